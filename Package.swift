@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kiln",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: the only places C is imported.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+
+        // Pure values and algorithms: events, the in-memory column table, filters, queries,
+        // heatmaps, BubbleUp. No I/O, no C modules.
+        .target(name: "KilnCore"),
+        // Decoders for files and pipes: JSON lines, CSV/TSV, logfmt, access logs (pure).
+        .target(name: "KilnIngest", dependencies: ["KilnCore"]),
+        // Simulated web-shop traces with known incidents (pure, deterministic).
+        .target(name: "KilnGenerate", dependencies: ["KilnCore"]),
+        // The event store: dictionary-coded column chunks inside one SQLite file.
+        .target(name: "KilnStore", dependencies: ["KilnCore", "CSQLite"]),
+        // Screen grid, cells, roles, themes, keys; CursesTerminal is the only ncurses user.
+        .target(name: "KilnTerminal", dependencies: ["KilnCore", "CNcurses"]),
+        // The explorer: state, update, render (pure) plus its run loop.
+        .target(name: "KilnExplorer", dependencies: ["KilnCore", "KilnTerminal"]),
+        // The command line: wiring only.
+        .executableTarget(
+            name: "kiln",
+            dependencies: [
+                "KilnCore", "KilnIngest", "KilnGenerate", "KilnStore", "KilnTerminal", "KilnExplorer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
+        .testTarget(name: "KilnIngestTests", dependencies: ["KilnIngest", "KilnCore"]),
+        .testTarget(name: "KilnGenerateTests", dependencies: ["KilnGenerate", "KilnCore"]),
+        .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
+        .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
+        .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore"], exclude: ["Snapshots"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCore"]),
+    ]
+)

@@ -1,0 +1,127 @@
+/// Dictionary codes of one column, one per row, as narrow as the dictionary allows.
+///
+/// Analysis switches on the width once and then runs over a plain buffer
+/// (`withUnsafeBufferPointer`), so counting is a tight loop over bytes.
+public enum CodeArray: Sendable, Equatable {
+    case u8([UInt8])
+    case u16([UInt16])
+    case u32([UInt32])
+
+    /// An empty array wide enough for codes up to `maxCode`.
+    public init(capacityFor maxCode: Int) {
+        if maxCode <= Int(UInt8.max) { self = .u8([]) } else if maxCode <= Int(UInt16.max) { self = .u16([]) } else { self = .u32([]) }
+    }
+
+    /// Number of rows.
+    @inlinable public var count: Int {
+        switch self {
+        case .u8(let a): return a.count
+        case .u16(let a): return a.count
+        case .u32(let a): return a.count
+        }
+    }
+
+    /// The largest code this width holds.
+    @inlinable public var maxCode: Int {
+        switch self {
+        case .u8: return Int(UInt8.max)
+        case .u16: return Int(UInt16.max)
+        case .u32: return Int(UInt32.max)
+        }
+    }
+
+    /// Bytes per code.
+    public var width: Int {
+        switch self {
+        case .u8: return 1
+        case .u16: return 2
+        case .u32: return 4
+        }
+    }
+
+    /// The code at `row`.
+    @inlinable public subscript(row: Int) -> UInt32 {
+        switch self {
+        case .u8(let a): return UInt32(a[row])
+        case .u16(let a): return UInt32(a[row])
+        case .u32(let a): return a[row]
+        }
+    }
+
+    /// Widens the array so that it holds codes up to `code`.
+    public mutating func widen(toHold code: Int) {
+        guard code > maxCode else { return }
+        switch self {
+        case .u8(let a):
+            self = code <= Int(UInt16.max) ? .u16(a.map(UInt16.init)) : .u32(a.map(UInt32.init))
+        case .u16(let a):
+            self = .u32(a.map(UInt32.init))
+        case .u32: break
+        }
+    }
+
+    /// Appends a code, widening first when needed.
+    public mutating func append(_ code: UInt32) {
+        widen(toHold: Int(code))
+        switch self {
+        case .u8(var a): self = .u8([]); a.append(UInt8(code)); self = .u8(a)
+        case .u16(var a): self = .u16([]); a.append(UInt16(code)); self = .u16(a)
+        case .u32(var a): self = .u32([]); a.append(code); self = .u32(a)
+        }
+    }
+
+    /// Appends `n` absent codes (0).
+    public mutating func appendAbsent(_ n: Int) {
+        guard n > 0 else { return }
+        switch self {
+        case .u8(var a): self = .u8([]); a.append(contentsOf: repeatElement(0, count: n)); self = .u8(a)
+        case .u16(var a): self = .u16([]); a.append(contentsOf: repeatElement(0, count: n)); self = .u16(a)
+        case .u32(var a): self = .u32([]); a.append(contentsOf: repeatElement(0, count: n)); self = .u32(a)
+        }
+    }
+
+    /// Appends codes stored little-endian at `width` bytes each (the store's chunk format).
+    public mutating func append(littleEndian bytes: UnsafeRawBufferPointer, width: Int) {
+        let n = bytes.count / width
+        var maxSeen: UInt32 = 0
+        switch width {
+        case 1: for i in 0..<n { maxSeen = max(maxSeen, UInt32(bytes[i])) }
+        case 2: for i in 0..<n { maxSeen = max(maxSeen, UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
+        default: for i in 0..<n { maxSeen = max(maxSeen, UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
+        }
+        widen(toHold: Int(maxSeen))
+        func read<T: FixedWidthInteger>(_: T.Type) -> [T] {
+            (0..<n).map { i -> T in
+                switch width {
+                case 1: return T(truncatingIfNeeded: bytes[i])
+                case 2: return T(truncatingIfNeeded: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+                default: return T(truncatingIfNeeded: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
+            }
+        }
+        switch self {
+        case .u8(var a):
+            self = .u8([])
+            if width == 1 { a.append(contentsOf: bytes.bindMemory(to: UInt8.self)) } else { a.append(contentsOf: read(UInt8.self)) }
+            self = .u8(a)
+        case .u16(var a): self = .u16([]); a.append(contentsOf: read(UInt16.self)); self = .u16(a)
+        case .u32(var a): self = .u32([]); a.append(contentsOf: read(UInt32.self)); self = .u32(a)
+        }
+    }
+
+    /// The codes as little-endian bytes of the narrowest width that holds `maxCode`.
+    public static func encode(_ codes: [UInt32], maxCode: UInt32) -> (width: Int, bytes: [UInt8]) {
+        if maxCode <= UInt32(UInt8.max) { return (1, codes.map { UInt8($0) }) }
+        if maxCode <= UInt32(UInt16.max) {
+            var out = [UInt8](repeating: 0, count: codes.count * 2)
+            for (i, c) in codes.enumerated() { out[2 * i] = UInt8(c & 0xFF); out[2 * i + 1] = UInt8(c >> 8) }
+            return (2, out)
+        }
+        var out = [UInt8](repeating: 0, count: codes.count * 4)
+        for (i, c) in codes.enumerated() {
+            out[4 * i] = UInt8(c & 0xFF); out[4 * i + 1] = UInt8((c >> 8) & 0xFF)
+            out[4 * i + 2] = UInt8((c >> 16) & 0xFF); out[4 * i + 3] = UInt8(c >> 24)
+        }
+        return (4, out)
+    }
+}

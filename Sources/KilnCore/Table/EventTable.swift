@@ -1,0 +1,141 @@
+/// Events held column by column in memory: what every analysis runs over.
+///
+/// Rows are in arrival order (not sorted by time). Each field is a ``Column`` of dictionary
+/// codes; the event time and the sample rate are plain arrays.
+public struct EventTable: Sendable, Equatable {
+    /// Number of events.
+    public private(set) var count: Int = 0
+    /// Event time per row, nanoseconds since the epoch.
+    public private(set) var timestamps: [Int64] = []
+    /// Sample rate per row; empty while every event so far has rate 1.
+    public private(set) var sampleRates: [UInt32] = []
+    /// The fields, in first-seen order.
+    public private(set) var columns: [Column] = []
+    /// Column position by field name.
+    public private(set) var columnIndex: [String: Int] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// The column of field `name`.
+    public func column(_ name: String) -> Column? {
+        columnIndex[name].map { columns[$0] }
+    }
+
+    /// The sample rate of `row` (1 unless set).
+    @inlinable public func sampleRate(_ row: Int) -> Int64 {
+        sampleRates.isEmpty ? 1 : Int64(sampleRates[row])
+    }
+
+    /// True when some event stands for more than one (counts must be weighted).
+    public var isSampled: Bool { !sampleRates.isEmpty }
+
+    /// Event `row` rebuilt whole (fields in column order).
+    public func event(at row: Int) -> Event {
+        var fields: [Field] = []
+        for column in columns {
+            if let v = column.value(at: row) { fields.append(Field(column.name, v)) }
+        }
+        return Event(timestamp: timestamps[row], sampleRate: sampleRate(row), fields: fields)
+    }
+
+    /// Appends a block of rows whose columns are already coded (the store's load path).
+    ///
+    /// `columns` maps field names to codes for exactly `timestamps.count` rows, coded against
+    /// the field's dictionary; fields not named get absent codes.
+    /// `dictionaries` extends each named field's dictionary first (new codes only).
+    public mutating func appendBlock(timestamps newTimes: [Int64], sampleRates newRates: [UInt32]?,
+                                     dictionaries: [String: ValueDictionary],
+                                     columns blockColumns: [String: CodeArray]) {
+        let n = newTimes.count
+        for (name, extra) in dictionaries where extra.count > 0 {
+            let i = ensureColumn(name)
+            columns[i].dictionary.append(contentsOf: extra)
+        }
+        for (name, codes) in blockColumns {
+            let i = ensureColumn(name)
+            precondition(codes.count == n, "block column \(name) has \(codes.count) rows, expected \(n)")
+            var target = columns[i].codes
+            columns[i].codes = .u8([])
+            switch codes {
+            case .u8(let a): target.widen(toHold: Int(a.max() ?? 0)); append(a, to: &target)
+            case .u16(let a): target.widen(toHold: Int(a.max() ?? 0)); append(a, to: &target)
+            case .u32(let a): target.widen(toHold: Int(a.max() ?? 0)); append(a, to: &target)
+            }
+            columns[i].codes = target
+        }
+        appendRates(newRates, rows: n)
+        timestamps.append(contentsOf: newTimes)
+        count += n
+        for i in columns.indices where columns[i].codes.count < count {
+            columns[i].codes.appendAbsent(count - columns[i].codes.count)
+        }
+    }
+
+    private func append<T: FixedWidthInteger>(_ a: [T], to target: inout CodeArray) {
+        switch target {
+        case .u8(var t): target = .u8([]); t.append(contentsOf: a.lazy.map { UInt8(truncatingIfNeeded: $0) }); target = .u8(t)
+        case .u16(var t): target = .u16([]); t.append(contentsOf: a.lazy.map { UInt16(truncatingIfNeeded: $0) }); target = .u16(t)
+        case .u32(var t): target = .u32([]); t.append(contentsOf: a.lazy.map { UInt32(truncatingIfNeeded: $0) }); target = .u32(t)
+        }
+    }
+
+    private mutating func appendRates(_ rates: [UInt32]?, rows n: Int) {
+        if let rates, rates.contains(where: { $0 != 1 }) {
+            if sampleRates.isEmpty { sampleRates = [UInt32](repeating: 1, count: count) }
+            sampleRates.append(contentsOf: rates)
+        } else if !sampleRates.isEmpty {
+            sampleRates.append(contentsOf: repeatElement(1, count: n))
+        }
+    }
+
+    private mutating func ensureColumn(_ name: String) -> Int {
+        if let i = columnIndex[name] { return i }
+        columns.append(Column(name: name, codes: .u8([UInt8](repeating: 0, count: count)), dictionary: ValueDictionary()))
+        columnIndex[name] = columns.count - 1
+        return columns.count - 1
+    }
+}
+
+/// Builds an ``EventTable`` from ``Event`` values (tests, benchmarks, and the live tail).
+public struct EventTableBuilder: Sendable {
+    /// The table built so far.
+    public private(set) var table = EventTable()
+    private var encoders: [String: DictionaryEncoder] = [:]
+
+    /// An empty builder.
+    public init() {}
+
+    /// Appends events as new rows.
+    /// - Complexity: O(total fields)
+    public mutating func append<S: Sequence>(_ events: S) where S.Element == Event {
+        var times: [Int64] = []
+        var rates: [UInt32] = []
+        var codes: [String: [UInt32]] = [:]
+        var before: [String: Int] = [:]
+        var row = 0
+        for event in events {
+            times.append(event.timestamp)
+            rates.append(UInt32(clamping: event.sampleRate))
+            for field in event.fields {
+                if encoders[field.name] == nil { encoders[field.name] = DictionaryEncoder() }
+                if before[field.name] == nil { before[field.name] = encoders[field.name]!.dictionary.count }
+                let c = encoders[field.name]!.code(for: field.value)
+                codes[field.name, default: []].append(contentsOf: repeatElement(0, count: row - (codes[field.name]?.count ?? 0)))
+                codes[field.name]!.append(c)
+            }
+            row += 1
+        }
+        var blockColumns: [String: CodeArray] = [:]
+        var dictionaries: [String: ValueDictionary] = [:]
+        for (name, var list) in codes {
+            list.append(contentsOf: repeatElement(0, count: row - list.count))
+            let dict = encoders[name]!.dictionary
+            var array = CodeArray(capacityFor: dict.count)
+            for c in list { array.append(c) }
+            blockColumns[name] = array
+            dictionaries[name] = dict.suffix(from: before[name]! + 1)
+        }
+        table.appendBlock(timestamps: times, sampleRates: rates, dictionaries: dictionaries, columns: blockColumns)
+    }
+}

@@ -1,0 +1,147 @@
+/// The distinct values of one field, numbered from 1 (code 0 means absent).
+///
+/// Values are stored packed, not as Swift `Value`s: a kind byte and a 64-bit payload per code
+/// (the integer, the double's bits, the boolean, or a string's offset and length into `pool`),
+/// so a million unique request ids cost their bytes plus 9 bytes each.
+public struct ValueDictionary: Sendable, Equatable {
+    /// Kind per code; index 0 is the absent placeholder.
+    public private(set) var kinds: [UInt8] = [ValueKind.absent.rawValue]
+    /// Payload per code: Int64 bits, Double bits, 0/1, or `offset << 24 | length` for strings.
+    public private(set) var payloads: [UInt64] = [0]
+    /// The UTF-8 bytes of every string value, back to back.
+    public private(set) var pool: [UInt8] = []
+    /// How many values of each kind, indexed by `ValueKind.rawValue`.
+    public private(set) var kindCounts: [Int] = [0, 0, 0, 0, 0]
+
+    /// An empty dictionary.
+    public init() {}
+
+    /// Rebuilds a dictionary from its stored parts (as ``KilnStore`` keeps them).
+    public init?(kinds: [UInt8], payloads: [UInt64], pool: [UInt8]) {
+        guard kinds.count == payloads.count, kinds.first == 0 else { return nil }
+        self.kinds = kinds
+        self.payloads = payloads
+        self.pool = pool
+        for k in kinds.dropFirst() {
+            guard k >= 1 && k <= 4 else { return nil }
+            kindCounts[Int(k)] += 1
+        }
+    }
+
+    /// The number of distinct values (the largest code).
+    @inlinable public var count: Int { kinds.count - 1 }
+
+    /// True when every value is an int or a float (and there is at least one).
+    public var isNumeric: Bool {
+        count > 0 && kindCounts[Int(ValueKind.int.rawValue)] + kindCounts[Int(ValueKind.float.rawValue)] == count
+    }
+
+    /// The value with this code, or nil for 0 (absent).
+    public func value(_ code: Int) -> Value? {
+        let p = payloads[code]
+        switch kinds[code] {
+        case ValueKind.string.rawValue:
+            let offset = Int(p >> 24), length = Int(p & 0xFF_FFFF)
+            return .string(String(decoding: pool[offset..<(offset + length)], as: UTF8.self))
+        case ValueKind.int.rawValue: return .int(Int64(bitPattern: p))
+        case ValueKind.float.rawValue: return .float(Double(bitPattern: p))
+        case ValueKind.bool.rawValue: return .bool(p != 0)
+        default: return nil
+        }
+    }
+
+    /// The numeric value with this code (ints and floats), NaN otherwise.
+    @inlinable
+    public func number(_ code: Int) -> Double {
+        switch kinds[code] {
+        case ValueKind.int.rawValue: return Double(Int64(bitPattern: payloads[code]))
+        case ValueKind.float.rawValue: return Double(bitPattern: payloads[code])
+        default: return .nan
+        }
+    }
+
+    /// A table from code to number (NaN for absent and non-numeric), for fast numeric scans.
+    public func numberTable() -> [Double] {
+        (0...count).map { number($0) }
+    }
+
+    /// Appends a value, returning its code. The caller guarantees it is not already present.
+    @discardableResult
+    public mutating func append(_ value: Value) -> UInt32 {
+        switch value {
+        case .string(let s):
+            let offset = pool.count
+            pool.append(contentsOf: s.utf8)
+            let length = min(pool.count - offset, 0xFF_FFFF)
+            kinds.append(ValueKind.string.rawValue)
+            payloads.append(UInt64(offset) << 24 | UInt64(length))
+        case .int(let i):
+            kinds.append(ValueKind.int.rawValue)
+            payloads.append(UInt64(bitPattern: i))
+        case .float(let d):
+            kinds.append(ValueKind.float.rawValue)
+            payloads.append(d.bitPattern)
+        case .bool(let b):
+            kinds.append(ValueKind.bool.rawValue)
+            payloads.append(b ? 1 : 0)
+        }
+        kindCounts[Int(value.kind.rawValue)] += 1
+        return UInt32(count)
+    }
+
+    /// Appends every value of `other` (codes continue from this dictionary's count).
+    public mutating func append(contentsOf other: ValueDictionary) {
+        let base = UInt64(pool.count)
+        pool.append(contentsOf: other.pool)
+        for code in 1..<(other.count + 1) {
+            let k = other.kinds[code]
+            kinds.append(k)
+            payloads.append(k == ValueKind.string.rawValue ? other.payloads[code] + (base << 24) : other.payloads[code])
+            kindCounts[Int(k)] += 1
+        }
+    }
+
+    /// The values with codes from `start` on, as a dictionary of their own (a stored segment).
+    public func suffix(from start: Int) -> ValueDictionary {
+        var out = ValueDictionary()
+        guard start <= count else { return out }
+        for code in max(start, 1)..<(count + 1) {
+            if let v = value(code) { out.append(v) }
+        }
+        return out
+    }
+}
+
+/// Value to code, for building a ``ValueDictionary`` without duplicates.
+public struct DictionaryEncoder: Sendable {
+    /// The dictionary built so far.
+    public private(set) var dictionary: ValueDictionary
+    private var lookup: [Value: UInt32]
+
+    /// Starts from an existing dictionary (its codes are kept).
+    public init(_ dictionary: ValueDictionary = ValueDictionary()) {
+        self.dictionary = dictionary
+        lookup = Dictionary(minimumCapacity: dictionary.count)
+        for code in stride(from: 1, through: dictionary.count, by: 1) {
+            if let v = dictionary.value(code) { lookup[v] = UInt32(code) }
+        }
+    }
+
+    /// The code of `value`, adding it when new.
+    /// - Complexity: O(1) amortized
+    @inlinable
+    public mutating func code(for value: Value) -> UInt32 {
+        if let c = lookupCode(value) { return c }
+        return insert(value)
+    }
+
+    /// The code of `value` if it is already known.
+    public func lookupCode(_ value: Value) -> UInt32? { lookup[value] }
+
+    @usableFromInline
+    mutating func insert(_ value: Value) -> UInt32 {
+        let c = dictionary.append(value)
+        lookup[value] = c
+        return c
+    }
+}

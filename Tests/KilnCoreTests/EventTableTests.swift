@@ -1,0 +1,74 @@
+import Testing
+@testable import KilnCore
+
+@Suite struct EventTableTests {
+    @Test func builderKeepsEveryFieldWithItsType() {
+        let events = [
+            Event(timestamp: 1, fields: [Field("a", .string("x")), Field("n", .int(5))]),
+            Event(timestamp: 2, sampleRate: 10, fields: [Field("n", .float(2.5)), Field("b", .bool(true))]),
+            Event(timestamp: 3, fields: []),
+        ]
+        var builder = EventTableBuilder()
+        builder.append(events)
+        let table = builder.table
+        #expect(table.count == 3)
+        #expect(table.isSampled)
+        for (row, event) in events.enumerated() {
+            let back = table.event(at: row)
+            #expect(back.timestamp == event.timestamp)
+            #expect(back.sampleRate == event.sampleRate)
+            #expect(Set(back.fields) == Set(event.fields))
+        }
+    }
+
+    @Test func codesWidenPastOneByte() {
+        var builder = EventTableBuilder()
+        builder.append((0..<300).map { Event(timestamp: Int64($0), fields: [Field("id", .int(Int64($0)))]) })
+        builder.append((300..<70_000).map { Event(timestamp: Int64($0), fields: [Field("id", .int(Int64($0)))]) })
+        let column = builder.table.column("id")!
+        #expect(column.codes.width == 4)
+        #expect(column.value(at: 69_999) == .int(69_999))
+        #expect(column.value(at: 299) == .int(299))
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        ("1970-01-01T00:00:00Z", Int64(0)),
+        ("2024-05-01T12:34:56.5Z", Int64(1_714_566_896_500_000_000)),
+        ("2024-05-01T14:34:56.123456789+02:00", Int64(1_714_566_896_123_456_789)),
+        ("2024-05-01 12:34:56Z", Int64(1_714_566_896_000_000_000)),
+    ])
+    func parsesRFC3339(text: String, expected: Int64) {
+        #expect(Timestamp.parseRFC3339(text) == expected)
+    }
+
+    @Test func rejectsGarbage() {
+        #expect(Timestamp.parseRFC3339("2024-13-01T00:00:00Z") == nil)
+        #expect(Timestamp.parseRFC3339("yesterday") == nil)
+        #expect(Timestamp.parseRFC3339("2024-05-01T12:34:56.Z") == nil)
+    }
+
+    @Test func epochMagnitudes() {
+        #expect(Timestamp.fromEpoch(Int64(1_714_566_896)) == 1_714_566_896_000_000_000)
+        #expect(Timestamp.fromEpoch(Int64(1_714_566_896_123)) == 1_714_566_896_123_000_000)
+        #expect(Timestamp.fromEpoch(Int64(1_714_566_896_123_456)) == 1_714_566_896_123_456_000)
+        #expect(Timestamp.fromEpoch(Int64(1_714_566_896_123_456_789)) == 1_714_566_896_123_456_789)
+        #expect(Timestamp.fromEpoch(1_714_566_896.25) == 1_714_566_896_250_000_000)
+    }
+
+    @Test func formatRoundTrips() {
+        for ns: Int64 in [0, 1, 1_714_566_896_123_456_789, 951_782_400_000_000_000, -1_000_000_000] {
+            #expect(Timestamp.parseRFC3339(Timestamp.format(ns)) == ns)
+        }
+        #expect(Timestamp.format(1_714_566_896_500_000_000) == "2024-05-01T12:34:56.5Z")
+    }
+
+    @Test func durations() {
+        #expect(DurationText.parse("2h") == 7_200_000_000_000)
+        #expect(DurationText.parse("15m") == 900_000_000_000)
+        #expect(DurationText.parse("7d") == 604_800_000_000_000)
+        #expect(DurationText.parse("soon") == nil)
+        #expect(DurationText.format(7_200_000_000_000) == "2h")
+    }
+}
