@@ -77,8 +77,14 @@ public enum Timestamp {
     /// and nanoseconds apart by magnitude (below 1e11 seconds, 1e14 ms, 1e17 µs, else ns).
     public static func fromEpoch(_ value: Double) -> Int64? {
         guard value.isFinite, value >= 0 else { return nil }
+        if value < 1e11 {
+            // Seconds as a double carry ~0.1 µs of noise at today's epoch: keep whole seconds
+            // exact and round the fraction to microseconds.
+            let whole = value.rounded(.down)
+            return Int64(whole) * nanosPerSecond + Int64(((value - whole) * 1e6).rounded()) * 1000
+        }
         let ns: Double
-        if value < 1e11 { ns = value * 1e9 } else if value < 1e14 { ns = value * 1e6 } else if value < 1e17 { ns = value * 1e3 } else { ns = value }
+        if if value < 1e14 { ns = value * 1e6 } else if value < 1e17 { ns = value * 1e3 } else { ns = value }
         guard ns < 9.2e18 else { return nil }
         return Int64(ns.rounded())
     }
