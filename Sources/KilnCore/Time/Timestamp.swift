@@ -84,7 +84,7 @@ public enum Timestamp {
             return Int64(whole) * nanosPerSecond + Int64(((value - whole) * 1e6).rounded()) * 1000
         }
         let ns: Double
-        if if value < 1e14 { ns = value * 1e6 } else if value < 1e17 { ns = value * 1e3 } else { ns = value }
+        if value < 1e14 { ns = value * 1e6 } else if value < 1e17 { ns = value * 1e3 } else { ns = value }
         guard ns < 9.2e18 else { return nil }
         return Int64(ns.rounded())
     }
