@@ -145,3 +145,52 @@ public struct DictionaryEncoder: Sendable {
         return c
     }
 }
+
+extension ValueDictionary {
+    /// The codes from `start` on as stored parts (string offsets rebased to the part's own pool).
+    /// - Complexity: O(values from start + their string bytes)
+    public func segmentParts(from start: Int) -> (kinds: [UInt8], payloads: [UInt64], pool: [UInt8]) {
+        let first = max(start, 1)
+        guard first <= count else { return ([], [], []) }
+        var poolStart = pool.count
+        for code in first...count where kinds[code] == ValueKind.string.rawValue {
+            poolStart = Int(payloads[code] >> 24)
+            break
+        }
+        let k = Array(kinds[first...count])
+        var p = Array(payloads[first...count])
+        for i in p.indices where k[i] == ValueKind.string.rawValue {
+            p[i] -= UInt64(poolStart) << 24
+        }
+        return (k, p, Array(pool[poolStart...]))
+    }
+
+    /// Appends a stored segment (parts as made by ``segmentParts(from:)``); false when malformed.
+    public mutating func appendSegment(kinds k: [UInt8], payloads p: [UInt64], pool extra: [UInt8]) -> Bool {
+        guard k.count == p.count else { return false }
+        for (kind, payload) in zip(k, p) {
+            guard kind >= 1 && kind <= 4 else { return false }
+            if kind == ValueKind.string.rawValue {
+                let end = Int(payload >> 24) + Int(payload & 0xFF_FFFF)
+                guard end <= extra.count else { return false }
+            }
+        }
+        let base = UInt64(pool.count)
+        pool.append(contentsOf: extra)
+        kinds.append(contentsOf: k)
+        for (kind, payload) in zip(k, p) {
+            payloads.append(kind == ValueKind.string.rawValue ? payload + (base << 24) : payload)
+            kindCounts[Int(kind)] += 1
+        }
+        return true
+    }
+}
+
+extension DictionaryEncoder {
+    /// Appends values that another writer already coded (codes continue from ours).
+    public mutating func absorb(_ segment: ValueDictionary) {
+        for code in stride(from: 1, through: segment.count, by: 1) {
+            if let v = segment.value(code) { _ = insert(v) }
+        }
+    }
+}

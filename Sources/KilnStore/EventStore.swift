@@ -1,0 +1,136 @@
+import KilnCore
+
+/// The event store: one SQLite file holding several datasets of raw events.
+///
+/// Layout: every dataset is a sequence of *chunks* (a block of rows committed together). A chunk
+/// stores its timestamps and sample rates as arrays and each field present in it as an array of
+/// dictionary codes (1, 2 or 4 bytes per row). Codes point into the field's dataset-wide
+/// dictionary, stored as append-only *segments*. Nothing is aggregated at write time: every event
+/// reads back whole, each field with its type. WAL mode lets one writer and many readers work at once.
+public enum EventStore {
+    /// Default store path.
+    public static let defaultPath = "kiln.db"
+    /// Rows per chunk when ingesting in bulk.
+    public static let chunkRows = 65_536
+    /// On-disk format version.
+    static let formatVersion: Int64 = 1
+
+    static let schema = """
+    PRAGMA journal_mode=WAL;
+    PRAGMA synchronous=NORMAL;
+    CREATE TABLE IF NOT EXISTS kiln_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS datasets(
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ns INTEGER NOT NULL,
+        rows INTEGER NOT NULL DEFAULT 0, min_time INTEGER, max_time INTEGER,
+        version INTEGER NOT NULL DEFAULT 0, next_chunk INTEGER NOT NULL DEFAULT 1);
+    CREATE TABLE IF NOT EXISTS fields(
+        dataset_id INTEGER NOT NULL, field_id INTEGER NOT NULL, name TEXT NOT NULL,
+        dict_count INTEGER NOT NULL DEFAULT 0, present INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(dataset_id, field_id), UNIQUE(dataset_id, name));
+    CREATE TABLE IF NOT EXISTS dict_segments(
+        dataset_id INTEGER NOT NULL, field_id INTEGER NOT NULL, first_code INTEGER NOT NULL,
+        count INTEGER NOT NULL, kinds BLOB NOT NULL, payloads BLOB NOT NULL, pool BLOB NOT NULL,
+        PRIMARY KEY(dataset_id, field_id, first_code));
+    CREATE TABLE IF NOT EXISTS chunks(
+        dataset_id INTEGER NOT NULL, chunk_id INTEGER NOT NULL, first_row INTEGER NOT NULL,
+        rows INTEGER NOT NULL, min_time INTEGER NOT NULL, max_time INTEGER NOT NULL,
+        timestamps BLOB NOT NULL, sample_rates BLOB,
+        PRIMARY KEY(dataset_id, chunk_id));
+    CREATE TABLE IF NOT EXISTS chunk_columns(
+        dataset_id INTEGER NOT NULL, chunk_id INTEGER NOT NULL, field_id INTEGER NOT NULL,
+        width INTEGER NOT NULL, codes BLOB NOT NULL,
+        PRIMARY KEY(dataset_id, chunk_id, field_id));
+    CREATE TABLE IF NOT EXISTS markers(
+        id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, start_ns INTEGER NOT NULL,
+        end_ns INTEGER, message TEXT, type TEXT, url TEXT);
+    """
+
+    /// Opens the store at `path` for writing, creating the file and its tables when missing.
+    static func openForWriting(_ path: String) throws -> Database {
+        let db = try Database(path: path, create: true)
+        try db.execute(schema)
+        try db.execute("INSERT OR IGNORE INTO kiln_meta(key, value) VALUES ('format', '\(formatVersion)')")
+        return db
+    }
+
+    /// Opens an existing store for reading.
+    static func openForReading(_ path: String) throws -> Database {
+        let db: Database
+        do {
+            db = try Database(path: path, create: false)
+        } catch {
+            throw StoreError(code: .notFound, message: "\(path): no Kiln store here (run `kiln ingest` or `kiln demo` first)")
+        }
+        try db.execute("PRAGMA query_only=1")
+        do {
+            _ = try db.prepare("SELECT value FROM kiln_meta WHERE key = 'format'").scalarInt()
+        } catch {
+            throw StoreError(code: .corrupt, message: "\(path): not a Kiln store (\(error))")
+        }
+        return db
+    }
+}
+
+/// What `kiln datasets` lists.
+public struct DatasetInfo: Sendable, Equatable {
+    /// Dataset name.
+    public var name: String
+    /// Number of events.
+    public var events: Int64
+    /// Earliest and latest event time (ns), nil when empty.
+    public var minTime: Int64?
+    /// Latest event time (ns).
+    public var maxTime: Int64?
+    /// Bytes its chunks and dictionaries take in the file.
+    public var bytes: Int64
+    /// Number of fields.
+    public var fieldCount: Int
+}
+
+/// What `kiln fields` lists.
+public struct FieldInfo: Sendable, Equatable {
+    /// Field name.
+    public var name: String
+    /// Kinds of value seen, most common first (`string`, `int`, `float`, `bool`).
+    public var kinds: [ValueKind]
+    /// Exact number of distinct values.
+    public var distinct: Int64
+    /// How many events have the field.
+    public var present: Int64
+}
+
+/// A marker drawn on the time axis (deploys and the like).
+public struct Marker: Sendable, Equatable {
+    /// Start time, ns.
+    public var start: Int64
+    /// End time, ns (nil for an instant).
+    public var end: Int64?
+    /// Text.
+    public var message: String
+    /// Kind, e.g. `deploy`.
+    public var type: String
+    /// A link.
+    public var url: String?
+
+    /// Makes a marker.
+    public init(start: Int64, end: Int64? = nil, message: String, type: String, url: String? = nil) {
+        self.start = start
+        self.end = end
+        self.message = message
+        self.type = type
+        self.url = url
+    }
+}
+
+extension Array where Element: FixedWidthInteger {
+    /// The elements' bytes (little-endian machines only, as every Swift Linux target is).
+    var littleEndianBytes: [UInt8] { withUnsafeBytes { [UInt8]($0) } }
+
+    init(littleEndianBytes raw: UnsafeRawBufferPointer) {
+        let n = raw.count / MemoryLayout<Element>.size
+        self = [Element](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(n * MemoryLayout<Element>.size)])) }
+            initialized = n
+        }
+    }
+}

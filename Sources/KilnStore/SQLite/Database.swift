@@ -1,0 +1,161 @@
+import CSQLite
+
+/// A connection to one SQLite file. Every `sqlite3_*` call goes through ``check(_:_:)``, the one
+/// place where return codes become ``StoreError``s.
+final class Database {
+    let path: String
+    private(set) var handle: OpaquePointer?
+
+    /// Opens (creating when asked) the file at `path`.
+    init(path: String, create: Bool, readOnly: Bool = false) throws {
+        self.path = path
+        var flags = SQLITE_OPEN_NOMUTEX
+        flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        handle = db
+        if rc != SQLITE_OK {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            handle = nil
+            throw StoreError.sqlite("open", rc: rc, message: message, path: path)
+        }
+        sqlite3_busy_timeout(db, 10_000)
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Turns a SQLite return code into a thrown error naming the call.
+    @discardableResult
+    func check(_ rc: Int32, _ call: @autoclosure () -> String) throws -> Int32 {
+        switch rc & 0xFF {
+        case SQLITE_OK, SQLITE_ROW, SQLITE_DONE: return rc
+        default:
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "unknown error"
+            throw StoreError.sqlite(call(), rc: rc, message: message, path: path)
+        }
+    }
+
+    /// Runs one or more statements without results.
+    func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let message = err.map { String(cString: $0) } ?? "unknown error"
+            sqlite3_free(err)
+            throw StoreError.sqlite("\(sql.prefix(60))", rc: rc, message: message, path: path)
+        }
+    }
+
+    /// Prepares a statement.
+    func prepare(_ sql: String) throws -> Statement {
+        var stmt: OpaquePointer?
+        try check(sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil), "prepare \(sql.prefix(60))")
+        return Statement(db: self, stmt: stmt, sql: sql)
+    }
+
+    /// Runs `body` inside a transaction (IMMEDIATE takes the write lock at once).
+    func transaction<T>(immediate: Bool = false, _ body: () throws -> T) throws -> T {
+        try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The rowid of the last insert.
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+}
+
+/// A prepared statement; reset after each use by ``Statement/run(_:)`` and ``Statement/rows(_:_:)``.
+final class Statement {
+    private unowned let db: Database
+    private let stmt: OpaquePointer?
+    let sql: String
+
+    init(db: Database, stmt: OpaquePointer?, sql: String) {
+        self.db = db
+        self.stmt = stmt
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    /// A bindable parameter.
+    enum Param {
+        case int(Int64)
+        case double(Double)
+        case text(String)
+        case blob([UInt8])
+        case null
+    }
+
+    private func bind(_ params: [Param]) throws {
+        try db.check(sqlite3_reset(stmt), "reset")
+        sqlite3_clear_bindings(stmt)
+        for (i, p) in params.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch p {
+            case .int(let v): rc = sqlite3_bind_int64(stmt, idx, v)
+            case .double(let v): rc = sqlite3_bind_double(stmt, idx, v)
+            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, kiln_sqlite_transient())
+            case .blob(let b):
+                rc = b.withUnsafeBytes { sqlite3_bind_blob64(stmt, idx, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(b.count), kiln_sqlite_transient()) }
+            case .null: rc = sqlite3_bind_null(stmt, idx)
+            }
+            try db.check(rc, "bind \(sql.prefix(40))")
+        }
+    }
+
+    /// Runs the statement to completion.
+    func run(_ params: Param...) throws {
+        try bind(params)
+        while try db.check(sqlite3_step(stmt), "step \(sql.prefix(60))") == SQLITE_ROW {}
+        sqlite3_reset(stmt)
+    }
+
+    /// Runs a query, calling `row` for each result row.
+    func rows(_ params: [Param] = [], _ row: (Row) throws -> Void) throws {
+        try bind(params)
+        defer { sqlite3_reset(stmt) }
+        while try db.check(sqlite3_step(stmt), "step \(sql.prefix(60))") == SQLITE_ROW {
+            try row(Row(stmt: stmt))
+        }
+    }
+
+    /// The first column of the first row as an integer, if any.
+    func scalarInt(_ params: Param...) throws -> Int64? {
+        var out: Int64?
+        try rows(params) { r in if out == nil && !r.isNull(0) { out = r.int(0) } }
+        return out
+    }
+}
+
+/// One result row, valid only inside the callback.
+struct Row {
+    let stmt: OpaquePointer?
+
+    func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
+    func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
+    func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+    func text(_ i: Int32) -> String {
+        guard let p = sqlite3_column_text(stmt, i) else { return "" }
+        return String(cString: p)
+    }
+    /// The blob's bytes, valid only inside `body`.
+    func withBlob<T>(_ i: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let p = sqlite3_column_blob(stmt, i)
+        let n = Int(sqlite3_column_bytes(stmt, i))
+        return try body(UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : n))
+    }
+    func blob(_ i: Int32) -> [UInt8] { withBlob(i) { Array($0) } }
+}

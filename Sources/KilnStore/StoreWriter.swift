@@ -1,0 +1,182 @@
+import KilnCore
+
+/// Appends events to one dataset. Events are buffered by ``append(_:)`` and become durable,
+/// all or nothing, at ``commit()``.
+///
+/// Several writers (an ingest and a server, say) may write the same dataset: each commit takes
+/// SQLite's write lock first and then catches up with codes other writers added.
+public final class StoreWriter {
+    private let db: Database
+    /// The dataset written to.
+    public let dataset: String
+    private var datasetID: Int64 = 0
+    private var knownVersion: Int64 = -1
+    private var fieldIDs: [String: Int] = [:]
+    private var encoders: [DictionaryEncoder] = []
+    private var pending: [Event] = []
+
+    /// Events buffered and not yet committed.
+    public var pendingCount: Int { pending.count }
+
+    private let selectDataset: Statement
+    private let insertChunk: Statement
+    private let insertColumn: Statement
+    private let insertSegment: Statement
+    private let insertField: Statement
+    private let updateField: Statement
+    private let updateDataset: Statement
+
+    /// Opens (creating when missing) `path` and the dataset `dataset` for appending.
+    public init(path: String, dataset: String, now: Int64) throws {
+        guard !dataset.isEmpty, dataset.utf8.count <= 255 else {
+            throw StoreError.invalid("dataset names are 1 to 255 bytes long")
+        }
+        db = try EventStore.openForWriting(path)
+        self.dataset = dataset
+        selectDataset = try db.prepare("SELECT id, version, rows, next_chunk FROM datasets WHERE name = ?")
+        insertChunk = try db.prepare("INSERT INTO chunks(dataset_id, chunk_id, first_row, rows, min_time, max_time, timestamps, sample_rates) VALUES (?,?,?,?,?,?,?,?)")
+        insertColumn = try db.prepare("INSERT INTO chunk_columns(dataset_id, chunk_id, field_id, width, codes) VALUES (?,?,?,?,?)")
+        insertSegment = try db.prepare("INSERT INTO dict_segments(dataset_id, field_id, first_code, count, kinds, payloads, pool) VALUES (?,?,?,?,?,?,?)")
+        insertField = try db.prepare("INSERT INTO fields(dataset_id, field_id, name) VALUES (?,?,?)")
+        updateField = try db.prepare("UPDATE fields SET dict_count = ?, present = present + ? WHERE dataset_id = ? AND field_id = ?")
+        updateDataset = try db.prepare("UPDATE datasets SET rows = rows + ?, min_time = min(coalesce(min_time, ?), ?), max_time = max(coalesce(max_time, ?), ?), version = version + 1, next_chunk = next_chunk + 1 WHERE id = ?")
+        try db.transaction(immediate: true) {
+            try db.prepare("INSERT OR IGNORE INTO datasets(name, created_ns) VALUES (?, ?)").run(.text(dataset), .int(now))
+        }
+    }
+
+    /// Buffers events for the next commit.
+    public func append<S: Sequence>(_ events: S) where S.Element == Event {
+        pending.append(contentsOf: events)
+    }
+
+    /// Writes every buffered event as one chunk in one transaction; returns how many were written.
+    /// On failure nothing of the batch is in the store and the events stay buffered.
+    @discardableResult
+    public func commit() throws -> Int {
+        guard !pending.isEmpty else { return 0 }
+        do {
+            let n = try db.transaction(immediate: true) { try writeChunk() }
+            pending.removeAll(keepingCapacity: true)
+            return n
+        } catch {
+            // Codes handed out in the failed transaction were not stored: start over next time.
+            knownVersion = -1
+            fieldIDs = [:]
+            encoders = []
+            throw error
+        }
+    }
+
+    private func writeChunk() throws -> Int {
+        var state: (version: Int64, rows: Int64, nextChunk: Int64)?
+        try selectDataset.rows([.text(dataset)]) { r in
+            datasetID = r.int(0)
+            state = (r.int(1), r.int(2), r.int(3))
+        }
+        guard let state else { throw StoreError.corrupt("dataset \(dataset) vanished while writing") }
+        if state.version != knownVersion { try catchUp() }
+
+        let n = pending.count
+        var columns: [Int: ColumnBuffer] = [:]
+        var dictBefore: [Int: Int] = [:]
+        var newFields: [(Int, String)] = []
+        var times = [Int64](repeating: 0, count: n)
+        var rates = [UInt32](repeating: 1, count: n)
+        var sampled = false
+        for (row, event) in pending.enumerated() {
+            times[row] = event.timestamp
+            if event.sampleRate != 1 {
+                sampled = true
+                rates[row] = UInt32(clamping: event.sampleRate)
+            }
+            for field in event.fields {
+                let fid: Int
+                if let known = fieldIDs[field.name] {
+                    fid = known
+                } else {
+                    fid = encoders.count
+                    fieldIDs[field.name] = fid
+                    encoders.append(DictionaryEncoder())
+                    newFields.append((fid, field.name))
+                }
+                if dictBefore[fid] == nil {
+                    dictBefore[fid] = encoders[fid].dictionary.count
+                    columns[fid] = ColumnBuffer()
+                }
+                columns[fid]!.append(row: row, code: encoders[fid].code(for: field.value))
+            }
+        }
+
+        let chunkID = state.nextChunk
+        for (fid, name) in newFields {
+            try insertField.run(.int(datasetID), .int(Int64(fid)), .text(name))
+        }
+        for (fid, before) in dictBefore.sorted(by: { $0.key < $1.key }) {
+            let dict = encoders[fid].dictionary
+            if dict.count > before {
+                let parts = dict.segmentParts(from: before + 1)
+                try insertSegment.run(.int(datasetID), .int(Int64(fid)), .int(Int64(before + 1)), .int(Int64(dict.count - before)),
+                                      .blob(parts.kinds), .blob(parts.payloads.littleEndianBytes), .blob(parts.pool))
+            }
+            let column = columns[fid]!
+            let (width, bytes) = column.encoded(rows: n)
+            try insertColumn.run(.int(datasetID), .int(chunkID), .int(Int64(fid)), .int(Int64(width)), .blob(bytes))
+            try updateField.run(.int(Int64(dict.count)), .int(Int64(column.rows.count)), .int(datasetID), .int(Int64(fid)))
+        }
+        let minTime = times.min() ?? 0, maxTime = times.max() ?? 0
+        try insertChunk.run(.int(datasetID), .int(chunkID), .int(state.rows), .int(Int64(n)), .int(minTime), .int(maxTime),
+                            .blob(times.littleEndianBytes), sampled ? .blob(rates.littleEndianBytes) : .null)
+        try updateDataset.run(.int(Int64(n)), .int(minTime), .int(minTime), .int(maxTime), .int(maxTime), .int(datasetID))
+        knownVersion = state.version + 1
+        return n
+    }
+
+    /// Loads fields and dictionary values that other writers (or earlier runs) stored.
+    private func catchUp() throws {
+        try db.prepare("SELECT field_id, name FROM fields WHERE dataset_id = ? ORDER BY field_id").rows([.int(datasetID)]) { r in
+            let fid = Int(r.int(0))
+            guard fid >= encoders.count else { return }
+            guard fid == encoders.count else { throw StoreError.corrupt("field ids of \(dataset) have a gap at \(fid)") }
+            fieldIDs[r.text(1)] = fid
+            encoders.append(DictionaryEncoder())
+        }
+        let segments = try db.prepare("SELECT field_id, first_code, kinds, payloads, pool FROM dict_segments WHERE dataset_id = ? ORDER BY field_id, first_code")
+        try segments.rows([.int(datasetID)]) { r in
+            let fid = Int(r.int(0)), first = Int(r.int(1))
+            guard fid < encoders.count else { throw StoreError.corrupt("dictionary of unknown field \(fid)") }
+            guard first > encoders[fid].dictionary.count else { return }
+            guard first == encoders[fid].dictionary.count + 1 else { throw StoreError.corrupt("dictionary of field \(fid) has a gap at \(first)") }
+            var segment = ValueDictionary()
+            let ok = r.withBlob(3) { p in segment.appendSegment(kinds: r.blob(2), payloads: [UInt64](littleEndianBytes: p), pool: r.blob(4)) }
+            guard ok else { throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed") }
+            encoders[fid].absorb(segment)
+        }
+    }
+}
+
+/// The codes of one field in one chunk, as (row, code) pairs for the rows that have it.
+struct ColumnBuffer {
+    var rows: [UInt32] = []
+    var codes: [UInt32] = []
+    var maxCode: UInt32 = 0
+
+    mutating func append(row: Int, code: UInt32) {
+        rows.append(UInt32(row))
+        codes.append(code)
+        maxCode = max(maxCode, code)
+    }
+
+    /// The stored form: dense codes (width 1, 2 or 4), or, when few rows have the field,
+    /// sparse (width 0x10 + w): the row numbers as UInt32 followed by their codes at width w.
+    func encoded(rows n: Int) -> (width: Int, bytes: [UInt8]) {
+        let w = maxCode <= 0xFF ? 1 : (maxCode <= 0xFFFF ? 2 : 4)
+        if rows.count * (4 + w) < n * w {
+            let (_, codeBytes) = CodeArray.encode(codes, maxCode: maxCode)
+            return (0x10 + w, rows.littleEndianBytes + codeBytes)
+        }
+        var dense = [UInt32](repeating: 0, count: n)
+        for (r, c) in zip(rows, codes) { dense[Int(r)] = c }
+        return CodeArray.encode(dense, maxCode: maxCode)
+    }
+}
