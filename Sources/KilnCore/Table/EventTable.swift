@@ -55,12 +55,17 @@ public struct EventTable: Sendable, Equatable {
         for (name, codes) in blockColumns {
             let i = ensureColumn(name)
             precondition(codes.count == n, "block column \(name) has \(codes.count) rows, expected \(n)")
+            if columns[i].codes.count == 0 && count == 0 {
+                columns[i].codes = codes
+                continue
+            }
             var target = columns[i].codes
             columns[i].codes = .u8([])
+            target.widen(toHold: codes.maxCode)
             switch codes {
-            case .u8(let a): target.widen(toHold: Int(a.max() ?? 0)); append(a, to: &target)
-            case .u16(let a): target.widen(toHold: Int(a.max() ?? 0)); append(a, to: &target)
-            case .u32(let a): target.widen(toHold: Int(a.max() ?? 0)); append(a, to: &target)
+            case .u8(let a): append(a, to: &target)
+            case .u16(let a): append(a, to: &target)
+            case .u32(let a): append(a, to: &target)
             }
             columns[i].codes = target
         }
