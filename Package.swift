@@ -43,6 +43,6 @@ let package = Package(
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCore"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
     ]
 )

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""The peer Kiln is measured against: DuckDB (pip `duckdb`) on the same events.
+
+  bench/peer_duckdb.py ingest FILE.jsonl            # read_json into a DuckDB file: events/s
+  bench/peer_duckdb.py bubbleup FILE.jsonl SQL_PREDICATE
+      # BubbleUp as one GROUPING SETS query over every string/bool/int field,
+      # selection = rows matching the predicate (e.g. "duration_ms >= 900")
+
+Prints `name seconds value` lines that bench/run.sh reads.
+"""
+import os
+import sys
+import tempfile
+import time
+
+import duckdb
+
+
+def ingest(path):
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "peer.duckdb")
+        con = duckdb.connect(db)
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TABLE events AS SELECT * FROM read_json('{path}', format='newline_delimited', union_by_name=true, sample_size=-1)")
+        con.execute("CHECKPOINT")
+        t1 = time.perf_counter()
+        n = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        con.close()
+        print(f"duckdb_ingest_seconds {t1 - t0:.3f}")
+        print(f"duckdb_ingest_events_per_s {n / (t1 - t0):.0f}")
+
+
+def bubbleup(path, predicate):
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TABLE events AS SELECT * FROM read_json('{path}', format='newline_delimited', union_by_name=true, sample_size=-1)")
+    t1 = time.perf_counter()
+    cols = [r for r in con.execute("DESCRIBE events").fetchall()]
+    fields = [c[0] for c in cols if c[0] not in ("timestamp",) and not c[1].startswith("DOUBLE")]
+    quoted = [f'"{f}"' for f in fields]
+    sets = ", ".join(f"(sel, {q})" for q in quoted)
+    sql = f"""
+        SELECT sel, {', '.join(quoted)}, count(*) AS n
+        FROM (SELECT *, ({predicate}) AS sel FROM events)
+        GROUP BY GROUPING SETS ({sets})
+    """
+    runs = []
+    for _ in range(3):
+        s = time.perf_counter()
+        rows = con.execute(sql).fetchall()
+        runs.append(time.perf_counter() - s)
+    print(f"duckdb_load_seconds {t1 - t0:.3f}")
+    print(f"duckdb_bubbleup_fields {len(fields)}")
+    print(f"duckdb_bubbleup_groups {len(rows)}")
+    print(f"duckdb_bubbleup_seconds {min(runs):.4f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "ingest":
+        ingest(sys.argv[2])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "bubbleup":
+        bubbleup(sys.argv[2], sys.argv[3])
+    else:
+        print(__doc__)
+        sys.exit(64)
