@@ -1,0 +1,213 @@
+import KilnCore
+
+#if !_endian(little)
+#error("IngestDecoder's word-at-a-time newline search assumes a little-endian machine")
+#endif
+
+/// Turns a byte stream of JSON lines, CSV/TSV, logfmt or access-log lines into events.
+///
+/// Feed it chunks as they arrive (a line may be split across chunks anywhere, even inside a
+/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. Each complete
+/// line yields an event or a ``Rejection``; empty and white-space-only lines are skipped
+/// silently. `\n` and `\r\n` line ends are accepted, and a UTF-8 byte-order mark at the very
+/// start is dropped. A line longer than 1 MiB (``maxLineBytes``, not counting its line end) is
+/// rejected and skipped up to the next newline without being buffered.
+///
+/// The per-format field names are documented on the decoders: ``InputFormat/jsonl`` (flattened
+/// object members, Honeycomb envelopes), ``InputFormat/csv``/``InputFormat/tsv`` (header names),
+/// ``InputFormat/logfmt`` (keys) and ``InputFormat/combined`` (`remote_addr`, `remote_user`,
+/// `request.method`, `request.path`, `request.protocol`, `status`, `bytes`, `referer`,
+/// `user_agent`, `duration_ms`, ...). See the README's ingest section.
+public struct IngestDecoder {
+    /// The longest line accepted, in bytes, without its line end: 1 MiB.
+    public static let maxLineBytes = 1_048_576
+
+    /// The format being decoded; for ``InputFormat/auto``, the detected format once the first
+    /// non-empty line has been seen (`auto` until then).
+    public private(set) var format: InputFormat
+    /// The options; set `options.now` between chunks to move the ingest time along.
+    public var options: DecodeOptions {
+        didSet {
+            if options.timestampField != oldValue.timestampField { makeDecoders() }
+        }
+    }
+
+    private var json: JSONLineDecoder
+    private var delimited: DelimitedDecoder?
+    private var logfmt: LogfmtDecoder
+    private var carry: [UInt8] = []
+    private var skippingLongLine = false
+    private var lineNumber = 0
+
+    /// Makes a decoder for `format` (``InputFormat/auto`` detects it from the first non-empty line).
+    public init(format: InputFormat, options: DecodeOptions) {
+        self.format = format
+        self.options = options
+        json = JSONLineDecoder(timeFields: options.timeFields)
+        logfmt = LogfmtDecoder(timeFields: options.timeFields)
+        if format == .csv || format == .tsv { delimited = Self.delimitedDecoder(format, options) }
+    }
+
+    private mutating func makeDecoders() {
+        json = JSONLineDecoder(timeFields: options.timeFields)
+        logfmt = LogfmtDecoder(timeFields: options.timeFields)
+        delimited?.timeFields = options.timeFields
+    }
+
+    private static func delimitedDecoder(_ format: InputFormat, _ options: DecodeOptions) -> DelimitedDecoder {
+        DelimitedDecoder(separator: format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","), timeFields: options.timeFields)
+    }
+
+    /// Decodes the complete lines of `chunk` (plus what earlier chunks left unfinished) into
+    /// `batch`, keeping an unfinished last line for the next call.
+    /// - Complexity: O(chunk size), plus the unfinished line carried over.
+    public mutating func decode(_ chunk: UnsafeRawBufferPointer, into batch: inout DecodedBatch) {
+        batch.bytes += chunk.count
+        guard !chunk.isEmpty else { return }
+        chunk.withMemoryRebound(to: UInt8.self) { bytes in
+            guard let p = bytes.baseAddress else { return }
+            decodeBytes(p, bytes.count, into: &batch)
+        }
+    }
+
+    /// Ends the input: decodes a last line that has no line end, and rejects a CSV record whose
+    /// quoted cell never closed. Later ``decode(_:into:)`` calls continue the line numbering.
+    public mutating func finish(into batch: inout DecodedBatch) {
+        if skippingLongLine {
+            skippingLongLine = false
+            lineNumber += 1
+            batch.lines += 1
+        } else if !carry.isEmpty {
+            let line = carry
+            carry.removeAll(keepingCapacity: false)
+            line.withUnsafeBufferPointer { b in
+                if let p = b.baseAddress { processLine(p, b.count, into: &batch) }
+            }
+        }
+        delimited?.finish(into: &batch)
+    }
+
+    /// Decodes a whole input at once (for tests and small inputs).
+    /// - Complexity: O(bytes.count)
+    public static func decodeAll(_ bytes: [UInt8], format: InputFormat, options: DecodeOptions) -> DecodedBatch {
+        var decoder = IngestDecoder(format: format, options: options)
+        var batch = DecodedBatch()
+        bytes.withUnsafeBytes { decoder.decode($0, into: &batch) }
+        decoder.finish(into: &batch)
+        return batch
+    }
+
+    // MARK: Lines
+
+    /// Room for a `\r` and a byte-order mark beyond the limit while a line is carried over.
+    private static let carryLimit = maxLineBytes + 4
+
+    private mutating func decodeBytes(_ p: UnsafePointer<UInt8>, _ n: Int, into batch: inout DecodedBatch) {
+        var start = 0
+        if skippingLongLine {
+            guard let newline = Self.newline(p, from: 0, count: n) else { return }
+            skippingLongLine = false
+            lineNumber += 1
+            batch.lines += 1
+            start = newline + 1
+        } else if !carry.isEmpty {
+            guard let newline = Self.newline(p, from: 0, count: n) else {
+                keepUnfinished(p, from: 0, count: n, into: &batch)
+                return
+            }
+            if carry.count + newline > Self.carryLimit {
+                rejectLongLine(into: &batch)
+                lineNumber += 1
+                batch.lines += 1
+                skippingLongLine = false
+            } else {
+                carry.append(contentsOf: UnsafeBufferPointer(start: p, count: newline))
+                let line = carry
+                carry.removeAll(keepingCapacity: carry.capacity <= 65_536)
+                line.withUnsafeBufferPointer { b in
+                    if let base = b.baseAddress { processLine(base, b.count, into: &batch) }
+                }
+            }
+            start = newline + 1
+        }
+        while start < n, let newline = Self.newline(p, from: start, count: n) {
+            processLine(p + start, newline - start, into: &batch)
+            start = newline + 1
+        }
+        if start < n { keepUnfinished(p, from: start, count: n, into: &batch) }
+    }
+
+    /// Carries `p[from..<count]` (a line without its end yet) over to the next chunk.
+    private mutating func keepUnfinished(_ p: UnsafePointer<UInt8>, from: Int, count: Int, into batch: inout DecodedBatch) {
+        if carry.count + (count - from) > Self.carryLimit {
+            rejectLongLine(into: &batch)
+            carry.removeAll(keepingCapacity: false)
+            return
+        }
+        carry.append(contentsOf: UnsafeBufferPointer(start: p + from, count: count - from))
+    }
+
+    /// Rejects the line being read as too long and skips the rest of it.
+    private mutating func rejectLongLine(into batch: inout DecodedBatch) {
+        batch.rejections.append(Rejection(line: lineNumber + 1, reason: IngestError.lineTooLong(nil).message))
+        carry.removeAll(keepingCapacity: false)
+        skippingLongLine = true
+    }
+
+    @inline(__always)
+    private static func newline(_ p: UnsafePointer<UInt8>, from: Int, count n: Int) -> Int? {
+        var i = from
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let found = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n {
+            if p[i] == 0x0A { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Decodes one complete line (without its `\n`).
+    private mutating func processLine(_ p: UnsafePointer<UInt8>, _ count: Int, into batch: inout DecodedBatch) {
+        lineNumber += 1
+        batch.lines += 1
+        var start = 0
+        var end = count
+        if end > 0, p[end - 1] == 0x0D { end -= 1 }
+        if lineNumber == 1, end >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { start = 3 }
+        let line = UnsafeBufferPointer(start: p + start, count: end - start)
+        if line.count > Self.maxLineBytes {
+            batch.rejections.append(Rejection(line: lineNumber, reason: IngestError.lineTooLong(line.count).message))
+            return
+        }
+        if delimited?.isPending == true {
+            delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &batch)
+            return
+        }
+        if ByteClass.isBlank(line) { return }
+        if format == .auto {
+            format = InputFormat.detect(line)
+            if format == .csv || format == .tsv { delimited = Self.delimitedDecoder(format, options) }
+        }
+        do throws(IngestError) {
+            switch format {
+            case .jsonl:
+                batch.events.append(try json.decode(line, now: options.now))
+            case .csv, .tsv:
+                delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &batch)
+            case .logfmt:
+                batch.events.append(try logfmt.decode(line, now: options.now))
+            case .combined:
+                batch.events.append(try AccessLogDecoder.decode(line, now: options.now))
+            case .auto:
+                break
+            }
+        } catch {
+            batch.rejections.append(Rejection(line: lineNumber, reason: error.message))
+        }
+    }
+}

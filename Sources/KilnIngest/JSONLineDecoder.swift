@@ -1,0 +1,653 @@
+import KilnCore
+
+#if !_endian(little)
+#error("JSONLineDecoder's word-at-a-time string scan assumes a little-endian machine")
+#endif
+
+/// Decodes JSON lines: one object per line, into one event per line.
+///
+/// Field names produced:
+/// - Every member of the object, with nested objects flattened to dotted names:
+///   `{"http":{"method":"GET"}}` gives `http.method`. An empty nested object gives no field.
+/// - Honeycomb's envelope `{"time": ..., "samplerate": ..., "data": {...}}` (a `data` object plus
+///   `time` and/or `samplerate`, and no other top-level member) gives the members of `data`
+///   without a `data.` prefix; `time` is the event time and `samplerate` the sample rate (an
+///   integer, or a number or numeric string rounded, at least 1). Any other object with a `data`
+///   member is flat: its fields are called `data.…`.
+/// - The event time is the first present of `time`, `timestamp`, `@timestamp`, `ts`,
+///   `Timestamp` (or only the configured `timestampField`): an RFC 3339 string or epoch
+///   seconds/ms/µs/ns as a number or numeric string. That field is removed. When it is missing
+///   or cannot be read as a time, the event gets the ingest time (`now`) and an unreadable time
+///   field stays among the fields.
+///
+/// Values: strings as `.string`; `true`/`false` as `.bool`; integers that fit Int64 as `.int`,
+/// other numbers (fraction, exponent, or too big) as `.float`; arrays as `.string` holding the
+/// array's compact JSON text (whitespace removed, strings and numbers as written); `null` means
+/// the field is absent. Duplicate names (after flattening) keep the last value; a later `null`
+/// removes the field.
+///
+/// Rejected lines: malformed JSON (the reason names the column and the key), a top level that
+/// is not an object, invalid UTF-8 inside strings, raw control characters inside strings,
+/// nesting deeper than 64 objects/arrays, and numbers beyond Double's range (`1e400`). A `\u`
+/// escape of an unpaired UTF-16 surrogate decodes to U+FFFD (the line is kept).
+struct JSONLineDecoder {
+    /// The deepest nesting of objects and arrays accepted (the top-level object is level 1).
+    static let maxDepth = 64
+
+    /// A line: its first byte and its length.
+    struct Input {
+        let p: UnsafePointer<UInt8>
+        let n: Int
+    }
+
+    /// A scanned string: the bytes between its quotes.
+    struct Span {
+        var start: Int
+        var end: Int
+        /// Bit 0: has a backslash escape; bit 1: has a byte >= 0x80.
+        var flags: UInt8
+        var hasEscape: Bool { flags & 1 != 0 }
+        var hasHigh: Bool { flags & 2 != 0 }
+    }
+
+    private static let dataRegion: Int32 = 0x4000_0000
+    /// The `prefix` of top-level members: no parent name (distinct from a parent named "").
+    private static let topLevel = -1
+
+    var names: FieldNameTable
+    private var path: [UInt8] = []
+    private var scratch: [UInt8] = []
+    private var arrayText: [UInt8] = []
+    private var ids: [Int32] = []
+    private var lineStamp: UInt64 = 0
+    private var sawData = false
+    private var expectedFields = 16
+
+    /// Makes a decoder reading the event time from `timeFields` (most preferred first).
+    init(timeFields: [String]) {
+        names = FieldNameTable(timeFields: timeFields)
+        path.reserveCapacity(256)
+        scratch.reserveCapacity(256)
+    }
+
+    /// Decodes one line (no line terminator; may start with white space).
+    /// - Complexity: O(length of the line), expected.
+    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Event {
+        guard let p = line.baseAddress else { throw IngestError.notAnObject(found: "an empty line") }
+        let s = Input(p: p, n: line.count)
+        names.trimIfNeeded()
+        lineStamp &+= 2
+        sawData = false
+        ids.removeAll(keepingCapacity: true)
+        var fields: [Field] = []
+        fields.reserveCapacity(expectedFields)
+        var i = 0
+        skipSpace(s, &i)
+        guard i < s.n else { throw IngestError.notAnObject(found: "an empty line") }
+        guard s.p[i] == UInt8(ascii: "{") else { throw IngestError.notAnObject(found: Self.describeValue(s.p[i])) }
+        i += 1
+        try parseMembers(s, &i, prefix: Self.topLevel, depth: 1, stamp: lineStamp, fields: &fields)
+        skipSpace(s, &i)
+        if i < s.n {
+            throw IngestError.malformed("unexpected \(Self.describe(s.p[i])) after the end of the object", column: i + 1)
+        }
+        expectedFields = max(expectedFields, fields.count)
+        return try finishEvent(fields, now: now)
+    }
+
+    // MARK: Objects
+
+    private mutating func parseMembers(
+        _ s: Input, _ i: inout Int, prefix: Int, depth: Int, stamp: UInt64, fields: inout [Field]
+    ) throws(IngestError) {
+        skipSpace(s, &i)
+        if i < s.n, s.p[i] == UInt8(ascii: "}") {
+            i += 1
+            return
+        }
+        while true {
+            guard i < s.n else { throw IngestError.malformed("expected a key in quotes, found the end of the line", column: i + 1) }
+            guard s.p[i] == UInt8(ascii: "\"") else {
+                throw IngestError.malformed("expected a key in quotes, found \(Self.describe(s.p[i]))", column: i + 1)
+            }
+            i += 1
+            let key = try scanString(s, &i)
+            skipSpace(s, &i)
+            guard i < s.n, s.p[i] == UInt8(ascii: ":") else {
+                throw IngestError.malformed("expected ':' after key \(keyText(s, key, prefix: prefix))", column: i + 1)
+            }
+            i += 1
+            skipSpace(s, &i)
+            guard i < s.n else {
+                throw IngestError.malformed("expected a value for key \(keyText(s, key, prefix: prefix)), found the end of the line", column: i + 1)
+            }
+            if s.p[i] == UInt8(ascii: "{") {
+                guard depth < Self.maxDepth else { throw IngestError.tooDeep(column: i + 1) }
+                i += 1
+                if depth == 1, Self.isData(s, key) {
+                    sawData = true
+                    try parseMembers(s, &i, prefix: Self.topLevel, depth: depth + 1, stamp: stamp | 1, fields: &fields)
+                } else {
+                    let inner = try appendPath(s, key, prefix: prefix)
+                    try parseMembers(s, &i, prefix: inner, depth: depth + 1, stamp: stamp, fields: &fields)
+                }
+            } else {
+                let id = try nameID(s, key, prefix: prefix)
+                let value = try parseValue(s, &i, depth: depth, key: key, prefix: prefix)
+                record(id, value, stamp: stamp, fields: &fields)
+            }
+            skipSpace(s, &i)
+            guard i < s.n else {
+                throw IngestError.malformed(
+                    "expected ',' or '}' after the value of \(keyText(s, key, prefix: prefix)), found the end of the line", column: i + 1)
+            }
+            let c = s.p[i]
+            i += 1
+            if c == UInt8(ascii: ",") {
+                skipSpace(s, &i)
+                continue
+            }
+            if c == UInt8(ascii: "}") { return }
+            throw IngestError.malformed(
+                "expected ',' or '}' after the value of \(keyText(s, key, prefix: prefix)), found \(Self.describe(c))", column: i)
+        }
+    }
+
+    private static func isData(_ s: Input, _ key: Span) -> Bool {
+        key.end - key.start == 4 && key.flags == 0 && s.p[key.start] == UInt8(ascii: "d") && s.p[key.start + 1] == UInt8(ascii: "a")
+            && s.p[key.start + 2] == UInt8(ascii: "t") && s.p[key.start + 3] == UInt8(ascii: "a")
+    }
+
+    /// Adds a field, or replaces the value of an earlier field of the same name in this line.
+    @inline(__always)
+    private mutating func record(_ id: Int, _ value: Value?, stamp: UInt64, fields: inout [Field]) {
+        if names.stamps[id] == stamp {
+            let at = Int(names.fieldIndices[id])
+            if let value {
+                fields[at].value = value
+            } else {
+                fields.remove(at: at)
+                ids.remove(at: at)
+                names.stamps[id] = 0
+                for k in at..<ids.count { names.fieldIndices[Int(ids[k] & ~Self.dataRegion)] -= 1 }
+            }
+            return
+        }
+        guard let value else { return }
+        names.stamps[id] = stamp
+        names.fieldIndices[id] = Int32(truncatingIfNeeded: fields.count)
+        fields.append(Field(names.names[id], value))
+        ids.append(Int32(truncatingIfNeeded: id) | (stamp & 1 != 0 ? Self.dataRegion : 0))
+    }
+
+    // MARK: Names
+
+    /// The id of the flattened name `prefix.key`.
+    @inline(__always)
+    private mutating func nameID(_ s: Input, _ key: Span, prefix: Int) throws(IngestError) -> Int {
+        if prefix == Self.topLevel, !key.hasEscape {
+            guard let id = names.id(s.p + key.start, key.end - key.start) else {
+                throw IngestError.invalidUTF8(column: key.start + 1)
+            }
+            return id
+        }
+        let length = try appendPath(s, key, prefix: prefix)
+        let found: Int?? = path.withUnsafeBufferPointer { b in
+            b.baseAddress.map { names.id($0, length) }
+        }
+        guard let id = found ?? names.id(of: "") else { throw IngestError.invalidUTF8(column: key.start + 1) }
+        return id
+    }
+
+    /// Writes `prefix.key` (unescaped) into `path` and returns its length.
+    private mutating func appendPath(_ s: Input, _ key: Span, prefix: Int) throws(IngestError) -> Int {
+        if key.hasHigh, let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: s.p + key.start, count: key.end - key.start)) {
+            throw IngestError.invalidUTF8(column: key.start + bad + 1)
+        }
+        path.removeSubrange(max(prefix, 0)...)
+        if prefix != Self.topLevel { path.append(UInt8(ascii: ".")) }
+        if key.hasEscape {
+            Self.unescape(s, key, into: &path)
+        } else {
+            path.append(contentsOf: UnsafeBufferPointer(start: s.p + key.start, count: key.end - key.start))
+        }
+        return path.count
+    }
+
+    /// The quoted flattened key, for messages.
+    private func keyText(_ s: Input, _ key: Span, prefix: Int) -> String {
+        var bytes = Array(path.prefix(max(prefix, 0)))
+        if prefix != Self.topLevel { bytes.append(UInt8(ascii: ".")) }
+        Self.unescape(s, key, into: &bytes)
+        var out = ""
+        JSONText.appendString(String(decoding: bytes, as: UTF8.self), to: &out)
+        return out
+    }
+
+    // MARK: Values
+
+    /// Parses a scalar or an array; nil for `null`.
+    @inline(__always)
+    private mutating func parseValue(_ s: Input, _ i: inout Int, depth: Int, key: Span, prefix: Int) throws(IngestError) -> Value? {
+        let c = s.p[i]
+        switch c {
+        case UInt8(ascii: "\""):
+            i += 1
+            let span = try scanString(s, &i)
+            return .string(try makeString(s, span))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try parseNumber(s, &i)
+        case UInt8(ascii: "t"):
+            try expectLiteral(s, &i, "true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral(s, &i, "false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral(s, &i, "null")
+            return nil
+        case UInt8(ascii: "["):
+            guard depth < Self.maxDepth else { throw IngestError.tooDeep(column: i + 1) }
+            arrayText.removeAll(keepingCapacity: true)
+            try copyValue(s, &i, depth: depth)
+            return .string(String(decoding: arrayText, as: UTF8.self))
+        default:
+            throw IngestError.malformed("expected a value for key \(keyText(s, key, prefix: prefix)), found \(Self.describe(c))", column: i + 1)
+        }
+    }
+
+    @inline(__always)
+    private func parseNumber(_ s: Input, _ i: inout Int) throws(IngestError) -> Value {
+        let start = i
+        let (end, result) = NumberScanner.scan(s.p, from: i, count: s.n)
+        switch result {
+        case .int(let v):
+            i = end
+            return .int(v)
+        case .float(let d):
+            i = end
+            return .float(d)
+        case .invalid(let at):
+            let found = at < s.n ? Self.describe(s.p[at]) : "the end of the line"
+            throw IngestError.malformed("invalid number: expected a digit, found \(found)", column: at + 1)
+        case .outOfRange:
+            let text = String(decoding: UnsafeBufferPointer(start: s.p + start, count: end - start), as: UTF8.self)
+            throw IngestError.numberOutOfRange(text, column: start + 1)
+        }
+    }
+
+    private func expectLiteral(_ s: Input, _ i: inout Int, _ word: StaticString) throws(IngestError) {
+        let n = word.utf8CodeUnitCount
+        let w = word.utf8Start
+        var k = 0
+        while k < n {
+            guard i + k < s.n, s.p[i + k] == w[k] else {
+                throw IngestError.malformed("invalid literal, expected '\(word)'", column: i + 1)
+            }
+            k += 1
+        }
+        i += n
+    }
+
+    /// Copies one JSON value at `i` compactly into `arrayText`, validating it. `depth` is the
+    /// level of the container holding the value.
+    private mutating func copyValue(_ s: Input, _ i: inout Int, depth: Int) throws(IngestError) {
+        skipSpace(s, &i)
+        guard i < s.n else { throw IngestError.malformed("expected a value, found the end of the line", column: i + 1) }
+        let c = s.p[i]
+        switch c {
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            guard depth < Self.maxDepth else { throw IngestError.tooDeep(column: i + 1) }
+            let isArray = c == UInt8(ascii: "[")
+            let close = isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")
+            arrayText.append(c)
+            i += 1
+            skipSpace(s, &i)
+            if i < s.n, s.p[i] == close {
+                arrayText.append(close)
+                i += 1
+                return
+            }
+            while true {
+                if !isArray {
+                    skipSpace(s, &i)
+                    guard i < s.n, s.p[i] == UInt8(ascii: "\"") else {
+                        let found = i < s.n ? Self.describe(s.p[i]) : "the end of the line"
+                        throw IngestError.malformed("expected a key in quotes, found \(found)", column: i + 1)
+                    }
+                    try copyString(s, &i)
+                    skipSpace(s, &i)
+                    guard i < s.n, s.p[i] == UInt8(ascii: ":") else {
+                        throw IngestError.malformed("expected ':' after a key inside an array", column: i + 1)
+                    }
+                    arrayText.append(UInt8(ascii: ":"))
+                    i += 1
+                }
+                try copyValue(s, &i, depth: depth + 1)
+                skipSpace(s, &i)
+                guard i < s.n else {
+                    throw IngestError.malformed("expected ',' or '\(UnicodeScalar(close))', found the end of the line", column: i + 1)
+                }
+                let d = s.p[i]
+                i += 1
+                arrayText.append(d)
+                if d == UInt8(ascii: ",") { continue }
+                if d == close { return }
+                throw IngestError.malformed("expected ',' or '\(UnicodeScalar(close))', found \(Self.describe(d))", column: i)
+            }
+        case UInt8(ascii: "\""):
+            try copyString(s, &i)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = i
+            _ = try parseNumber(s, &i)
+            arrayText.append(contentsOf: UnsafeBufferPointer(start: s.p + start, count: i - start))
+        case UInt8(ascii: "t"):
+            try expectLiteral(s, &i, "true")
+            arrayText.append(contentsOf: "true".utf8)
+        case UInt8(ascii: "f"):
+            try expectLiteral(s, &i, "false")
+            arrayText.append(contentsOf: "false".utf8)
+        case UInt8(ascii: "n"):
+            try expectLiteral(s, &i, "null")
+            arrayText.append(contentsOf: "null".utf8)
+        default:
+            throw IngestError.malformed("expected a value, found \(Self.describe(c))", column: i + 1)
+        }
+    }
+
+    /// Copies the string starting at the quote at `i`, escapes as written.
+    private mutating func copyString(_ s: Input, _ i: inout Int) throws(IngestError) {
+        i += 1
+        let span = try scanString(s, &i)
+        if span.hasHigh, let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)) {
+            throw IngestError.invalidUTF8(column: span.start + bad + 1)
+        }
+        arrayText.append(contentsOf: UnsafeBufferPointer(start: s.p + span.start - 1, count: span.end - span.start + 2))
+    }
+
+    // MARK: Strings
+
+    /// Scans a string whose opening quote is just before `i`; leaves `i` after the closing quote.
+    /// Checks escapes and control characters; UTF-8 is checked by the caller (see `hasHigh`).
+    @inline(__always)
+    private func scanString(_ s: Input, _ i: inout Int) throws(IngestError) -> Span {
+        let start = i
+        var flags: UInt8 = 0
+        let p = s.p
+        let n = s.n
+        while true {
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                let q = w ^ 0x2222_2222_2222_2222
+                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                let special = ((q &- ones) & ~q | (b &- ones) & ~b | (w &- 0x2020_2020_2020_2020) & ~w) & highs
+                if special == 0 {
+                    if w & highs != 0 { flags |= 2 }
+                    i += 8
+                    continue
+                }
+                // The lowest flagged byte is a real quote, backslash or control byte (borrows
+                // only produce false flags above a real one).
+                let k = special.trailingZeroBitCount >> 3
+                if k > 0 {
+                    let below = w & highs & ((1 &<< UInt64(k * 8)) &- 1)
+                    if below != 0 { flags |= 2 }
+                    i += k
+                }
+                break
+            }
+            guard i < n else {
+                throw IngestError.unterminatedString(column: start)
+            }
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return Span(start: start, end: i - 1, flags: flags)
+            }
+            if c == UInt8(ascii: "\\") {
+                flags |= 1
+                guard i + 1 < n else { throw IngestError.unterminatedString(column: start) }
+                switch p[i + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 6 <= n, Self.hex4(p + i + 2) != nil else {
+                        throw IngestError.malformed("invalid \\u escape: expected four hex digits", column: i + 1)
+                    }
+                    i += 6
+                default:
+                    throw IngestError.malformed("invalid escape '\\\(Self.printable(p[i + 1]))' in a string", column: i + 1)
+                }
+            } else if c < 0x20 {
+                throw IngestError.malformed(
+                    "control character U+\(Self.hex2(c)) inside a string (write it as an escape)", column: i + 1)
+            } else {
+                if c >= 0x80 { flags |= 2 }
+                i += 1
+            }
+        }
+    }
+
+    /// The string a scanned span stands for.
+    @inline(__always)
+    private mutating func makeString(_ s: Input, _ span: Span) throws(IngestError) -> String {
+        let raw = UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)
+        if span.hasHigh, let bad = ByteClass.firstInvalidUTF8(raw) {
+            throw IngestError.invalidUTF8(column: span.start + bad + 1)
+        }
+        if !span.hasEscape { return String(decoding: raw, as: UTF8.self) }
+        scratch.removeAll(keepingCapacity: true)
+        Self.unescape(s, span, into: &scratch)
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Appends the unescaped bytes of a scanned span (escapes already checked by `scanString`).
+    /// An unpaired surrogate escape becomes U+FFFD.
+    static func unescape(_ s: Input, _ span: Span, into out: inout [UInt8]) {
+        let p = s.p
+        let end = span.end
+        var i = span.start
+        var run = i
+        while i < end {
+            guard p[i] == UInt8(ascii: "\\"), i + 1 < end else {
+                i += 1
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: i - run))
+            let e = p[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard i + 4 <= end, let u = hex4(p + i) else { break }
+                i += 4
+                var scalar = u
+                if u >= 0xD800 && u <= 0xDBFF {
+                    if i + 6 <= end, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u"),
+                       let low = hex4(p + i + 2), low >= 0xDC00, low <= 0xDFFF {
+                        scalar = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if u >= 0xDC00 && u <= 0xDFFF {
+                    scalar = 0xFFFD
+                }
+                appendUTF8(scalar, to: &out)
+            default: out.append(e)
+            }
+            run = i
+        }
+        if run < end { out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: end - run)) }
+    }
+
+    private static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+        if v < 0x80 {
+            out.append(UInt8(v))
+        } else if v < 0x800 {
+            out.append(UInt8(0xC0 | (v >> 6)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        } else if v < 0x10000 {
+            out.append(UInt8(0xE0 | (v >> 12)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        } else {
+            out.append(UInt8(0xF0 | (v >> 18)))
+            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        }
+    }
+
+    @inline(__always)
+    private static func hex4(_ p: UnsafePointer<UInt8>) -> UInt32? {
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = p[k]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - 48
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - 87
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - 55
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
+    // MARK: The event
+
+    private mutating func finishEvent(_ parsed: [Field], now: Int64) throws(IngestError) -> Event {
+        var fields = parsed
+        var sampleRate: Int64 = 1
+        var envelopeTime: Value?
+        var timeFromEnvelope = false
+        if sawData {
+            var isEnvelope = true
+            var hasEnvelopeMember = false
+            for (k, id) in ids.enumerated() where id & Self.dataRegion == 0 {
+                let name = names.names[Int(id)]
+                if name == "time" {
+                    envelopeTime = fields[k].value
+                    hasEnvelopeMember = true
+                } else if name == "samplerate" {
+                    sampleRate = Self.sampleRate(fields[k].value)
+                    hasEnvelopeMember = true
+                } else {
+                    isEnvelope = false
+                }
+            }
+            if isEnvelope && hasEnvelopeMember {
+                var kept: [Field] = []
+                var keptIDs: [Int32] = []
+                kept.reserveCapacity(fields.count)
+                for (k, id) in ids.enumerated() where id & Self.dataRegion != 0 {
+                    kept.append(fields[k])
+                    keptIDs.append(id)
+                }
+                fields = kept
+                ids = keptIDs
+                timeFromEnvelope = envelopeTime != nil
+            } else {
+                sampleRate = 1
+                envelopeTime = nil
+                try renameDataFields(&fields)
+            }
+        }
+        if timeFromEnvelope, let value = envelopeTime {
+            if let t = EventTime.nanos(value) { return Event(timestamp: t, sampleRate: sampleRate, fields: fields) }
+            fields.insert(Field("time", value), at: 0)
+            return Event(timestamp: now, sampleRate: sampleRate, fields: fields)
+        }
+        var best = -1
+        var bestRank = FieldNameTable.notTime
+        for (k, id) in ids.enumerated() {
+            let rank = names.timeRanks[Int(id & ~Self.dataRegion)]
+            if rank < bestRank {
+                bestRank = rank
+                best = k
+            }
+        }
+        var timestamp = now
+        if best >= 0, let t = EventTime.nanos(fields[best].value) {
+            timestamp = t
+            fields.remove(at: best)
+        }
+        return Event(timestamp: timestamp, sampleRate: sampleRate, fields: fields)
+    }
+
+    /// Not an envelope after all: the members of `data` become `data.…` again.
+    private mutating func renameDataFields(_ fields: inout [Field]) throws(IngestError) {
+        let old = fields
+        let oldIDs = ids
+        fields.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        lineStamp &+= 2
+        for (k, id) in oldIDs.enumerated() {
+            var newID = Int(id & ~Self.dataRegion)
+            if id & Self.dataRegion != 0 {
+                guard let renamed = names.id(of: "data." + names.names[newID]) else { continue }
+                newID = renamed
+            }
+            record(newID, old[k].value, stamp: lineStamp, fields: &fields)
+        }
+    }
+
+    private static func sampleRate(_ value: Value) -> Int64 {
+        switch value {
+        case .int(let v): return max(1, v)
+        case .float(let d): return d.isFinite && d >= 1 && d < 9e18 ? Int64(d.rounded()) : 1
+        case .string(let text):
+            if let v = Int64(text) { return max(1, v) }
+            var copy = text
+            let typed = copy.withUTF8 { NumberScanner.typedValue($0) }
+            if case .float(let d) = typed { return sampleRate(.float(d)) }
+            return 1
+        case .bool: return 1
+        }
+    }
+
+    // MARK: Bytes
+
+    @inline(__always)
+    private func skipSpace(_ s: Input, _ i: inout Int) {
+        while i < s.n {
+            let c = s.p[i]
+            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return }
+            i += 1
+        }
+    }
+
+    /// `'x'` for printable ASCII, `byte 0xNN` otherwise.
+    static func describe(_ c: UInt8) -> String {
+        c >= 0x20 && c < 0x7F ? "'\(UnicodeScalar(c))'" : "byte 0x\(hex2(c))"
+    }
+
+    private static func printable(_ c: UInt8) -> String {
+        c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\x" + hex2(c)
+    }
+
+    private static func describeValue(_ c: UInt8) -> String {
+        switch c {
+        case UInt8(ascii: "["): return "an array"
+        case UInt8(ascii: "\""): return "a string"
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
+        case UInt8(ascii: "n"): return "null"
+        default: return describe(c)
+        }
+    }
+
+    static func hex2(_ c: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(c >> 4)], digits[Int(c & 15)]])
+    }
+}
