@@ -13,8 +13,7 @@ struct Kiln: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, IngestCommand.self, DatasetsCommand.self, FieldsCommand.self,
-            GenerateCommand.self,
+            IngestCommand.self, DatasetsCommand.self, FieldsCommand.self,
         ]
     )
 }

@@ -110,7 +110,7 @@ struct IngestSource {
             usleep(100_000)
             var st = stat()
             if stat(path, &st) == 0 {
-                if (st.st_dev, st.st_ino) != identity {
+                if (UInt64(st.st_dev), UInt64(st.st_ino)) != identity {
                     // Rotated: finish the old file, then read the new one from its start.
                     decoder.finish(into: &batch)
                     try drain()
