@@ -78,31 +78,50 @@ public final class StoreWriter {
         if state.version != knownVersion { try catchUp() }
 
         let n = pending.count
-        var columns: [Int: ColumnBuffer] = [:]
-        var dictBefore: [Int: Int] = [:]
+        var columns: [ColumnBuffer?] = Array(repeating: nil, count: encoders.count)
+        var dictBefore: [Int] = Array(repeating: -1, count: encoders.count)
+        var touched: [Int] = []
         var newFields: [(Int, String)] = []
         var times = [Int64](repeating: 0, count: n)
         var rates = [UInt32](repeating: 1, count: n)
         var sampled = false
+        // Consecutive events mostly share their field order: remember the last one's ids by
+        // position so most names need no hash lookup (names are interned, so == is a pointer test).
+        var lastNames: [String] = []
+        var lastIDs: [Int] = []
         for (row, event) in pending.enumerated() {
             times[row] = event.timestamp
             if event.sampleRate != 1 {
                 sampled = true
                 rates[row] = UInt32(clamping: event.sampleRate)
             }
-            for field in event.fields {
+            for (position, field) in event.fields.enumerated() {
                 let fid: Int
-                if let known = fieldIDs[field.name] {
-                    fid = known
+                if position < lastNames.count && lastNames[position] == field.name {
+                    fid = lastIDs[position]
                 } else {
-                    fid = encoders.count
-                    fieldIDs[field.name] = fid
-                    encoders.append(DictionaryEncoder())
-                    newFields.append((fid, field.name))
+                    if let known = fieldIDs[field.name] {
+                        fid = known
+                    } else {
+                        fid = encoders.count
+                        fieldIDs[field.name] = fid
+                        encoders.append(DictionaryEncoder())
+                        columns.append(nil)
+                        dictBefore.append(-1)
+                        newFields.append((fid, field.name))
+                    }
+                    if position < lastNames.count {
+                        lastNames[position] = field.name
+                        lastIDs[position] = fid
+                    } else {
+                        lastNames.append(field.name)
+                        lastIDs.append(fid)
+                    }
                 }
-                if dictBefore[fid] == nil {
+                if dictBefore[fid] < 0 {
                     dictBefore[fid] = encoders[fid].dictionary.count
                     columns[fid] = ColumnBuffer()
+                    touched.append(fid)
                 }
                 columns[fid]!.append(row: row, code: encoders[fid].code(for: field.value))
             }
@@ -112,7 +131,8 @@ public final class StoreWriter {
         for (fid, name) in newFields {
             try insertField.run(.int(datasetID), .int(Int64(fid)), .text(name))
         }
-        for (fid, before) in dictBefore.sorted(by: { $0.key < $1.key }) {
+        for fid in touched.sorted() {
+            let before = dictBefore[fid]
             let dict = encoders[fid].dictionary
             if dict.count > before {
                 let parts = dict.segmentParts(from: before + 1)

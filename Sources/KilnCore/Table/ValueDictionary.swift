@@ -112,40 +112,6 @@ public struct ValueDictionary: Sendable, Equatable {
     }
 }
 
-/// Value to code, for building a ``ValueDictionary`` without duplicates.
-public struct DictionaryEncoder: Sendable {
-    /// The dictionary built so far.
-    public private(set) var dictionary: ValueDictionary
-    private var lookup: [Value: UInt32]
-
-    /// Starts from an existing dictionary (its codes are kept).
-    public init(_ dictionary: ValueDictionary = ValueDictionary()) {
-        self.dictionary = dictionary
-        lookup = Dictionary(minimumCapacity: dictionary.count)
-        for code in stride(from: 1, through: dictionary.count, by: 1) {
-            if let v = dictionary.value(code) { lookup[v] = UInt32(code) }
-        }
-    }
-
-    /// The code of `value`, adding it when new.
-    /// - Complexity: O(1) amortized
-    @inlinable
-    public mutating func code(for value: Value) -> UInt32 {
-        if let c = lookupCode(value) { return c }
-        return insert(value)
-    }
-
-    /// The code of `value` if it is already known.
-    public func lookupCode(_ value: Value) -> UInt32? { lookup[value] }
-
-    @usableFromInline
-    mutating func insert(_ value: Value) -> UInt32 {
-        let c = dictionary.append(value)
-        lookup[value] = c
-        return c
-    }
-}
-
 extension ValueDictionary {
     /// The codes from `start` on as stored parts (string offsets rebased to the part's own pool).
     /// - Complexity: O(values from start + their string bytes)
@@ -186,11 +152,3 @@ extension ValueDictionary {
     }
 }
 
-extension DictionaryEncoder {
-    /// Appends values that another writer already coded (codes continue from ours).
-    public mutating func absorb(_ segment: ValueDictionary) {
-        for code in stride(from: 1, through: segment.count, by: 1) {
-            if let v = segment.value(code) { _ = insert(v) }
-        }
-    }
-}
