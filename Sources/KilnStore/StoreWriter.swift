@@ -13,7 +13,7 @@ public final class StoreWriter {
     private var knownVersion: Int64 = -1
     private var fieldIDs: [String: Int] = [:]
     private var encoders: [DictionaryEncoder] = []
-    private var pending: [Event] = []
+    private var pending = RawBatch()
 
     /// Events buffered and not yet committed.
     public var pendingCount: Int { pending.count }
@@ -47,17 +47,27 @@ public final class StoreWriter {
 
     /// Buffers events for the next commit.
     public func append<S: Sequence>(_ events: S) where S.Element == Event {
-        pending.append(contentsOf: events)
+        for event in events { pending.append(event) }
+    }
+
+    /// Buffers decoded rows for the next commit (the fast path: no per-field objects).
+    /// A large batch handed over while nothing is pending is taken without copying.
+    public func append(_ batch: RawBatch) {
+        if pending.count == 0 {
+            pending = batch
+        } else {
+            pending.append(contentsOf: batch)
+        }
     }
 
     /// Writes every buffered event as one chunk in one transaction; returns how many were written.
     /// On failure nothing of the batch is in the store and the events stay buffered.
     @discardableResult
     public func commit() throws -> Int {
-        guard !pending.isEmpty else { return 0 }
+        guard pending.count > 0 else { return 0 }
         do {
             let n = try db.transaction(immediate: true) { try writeChunk() }
-            pending.removeAll(keepingCapacity: true)
+            pending = RawBatch()
             return n
         } catch {
             // Codes handed out in the failed transaction were not stored: start over next time.
@@ -82,50 +92,39 @@ public final class StoreWriter {
         var dictBefore: [Int] = Array(repeating: -1, count: encoders.count)
         var touched: [Int] = []
         var newFields: [(Int, String)] = []
-        var times = [Int64](repeating: 0, count: n)
-        var rates = [UInt32](repeating: 1, count: n)
-        var sampled = false
-        // Consecutive events mostly share their field order: remember the last one's ids by
-        // position so most names need no hash lookup (names are interned, so == is a pointer test).
-        var lastNames: [String] = []
-        var lastIDs: [Int] = []
-        for (row, event) in pending.enumerated() {
-            times[row] = event.timestamp
-            if event.sampleRate != 1 {
-                sampled = true
-                rates[row] = UInt32(clamping: event.sampleRate)
-            }
-            for (position, field) in event.fields.enumerated() {
-                let fid: Int
-                if position < lastNames.count && lastNames[position] == field.name {
-                    fid = lastIDs[position]
-                } else {
-                    if let known = fieldIDs[field.name] {
-                        fid = known
-                    } else {
-                        fid = encoders.count
-                        fieldIDs[field.name] = fid
-                        encoders.append(DictionaryEncoder())
-                        columns.append(nil)
-                        dictBefore.append(-1)
-                        newFields.append((fid, field.name))
-                    }
-                    if position < lastNames.count {
-                        lastNames[position] = field.name
-                        lastIDs[position] = fid
-                    } else {
-                        lastNames.append(field.name)
-                        lastIDs.append(fid)
-                    }
-                }
-                if dictBefore[fid] < 0 {
-                    dictBefore[fid] = encoders[fid].dictionary.count
-                    columns[fid] = ColumnBuffer()
-                    touched.append(fid)
-                }
-                columns[fid]!.append(row: row, code: encoders[fid].code(for: field.value))
+        // Batch-local name ids to the dataset's field ids, resolved once per name.
+        var fieldOfName: [Int] = []
+        fieldOfName.reserveCapacity(pending.names.count)
+        for name in pending.names {
+            if let known = fieldIDs[name] {
+                fieldOfName.append(known)
+            } else {
+                let fid = encoders.count
+                fieldIDs[name] = fid
+                encoders.append(DictionaryEncoder())
+                columns.append(nil)
+                dictBefore.append(-1)
+                newFields.append((fid, name))
+                fieldOfName.append(fid)
             }
         }
+        pending.bytes.withUnsafeBufferPointer { bytes in
+            for row in 0..<n {
+                for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
+                    let fid = fieldOfName[Int(pending.recordNames[r])]
+                    if dictBefore[fid] < 0 {
+                        dictBefore[fid] = encoders[fid].dictionary.count
+                        columns[fid] = ColumnBuffer()
+                        touched.append(fid)
+                    }
+                    let code = encoders[fid].code(kind: pending.recordKinds[r], payload: pending.recordPayloads[r], bytes: bytes)
+                    columns[fid]!.append(row: row, code: code)
+                }
+            }
+        }
+        let times = pending.timestamps
+        let rates = pending.sampleRates
+        let sampled = pending.isSampled
 
         let chunkID = state.nextChunk
         for (fid, name) in newFields {
@@ -182,6 +181,12 @@ struct ColumnBuffer {
     var maxCode: UInt32 = 0
 
     mutating func append(row: Int, code: UInt32) {
+        if let last = rows.last, last == UInt32(row) {
+            // The same field twice in one event: the last one wins.
+            codes[codes.count - 1] = code
+            maxCode = max(maxCode, code)
+            return
+        }
         rows.append(UInt32(row))
         codes.append(code)
         maxCode = max(maxCode, code)

@@ -36,6 +36,44 @@ public struct DictionaryEncoder: Sendable {
         return code
     }
 
+    /// The code of a raw record's value (see ``RawBatch``): `payload` as there, string bytes in `bytes`.
+    /// - Complexity: O(1) expected, plus the string's length
+    public mutating func code(kind: UInt8, payload: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        if kind != ValueKind.string.rawValue {
+            let h = Self.mix(payload &+ UInt64(kind) &* 0x9E37_79B9_7F4A_7C15)
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let c = slots[i]
+                if c == 0 { break }
+                if dictionary.kinds[Int(c)] == kind && dictionary.payloads[Int(c)] == payload { return c }
+                i = (i + 1) & mask
+            }
+            let code = dictionary.appendRaw(kind: kind, payload: payload)
+            slots[i] = code
+            if dictionary.count * 2 > slots.count { grow() }
+            return code
+        }
+        let offset = Int(payload >> 24), length = Int(payload & 0xFF_FFFF)
+        let s = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
+        var i = Int(truncatingIfNeeded: Self.hashBytes(s)) & mask
+        while true {
+            let c = slots[i]
+            if c == 0 { break }
+            if dictionary.kinds[Int(c)] == kind {
+                let p = dictionary.payloads[Int(c)]
+                let o = Int(p >> 24), l = Int(p & 0xFF_FFFF)
+                if l == length && (length == 0 || dictionary.pool.withUnsafeBufferPointer { memcmpEqual(s.baseAddress!, $0.baseAddress! + o, length) }) {
+                    return c
+                }
+            }
+            i = (i + 1) & mask
+        }
+        let code = dictionary.appendString(bytes: s)
+        slots[i] = code
+        if dictionary.count * 2 > slots.count { grow() }
+        return code
+    }
+
     /// The code of `value` if it is already known.
     public func lookupCode(_ value: Value) -> UInt32? {
         var i = Int(truncatingIfNeeded: Self.hash(value)) & mask

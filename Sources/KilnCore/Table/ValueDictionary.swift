@@ -89,6 +89,24 @@ public struct ValueDictionary: Sendable, Equatable {
         return UInt32(count)
     }
 
+    /// Appends a non-string value from its kind and payload bits; returns its code.
+    public mutating func appendRaw(kind: UInt8, payload: UInt64) -> UInt32 {
+        kinds.append(kind)
+        payloads.append(payload)
+        kindCounts[Int(kind)] += 1
+        return UInt32(count)
+    }
+
+    /// Appends a string value from its UTF-8 bytes; returns its code.
+    public mutating func appendString(bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let offset = pool.count
+        pool.append(contentsOf: bytes)
+        kinds.append(ValueKind.string.rawValue)
+        payloads.append(UInt64(offset) << 24 | UInt64(min(bytes.count, 0xFF_FFFF)))
+        kindCounts[Int(ValueKind.string.rawValue)] += 1
+        return UInt32(count)
+    }
+
     /// Appends every value of `other` (codes continue from this dictionary's count).
     public mutating func append(contentsOf other: ValueDictionary) {
         let base = UInt64(pool.count)

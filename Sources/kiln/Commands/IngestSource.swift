@@ -41,6 +41,42 @@ final class Progress {
     }
 }
 
+/// What the reading thread hands to the writing thread.
+enum IngestItem: Sendable {
+    case rows(RawBatch, rejections: [Rejection], bytes: Int)
+    case failed(String)
+    case end
+}
+
+/// A small blocking queue between the reading/decoding thread and the store writer, so that
+/// decoding and coding+writing run on the two cores at once.
+final class IngestQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [IngestItem] = []
+    private let capacity = 4
+
+    func put(_ item: IngestItem) {
+        condition.lock()
+        while items.count >= capacity { condition.wait() }
+        items.append(item)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item, or nil when none came within `timeout` seconds.
+    func take(timeout: Double) -> IngestItem? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while items.isEmpty {
+            if !condition.wait(until: deadline) { return nil }
+        }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+}
+
 /// Reads one file (or stdin) through the decoder into the store, optionally following it.
 struct IngestSource {
     let path: String
@@ -53,88 +89,146 @@ struct IngestSource {
     private var displayName: String { path == "-" ? "<stdin>" : path }
 
     func run(follow: Bool) throws {
-        var fd: Int32 = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
+        let fd: Int32 = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
         guard fd >= 0 else { throw IngestFailure("\(path): cannot open: \(String(cString: strerror(errno)))") }
-        defer { if fd != STDIN_FILENO { close(fd) } }
+        let queue = IngestQueue()
+        let reader = FileReader(path: path, displayName: displayName, fd: fd, format: format, options: options, follow: follow && path != "-")
+        let thread = Thread { reader.run(into: queue) }
+        thread.stackSize = 8 << 20
+        thread.start()
+
+        var lastCommit = Clock.monotonic()
+        var failure: String?
+        loop: while true {
+            guard let item = queue.take(timeout: 0.25) else {
+                if writer.pendingCount > 0 { try writer.commit(); lastCommit = Clock.monotonic() }
+                continue
+            }
+            switch item {
+            case .rows(let batch, let rejections, let bytes):
+                for r in rejections {
+                    stats.rejected += 1
+                    if stats.rejected <= IngestStats.shownRejections {
+                        printError("\(displayName):\(r.line): \(Sanitize.line(r.reason))")
+                    }
+                }
+                stats.events += batch.count
+                stats.bytes += bytes
+                writer.append(batch)
+                let now = Clock.monotonic()
+                if writer.pendingCount >= EventStore.chunkRows || (writer.pendingCount > 0 && now - lastCommit >= 1.0) {
+                    try writer.commit()
+                    lastCommit = now
+                }
+                progress.tick()
+            case .failed(let message):
+                failure = message
+            case .end:
+                break loop
+            }
+        }
+        try writer.commit()
+        if let failure { throw IngestFailure(failure) }
+    }
+}
+
+/// The reading side: reads, follows and decodes, handing rows over in batches.
+final class FileReader: @unchecked Sendable {
+    let path: String
+    let displayName: String
+    var fd: Int32
+    let format: InputFormat
+    let options: DecodeOptions
+    let follow: Bool
+
+    init(path: String, displayName: String, fd: Int32, format: InputFormat, options: DecodeOptions, follow: Bool) {
+        self.path = path
+        self.displayName = displayName
+        self.fd = fd
+        self.format = format
+        self.options = options
+        self.follow = follow
+    }
+
+    /// Rows per hand-over: large enough to amortise, small enough to keep both threads busy.
+    static let handOverRows = 16_384
+
+    func run(into queue: IngestQueue) {
+        defer {
+            if fd != STDIN_FILENO { close(fd) }
+            queue.put(.end)
+        }
         var identity = Self.identity(fd)
         var offset: Int64 = 0
         var decoder = IngestDecoder(format: format, options: options)
-        var batch = DecodedBatch()
-        var lastCommit = Clock.monotonic()
+        var decoded = DecodedBatch()
+        var raw = RawBatch()
+        var rejections: [Rejection] = []
+        var bytes = 0
         let bufferSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
 
-        func drain() throws {
-            for r in batch.rejections {
-                stats.rejected += 1
-                if stats.rejected <= IngestStats.shownRejections {
-                    printError("\(displayName):\(r.line): \(Sanitize.line(r.reason))")
-                }
+        func collect(force: Bool) {
+            for event in decoded.events { raw.append(event) }
+            rejections.append(contentsOf: decoded.rejections)
+            decoded.events.removeAll(keepingCapacity: true)
+            decoded.rejections.removeAll(keepingCapacity: true)
+            if raw.count >= Self.handOverRows || (force && (raw.count > 0 || !rejections.isEmpty || bytes > 0)) {
+                queue.put(.rows(raw, rejections: rejections, bytes: bytes))
+                raw = RawBatch()
+                rejections = []
+                bytes = 0
             }
-            stats.events += batch.events.count
-            writer.append(batch.events)
-            batch.events.removeAll(keepingCapacity: true)
-            batch.rejections.removeAll(keepingCapacity: true)
-            let now = Clock.monotonic()
-            if writer.pendingCount >= EventStore.chunkRows || (writer.pendingCount > 0 && now - lastCommit >= 1.0) {
-                try writer.commit()
-                lastCommit = now
-            }
-            progress.tick()
         }
 
-        while true {
-            if StopSignal.isSet { break }
+        while !StopSignal.isSet {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, 250)
-            if ready == 0 {
-                if writer.pendingCount > 0 { try writer.commit(); lastCommit = Clock.monotonic() }
+            if poll(&pfd, 1, 250) == 0 {
+                collect(force: true)
                 continue
             }
             let n = read(fd, buffer.baseAddress, bufferSize)
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                throw IngestFailure("\(displayName): read failed: \(String(cString: strerror(errno)))")
+                collect(force: true)
+                queue.put(.failed("\(displayName): read failed: \(String(cString: strerror(errno)))"))
+                return
             }
             if n > 0 {
                 offset += Int64(n)
-                stats.bytes += n
-                decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &batch)
-                try drain()
+                bytes += n
+                decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &decoded)
+                collect(force: false)
                 continue
             }
             // End of the data for now.
-            guard follow, path != "-" else { break }
-            if writer.pendingCount > 0 { try writer.commit(); lastCommit = Clock.monotonic() }
+            guard follow else { break }
+            collect(force: true)
             usleep(100_000)
             var st = stat()
-            if stat(path, &st) == 0 {
-                if (UInt64(st.st_dev), UInt64(st.st_ino)) != identity {
-                    // Rotated: finish the old file, then read the new one from its start.
-                    decoder.finish(into: &batch)
-                    try drain()
+            guard stat(path, &st) == 0 else { continue }
+            let rotated = (UInt64(st.st_dev), UInt64(st.st_ino)) != identity
+            let truncated = Int64(st.st_size) < offset
+            if rotated || truncated {
+                // Finish the old content, then read the new file (or the truncated one) from its start.
+                decoder.finish(into: &decoded)
+                collect(force: true)
+                if rotated {
                     let newFD = open(path, O_RDONLY)
-                    if newFD >= 0 {
-                        close(fd)
-                        fd = newFD
-                        identity = Self.identity(fd)
-                        offset = 0
-                        decoder = IngestDecoder(format: format, options: DecodeOptions(timestampField: options.timestampField, now: Clock.nowNanos()))
-                    }
-                } else if Int64(st.st_size) < offset {
-                    // Truncated in place: start over from the beginning.
+                    guard newFD >= 0 else { continue }
+                    close(fd)
+                    fd = newFD
+                    identity = Self.identity(fd)
+                } else {
                     lseek(fd, 0, SEEK_SET)
-                    offset = 0
-                    decoder.finish(into: &batch)
-                    try drain()
-                    decoder = IngestDecoder(format: format, options: DecodeOptions(timestampField: options.timestampField, now: Clock.nowNanos()))
                 }
+                offset = 0
+                decoder = IngestDecoder(format: format, options: DecodeOptions(timestampField: options.timestampField, now: Clock.nowNanos()))
             }
         }
-        decoder.finish(into: &batch)
-        try drain()
-        try writer.commit()
+        decoder.finish(into: &decoded)
+        collect(force: true)
     }
 
     private static func identity(_ fd: Int32) -> (UInt64, UInt64) {
