@@ -87,7 +87,9 @@ public struct ScreenGrid: Hashable, Sendable {
             lastIndex = y * width + col
             col += w
         }
-        return min(col, limit) - x
+        let end = max(min(col, limit), x)
+        let (advance, overflow) = end.subtractingReportingOverflow(x)
+        return overflow ? Int.max : advance
     }
 
     /// Writes text aligned inside a field of `width` columns starting at `x`; the rest of the

@@ -47,6 +47,6 @@ public struct RGB: Hashable, Sendable, CustomStringConvertible {
     func distance(to other: RGB) -> Int {
         let rmean = (Int(red) + Int(other.red)) / 2
         let dr = Int(red) - Int(other.red), dg = Int(green) - Int(other.green), db = Int(blue) - Int(other.blue)
-        return ((512 + rmean) * dr * dr >> 8) + 4 * dg * dg + ((767 - rmean) * db * db >> 8)
+        return (((512 + rmean) * dr * dr) >> 8) + 4 * dg * dg + (((767 - rmean) * db * db) >> 8)
     }
 }

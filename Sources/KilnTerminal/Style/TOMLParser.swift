@@ -224,6 +224,7 @@ struct TOMLParser {
             }
             items.append(try value(depth: depth + 1))
             skipWhitespaceAndComments()
+            if peek == nil { throw fail("unterminated array (missing ']')") }
             if peek == "," {
                 advance()
             } else if peek != "]" {
@@ -257,11 +258,10 @@ struct TOMLParser {
             }
             skipBlank()
             guard let c = peek else { throw fail("unterminated inline table (missing '}')") }
+            if c == "\n" { throw fail("inline tables must end on the line they start (missing '}')") }
             advance()
             if c == "}" { return .table(table) }
-            if c != "," {
-                throw fail(c == "\n" ? "inline tables must end on the line they start (missing '}')" : "expected ',' or '}' in inline table")
-            }
+            if c != "," { throw fail("expected ',' or '}' in inline table") }
         }
     }
 

@@ -33,14 +33,25 @@ public enum XtermPalette {
         return greyDistance < cubeDistance ? greyIndex : cubeIndex
     }
 
-    /// The basic colour 0...15 nearest to `color` under xterm's default values.
-    public static func nearest16(_ color: RGB) -> Int { nearest(color, among: 0..<16) }
+    /// The basic colour 0...15 nearest to `color` under xterm's default values; greys
+    /// (channels within 40 of each other) only match black, grey and white, never a hue.
+    public static func nearest16(_ color: RGB) -> Int {
+        nearest(color, among: isGrey(color) ? [0, 8, 7, 15] : Array(0..<16))
+    }
 
-    /// The basic colour 0...7 nearest to `color` under xterm's default values.
-    public static func nearest8(_ color: RGB) -> Int { nearest(color, among: 0..<8) }
+    /// The basic colour 0...7 nearest to `color` under xterm's default values; greys only
+    /// match black and white.
+    public static func nearest8(_ color: RGB) -> Int {
+        nearest(color, among: isGrey(color) ? [0, 7] : Array(0..<8))
+    }
 
-    private static func nearest(_ color: RGB, among indexes: Range<Int>) -> Int {
-        var best = indexes.lowerBound, bestDistance = Int.max
+    private static func isGrey(_ c: RGB) -> Bool {
+        let hi = max(c.red, c.green, c.blue), lo = min(c.red, c.green, c.blue)
+        return hi - lo < 40
+    }
+
+    private static func nearest(_ color: RGB, among indexes: [Int]) -> Int {
+        var best = indexes.first ?? 0, bestDistance = Int.max
         for i in indexes {
             let d = color.distance(to: basic[i])
             if d < bestDistance {
