@@ -51,12 +51,21 @@ public final class CursesTerminal: Terminal {
         case ascii
     }
 
+    /// The depth in use: `--color`/`NO_COLOR`/`COLORTERM` capped by what terminfo allows.
     public private(set) var colorDepth: ColorDepth
+    /// Unicode or ASCII glyphs, from the locale's codeset unless forced.
     public let glyphs: GlyphSet
+    /// Whether mouse reporting is on.
     public private(set) var isMouseEnabled = false
+    /// The theme; changing it repaints everything on the next draw.
     public var theme: Theme {
         didSet {
             styleCache = [:]
+            // Start the pair and palette allocation over: the next draw repaints every cell.
+            pairs = [:]
+            nextPair = 1
+            paletteSlots = [:]
+            nextPaletteSlot = 16
             needsFullRedraw = true
         }
     }
@@ -284,10 +293,15 @@ public final class CursesTerminal: Terminal {
 
     // MARK: Terminal
 
+    /// The screen size ncurses knows (updated when `.resize` is read).
     public var size: TerminalSize {
         TerminalSize(width: Int(kiln_cols()), height: Int(kiln_lines()))
     }
 
+    /// Draws the cells that differ from the previous grid, then one `doupdate`; nothing at
+    /// all when no cell changed. A wide cell whose width the C library disagrees with is
+    /// drawn as U+FFFD placeholders so the columns after it stay in place.
+    /// - Complexity: O(width * height) comparisons, output proportional to the changes.
     public func draw(_ grid: ScreenGrid) {
         guard isRunning, !isSuspended else { return }
         let rows = Int(kiln_lines()), cols = Int(kiln_cols())
@@ -326,6 +340,9 @@ public final class CursesTerminal: Terminal {
         }
     }
 
+    /// Waits with `poll` on the input and the signal wake-up pipe, so waiting costs no CPU and
+    /// sends nothing to the terminal; input that stays readable without yielding a key (closed
+    /// terminal) ends in `.endOfInput` instead of a busy loop.
     public func readKey(timeout: Duration?) -> Key? {
         guard isRunning else { return .endOfInput }
         let deadline = timeout.map { ContinuousClock.now + $0 }
@@ -379,6 +396,7 @@ public final class CursesTerminal: Terminal {
         }
     }
 
+    /// Turns mouse reporting on (all buttons and the wheel) or off via `mousemask`.
     public func setMouseEnabled(_ enabled: Bool) {
         guard isRunning else { return }
         let mask: mmask_t = enabled ? kiln_all_mouse_events() : 0
@@ -387,6 +405,7 @@ public final class CursesTerminal: Terminal {
         isMouseEnabled = enabled
     }
 
+    /// Leaves curses mode (`endwin`) so another program can use the terminal.
     public func suspend() {
         guard isRunning, !isSuspended else { return }
         def_prog_mode()
@@ -394,6 +413,7 @@ public final class CursesTerminal: Terminal {
         isSuspended = true
     }
 
+    /// Re-enters curses mode after ``suspend()``; the next draw repaints everything.
     public func resume() {
         guard isRunning, isSuspended else { return }
         isSuspended = false
@@ -403,6 +423,7 @@ public final class CursesTerminal: Terminal {
         needsFullRedraw = true
     }
 
+    /// Mouse off, cursor on, `endwin`, signal handlers put back. Also run by `deinit`.
     public func shutdown() {
         guard isRunning else { return }
         isRunning = false
@@ -572,7 +593,8 @@ public final class CursesTerminal: Terminal {
                         return nextPaletteSlot - 1
                     }
                 }
-                return Int32(XtermPalette.nearest256(c))
+                // Entries 16 and up may have been redefined; the basic 16 never are.
+                return Int32(XtermPalette.nearest16(c))
             case .indexed, .none:
                 return Int32(min(XtermPalette.nearest256(c), colors - 1))
             }
