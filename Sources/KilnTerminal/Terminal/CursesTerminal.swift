@@ -204,7 +204,8 @@ public final class CursesTerminal: Terminal {
                                shellModes: shellModes, wakeFd: wake[1])
 
         let inFile = inFd == 0 ? kiln_stdin() : fdopen(inFd, "r")
-        let outFile = outFd == 1 ? kiln_stdout() : fdopen(outFd, "w")
+        // Each FILE gets its own descriptor so closing both at shutdown closes each once.
+        let outFile = outFd == 1 ? kiln_stdout() : fdopen(outFd == inFd ? dup(outFd) : outFd, "w")
         guard let inFile, let outFile, let screen = newterm(term, outFile, inFile) else {
             SignalRestorer.uninstall()
             cleanup.run()
@@ -435,7 +436,7 @@ public final class CursesTerminal: Terminal {
         close(wakeRead)
         close(wakeWrite)
         if let ownedTTY {
-            // Both FILEs wrap the tty descriptor; closing them closes it.
+            // The FILEs wrap the tty descriptor (and its duplicate); closing them closes both.
             if inputFd == ownedTTY { fclose(inputFile) }
             if outputFd == ownedTTY { fclose(outputFile) }
         } else {
