@@ -181,7 +181,8 @@ struct FilterParser {
         return .string(token)
     }
 
-    /// JSON's number grammar: `-?digits(.digits)?([eE][+-]?digits)?` (no `inf`, `nan`, hex).
+    /// JSON's number grammar: `-?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?` (no `inf`, `nan`,
+    /// hex, or leading zeros: `007` stays text).
     static func looksNumeric(_ s: String) -> Bool {
         let b = Array(s.utf8)
         var j = 0
@@ -191,7 +192,9 @@ struct FilterParser {
             return j - start
         }
         if j < b.count, b[j] == 45 { j += 1 }
-        guard digits() > 0 else { return false }
+        let intStart = j
+        let intDigits = digits()
+        guard intDigits > 0, intDigits == 1 || b[intStart] != 48 else { return false }
         if j < b.count, b[j] == 46 {
             j += 1
             guard digits() > 0 else { return false }

@@ -73,11 +73,12 @@ extension QueryResult {
     public func table(width: Int = 80, ascii: Bool = false) -> String {
         let header = groupBy + calculations.map(\.description)
         let body = rows.map { cells(group: $0.group, values: $0.values, ascii: ascii) }
-        var out = TextTable.render(header: header, rows: body, numeric: numericColumns(offset: 0), width: width, ascii: ascii)
+        var out = TextTable.render(header: header, rows: body, numeric: numericColumns(offset: 0), width: width, ascii: ascii,
+                                   keys: groupBy.count)
         if let series, !series.isEmpty {
             let seriesRows = series.map { [Timestamp.format($0.time)] + cells(group: $0.group, values: $0.values, ascii: ascii) }
             out += "\n" + TextTable.render(header: ["time"] + header, rows: seriesRows, numeric: numericColumns(offset: 1),
-                                          width: width, ascii: ascii)
+                                          width: width, ascii: ascii, keys: 1 + groupBy.count)
         }
         return out
     }
@@ -163,29 +164,64 @@ enum TextTable {
         return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
     }
 
-    /// Columns separated by two spaces, a header line and a rule; the widest columns are
-    /// narrowed (never below 4) until the table fits `width`.
-    static func render(header: [String], rows: [[String]], numeric: Set<Int>, width: Int, ascii: Bool) -> String {
+    /// Columns separated by two spaces, a header line and a rule, no line wider than `width`.
+    ///
+    /// When the columns are too wide, the widest are narrowed (never below 4 characters); when
+    /// even that does not fit, the columns after the first `keys` are split into several
+    /// tables, one under the other, each repeating the key columns.
+    static func render(header: [String], rows: [[String]], numeric: Set<Int>, width: Int, ascii: Bool, keys: Int = 0) -> String {
         let n = header.count
         guard n > 0 else { return "" }
-        var widths = header.map(\.count)
-        for row in rows { for k in 0..<min(n, row.count) { widths[k] = max(widths[k], row[k].count) } }
+        let width = max(20, width)
         let gap = 2
-        while widths.reduce(0, +) + gap * (n - 1) > max(20, width) {
+        var natural = header.map(\.count)
+        for row in rows { for k in 0..<min(n, row.count) { natural[k] = max(natural[k], row[k].count) } }
+        let minimum = natural.map { min($0, 4) }
+        if minimum.reduce(0, +) + gap * (n - 1) <= width || n <= keys + 1 {
+            return block(header: header, rows: rows, columns: Array(0..<n), natural: natural, numeric: numeric, width: width, ascii: ascii)
+        }
+        // Key columns take at most 16 characters each and half the width together.
+        let keyColumns = Array(0..<min(keys, n))
+        var keyWidth = keyColumns.reduce(0) { $0 + min(natural[$1], 16) + gap }
+        if keyWidth > width / 2 { keyWidth = width / 2 }
+        var chunks: [[Int]] = []
+        var current: [Int] = []
+        var used = keyWidth
+        for k in keys..<n {
+            let need = min(natural[k], width - keyWidth) + gap
+            if !current.isEmpty, used + need > width + gap {
+                chunks.append(current)
+                current = []
+                used = keyWidth
+            }
+            current.append(k)
+            used += need
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks.map {
+            block(header: header, rows: rows, columns: keyColumns + $0, natural: natural, numeric: numeric, width: width, ascii: ascii)
+        }.joined(separator: "\n")
+    }
+
+    private static func block(header: [String], rows: [[String]], columns: [Int], natural: [Int], numeric: Set<Int>,
+                              width: Int, ascii: Bool) -> String {
+        let gap = 2
+        var widths = columns.map { natural[$0] }
+        while widths.reduce(0, +) + gap * (widths.count - 1) > width {
             guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 4 else { break }
             widths[widest] -= 1
         }
         func line(_ cells: [String]) -> String {
             var parts: [String] = []
-            for k in 0..<n {
+            for (i, k) in columns.enumerated() {
                 let cell = k < cells.count ? cells[k] : ""
-                parts.append(TextLayout.fit(cell, widths[k], right: numeric.contains(k), ascii: ascii))
+                parts.append(TextLayout.fit(cell, widths[i], right: numeric.contains(k), ascii: ascii))
             }
             var s = parts.joined(separator: String(repeating: " ", count: gap))
             while s.last == " " { s.removeLast() }
-            return s
+            return TextLayout.cut(s, width, ascii: ascii)
         }
-        var out = [line(header), widths.map { String(repeating: ascii ? "-" : "─", count: $0) }.joined(separator: "  ")]
+        var out = [line(header), TextLayout.cut(widths.map { String(repeating: ascii ? "-" : "─", count: $0) }.joined(separator: "  "), width)]
         for row in rows { out.append(line(row)) }
         return out.joined(separator: "\n") + "\n"
     }
