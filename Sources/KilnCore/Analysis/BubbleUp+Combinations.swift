@@ -1,0 +1,211 @@
+/// Pairs and triples of over-represented values, counted exactly in both groups.
+enum Combinations {
+    /// Improvement in pS − pB a combination needs over each of its parts.
+    static let minimumGain = 0.01
+
+    static func find(analyses: [FieldAnalysis], fields: [PreparedField], table: EventTable, scopeRows: RowSet,
+                     selected: RowSet, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
+        guard groups.selWeight > 0, groups.baseWeight > 0, options.maxCombinationSize >= 2, options.maxCombinations > 0 else { return [] }
+        var pool = analyses.flatMap(\.candidates)
+        pool.sort { Candidate.before($0, $1) }
+        let candidates = Array(pool.prefix(max(0, min(16, options.combinationCandidates))))
+        var columns: [Int] = []
+        for c in candidates where !columns.contains(c.column) { columns.append(c.column) }
+        guard columns.count >= 2 else { return [] }
+        let m = candidates.count
+
+        // Per column: code → bits of the candidates with that code.
+        var maps: [(codes: CodeArray, map: [UInt16], limit: Int)] = []
+        for column in columns {
+            let d = table.columns[column].dictionary.count
+            var map = [UInt16](repeating: 0, count: d + 2)
+            for (bit, c) in candidates.enumerated() where c.column == column && c.code <= d {
+                map[c.code] |= UInt16(1) << UInt16(bit)
+            }
+            maps.append((table.columns[column].codes, map, d + 1))
+        }
+        let hist = histogram(maps: maps, bits: m, scopeRows: scopeRows, selected: selected, rates: table.sampleRates)
+
+        // Sum the histogram into every pair and triple of candidate bits.
+        let size = 1 << m
+        var pairs = [Totals](repeating: Totals(), count: m * m)
+        var triples = [Totals](repeating: Totals(), count: options.maxCombinationSize >= 3 ? m * m * m : 0)
+        for mask in 1..<size where hist.scopeRows[mask] > 0 && mask.nonzeroBitCount >= 2 {
+            let t = Totals(selW: hist.selWeight(mask), scopeW: hist.scopeWeight(mask), selRows: Int64(hist.selRows[mask]))
+            var bits: [Int] = []
+            for b in 0..<m where mask & (1 << b) != 0 { bits.append(b) }
+            for x in 0..<bits.count {
+                for y in (x + 1)..<bits.count {
+                    pairs[bits[x] * m + bits[y]].add(t)
+                    if !triples.isEmpty {
+                        for z in (y + 1)..<bits.count { triples[(bits[x] * m + bits[y]) * m + bits[z]].add(t) }
+                    }
+                }
+            }
+        }
+
+        let sW = Double(groups.selWeight), bW = Double(groups.baseWeight)
+        func stats(_ t: Totals) -> (pS: Double, pB: Double, d: Double) {
+            let pS = Double(t.selW) / sW, pB = Double(t.scopeW - t.selW) / bW
+            return (pS, pB, pS - pB)
+        }
+        func passes(_ t: Totals) -> Bool {
+            let (pS, pB, d) = stats(t)
+            return d > 0 && t.selRows >= Int64(options.minSupport) && pS >= options.minCoverage
+                && pS / max(pB, 0.5 / bW) >= options.minRiskRatio
+        }
+        func make(_ bits: [Int], _ t: Totals) -> BubbleUpCombination {
+            let (pS, pB, d) = stats(t)
+            var members = bits.map { (name: candidates[$0].field, value: candidates[$0].value) }
+            members.sort { $0.name < $1.name }
+            return BubbleUpCombination(fields: members, selection: t.selW, baseline: t.scopeW - t.selW,
+                                       selectionPercent: 100 * pS, baselinePercent: 100 * pB,
+                                       riskRatio: pS / max(pB, 0.5 / bW), score: d)
+        }
+        var found: [BubbleUpCombination] = []
+        for a in 0..<m {
+            for b in (a + 1)..<m where candidates[a].column != candidates[b].column {
+                let t = pairs[a * m + b]
+                guard passes(t) else { continue }
+                let d = stats(t).d
+                guard d >= max(candidates[a].difference, candidates[b].difference) + minimumGain else { continue }
+                found.append(make([a, b], t))
+            }
+        }
+        if !triples.isEmpty {
+            for a in 0..<m {
+                for b in (a + 1)..<m where candidates[a].column != candidates[b].column {
+                    for c in (b + 1)..<m where candidates[c].column != candidates[a].column && candidates[c].column != candidates[b].column {
+                        let t = triples[(a * m + b) * m + c]
+                        guard passes(t) else { continue }
+                        let d = stats(t).d
+                        let parts = [candidates[a].difference, candidates[b].difference, candidates[c].difference,
+                                     stats(pairs[a * m + b]).d, stats(pairs[a * m + c]).d, stats(pairs[b * m + c]).d]
+                        guard d >= (parts.max() ?? 0) + minimumGain else { continue }
+                        found.append(make([a, b, c], t))
+                    }
+                }
+            }
+        }
+        found.sort { x, y in
+            if x.score != y.score { return x.score > y.score }
+            if x.riskRatio != y.riskRatio { return x.riskRatio > y.riskRatio }
+            return key(x) < key(y)
+        }
+        return Array(found.prefix(options.maxCombinations))
+    }
+
+    private static func key(_ c: BubbleUpCombination) -> String {
+        c.fields.map { $0.name + "=" + ($0.value.map { v in
+            var out = ""
+            JSONText.appendValue(v, to: &out)
+            return out
+        } ?? "null") }.joined(separator: "&")
+    }
+
+    struct Totals {
+        var selW: Int64 = 0
+        var scopeW: Int64 = 0
+        var selRows: Int64 = 0
+        mutating func add(_ t: Totals) {
+            selW &+= t.selW
+            scopeW &+= t.scopeW
+            selRows &+= t.selRows
+        }
+    }
+
+    struct Histogram {
+        var scopeRows: [UInt32]
+        var selRows: [UInt32]
+        var scopeWeights: [Int64]?
+        var selWeights: [Int64]?
+        func scopeWeight(_ i: Int) -> Int64 { scopeWeights?[i] ?? Int64(scopeRows[i]) }
+        func selWeight(_ i: Int) -> Int64 { selWeights?[i] ?? Int64(selRows[i]) }
+    }
+
+    /// Counts candidate masks over the scope (and its selected part), in parallel chunks.
+    static func histogram(maps: [(codes: CodeArray, map: [UInt16], limit: Int)], bits: Int, scopeRows: RowSet,
+                          selected: RowSet, rates: [UInt32]) -> Histogram {
+        let size = 1 << bits
+        let n = scopeRows.count
+        let ranges = Parallel.ranges(n, parts: 2, minimum: 131_072)
+        let weighted = !rates.isEmpty
+        let parts: [Histogram] = scopeRows.withIDs { scopeIDs in
+            selected.withIDs { selIDs in
+                let shared = SendableBox((scopeIDs, selIDs))
+                return Parallel.map(ranges.count) { part in
+                    let (scopeIDs, selIDs) = shared.value
+                    let range = ranges[part]
+                    @inline(__always) func row(_ i: Int) -> Int { scopeIDs.map { Int($0[i]) } ?? i }
+                    var masks = [UInt16](repeating: 0, count: range.count)
+                    masks.withUnsafeMutableBufferPointer { out in
+                        for (codes, map, limit) in maps {
+                            map.withUnsafeBufferPointer { mp in
+                                func fill<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
+                                    if let ids = scopeIDs {
+                                        for i in range { out[i - range.lowerBound] |= mp[min(Int(c[Int(ids[i])]), limit)] }
+                                    } else {
+                                        for i in range { out[i - range.lowerBound] |= mp[min(Int(c[i]), limit)] }
+                                    }
+                                }
+                                switch codes {
+                                case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
+                                case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
+                                case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
+                                }
+                            }
+                        }
+                    }
+                    var h = Histogram(scopeRows: [UInt32](repeating: 0, count: size), selRows: [UInt32](repeating: 0, count: size),
+                                      scopeWeights: weighted ? [Int64](repeating: 0, count: size) : nil,
+                                      selWeights: weighted ? [Int64](repeating: 0, count: size) : nil)
+                    // Walk the sorted selection alongside the sorted scope.
+                    var j = 0
+                    if let selIDs, range.lowerBound < range.upperBound {
+                        let first = UInt32(truncatingIfNeeded: row(range.lowerBound))
+                        var lo = 0, hi = selIDs.count
+                        while lo < hi {
+                            let mid = (lo + hi) / 2
+                            if selIDs[mid] < first { lo = mid + 1 } else { hi = mid }
+                        }
+                        j = lo
+                    }
+                    for i in range {
+                        let r = row(i)
+                        let mask = Int(masks[i - range.lowerBound])
+                        let inSel: Bool
+                        if let selIDs {
+                            inSel = j < selIDs.count && Int(selIDs[j]) == r
+                            if inSel { j += 1 }
+                        } else {
+                            inSel = true
+                        }
+                        h.scopeRows[mask] &+= 1
+                        if inSel { h.selRows[mask] &+= 1 }
+                        if weighted {
+                            let w = Int64(rates[r])
+                            h.scopeWeights?[mask] &+= w
+                            if inSel { h.selWeights?[mask] &+= w }
+                        }
+                    }
+                    return h
+                }
+            }
+        }
+        guard var total = parts.first else {
+            return Histogram(scopeRows: [UInt32](repeating: 0, count: size), selRows: [UInt32](repeating: 0, count: size),
+                             scopeWeights: nil, selWeights: nil)
+        }
+        for p in parts.dropFirst() {
+            for i in 0..<size {
+                total.scopeRows[i] &+= p.scopeRows[i]
+                total.selRows[i] &+= p.selRows[i]
+                if weighted {
+                    total.scopeWeights?[i] &+= p.scopeWeight(i)
+                    total.selWeights?[i] &+= p.selWeight(i)
+                }
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,258 @@
+/// One field of a prepared scope: how it is bucketed and its scope totals per bucket.
+struct PreparedField: Sendable {
+    let name: String
+    let column: Int
+    let dictionaryCount: Int
+    /// Bins of a numeric field; nil for a categorical one.
+    let bins: NumericBins?
+    /// Numeric fields: code → bucket (0 absent, 1 + bin), `dictionaryCount + 2` entries.
+    let codeToBucket: [UInt32]?
+    /// Buckets counted: codes 0...dictionaryCount, or 0 (absent) plus one per bin.
+    let buckets: Int
+    /// Scope totals per bucket.
+    let totals: CodeCounter.Counts
+    /// Distinct values in scope.
+    let distinct: Int
+
+    init(table: EventTable, column: Int, scopeRows: RowSet, options: BubbleUpOptions) {
+        let col = table.columns[column]
+        let dictionary = col.dictionary
+        let d = dictionary.count
+        name = col.name
+        self.column = column
+        dictionaryCount = d
+        let perCode = CodeCounter.count(col.codes, rows: scopeRows, dictionaryCount: d, buckets: d + 1, rates: table.sampleRates)
+        var distinct = 0
+        var present: Int64 = 0
+        for c in stride(from: 1, through: d, by: 1) where perCode.raw[c] > 0 {
+            distinct += 1
+            present += Int64(perCode.raw[c])
+        }
+        self.distinct = distinct
+        var numeric = distinct > options.numericThreshold
+        var low = Double.infinity, high = -Double.infinity, lowPositive = Double.infinity
+        var integers = true
+        if numeric {
+            for c in stride(from: 1, through: d, by: 1) where perCode.raw[c] > 0 {
+                let kind = dictionary.kinds[c]
+                let x = dictionary.number(c)
+                guard x.isFinite else { numeric = false; break }
+                if kind != ValueKind.int.rawValue { integers = false }
+                low = min(low, x)
+                high = max(high, x)
+                if x > 0 { lowPositive = min(lowPositive, x) }
+            }
+            // Integer fields that are nearly unique (ids, counters) stay categorical so that
+            // ID detection and heavy single values work on them.
+            if integers, Double(distinct) > options.idLikeRatio * Double(present) { numeric = false }
+        }
+        guard numeric else {
+            bins = nil
+            codeToBucket = nil
+            buckets = d + 1
+            totals = perCode
+            return
+        }
+        let bins = NumericBins.make(min: low, max: high, minPositive: lowPositive.isFinite ? lowPositive : nil,
+                                    integers: integers, maxBins: options.maxBins)
+        let drop = UInt32(bins.count + 1)
+        var map = [UInt32](repeating: drop, count: d + 2)
+        map[0] = 0
+        for c in stride(from: 1, through: d, by: 1) {
+            if let b = bins.bin(of: dictionary.number(c)) { map[c] = UInt32(b + 1) }
+        }
+        var raw = [UInt32](repeating: 0, count: bins.count + 1)
+        var weighted: [Int64]? = perCode.weighted == nil ? nil : [Int64](repeating: 0, count: bins.count + 1)
+        for c in 0...d where perCode.raw[c] > 0 {
+            let b = Int(map[c])
+            guard b < raw.count else { continue }
+            raw[b] &+= perCode.raw[c]
+            if weighted != nil { weighted?[b] += perCode.weight(c) }
+        }
+        self.bins = bins
+        codeToBucket = map
+        buckets = bins.count + 1
+        totals = CodeCounter.Counts(raw: raw, weighted: weighted)
+    }
+
+    /// Counts `rows` per bucket.
+    func count(_ rows: RowSet, table: EventTable) -> CodeCounter.Counts {
+        CodeCounter.count(table.columns[column].codes, rows: rows, dictionaryCount: dictionaryCount,
+                          map: codeToBucket, buckets: buckets, rates: table.sampleRates)
+    }
+
+    /// Compares the selection with the baseline on this field.
+    func analyze(_ split: SplitCounts, groups: GroupTotals, table: EventTable, options: BubbleUpOptions,
+                 selectedOn: Bool) -> FieldAnalysis {
+        if let bins { return analyzeNumeric(split, bins: bins, groups: groups, options: options, selectedOn: selectedOn) }
+        return analyzeCategorical(split, groups: groups, dictionary: table.columns[column].dictionary,
+                                  options: options, selectedOn: selectedOn)
+    }
+
+    private func share(_ w: Int64, _ total: Int64) -> Double { total > 0 ? Double(w) / Double(total) : 0 }
+
+    private func value(_ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64), _ bucket: BubbleUpValue.Bucket, _ groups: GroupTotals) -> BubbleUpValue {
+        BubbleUpValue(bucket: bucket, selection: s.w, baseline: b.w,
+                      selectionPercent: 100 * share(s.w, groups.selWeight), baselinePercent: 100 * share(b.w, groups.baseWeight))
+    }
+
+    private func supported(_ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64), _ groups: GroupTotals, _ options: BubbleUpOptions) -> Bool {
+        let pS = share(s.w, groups.selWeight), pB = share(b.w, groups.baseWeight)
+        return (pS >= pB ? s.r : b.r) >= Int64(options.minSupport)
+    }
+
+    private func analyzeNumeric(_ split: SplitCounts, bins: NumericBins, groups: GroupTotals, options: BubbleUpOptions,
+                                selectedOn: Bool) -> FieldAnalysis {
+        var score = 0.0
+        var anySupport = false
+        var a: [Double] = [], b: [Double] = []
+        var first = Int.max, last = -1
+        for i in 0..<buckets {
+            let s = split.selection(i), base = split.baseline(i)
+            guard s.r + base.r > 0 else { continue }
+            a.append(Double(s.r))
+            b.append(Double(base.r))
+            if i > 0 { first = min(first, i); last = max(last, i) }
+            if groups.selWeight > 0, groups.baseWeight > 0, supported(s, base, groups, options) {
+                anySupport = true
+                score = max(score, abs(share(s.w, groups.selWeight) - share(base.w, groups.baseWeight)))
+            }
+        }
+        var values: [BubbleUpValue] = []
+        if last >= first {
+            for i in first...last {
+                values.append(value(split.selection(i), split.baseline(i), .range(lo: bins.edges[i - 1], hi: bins.edges[i]), groups))
+            }
+        }
+        let sNull = split.selection(0), bNull = split.baseline(0)
+        if sNull.r + bNull.r > 0 { values.append(value(sNull, bNull, .value(nil), groups)) }
+        let p = StatMath.gTestP(a, b)
+        let dimension = BubbleUpDimension(field: name, kind: .numeric, score: score, pValue: p,
+                                          isNoise: !anySupport || p >= options.significance, selectedOn: selectedOn,
+                                          distinct: distinct, bins: bins, values: values)
+        return FieldAnalysis(dimension: dimension, idLike: false, candidates: [])
+    }
+
+    private func analyzeCategorical(_ split: SplitCounts, groups: GroupTotals, dictionary: ValueDictionary,
+                                    options: BubbleUpOptions, selectedOn: Bool) -> FieldAnalysis {
+        let k = max(1, options.topValues)
+        var top: [Ranked] = []
+        var distinctS = 0, distinctB = 0, seen = 0
+        var score = 0.0
+        var anySupport = false
+        var candidates: [Candidate] = []
+        let sW = groups.selWeight, bW = groups.baseWeight
+        let comparable = sW > 0 && bW > 0
+
+        func consider(_ code: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) -> Ranked {
+            let pS = share(s.w, sW), pB = share(b.w, bW)
+            let d = pS - pB
+            if comparable, supported(s, b, groups, options) {
+                anySupport = true
+                score = max(score, abs(d))
+            }
+            if comparable, !selectedOn, d > 0, s.r >= Int64(options.minSupport), pS >= options.minCoverage {
+                let ratio = pS / max(pB, 0.5 / Double(bW))
+                if ratio >= options.minRiskRatio {
+                    candidates.append(Candidate(column: column, field: name, code: code, value: dictionary.value(code), pS: pS, pB: pB,
+                                                selW: s.w, baseW: b.w, selRows: s.r))
+                }
+            }
+            return Ranked(code: code, magnitude: abs(d), mass: pS + pB)
+        }
+
+        for c in stride(from: 1, to: buckets, by: 1) {
+            let s = split.selection(c), b = split.baseline(c)
+            if s.r > 0 { distinctS += 1 }
+            if b.r > 0 { distinctB += 1 }
+            guard s.r + b.r > 0 else { continue }
+            seen += 1
+            let r = consider(c, s, b)
+            if top.count < k || Ranked.before(r, top[top.count - 1], dictionary) {
+                var at = top.count
+                while at > 0, Ranked.before(r, top[at - 1], dictionary) { at -= 1 }
+                top.insert(r, at: at)
+                if top.count > k { top.removeLast() }
+            }
+        }
+        let sNull = split.selection(0), bNull = split.baseline(0)
+        var shown = top
+        if sNull.r + bNull.r > 0 {
+            let r = consider(0, sNull, bNull)
+            var at = shown.count
+            while at > 0, Ranked.before(r, shown[at - 1], dictionary) { at -= 1 }
+            shown.insert(r, at: at)
+        }
+        let presentS = groups.selRows - sNull.r, presentB = groups.baseRows - bNull.r
+        let idLike = presentS >= Int64(options.minSupport) && presentB >= Int64(options.minSupport)
+            && Double(distinctS) > options.idLikeRatio * Double(presentS)
+            && Double(distinctB) > options.idLikeRatio * Double(presentB)
+
+        var values: [BubbleUpValue] = []
+        var a: [Double] = [], b: [Double] = []
+        var restS = (w: sW, r: groups.selRows), restB = (w: bW, r: groups.baseRows)
+        for r in shown {
+            let s = split.selection(r.code), base = split.baseline(r.code)
+            values.append(value(s, base, .value(dictionary.value(r.code)), groups))
+            a.append(Double(s.r))
+            b.append(Double(base.r))
+            restS = (restS.w - s.w, restS.r - s.r)
+            restB = (restB.w - base.w, restB.r - base.r)
+        }
+        let others = seen - top.count
+        if others > 0 {
+            values.append(value(restS, restB, .other(count: others), groups))
+            a.append(Double(restS.r))
+            b.append(Double(restB.r))
+        }
+        let p = StatMath.gTestP(a, b)
+        candidates.sort { Candidate.before($0, $1) }
+        let dimension = BubbleUpDimension(field: name, kind: .categorical, score: score, pValue: p,
+                                          isNoise: !anySupport || p >= options.significance, selectedOn: selectedOn,
+                                          distinct: distinct, bins: nil, values: values)
+        return FieldAnalysis(dimension: dimension, idLike: idLike, candidates: idLike ? [] : Array(candidates.prefix(4)))
+    }
+}
+
+/// A value's rank key among the values of one field.
+struct Ranked {
+    var code: Int
+    var magnitude: Double
+    var mass: Double
+
+    /// Larger difference first, then larger combined share, then value order (absent last).
+    static func before(_ a: Ranked, _ b: Ranked, _ dictionary: ValueDictionary) -> Bool {
+        if a.magnitude != b.magnitude { return a.magnitude > b.magnitude }
+        if a.mass != b.mass { return a.mass > b.mass }
+        if a.code == b.code { return false }
+        return ValueOrder.less(a.code == 0 ? nil : dictionary.value(a.code), b.code == 0 ? nil : dictionary.value(b.code))
+    }
+}
+
+/// A single value over-represented in the selection, a building block of combinations.
+struct Candidate: Sendable {
+    var column: Int
+    var field: String
+    var code: Int
+    var value: Value?
+    var pS: Double
+    var pB: Double
+    var selW: Int64
+    var baseW: Int64
+    var selRows: Int64
+
+    var difference: Double { pS - pB }
+
+    static func before(_ a: Candidate, _ b: Candidate) -> Bool {
+        if a.difference != b.difference { return a.difference > b.difference }
+        if a.field != b.field { return a.field < b.field }
+        return ValueOrder.less(a.value, b.value)
+    }
+}
+
+/// The outcome for one field.
+struct FieldAnalysis: Sendable {
+    var dimension: BubbleUpDimension
+    var idLike: Bool
+    var candidates: [Candidate]
+}

@@ -1,0 +1,189 @@
+/// Decides a filter once per distinct value of a field: a match byte per dictionary code.
+///
+/// String values are compared as UTF-8 bytes straight from the dictionary's pool, so a field
+/// with a million distinct strings costs no `String` allocations.
+struct FilterMatcher {
+    let op: FilterOperator
+    private let operands: [Operand]
+
+    private struct Operand {
+        let value: Value
+        /// The operand's text form as UTF-8 (what string values and `contains` compare with).
+        let text: [UInt8]
+    }
+
+    init(_ filter: Filter) {
+        op = filter.op
+        operands = filter.values.map { Operand(value: $0, text: Array($0.text.utf8)) }
+    }
+
+    /// A match byte (0 or 1) per code of `dictionary`; code 0 (absent) matches per the operator.
+    /// - Complexity: O(number of codes × operand length)
+    func matchTable(_ dictionary: ValueDictionary) -> [UInt8] {
+        let n = dictionary.count + 1
+        var out = [UInt8](repeating: 0, count: n)
+        out[0] = op.matchesAbsent ? 1 : 0
+        guard n > 1 else { return out }
+        dictionary.pool.withUnsafeBufferPointer { pool in
+            dictionary.kinds.withUnsafeBufferPointer { kinds in
+                dictionary.payloads.withUnsafeBufferPointer { payloads in
+                    for code in 1..<n {
+                        let view = ValueView(kind: kinds[code], payload: payloads[code], pool: pool)
+                        out[code] = matches(view) ? 1 : 0
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Whether a present value matches.
+    func matches(_ v: ValueView) -> Bool {
+        switch op {
+        case .exists: return true
+        case .notExists: return false
+        case .equal: return operands.first.map { equal(v, $0) } ?? false
+        case .notEqual: return !(operands.first.map { equal(v, $0) } ?? false)
+        case .in: return operands.contains { equal(v, $0) }
+        case .contains: return contains(v)
+        case .notContains: return !contains(v)
+        case .startsWith:
+            guard let o = operands.first else { return false }
+            return v.withText { ByteText.hasPrefix($0, o.text) }
+        case .greater, .greaterOrEqual, .less, .lessOrEqual:
+            guard let o = operands.first, let c = compare(v, o) else { return false }
+            switch op {
+            case .greater: return c > 0
+            case .greaterOrEqual: return c >= 0
+            case .less: return c < 0
+            default: return c <= 0
+            }
+        }
+    }
+
+    private func contains(_ v: ValueView) -> Bool {
+        guard let o = operands.first else { return false }
+        return v.withText { ByteText.contains($0, o.text) }
+    }
+
+    private func equal(_ v: ValueView, _ o: Operand) -> Bool {
+        switch o.value {
+        case .int(let oi):
+            switch v.kind {
+            case ValueKind.int.rawValue: return v.int == oi
+            case ValueKind.float.rawValue: return v.float == Double(oi)
+            case ValueKind.string.rawValue: return v.withText { ByteText.equal($0, o.text) }
+            default: return false
+            }
+        case .float(let od):
+            switch v.kind {
+            case ValueKind.int.rawValue: return Double(v.int) == od
+            case ValueKind.float.rawValue: return v.float == od
+            case ValueKind.string.rawValue: return v.withText { ByteText.equal($0, o.text) }
+            default: return false
+            }
+        case .bool(let ob):
+            switch v.kind {
+            case ValueKind.bool.rawValue: return v.bool == ob
+            case ValueKind.string.rawValue: return v.withText { ByteText.equal($0, o.text) }
+            default: return false
+            }
+        case .string:
+            return v.withText { ByteText.equal($0, o.text) }
+        }
+    }
+
+    /// -1, 0, 1 comparing the value with the operand, or nil when they do not order.
+    private func compare(_ v: ValueView, _ o: Operand) -> Int? {
+        switch o.value {
+        case .int(let oi):
+            switch v.kind {
+            case ValueKind.int.rawValue: let i = v.int; return i < oi ? -1 : (i > oi ? 1 : 0)
+            case ValueKind.float.rawValue: return Self.compare(v.float, Double(oi))
+            default: return nil
+            }
+        case .float(let od):
+            switch v.kind {
+            case ValueKind.int.rawValue: return Self.compare(Double(v.int), od)
+            case ValueKind.float.rawValue: return Self.compare(v.float, od)
+            default: return nil
+            }
+        case .string:
+            guard v.kind == ValueKind.string.rawValue else { return nil }
+            return v.withText { ByteText.compare($0, o.text) }
+        case .bool:
+            return nil
+        }
+    }
+
+    private static func compare(_ a: Double, _ b: Double) -> Int? {
+        if a < b { return -1 }
+        if a > b { return 1 }
+        if a == b { return 0 }
+        return nil
+    }
+}
+
+/// One dictionary value seen without decoding it into a `Value`.
+struct ValueView {
+    let kind: UInt8
+    let payload: UInt64
+    let pool: UnsafeBufferPointer<UInt8>
+
+    var int: Int64 { Int64(bitPattern: payload) }
+    var float: Double { Double(bitPattern: payload) }
+    var bool: Bool { payload != 0 }
+
+    /// Calls `body` with the value's text form as UTF-8 bytes.
+    func withText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch kind {
+        case ValueKind.string.rawValue:
+            let offset = Int(payload >> 24), length = Int(payload & 0xFF_FFFF)
+            guard offset >= 0, offset + length <= pool.count else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return body(UnsafeBufferPointer(rebasing: pool[offset..<(offset + length)]))
+        case ValueKind.int.rawValue:
+            return Array(String(int).utf8).withUnsafeBufferPointer(body)
+        case ValueKind.float.rawValue:
+            return Array(Value.format(float).utf8).withUnsafeBufferPointer(body)
+        default:
+            return Array((bool ? "true" : "false").utf8).withUnsafeBufferPointer(body)
+        }
+    }
+}
+
+/// Byte-wise text comparisons (UTF-8 order is code point order).
+enum ByteText {
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
+    }
+
+    static func hasPrefix(_ a: UnsafeBufferPointer<UInt8>, _ p: [UInt8]) -> Bool {
+        guard a.count >= p.count else { return false }
+        for i in 0..<p.count where a[i] != p[i] { return false }
+        return true
+    }
+
+    static func contains(_ a: UnsafeBufferPointer<UInt8>, _ p: [UInt8]) -> Bool {
+        guard let first = p.first else { return true }
+        guard a.count >= p.count else { return false }
+        var i = 0
+        let last = a.count - p.count
+        while i <= last {
+            if a[i] == first {
+                var j = 1
+                while j < p.count, a[i + j] == p[j] { j += 1 }
+                if j == p.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+    }
+}

@@ -1,0 +1,151 @@
+/// A query over an ``EventTable``: calculations per group of GROUP BY values, ordered and
+/// limited, optionally as a time series.
+///
+/// ```swift
+/// var q = Query(scope: Scope(from: t0, to: t1, filters: [try Filter.parse("status >= 500")]))
+/// q.calculations = [.count, try Calculation.parse("P99(duration_ms)")]
+/// q.groupBy = ["service.name"]
+/// q.orderBy = [try QueryOrder.parse("P99(duration_ms) desc")]
+/// q.limit = 10
+/// let result = try q.run(table)   // result.json(), result.table(width: 80), result.csv()
+/// ```
+///
+/// Each combination of GROUP BY values present in scope is a group; absent is a value of its
+/// own (shown as null). Without ORDER BY, groups sort by the first calculation descending.
+/// Ties fall back to the GROUP BY values ascending, so results are deterministic. With no
+/// calculation, list raw events with ``newestRows(_:scope:limit:)`` instead.
+public struct Query: Sendable, Hashable {
+    /// The events looked at.
+    public var scope: Scope
+    /// What to compute per group.
+    public var calculations: [Calculation]
+    /// Fields whose value combinations form the groups.
+    public var groupBy: [String]
+    /// Sort terms, first one first.
+    public var orderBy: [QueryOrder]
+    /// Most groups returned; nil for all.
+    public var limit: Int?
+    /// Time bucket width in nanoseconds for a time series per group (buckets start at
+    /// multiples of it); nil for none.
+    public var granularity: Int64?
+    /// Value buckets of HEATMAP calculations.
+    public var heatmapBuckets: Int
+
+    /// Makes a query.
+    public init(scope: Scope = Scope(), calculations: [Calculation] = [.count], groupBy: [String] = [],
+                orderBy: [QueryOrder] = [], limit: Int? = nil, granularity: Int64? = nil, heatmapBuckets: Int = 20) {
+        self.scope = scope
+        self.calculations = calculations
+        self.groupBy = groupBy
+        self.orderBy = orderBy
+        self.limit = limit
+        self.granularity = granularity
+        self.heatmapBuckets = heatmapBuckets
+    }
+
+    /// Runs the query.
+    /// - Throws: ``AnalysisError`` (`.badOrder`) when an ORDER BY term names neither a
+    ///   calculation nor a GROUP BY field of the query; (`.badQuery`) for a granularity giving
+    ///   more than 100,000 time buckets or a negative limit.
+    /// - Complexity: O(rows in scope × (group fields + calculations)); percentiles add an
+    ///   expected O(rows) selection per group.
+    public func run(_ table: EventTable) throws(AnalysisError) -> QueryResult {
+        try QueryEngine(query: self, table: table).run()
+    }
+
+    /// Rows of the events in scope, newest first (ties: later row first), at most `limit`.
+    /// - Complexity: O(rows in scope × log limit)
+    public static func newestRows(_ table: EventTable, scope: Scope = Scope(), limit: Int) -> [Int] {
+        guard limit > 0 else { return [] }
+        let rows = scope.rows(in: table)
+        // A min-heap of the `limit` newest (time, row) pairs.
+        var heap: [(Int64, UInt32)] = []
+        heap.reserveCapacity(min(limit, rows.count))
+        func older(_ a: (Int64, UInt32), _ b: (Int64, UInt32)) -> Bool { a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+        table.timestamps.withUnsafeBufferPointer { ts in
+            rows.forEachID { r in
+                let item = (ts[Int(r)], r)
+                if heap.count < limit {
+                    heap.append(item)
+                    var i = heap.count - 1
+                    while i > 0 {
+                        let p = (i - 1) / 2
+                        guard older(heap[i], heap[p]) else { break }
+                        heap.swapAt(i, p)
+                        i = p
+                    }
+                } else if older(heap[0], item) {
+                    heap[0] = item
+                    var i = 0
+                    while true {
+                        let l = 2 * i + 1, r = l + 1
+                        var m = i
+                        if l < heap.count, older(heap[l], heap[m]) { m = l }
+                        if r < heap.count, older(heap[r], heap[m]) { m = r }
+                        if m == i { break }
+                        heap.swapAt(i, m)
+                        i = m
+                    }
+                }
+            }
+        }
+        heap.sort { older($1, $0) }
+        return heap.map { Int($0.1) }
+    }
+}
+
+/// The value of one calculation for one group.
+public enum CalculationValue: Sendable, Equatable {
+    /// No value: no event of the group has a numeric value of the field.
+    case null
+    /// A number (or, for MIN/MAX, the value itself).
+    case value(Value)
+    /// HEATMAP: weighted counts per value bucket (edges in ``QueryResult/heatmapEdges``).
+    case histogram([Int64])
+
+    /// The value as a number for sorting (a histogram sorts by its total).
+    var sortNumber: Double? {
+        switch self {
+        case .null: return nil
+        case .value(let v): return v.number
+        case .histogram(let h): return Double(h.reduce(0, &+))
+        }
+    }
+}
+
+/// One group of a query result.
+public struct QueryRow: Sendable, Equatable {
+    /// The GROUP BY values, in `groupBy` order; nil where absent.
+    public var group: [Value?]
+    /// The calculation values, in `calculations` order.
+    public var values: [CalculationValue]
+}
+
+/// One (time bucket, group) of a query's time series.
+public struct QuerySeriesPoint: Sendable, Equatable {
+    /// Start of the time bucket, ns.
+    public var time: Int64
+    /// The GROUP BY values.
+    public var group: [Value?]
+    /// The calculation values.
+    public var values: [CalculationValue]
+}
+
+/// What a query returned; render with ``json()``, ``table(width:ascii:)`` or ``csv()``.
+public struct QueryResult: Sendable, Equatable {
+    /// The GROUP BY fields.
+    public var groupBy: [String]
+    /// The calculations.
+    public var calculations: [Calculation]
+    /// Groups, ordered and limited.
+    public var rows: [QueryRow]
+    /// With a granularity: one point per non-empty (time bucket, group) of the returned groups,
+    /// by time, then in row order; nil without a granularity.
+    public var series: [QuerySeriesPoint]?
+    /// The time bucket width of `series`, ns.
+    public var granularity: Int64?
+    /// Value bucket edges of each HEATMAP calculation, by its canonical text.
+    public var heatmapEdges: [String: [Double]]
+    /// True when counts are weighted by sample rates above 1.
+    public var weighted: Bool
+}

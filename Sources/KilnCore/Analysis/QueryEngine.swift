@@ -1,0 +1,207 @@
+/// Runs a ``Query``: rows in scope → a group per row → one pass per calculation.
+struct QueryEngine {
+    let query: Query
+    let table: EventTable
+
+    /// Largest number of (time bucket × group) cells a series may have.
+    static let maxSeriesCells = 4_000_000
+
+    func run() throws(AnalysisError) -> QueryResult {
+        if let limit = query.limit, limit < 0 { throw .query("limit must be 0 or more, not \(limit)") }
+        let orders = try resolveOrders()
+        let rows = query.scope.rows(in: table)
+        let grouping = Grouping(table: table, rows: rows, fields: query.groupBy)
+        var aggregator = Aggregator(table: table, rows: rows, calculations: query.calculations, heatmapBuckets: query.heatmapBuckets)
+        let values = aggregator.run(cellOf: grouping.rowGroup, cells: grouping.count)
+        let groupValues = (0..<grouping.count).map { grouping.values($0, table: table) }
+
+        var order = Array(0..<grouping.count)
+        order.sort { a, b in
+            for (term, descending) in orders {
+                let c: Int
+                switch term {
+                case .calc(let k): c = Self.compare(values[k][a], values[k][b])
+                case .group(let k): c = Self.compare(groupValues[a][k], groupValues[b][k])
+                }
+                if c != 0 {
+                    // Nulls stay last whatever the direction.
+                    if c == 2 || c == -2 { return c < 0 }
+                    return descending ? c > 0 : c < 0
+                }
+            }
+            for k in 0..<query.groupBy.count {
+                let c = Self.compare(groupValues[a][k], groupValues[b][k])
+                if c != 0 { return c < 0 }
+            }
+            return a < b
+        }
+        if let limit = query.limit, order.count > limit { order.removeLast(order.count - limit) }
+        let resultRows = order.map { g in
+            QueryRow(group: groupValues[g], values: values.indices.map { values[$0][g] })
+        }
+        var series: [QuerySeriesPoint]?
+        if let g = query.granularity {
+            series = try makeSeries(granularity: g, rows: rows, grouping: grouping, order: order, groupValues: groupValues, aggregator: &aggregator)
+        }
+        return QueryResult(groupBy: query.groupBy, calculations: query.calculations, rows: resultRows, series: series,
+                           granularity: query.granularity, heatmapEdges: aggregator.heatmapEdges, weighted: table.isSampled)
+    }
+
+    private enum Term { case calc(Int), group(Int) }
+
+    private func resolveOrders() throws(AnalysisError) -> [(Term, Bool)] {
+        var out: [(Term, Bool)] = []
+        for o in query.orderBy {
+            switch o.key {
+            case .calculation(let c):
+                if let k = query.calculations.firstIndex(of: c) { out.append((.calc(k), o.descending)); continue }
+                if c == .count || query.groupBy.isEmpty {
+                    throw .order("order by \(c): not one of this query's calculations", in: o.description, at: nil)
+                }
+            case .field(let f):
+                if let k = query.groupBy.firstIndex(of: f) { out.append((.group(k), o.descending)); continue }
+            }
+            let names = query.calculations.map(\.description) + query.groupBy
+            throw .order("order by \(o.description): not one of this query's calculations or GROUP BY fields (\(names.joined(separator: ", ")))",
+                         in: o.description, at: nil)
+        }
+        if out.isEmpty, !query.calculations.isEmpty { out.append((.calc(0), true)) }
+        return out
+    }
+
+    /// -1/0/1 for ordinary order; -2 when only `a` is null-like (sorts last), 2 when only `b` is.
+    static func compare(_ a: CalculationValue, _ b: CalculationValue) -> Int {
+        switch (a.sortNumber, b.sortNumber) {
+        case (nil, nil): return 0
+        case (nil, _): return 2
+        case (_, nil): return -2
+        case (let x?, let y?): return x < y ? -1 : (x > y ? 1 : 0)
+        }
+    }
+
+    static func compare(_ a: Value?, _ b: Value?) -> Int {
+        if a == nil, b == nil { return 0 }
+        if a == nil { return 2 }
+        if b == nil { return -2 }
+        if ValueOrder.less(a, b) { return -1 }
+        if ValueOrder.less(b, a) { return 1 }
+        return 0
+    }
+
+    private func makeSeries(granularity g: Int64, rows: RowSet, grouping: Grouping, order: [Int], groupValues: [[Value?]],
+                            aggregator: inout Aggregator) throws(AnalysisError) -> [QuerySeriesPoint] {
+        guard g > 0 else { throw .query("granularity must be positive") }
+        let edges = TimeAxis.edges(table, rows: rows, from: query.scope.from, to: query.scope.to, buckets: 1, granularity: g)
+        if edges.isEmpty {
+            if rows.isEmpty { return [] }
+            throw .query("granularity \(DurationText.format(g)) gives more than \(TimeAxis.maxBuckets) time buckets; use a coarser one")
+        }
+        let nt = edges.count - 1
+        let groupsShown = order.count
+        guard nt * max(1, groupsShown) <= Self.maxSeriesCells else {
+            throw .query("series of \(nt) time buckets × \(groupsShown) groups is too large; use a coarser granularity or a smaller limit")
+        }
+        var rank = [UInt32](repeating: UInt32.max, count: grouping.count)
+        for (i, gid) in order.enumerated() { rank[gid] = UInt32(i) }
+        let first = edges[0], last = edges[nt]
+        var cellOf = [UInt32](repeating: UInt32.max, count: rows.count)
+        var filled = [Bool](repeating: false, count: nt * max(1, groupsShown))
+        table.timestamps.withUnsafeBufferPointer { ts in
+            var i = 0
+            rows.forEachID { r in
+                defer { i += 1 }
+                let rk = rank[Int(grouping.rowGroup[i])]
+                let t = ts[Int(r)]
+                guard rk != UInt32.max, t >= first, t < last else { return }
+                let cell = Int((t - first) / g) * groupsShown + Int(rk)
+                cellOf[i] = UInt32(cell)
+                filled[cell] = true
+            }
+        }
+        let values = aggregator.run(cellOf: cellOf, cells: nt * groupsShown)
+        var points: [QuerySeriesPoint] = []
+        for cell in 0..<(nt * groupsShown) where filled[cell] {
+            let t = cell / groupsShown, k = cell % groupsShown
+            points.append(QuerySeriesPoint(time: edges[t], group: groupValues[order[k]], values: values.indices.map { values[$0][cell] }))
+        }
+        return points
+    }
+}
+
+/// The group of every row in scope, from the GROUP BY fields' codes.
+struct Grouping {
+    /// Group per row position (position in the scope's row list).
+    var rowGroup: [UInt32]
+    /// Codes of the group fields per group, flattened: `keys[g * fields + k]`.
+    var keys: [UInt32]
+    /// Number of groups.
+    var count: Int
+    let fields: [String]
+
+    init(table: EventTable, rows: RowSet, fields: [String]) {
+        self.fields = fields
+        let n = rows.count
+        rowGroup = [UInt32](repeating: 0, count: n)
+        keys = []
+        count = 1
+        var groupKeys: [[UInt32]] = [[]]
+        for field in fields {
+            guard let column = table.column(field) else {
+                for k in groupKeys.indices { groupKeys[k].append(0) }
+                continue
+            }
+            let width = column.dictionary.count + 2
+            let limit = UInt32(width - 1)
+            var next: [[UInt32]] = []
+            let useDense = count * width <= 1 << 22
+            var dense = [UInt32](repeating: UInt32.max, count: useDense ? count * width : 0)
+            var sparse: [UInt64: UInt32] = [:]
+            rowGroup.withUnsafeMutableBufferPointer { rg in
+                dense.withUnsafeMutableBufferPointer { table in
+                    var i = 0
+                    func visit<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
+                        rows.forEachID { r in
+                            let code = min(UInt32(truncatingIfNeeded: c[Int(r)]), limit)
+                            let combined = Int(rg[i]) * width + Int(code)
+                            if useDense {
+                                var id = table[combined]
+                                if id == UInt32.max {
+                                    id = UInt32(next.count)
+                                    next.append(groupKeys[Int(rg[i])] + [code])
+                                    table[combined] = id
+                                }
+                                rg[i] = id
+                            } else if let known = sparse[UInt64(combined)] {
+                                rg[i] = known
+                            } else {
+                                let id = UInt32(next.count)
+                                next.append(groupKeys[Int(rg[i])] + [code])
+                                sparse[UInt64(combined)] = id
+                                rg[i] = id
+                            }
+                            i += 1
+                        }
+                    }
+                    switch column.codes {
+                    case .u8(let a): a.withUnsafeBufferPointer { visit($0) }
+                    case .u16(let a): a.withUnsafeBufferPointer { visit($0) }
+                    case .u32(let a): a.withUnsafeBufferPointer { visit($0) }
+                    }
+                }
+            }
+            groupKeys = next
+            count = next.count
+        }
+        if !fields.isEmpty, n == 0 { count = 0; groupKeys = [] }
+        keys = groupKeys.flatMap { $0 }
+    }
+
+    /// The GROUP BY values of group `g`.
+    func values(_ g: Int, table: EventTable) -> [Value?] {
+        fields.indices.map { k in
+            let code = Int(keys[g * fields.count + k])
+            guard code > 0, let column = table.column(fields[k]), code <= column.dictionary.count else { return nil }
+            return column.dictionary.value(code)
+        }
+    }
+}

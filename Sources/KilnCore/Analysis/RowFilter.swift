@@ -1,0 +1,185 @@
+/// Filters compiled against one table: a time window plus a match byte per dictionary code
+/// for every other filter, applied to a ``RowSet`` one pass per filter.
+struct RowFilter {
+    /// Inclusive bounds on the event time (from `from`/`to` and ordering filters on `timestamp`).
+    private var timeLow = Int64.min
+    private var timeHigh = Int64.max
+    /// `timestamp =`/`!=`/`in` filters that are not ranges.
+    private var timeSets: [(times: Set<Int64>, negate: Bool)] = []
+    /// Per-code match tables, one per filter on a field column.
+    private var codeFilters: [(codes: CodeArray, match: [UInt8])] = []
+    /// True when some filter can match no row at all.
+    private var matchesNothing = false
+
+    /// Compiles `filters` and the half-open time window `from..<to` against `table`.
+    /// - Complexity: O(sum of the filtered fields' dictionary sizes)
+    init(_ filters: [Filter], table: EventTable, from: Int64? = nil, to: Int64? = nil) {
+        if let from { timeLow = max(timeLow, from) }
+        if let to {
+            if to == Int64.min { matchesNothing = true } else { timeHigh = min(timeHigh, to - 1) }
+        }
+        for filter in filters {
+            if filter.isTimestamp { addTimeFilter(filter) } else { addFieldFilter(filter, table: table) }
+        }
+        if timeLow > timeHigh { matchesNothing = true }
+    }
+
+    /// True when applying the filter changes nothing.
+    var isEmpty: Bool {
+        !matchesNothing && timeLow == .min && timeHigh == .max && timeSets.isEmpty && codeFilters.isEmpty
+    }
+
+    private mutating func addFieldFilter(_ filter: Filter, table: EventTable) {
+        guard let column = table.column(filter.field) else {
+            // Every event lacks the field.
+            if !filter.op.matchesAbsent { matchesNothing = true }
+            return
+        }
+        let match = FilterMatcher(filter).matchTable(column.dictionary)
+        var any = false, all = true
+        for m in match {
+            if m != 0 { any = true } else { all = false }
+        }
+        if !any { matchesNothing = true; return }
+        if all { return }
+        codeFilters.append((column.codes, match))
+    }
+
+    private static func nanoseconds(_ v: Value) -> Int64? {
+        switch v {
+        case .int(let i): return i
+        case .float(let d): return d.isFinite && abs(d) < 9.2e18 ? Int64(d.rounded()) : nil
+        case .string(let s): return Timestamp.parse(s)
+        case .bool: return nil
+        }
+    }
+
+    private mutating func addTimeFilter(_ filter: Filter) {
+        let times = filter.values.compactMap(Self.nanoseconds)
+        switch filter.op {
+        case .exists, .notContains: return
+        case .notExists, .contains, .startsWith: matchesNothing = true
+        case .greater:
+            guard let t = times.first, t < Int64.max else { matchesNothing = true; return }
+            timeLow = max(timeLow, t + 1)
+        case .greaterOrEqual:
+            guard let t = times.first else { matchesNothing = true; return }
+            timeLow = max(timeLow, t)
+        case .less:
+            guard let t = times.first, t > Int64.min else { matchesNothing = true; return }
+            timeHigh = min(timeHigh, t - 1)
+        case .lessOrEqual:
+            guard let t = times.first else { matchesNothing = true; return }
+            timeHigh = min(timeHigh, t)
+        case .equal:
+            guard let t = times.first else { matchesNothing = true; return }
+            timeLow = max(timeLow, t)
+            timeHigh = min(timeHigh, t)
+        case .notEqual:
+            guard let t = times.first else { return }
+            timeSets.append(([t], true))
+        case .in:
+            guard !times.isEmpty else { matchesNothing = true; return }
+            timeSets.append((Set(times), false))
+        }
+    }
+
+    /// The rows of `rows` that pass every filter.
+    /// - Complexity: O(rows.count) per filter, each pass over the survivors of the previous.
+    func apply(to rows: RowSet, table: EventTable) -> RowSet {
+        if matchesNothing { return .empty(rows.universe) }
+        var current = rows
+        if timeLow != .min || timeHigh != .max {
+            current = table.timestamps.withUnsafeBufferPointer { ts in
+                RowFilter.select(current) { r in
+                    UInt64(bitPattern: ts[Int(r)] &- timeLow) <= UInt64(bitPattern: timeHigh &- timeLow)
+                }
+            }
+        }
+        for (times, negate) in timeSets where !current.isEmpty {
+            current = table.timestamps.withUnsafeBufferPointer { ts in
+                RowFilter.select(current) { r in times.contains(ts[Int(r)]) != negate }
+            }
+        }
+        for (codes, match) in codeFilters where !current.isEmpty {
+            current = match.withUnsafeBufferPointer { m in
+                switch codes {
+                case .u8(let a): return a.withUnsafeBufferPointer { c in RowFilter.select(current) { m[Int(c[Int($0)])] != 0 } }
+                case .u16(let a): return a.withUnsafeBufferPointer { c in RowFilter.select(current) { m[Int(c[Int($0)])] != 0 } }
+                case .u32(let a): return a.withUnsafeBufferPointer { c in RowFilter.select(current) { m[Int(c[Int($0)])] != 0 } }
+                }
+            }
+        }
+        return current
+    }
+
+    /// The rows of `rows` for which `keep` holds, split across cores for big sets.
+    @inline(__always)
+    private static func select(_ rows: RowSet, _ keep: (UInt32) -> Bool) -> RowSet {
+        let n = rows.count
+        let pieces: [[UInt32]] = rows.withIDs { ids in
+            let ranges = Parallel.ranges(n, parts: 2, minimum: 131_072)
+            let shared = SendableBox(ids)
+            return withoutActuallyEscaping(keep) { keep in
+                let k = SendableBox(keep)
+                return Parallel.map(ranges.count) { part in
+                    let range = ranges[part]
+                    return [UInt32](unsafeUninitializedCapacity: range.count) { out, written in
+                        var w = 0
+                        if let ids = shared.value {
+                            for i in range {
+                                let r = ids[i]
+                                out[w] = r
+                                w &+= k.value(r) ? 1 : 0
+                            }
+                        } else {
+                            for i in range {
+                                let r = UInt32(truncatingIfNeeded: i)
+                                out[w] = r
+                                w &+= k.value(r) ? 1 : 0
+                            }
+                        }
+                        written = w
+                    }
+                }
+            }
+        }
+        if pieces.count == 1 { return RowSet(universe: rows.universe, ids: pieces[0]) }
+        var all: [UInt32] = []
+        all.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for p in pieces { all.append(contentsOf: p) }
+        return RowSet(universe: rows.universe, ids: all)
+    }
+}
+
+/// The part of a table a query or a BubbleUp looks at: a time window and filters (AND).
+public struct Scope: Sendable, Hashable {
+    /// Inclusive start, nanoseconds since the epoch; nil for no lower bound.
+    public var from: Int64?
+    /// Exclusive end, nanoseconds since the epoch; nil for no upper bound.
+    public var to: Int64?
+    /// Filters that every event in scope passes.
+    public var filters: [Filter]
+
+    /// Makes a scope; the default is every event.
+    public init(from: Int64? = nil, to: Int64? = nil, filters: [Filter] = []) {
+        self.from = from
+        self.to = to
+        self.filters = filters
+    }
+
+    /// The rows of `table` in scope.
+    /// - Complexity: O(rows) per filter plus O(dictionary size) per filtered field; about 1 ms
+    ///   per filter for a million rows on two cores.
+    public func rows(in table: EventTable) -> RowSet {
+        RowFilter(filters, table: table, from: from, to: to).apply(to: .all(table.count), table: table)
+    }
+}
+
+extension RowSet {
+    /// The rows of this set that pass every filter in `filters` (AND).
+    /// - Complexity: O(count) per filter plus O(dictionary size) per filtered field.
+    public func filtered(by filters: [Filter], in table: EventTable) -> RowSet {
+        RowFilter(filters, table: table).apply(to: self, table: table)
+    }
+}

@@ -1,0 +1,84 @@
+/// A total order on optional values, used to break ties so that results are deterministic:
+/// numbers (ints and floats together, numerically; an int before an equal float), then
+/// strings (by UTF-8 bytes), then booleans (false first), then absent.
+enum ValueOrder {
+    static func rank(_ v: Value?) -> Int {
+        switch v {
+        case .int, .float: return 0
+        case .string: return 1
+        case .bool: return 2
+        case nil: return 3
+        }
+    }
+
+    /// True when `a` sorts before `b`.
+    static func less(_ a: Value?, _ b: Value?) -> Bool {
+        let ra = rank(a), rb = rank(b)
+        if ra != rb { return ra < rb }
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y
+        case (.string(let x), .string(let y)): return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8))
+        case (.bool(let x), .bool(let y)): return !x && y
+        default:
+            let x = a?.number ?? 0, y = b?.number ?? 0
+            if x != y { return x < y || (x.isNaN && !y.isNaN) }
+            if case .int = a, case .float = b { return true }
+            return false
+        }
+    }
+}
+
+/// Number formatting for labels and JSON.
+enum NumberText {
+    /// An int when the double is whole and small enough, else the shortest round-trip text
+    /// (`800`, `0.5`, `1e-300`).
+    static func compact(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d.isInfinite { return d > 0 ? "inf" : "-inf" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+
+    /// `d` rounded to `places` decimals, as JSON (`11.19`, `100.0`).
+    static func fixed(_ d: Double, places: Int) -> String {
+        guard d.isFinite else { return "null" }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return Value.format((d * scale).rounded() / scale)
+    }
+
+    /// `d` with `digits` significant digits, as JSON (`0.0123`, `1.23e-45`).
+    static func significant(_ d: Double, digits: Int) -> String {
+        guard d.isFinite else { return "null" }
+        guard d != 0 else { return "0" }
+        let exponent = Int(StatMath.log10(abs(d)).rounded(.down))
+        let scale = StatMath.power(10, Double(digits - 1 - exponent))
+        let r = (d * scale).rounded() / scale
+        guard r.isFinite, r != 0 else { return "\(d)" }
+        return "\(r)"
+    }
+
+    /// A fixed-point text with `places` decimals for tables (`11.2`, `100.0`).
+    static func decimal(_ d: Double, places: Int) -> String {
+        guard d.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int64((abs(d) * scale).rounded())
+        let whole = scaled / Int64(scale)
+        var frac = String(scaled % Int64(scale))
+        while frac.count < places { frac = "0" + frac }
+        let sign = d < 0 && scaled != 0 ? "-" : ""
+        return places == 0 ? sign + String(whole) : sign + String(whole) + "." + frac
+    }
+
+    /// Thousands separated with commas (`59,095`).
+    static func grouped(_ n: Int64) -> String {
+        let s = String(n.magnitude)
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0, (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+}
