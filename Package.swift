@@ -27,7 +27,7 @@ let package = Package(
         // Screen grid, cells, roles, themes, keys; CursesTerminal is the only ncurses user.
         .target(name: "KilnTerminal", dependencies: ["KilnCore", "CNcurses"]),
         // The explorer: state, update, render (pure) plus its run loop.
-        .target(name: "KilnExplorer", dependencies: ["KilnCore", "KilnTerminal"]),
+        .target(name: "KilnExplorer", dependencies: ["KilnCore", "KilnTerminal", "KilnStore"]),
         // The command line: wiring only.
         .executableTarget(
             name: "kiln",
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "KilnGenerateTests", dependencies: ["KilnGenerate", "KilnCore"]),
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
-        .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore"], exclude: ["Snapshots"]),
+        .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
         .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
     ]
 )
