@@ -9,11 +9,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries: the only places C is imported.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // Pure values and algorithms: events, the in-memory column table, filters, queries,
         // heatmaps, BubbleUp. No I/O, no C modules.
@@ -28,11 +30,20 @@ let package = Package(
         .target(name: "KilnTerminal", dependencies: ["KilnCore", "CNcurses"]),
         // The explorer: state, update, render (pure) plus its run loop.
         .target(name: "KilnExplorer", dependencies: ["KilnCore", "KilnTerminal", "KilnStore"]),
+        // The HTTP ingest endpoint (Honeycomb, OTLP, Zipkin): decoders -> store. Its own target,
+        // since its server library takes minutes to build.
+        .target(
+            name: "KilnServer",
+            dependencies: [
+                "KilnCore", "KilnStore", "KilnIngest", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // The command line: wiring only.
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "KilnCore", "KilnIngest", "KilnGenerate", "KilnStore", "KilnTerminal", "KilnExplorer",
+                "KilnCore", "KilnIngest", "KilnGenerate", "KilnStore", "KilnTerminal", "KilnExplorer", "KilnServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +54,7 @@ let package = Package(
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
+        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore"]),
         .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
     ]
 )
