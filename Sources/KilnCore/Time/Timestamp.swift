@@ -127,6 +127,37 @@ public enum Timestamp {
         return out + "Z"
     }
 
+    /// Appends nanoseconds as RFC 3339 UTC (fraction trimmed of trailing zeros) to a byte buffer.
+    public static func appendRFC3339(_ ns: Int64, to out: inout [UInt8]) {
+        var seconds = ns / nanosPerSecond
+        var frac = ns % nanosPerSecond
+        if frac < 0 { frac += nanosPerSecond; seconds -= 1 }
+        var days = seconds / 86_400
+        var rem = seconds % 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let (y, m, d) = civilFromDays(Int(days))
+        func digits(_ v: Int, _ width: Int) {
+            var div = 1
+            for _ in 1..<width { div *= 10 }
+            var v = v
+            if v < 0 || v >= div * 10 { out.append(contentsOf: String(v).utf8); return }
+            while div > 0 {
+                out.append(UInt8(v / div) + 0x30)
+                v %= div
+                div /= 10
+            }
+        }
+        digits(y, 4); out.append(0x2D); digits(m, 2); out.append(0x2D); digits(d, 2); out.append(0x54)
+        digits(Int(rem / 3600), 2); out.append(0x3A); digits(Int(rem % 3600 / 60), 2); out.append(0x3A); digits(Int(rem % 60), 2)
+        if frac > 0 {
+            var f = Int(frac), width = 9
+            while f % 10 == 0 { f /= 10; width -= 1 }
+            out.append(0x2E)
+            digits(f, width)
+        }
+        out.append(0x5A)
+    }
+
     private static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

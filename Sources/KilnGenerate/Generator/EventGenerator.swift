@@ -97,6 +97,17 @@ public struct EventGenerator: Sequence, Sendable {
             return n
         }
 
+        /// Appends up to `limit` events as JSON lines to a byte buffer (the fast path for files);
+        /// returns how many were written.
+        public mutating func appendJSONLines(upTo limit: Int, to out: inout [UInt8]) -> Int {
+            var n = 0
+            while n < limit, let event = next() {
+                JSONText.appendEventLine(event, to: &out)
+                n += 1
+            }
+            return n
+        }
+
         /// Builds the next trace, places it in time and queues its events.
         ///
         /// A trace is placed where the share of events produced so far, its own included, falls

@@ -59,11 +59,11 @@ struct GenerateCommand: ParsableCommand {
             handle = FileHandle.standardOutput
         }
         var iterator = generator.makeIterator()
-        var text = ""
-        text.reserveCapacity(1 << 22)
-        while iterator.appendJSONLines(upTo: 8_192, to: &text) > 0 {
-            handle.write(Data(text.utf8))
-            text.removeAll(keepingCapacity: true)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 23)
+        while iterator.appendJSONLines(upTo: 8_192, to: &bytes) > 0 {
+            handle.write(Data(bytes))
+            bytes.removeAll(keepingCapacity: true)
         }
         if output != nil { try handle.close() }
     }
