@@ -1,3 +1,4 @@
+import Foundation
 /// Makes text from events safe for a terminal (control and bidi characters shown as escapes).
 enum Sanitize {
     static func line(_ s: String) -> String {
@@ -13,5 +14,22 @@ enum Sanitize {
             }
         }
         return out
+    }
+}
+
+extension Sanitize {
+    /// Sanitises each line of a block of text, keeping its newlines.
+    static func block(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { line(String($0)) }.joined(separator: "\n")
+    }
+}
+
+/// The output width for tables: the terminal's when stdout is one, else 80.
+enum TerminalWidth {
+    static var columns: Int {
+        if let c = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? ""), c >= 40 { return c }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+        return 80
     }
 }
