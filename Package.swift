@@ -21,7 +21,7 @@ let package = Package(
         // heatmaps, BubbleUp. No I/O, no C modules.
         .target(name: "KilnCore"),
         // Decoders for files and pipes: JSON lines, CSV/TSV, logfmt, access logs (pure).
-        .target(name: "KilnIngest", dependencies: ["KilnCore"]),
+        .target(name: "KilnIngest", dependencies: ["KilnCore", "CZlib"]),
         // Simulated web-shop traces with known incidents (pure, deterministic).
         .target(name: "KilnGenerate", dependencies: ["KilnCore"]),
         // The event store: dictionary-coded column chunks inside one SQLite file.

@@ -13,7 +13,7 @@ struct Kiln: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            IngestCommand.self, DatasetsCommand.self, FieldsCommand.self, QueryCommand.self, BubbleUpCommand.self,
+            DemoCommand.self, IngestCommand.self, DatasetsCommand.self, FieldsCommand.self, QueryCommand.self, BubbleUpCommand.self,
             GenerateCommand.self,
         ]
     )

@@ -147,3 +147,13 @@ extension RawBatch {
         rowStarts.append(contentsOf: other.rowStarts.dropFirst().lazy.map { $0 + recordBase })
     }
 }
+
+extension RawBatch {
+    /// Moves every event time by `delta` nanoseconds (the demo replays old data as if live).
+    public mutating func shiftTimestamps(by delta: Int64) {
+        for i in timestamps.indices { timestamps[i] &+= delta }
+    }
+
+    /// The latest event time, if any.
+    public var maxTimestamp: Int64? { timestamps.max() }
+}

@@ -165,6 +165,8 @@ final class FileReader: @unchecked Sendable {
         var raw = RawBatch()
         var rejections: [Rejection] = []
         var bytes = 0
+        var inflater: GzipInflater?
+        var firstRead = true
         let bufferSize = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -198,7 +200,27 @@ final class FileReader: @unchecked Sendable {
             if n > 0 {
                 offset += Int64(n)
                 bytes += n
-                decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: &decoded)
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                if firstRead {
+                    firstRead = false
+                    if GzipInflater.isGzip(chunk) {
+                        do { inflater = try GzipInflater() } catch {
+                            queue.put(.failed("\(displayName): \(error)"))
+                            return
+                        }
+                    }
+                }
+                if let inflater {
+                    do {
+                        try inflater.inflate(chunk) { decoder.decode($0, into: &decoded) }
+                    } catch {
+                        collect(force: true)
+                        queue.put(.failed("\(displayName): \(error) (after \(offset) compressed bytes)"))
+                        return
+                    }
+                } else {
+                    decoder.decode(chunk, into: &decoded)
+                }
                 collect(force: false)
                 continue
             }
@@ -229,6 +251,9 @@ final class FileReader: @unchecked Sendable {
         }
         decoder.finish(into: &decoded)
         collect(force: true)
+        if let inflater, !inflater.isComplete, !StopSignal.isSet {
+            queue.put(.failed("\(displayName): gzip data ends early (the file is cut short)"))
+        }
     }
 
     private static func identity(_ fd: Int32) -> (UInt64, UInt64) {
