@@ -14,7 +14,7 @@ struct Kiln: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, IngestCommand.self, DatasetsCommand.self, FieldsCommand.self, QueryCommand.self, BubbleUpCommand.self,
-            GenerateCommand.self,
+            GenerateCommand.self, BenchCommand.self,
         ]
     )
 }
