@@ -123,11 +123,13 @@ enum AccessLogDecoder {
 
     /// A trailing number is the request time; other trailing text is kept as `extra`.
     private static func appendTail(_ cursor: Cursor, to fields: inout [Field]) {
+        var begin = cursor.i
+        while begin < cursor.n, ByteClass.isSpace(cursor.b[begin]) { begin += 1 }
         var end = cursor.n
-        while end > cursor.i, ByteClass.isSpace(cursor.b[end - 1]) { end -= 1 }
-        guard end > cursor.i else { return }
+        while end > begin, ByteClass.isSpace(cursor.b[end - 1]) { end -= 1 }
+        guard end > begin else { return }
         var tokenStart = end
-        while tokenStart > cursor.i, !ByteClass.isSpace(cursor.b[tokenStart - 1]) { tokenStart -= 1 }
+        while tokenStart > begin, !ByteClass.isSpace(cursor.b[tokenStart - 1]) { tokenStart -= 1 }
         var token = UnsafeBufferPointer(rebasing: cursor.b[tokenStart..<end])
         if token.count >= 2, token[0] == UInt8(ascii: "\""), token[token.count - 1] == UInt8(ascii: "\"") {
             token = UnsafeBufferPointer(rebasing: token[1..<(token.count - 1)])
@@ -145,9 +147,9 @@ enum AccessLogDecoder {
                 break
             }
         }
-        while restEnd > cursor.i, ByteClass.isSpace(cursor.b[restEnd - 1]) { restEnd -= 1 }
-        if restEnd > cursor.i {
-            fields.append(Field("extra", .string(String(decoding: UnsafeBufferPointer(rebasing: cursor.b[cursor.i..<restEnd]), as: UTF8.self))))
+        while restEnd > begin, ByteClass.isSpace(cursor.b[restEnd - 1]) { restEnd -= 1 }
+        if restEnd > begin {
+            fields.append(Field("extra", .string(String(decoding: UnsafeBufferPointer(rebasing: cursor.b[begin..<restEnd]), as: UTF8.self))))
         }
     }
 
