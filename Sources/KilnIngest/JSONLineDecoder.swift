@@ -56,6 +56,9 @@ struct JSONLineDecoder {
     private var scratch: [UInt8] = []
     private var arrayText: [UInt8] = []
     private var ids: [Int32] = []
+    /// A top-level time-candidate string that parsed as RFC 3339: its field holds a placeholder
+    /// until the end of the line decides whether it is the event time (then no string is built).
+    private var pendingTime: (id: Int, nanos: Int64, span: Span, index: Int)?
     private var lineStamp: UInt64 = 0
     private var keyOrdinal = 0
     private var sawData = false
@@ -76,6 +79,7 @@ struct JSONLineDecoder {
         lineStamp &+= 2
         sawData = false
         keyOrdinal = 0
+        pendingTime = nil
         ids.removeAll(keepingCapacity: true)
         var fields: [Field] = []
         fields.reserveCapacity(expectedFields)
@@ -90,7 +94,7 @@ struct JSONLineDecoder {
             throw IngestError.malformed("unexpected \(Self.describe(s.p[i])) after the end of the object", column: i + 1)
         }
         expectedFields = max(expectedFields, fields.count)
-        return try finishEvent(&fields, now: now)
+        return try finishEvent(s, &fields, now: now)
     }
 
     // MARK: Objects
@@ -131,7 +135,10 @@ struct JSONLineDecoder {
                 }
             } else {
                 let id = try nameID(s, key, parent: parent)
-                if let value = try parseValue(s, &i, depth: depth, key: key, parent: parent) {
+                if stamp & 1 == 0, names.names[id].timeRank != FieldNameTable.notTime, s.p[i] == UInt8(ascii: "\""),
+                   try takeTimeString(s, &i, id: id, stamp: stamp, fields: &fields) {
+                    // An RFC 3339 time, kept as bytes until it is known whether it is the event time.
+                } else if let value = try parseValue(s, &i, depth: depth, key: key, parent: parent) {
                     record(id, value, stamp: stamp, fields: &fields)
                 } else {
                     recordNull(id, stamp: stamp, fields: &fields)
@@ -166,6 +173,7 @@ struct JSONLineDecoder {
         let (name, earlier) = names.names[id].claim(stamp: stamp, fieldIndex: count)
         if earlier >= 0 {
             fields[Int(earlier)].value = value
+            if id == pendingTime?.id { pendingTime = nil }
             return
         }
         fields.append(Field(name, value))
@@ -175,7 +183,9 @@ struct JSONLineDecoder {
     /// A `null`: removes an earlier field of the same name in this line.
     private mutating func recordNull(_ id: Int, stamp: UInt64, fields: inout [Field]) {
         guard names.names[id].stamp == stamp else { return }
+        if id == pendingTime?.id { pendingTime = nil }
         let at = Int(names.names[id].fieldIndex)
+        if let index = pendingTime?.index, at < index { pendingTime?.index = index - 1 }
         fields.remove(at: at)
         ids.remove(at: at)
         names.names[id].stamp = 0
@@ -516,7 +526,8 @@ struct JSONLineDecoder {
 
     // MARK: The event
 
-    private mutating func finishEvent(_ fields: inout [Field], now: Int64) throws(IngestError) -> Event {
+    private mutating func finishEvent(_ s: Input, _ fields: inout [Field], now: Int64) throws(IngestError) -> Event {
+        if sawData { materializePendingTime(s, &fields) }
         var sampleRate: Int64 = 1
         var envelopeTime: Value?
         var timeFromEnvelope = false
@@ -567,11 +578,43 @@ struct JSONLineDecoder {
             }
         }
         var timestamp = now
-        if best >= 0, let t = EventTime.nanos(fields[best].value) {
-            timestamp = t
+        if best >= 0, let pending = pendingTime, best == pending.index {
+            timestamp = pending.nanos
             fields.remove(at: best)
+            pendingTime = nil
+        } else {
+            materializePendingTime(s, &fields)
+            if best >= 0, let t = EventTime.nanos(fields[best].value) {
+                timestamp = t
+                fields.remove(at: best)
+            }
         }
         return Event(timestamp: timestamp, sampleRate: sampleRate, fields: fields)
+    }
+
+    /// Scans the string at `i` (a time-candidate's value); when it is plain ASCII and reads as
+    /// RFC 3339, records a placeholder field and remembers the time. Otherwise rewinds `i` and
+    /// returns false.
+    private mutating func takeTimeString(_ s: Input, _ i: inout Int, id: Int, stamp: UInt64, fields: inout [Field]) throws(IngestError) -> Bool {
+        let start = i
+        i += 1
+        let span = try scanString(s, &i)
+        guard span.flags == 0, let t = EventTime.rfc3339(UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)) else {
+            i = start
+            return false
+        }
+        materializePendingTime(s, &fields)
+        record(id, .int(0), stamp: stamp, fields: &fields)
+        pendingTime = (id, t, span, Int(names.names[id].fieldIndex))
+        return true
+    }
+
+    /// Gives the pending time's field its real string value.
+    private mutating func materializePendingTime(_ s: Input, _ fields: inout [Field]) {
+        guard let pending = pendingTime else { return }
+        pendingTime = nil
+        let text = String(decoding: UnsafeBufferPointer(start: s.p + pending.span.start, count: pending.span.end - pending.span.start), as: UTF8.self)
+        fields[pending.index].value = .string(text)
     }
 
     /// Not an envelope after all: the members of `data` become `data.…` again.

@@ -37,6 +37,30 @@ import Testing
         #expect(nested?["event.time"] == .int(5))
     }
 
+    /// Repeated, removed and competing time fields resolve by "last value wins" and then
+    /// "first present of the candidate list decides".
+    @Test(arguments: [
+        (#"{"time":"2024-05-01T12:00:00Z","time":"x"}"#, testNow, [Field("time", .string("x"))]),
+        (#"{"time":"x","time":"2024-05-01T12:00:00Z"}"#, 1_714_564_800_000_000_000, []),
+        (#"{"timestamp":"2024-05-01T12:00:00Z","time":"bad"}"#, testNow,
+         [Field("timestamp", .string("2024-05-01T12:00:00Z")), Field("time", .string("bad"))]),
+        (#"{"ts":"2024-05-01T12:00:00Z","time":"2024-05-02T00:00:00Z"}"#, 1_714_608_000_000_000_000,
+         [Field("ts", .string("2024-05-01T12:00:00Z"))]),
+        (#"{"time":"2024-05-01T12:00:00Z","a":1,"time":null}"#, testNow, [Field("a", .int(1))]),
+        (#"{"a":1,"time":"2024-05-01T12:00:00Z","a":null,"ts":"bad"}"#, 1_714_564_800_000_000_000, [Field("ts", .string("bad"))]),
+        (#"{"ts":"2024-05-01T12:00:00Z","a":1,"a":null,"time":"bad"}"#, testNow,
+         [Field("ts", .string("2024-05-01T12:00:00Z")), Field("time", .string("bad"))]),
+        (#"{"data":{"time":"2024-05-02T00:00:00Z"},"time":"2024-05-01T12:00:00Z"}"#, 1_714_564_800_000_000_000,
+         [Field("time", .string("2024-05-02T00:00:00Z"))]),
+        (#"{"time":"2024-05-01T12:00:00Z","data":{"time":"2024-05-02T00:00:00Z"},"x":1}"#, 1_714_564_800_000_000_000,
+         [Field("data.time", .string("2024-05-02T00:00:00Z")), Field("x", .int(1))]),
+    ])
+    func competingTimeFields(line: String, timestamp: Int64, fields: [Field]) {
+        let event = decode(line, .jsonl).events.first
+        #expect(event?.timestamp == timestamp)
+        #expect(event?.fields == fields)
+    }
+
     /// An unreadable time leaves the event at ingest time and keeps the field; so do times
     /// that do not fit in Int64 nanoseconds (no overflow trap).
     @Test(arguments: [
