@@ -165,6 +165,16 @@ import Testing
         #expect(batch.events.first?.fields == [Field("msg", .string("a, b")), Field("n", .int(3))])
     }
 
+    /// In TSV an unbalanced quote does not swallow the next lines.
+    @Test func tsvUnbalancedQuote() {
+        let batch = decode("a\tb\n\"x\t1\ny\t2\n", .tsv)
+        #expect(batch.rejections.isEmpty)
+        #expect(batch.events.map(\.fields) == [
+            [Field("a", .string("\"x")), Field("b", .int(1))],
+            [Field("a", .string("y")), Field("b", .int(2))],
+        ])
+    }
+
     // MARK: logfmt
 
     @Test func logfmt() {
