@@ -39,13 +39,13 @@ enum AccessLogDecoder {
         cursor.skipSpaces()
         let addr = cursor.token()
         guard !addr.isEmpty else { throw cursor.failure("expected the client address") }
-        fields.append(Field("remote_addr", .string(addr)))
+        fields.append(Field("remote_addr", .string(cursor.text(addr))))
         try cursor.expectSpace(after: "the client address")
         let ident = cursor.token()
-        if ident != "-", !ident.isEmpty { fields.append(Field("remote_ident", .string(ident))) }
+        if !cursor.isDash(ident), !ident.isEmpty { fields.append(Field("remote_ident", .string(cursor.text(ident)))) }
         try cursor.expectSpace(after: "the ident field")
         let user = cursor.token()
-        if user != "-", !user.isEmpty { fields.append(Field("remote_user", .string(user))) }
+        if !cursor.isDash(user), !user.isEmpty { fields.append(Field("remote_user", .string(cursor.text(user)))) }
         try cursor.expectSpace(after: "the user field")
 
         guard cursor.peek == UInt8(ascii: "[") else { throw cursor.failure("expected '[' before the time") }
@@ -64,17 +64,17 @@ enum AccessLogDecoder {
         try cursor.expectSpace(after: "the request")
 
         let status = cursor.token()
-        if status != "-" {
-            guard let code = Int64(status), code >= 0 else {
-                throw IngestError.malformed("expected a status code, found \"\(status)\"", column: cursor.i - status.utf8.count + 1)
+        if !cursor.isDash(status) {
+            guard let code = cursor.integer(status) else {
+                throw IngestError.malformed("expected a status code, found \"\(cursor.text(status))\"", column: status.lowerBound + 1)
             }
             fields.append(Field("status", .int(code)))
         }
         try cursor.expectSpace(after: "the status code")
         let bytes = cursor.token()
-        if bytes != "-" {
-            guard let count = Int64(bytes), count >= 0 else {
-                throw IngestError.malformed("expected a byte count, found \"\(bytes)\"", column: cursor.i - bytes.utf8.count + 1)
+        if !cursor.isDash(bytes) {
+            guard let count = cursor.integer(bytes) else {
+                throw IngestError.malformed("expected a byte count, found \"\(cursor.text(bytes))\"", column: bytes.lowerBound + 1)
             }
             fields.append(Field("bytes", .int(count)))
         }
@@ -103,31 +103,36 @@ enum AccessLogDecoder {
 
     private static func appendRequest(_ request: String, to fields: inout [Field]) {
         guard request != "-", !request.isEmpty else { return }
-        let parts = request.split(separator: " ", omittingEmptySubsequences: true)
-        let method = parts.first ?? ""
-        let isMethod = (1...24).contains(method.utf8.count) && method.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
-        }
-        guard isMethod, parts.count >= 2, let last = parts.last else {
+        let utf8 = request.utf8
+        let isMethodByte = { (c: UInt8) in (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") }
+        let methodEnd = utf8.firstIndex(of: UInt8(ascii: " ")) ?? utf8.endIndex
+        let methodLength = utf8.distance(from: utf8.startIndex, to: methodEnd)
+        var rest = request[methodEnd...].drop { $0 == " " }
+        guard (1...24).contains(methodLength), utf8[..<methodEnd].allSatisfy(isMethodByte), !rest.isEmpty else {
             fields.append(Field("request", .string(request)))
             return
         }
-        fields.append(Field("request.method", .string(String(method))))
-        if parts.count >= 3, last.hasPrefix("HTTP/") {
-            fields.append(Field("request.path", .string(parts[1..<(parts.count - 1)].joined(separator: " "))))
-            fields.append(Field("request.protocol", .string(String(last))))
+        while rest.last == " " { rest.removeLast() }
+        fields.append(Field("request.method", .string(String(request[..<methodEnd]))))
+        if let lastSpace = rest.lastIndex(of: " "), rest[rest.index(after: lastSpace)...].hasPrefix("HTTP/") {
+            var path = rest[..<lastSpace]
+            while path.last == " " { path.removeLast() }
+            fields.append(Field("request.path", .string(String(path))))
+            fields.append(Field("request.protocol", .string(String(rest[rest.index(after: lastSpace)...]))))
         } else {
-            fields.append(Field("request.path", .string(parts[1...].joined(separator: " "))))
+            fields.append(Field("request.path", .string(String(rest))))
         }
     }
 
     /// A trailing number is the request time; other trailing text is kept as `extra`.
     private static func appendTail(_ cursor: Cursor, to fields: inout [Field]) {
+        var begin = cursor.i
+        while begin < cursor.n, ByteClass.isSpace(cursor.b[begin]) { begin += 1 }
         var end = cursor.n
-        while end > cursor.i, ByteClass.isSpace(cursor.b[end - 1]) { end -= 1 }
-        guard end > cursor.i else { return }
+        while end > begin, ByteClass.isSpace(cursor.b[end - 1]) { end -= 1 }
+        guard end > begin else { return }
         var tokenStart = end
-        while tokenStart > cursor.i, !ByteClass.isSpace(cursor.b[tokenStart - 1]) { tokenStart -= 1 }
+        while tokenStart > begin, !ByteClass.isSpace(cursor.b[tokenStart - 1]) { tokenStart -= 1 }
         var token = UnsafeBufferPointer(rebasing: cursor.b[tokenStart..<end])
         if token.count >= 2, token[0] == UInt8(ascii: "\""), token[token.count - 1] == UInt8(ascii: "\"") {
             token = UnsafeBufferPointer(rebasing: token[1..<(token.count - 1)])
@@ -145,13 +150,14 @@ enum AccessLogDecoder {
                 break
             }
         }
-        while restEnd > cursor.i, ByteClass.isSpace(cursor.b[restEnd - 1]) { restEnd -= 1 }
-        if restEnd > cursor.i {
-            fields.append(Field("extra", .string(String(decoding: UnsafeBufferPointer(rebasing: cursor.b[cursor.i..<restEnd]), as: UTF8.self))))
+        while restEnd > begin, ByteClass.isSpace(cursor.b[restEnd - 1]) { restEnd -= 1 }
+        if restEnd > begin {
+            fields.append(Field("extra", .string(String(decoding: UnsafeBufferPointer(rebasing: cursor.b[begin..<restEnd]), as: UTF8.self))))
         }
     }
 
-    private static let months: [String] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let monthKeys: [UInt32] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
 
     /// Parses `10/Oct/2000:13:55:36 -0700` (the offset may be missing: UTC).
     static func parseTime(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
@@ -164,8 +170,8 @@ enum AccessLogDecoder {
             }
             return v
         }
-        let monthText = String(decoding: UnsafeBufferPointer(rebasing: b[3..<6]), as: UTF8.self)
-        guard let day = number(0, 2), b[2] == UInt8(ascii: "/"), let monthIndex = months.firstIndex(of: monthText),
+        let monthKey = UInt32(b[3]) << 16 | UInt32(b[4]) << 8 | UInt32(b[5])
+        guard let day = number(0, 2), b[2] == UInt8(ascii: "/"), let monthIndex = monthKeys.firstIndex(of: monthKey),
               b[6] == UInt8(ascii: "/"), let year = number(7, 4), b[11] == UInt8(ascii: ":"),
               let hour = number(12, 2), b[14] == UInt8(ascii: ":"), let minute = number(15, 2),
               b[17] == UInt8(ascii: ":"), let second = number(18, 2),
@@ -198,10 +204,28 @@ enum AccessLogDecoder {
             while i < n, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") { i += 1 }
         }
 
-        mutating func token() -> String {
+        /// The bytes up to the next space.
+        mutating func token() -> Range<Int> {
             let start = i
             while i < n, !ByteClass.isSpace(b[i]) { i += 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            return start..<i
+        }
+
+        func text(_ r: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+        }
+
+        func isDash(_ r: Range<Int>) -> Bool { r.count == 1 && b[r.lowerBound] == UInt8(ascii: "-") }
+
+        /// The digits of `r` as a number; nil when not all digits or too big.
+        func integer(_ r: Range<Int>) -> Int64? {
+            guard !r.isEmpty, r.count <= 18 else { return nil }
+            var v: Int64 = 0
+            for k in r {
+                guard ByteClass.isDigit(b[k]) else { return nil }
+                v = v * 10 + Int64(b[k] - 48)
+            }
+            return v
         }
 
         mutating func expectSpace(after what: String) throws(IngestError) {
@@ -215,7 +239,13 @@ enum AccessLogDecoder {
         /// line if `lenient`, else nil.
         mutating func quoted(lenient: Bool) -> String? {
             i += 1
-            var out: [UInt8] = []
+            let start = i
+            while i < n, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
+            if i < n, b[i] == UInt8(ascii: "\"") {
+                i += 1
+                return text(start..<(i - 1))
+            }
+            var out = Array(b[start..<i])
             while i < n {
                 let c = b[i]
                 if c == UInt8(ascii: "\"") {

@@ -7,8 +7,9 @@ import KilnCore
 /// wins.
 ///
 /// Rows: cells follow RFC 4180 quoting (`"a ""quoted"", value"`; text after a closing quote is
-/// appended as written). A quoted cell may span lines; such a record counts as the line it
-/// starts on and may not exceed 1 MiB. Each cell, quoted or not, is typed: exactly `true` or
+/// appended as written). In CSV a quoted cell may span lines; such a record counts as the line
+/// it starts on and may not exceed 1 MiB. In TSV, which is often written without quoting, a
+/// line whose quote never closes is taken as written (quotes included) instead. Each cell, quoted or not, is typed: exactly `true` or
 /// `false` is a boolean, a number in JSON syntax is `.int` (fits Int64) or `.float`, anything
 /// else is a `.string` (so `007`, `True` and `1e400` stay strings); an empty cell is absent.
 /// A row with fewer cells than the header lacks the missing fields; a row with more cells is
@@ -58,10 +59,16 @@ struct DelimitedDecoder {
             isPending = false
             let record = pending
             pending = []
-            record.withUnsafeBufferPointer { decodeRecord($0, lineNumber: pendingLine, now: now, into: &batch) }
+            record.withUnsafeBufferPointer { decodeRecord($0, lineNumber: pendingLine, now: now, quoting: true, into: &batch) }
             return
         }
         let state = scanQuotes(line, from: .cellStart)
+        if state == .quoted && separator == UInt8(ascii: "\t") {
+            // TSV is often written without quoting: a cell that merely starts with a quote must
+            // not swallow the following lines. Take this line's cells as written.
+            decodeRecord(line, lineNumber: lineNumber, now: now, quoting: false, into: &batch)
+            return
+        }
         if state == .quoted {
             isPending = true
             pendingLine = lineNumber
@@ -69,7 +76,7 @@ struct DelimitedDecoder {
             pending = Array(line)
             return
         }
-        decodeRecord(line, lineNumber: lineNumber, now: now, into: &batch)
+        decodeRecord(line, lineNumber: lineNumber, now: now, quoting: true, into: &batch)
     }
 
     /// Ends the stream: an open quoted cell is rejected.
@@ -97,14 +104,16 @@ struct DelimitedDecoder {
         return state
     }
 
-    private mutating func decodeRecord(_ b: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, into batch: inout DecodedBatch) {
+    private mutating func decodeRecord(
+        _ b: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, quoting: Bool, into batch: inout DecodedBatch
+    ) {
         if let bad = ByteClass.firstInvalidUTF8(b) {
             batch.rejections.append(Rejection(line: lineNumber, reason: IngestError.invalidUTF8(column: bad + 1).message))
             return
         }
         guard let header else {
             var names: [String] = []
-            forEachCell(b) { cell in
+            forEachCell(b, quoting: quoting) { cell in
                 var name = String(decoding: cell, as: UTF8.self)
                 while name.first == " " { name.removeFirst() }
                 while name.last == " " { name.removeLast() }
@@ -118,7 +127,7 @@ struct DelimitedDecoder {
         fields.reserveCapacity(header.count)
         var cells = 0
         let keep = self.keep
-        forEachCell(b) { cell in
+        forEachCell(b, quoting: quoting) { cell in
             defer { cells += 1 }
             guard cells < header.count, keep[cells], cell.count > 0 else { return }
             fields.append(Field(header[cells], NumberScanner.typedValue(cell)))
@@ -131,12 +140,13 @@ struct DelimitedDecoder {
         batch.events.append(Event(timestamp: t, fields: fields))
     }
 
-    /// Calls `body` with the unquoted bytes of each cell, in order.
-    private mutating func forEachCell(_ b: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// Calls `body` with the unquoted bytes of each cell, in order (`quoting: false` takes
+    /// quotes as ordinary characters).
+    private mutating func forEachCell(_ b: UnsafeBufferPointer<UInt8>, quoting: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         let n = b.count
         var i = 0
         while true {
-            if i < n, b[i] == UInt8(ascii: "\"") {
+            if quoting, i < n, b[i] == UInt8(ascii: "\"") {
                 scratch.removeAll(keepingCapacity: true)
                 i += 1
                 while i < n {

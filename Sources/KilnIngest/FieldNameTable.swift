@@ -1,26 +1,62 @@
-/// Interned field names: maps the UTF-8 bytes of a (flattened) name to one shared `String`,
-/// because the same few names repeat on every line.
+/// Interned field names, because the same few names repeat on every line.
 ///
-/// Besides the name, each entry keeps its rank among the time-field candidates and a per-line
-/// stamp used to find duplicate names in O(1). The table is cleared between lines once it
-/// holds more than ``limit`` names, so hostile input with fresh names on every line costs time
-/// but not unbounded memory.
+/// Names have ids. A cache maps a member key's bytes *and the id of its parent object's
+/// name* to the id of the flattened name (`http` + `method` -> `http.method`), so nested names
+/// cost one hash lookup of the short key, with no copying. Two spellings of one flattened name
+/// (`{"a.b":1}` and `{"a":{"b":1}}`) share one id.
+///
+/// Each name also keeps its rank among the time-field candidates and a per-line stamp used to
+/// find duplicate names in O(1). The table is cleared between lines once it holds more than
+/// ``limit`` names, so hostile input with fresh names on every line costs time but not
+/// unbounded memory.
 struct FieldNameTable {
     /// Names kept before the table is cleared (checked between lines).
     static let limit = 16_384
     /// Rank of a name that is not a time-field candidate.
     static let notTime: UInt8 = .max
+    /// The parent of top-level members (distinct from a parent named "").
+    static let noParent = -1
 
-    private(set) var names: [String] = []
-    private(set) var timeRanks: [UInt8] = []
-    /// The stamp of the line (and region) that last used the name, and the field index there.
-    var stamps: [UInt64] = []
-    var fieldIndices: [Int32] = []
-    private var hashes: [UInt64] = []
-    private var starts: [Int32] = []
-    private var lengths: [Int32] = []
+    /// What is known about one flattened name.
+    struct Name {
+        var text: String
+        /// Rank among the time-field candidates, ``notTime`` when not one.
+        var timeRank: UInt8
+        /// The stamp of the line (and region) that last used the name, and the field index there.
+        var stamp: UInt64
+        var fieldIndex: Int32
+
+        /// Marks the name as used by the line `stamp` at `fieldIndex`, in one access. Returns
+        /// the name and, when the line already used it, the earlier field index (else -1).
+        @inline(__always)
+        mutating func claim(stamp newStamp: UInt64, fieldIndex index: Int32) -> (String, Int32) {
+            if stamp == newStamp { return (text, fieldIndex) }
+            stamp = newStamp
+            fieldIndex = index
+            return (text, -1)
+        }
+    }
+
+    /// One cached member key: its bytes in `arena`, its parent, and the flattened name's id.
+    private struct Entry {
+        var hash: UInt64
+        var parent: Int32
+        var start: Int32
+        var length: Int32
+        var target: Int32
+    }
+
+    /// Indexed by name id.
+    var names: [Name] = []
+    private var ids: [String: Int] = [:]
+
+    // The cache of (parent, key bytes) -> name id, open addressing over `entries`.
+    private var entries: [Entry] = []
     private var arena: [UInt8] = []
     private var slots: [Int32] = Array(repeating: -1, count: 256)
+    /// The cache entry of the k-th key of the previous line: lines tend to repeat their keys in
+    /// the same order, so the k-th key is checked against it before hashing.
+    private var predicted: [Int32] = []
     private let timeFields: [String]
 
     /// Makes an empty table; `timeFields` are the time candidates, most preferred first.
@@ -33,55 +69,79 @@ struct FieldNameTable {
 
     /// Empties the table when it has grown past ``limit``; call between lines only.
     mutating func trimIfNeeded() {
-        guard names.count > Self.limit else { return }
+        guard names.count > Self.limit || entries.count > 4 * Self.limit else { return }
         names.removeAll(keepingCapacity: true)
-        timeRanks.removeAll(keepingCapacity: true)
-        stamps.removeAll(keepingCapacity: true)
-        fieldIndices.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
-        lengths.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
+        predicted.removeAll(keepingCapacity: true)
         slots = Array(repeating: -1, count: 256)
     }
 
+    /// The bytes `p[0..<n]` as at most two words, read with overlapping loads that stay inside
+    /// the range (a key of up to 16 bytes is fully covered).
     @inline(__always)
-    private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
-        var i = 0
+    private static func words(_ p: UnsafeRawPointer, _ n: Int) -> (UInt64, UInt64) {
+        if n >= 8 { return (p.loadUnaligned(as: UInt64.self), p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 {
+            let lo = UInt64(p.loadUnaligned(as: UInt32.self))
+            let hi = UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            return (lo | hi << 32, 0)
+        }
+        var w: UInt64 = 0
+        for k in 0..<n { w |= UInt64(p.load(fromByteOffset: k, as: UInt8.self)) << UInt64(8 * k) }
+        return (w, 0)
+    }
+
+    @inline(__always)
+    private static func hash(_ p: UnsafePointer<UInt8>, _ n: Int, parent: Int) -> UInt64 {
         let raw = UnsafeRawPointer(p)
-        while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n) ^ (UInt64(truncatingIfNeeded: parent) &* 0xD6E8_FEB8_6659_FD93)
+        var i = 0
+        while i + 16 < n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
             h ^= h >> 32
             i += 8
         }
-        if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(p[i]) << shift
-                shift += 8
-                i += 1
-            }
-            h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
-            h ^= h >> 29
-        }
-        return h
+        let (a, b) = words(raw + i, n - i)
+        h = (h ^ a) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
+        h = (h ^ b) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 29)
     }
 
-    /// The id of the name spelled by `p[0..<n]`, adding it when new; nil when the bytes are not
-    /// valid UTF-8.
+    /// The id of the member `p[0..<n]` (unescaped key bytes) of the object named by `parent`
+    /// (``noParent`` at the top level), adding it when new; nil when the bytes are not UTF-8.
+    /// `ordinal` counts the keys of the line (0, 1, ...), for the order prediction.
     /// - Complexity: O(n) expected.
     @inline(__always)
-    mutating func id(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
-        let h = Self.hash(p, n)
+    mutating func child(of parent: Int, _ p: UnsafePointer<UInt8>, _ n: Int, ordinal: Int) -> Int? {
+        if ordinal < predicted.count {
+            let guess = Int(predicted[ordinal])
+            let e = entries[guess]
+            if Int(e.length) == n, Int(e.parent) == parent, equalBytes(at: Int(e.start), p, n) { return Int(e.target) }
+        }
+        guard let entry = lookup(parent, p, n) else { return nil }
+        if ordinal < predicted.count {
+            predicted[ordinal] = Int32(truncatingIfNeeded: entry)
+        } else if ordinal == predicted.count {
+            predicted.append(Int32(truncatingIfNeeded: entry))
+        }
+        return Int(entries[entry].target)
+    }
+
+    /// The cache entry of (`parent`, key bytes), added when new; nil when not UTF-8.
+    private mutating func lookup(_ parent: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let h = Self.hash(p, n, parent: parent)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let e = Int(slots[slot])
-            if e < 0 { return insert(p, n, hash: h, slot: slot) }
-            if hashes[e] == h, Int(lengths[e]) == n, equalBytes(at: Int(starts[e]), p, n) { return e }
+            let index = Int(slots[slot])
+            if index < 0 { return insert(parent, p, n, hash: h, slot: slot) }
+            let e = entries[index]
+            if e.hash == h, Int(e.length) == n, Int(e.parent) == parent, equalBytes(at: Int(e.start), p, n) {
+                return index
+            }
             slot = (slot + 1) & mask
         }
     }
@@ -93,57 +153,49 @@ struct FieldNameTable {
             let q = UnsafeRawPointer(base + start)
             let r = UnsafeRawPointer(p)
             var i = 0
-            while i + 8 <= n {
+            while i + 16 < n {
                 if q.loadUnaligned(fromByteOffset: i, as: UInt64.self) != r.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
                     return false
                 }
                 i += 8
             }
-            while i < n {
-                if base[start + i] != p[i] { return false }
-                i += 1
-            }
-            return true
+            return Self.words(q + i, n - i) == Self.words(r + i, n - i)
         }
     }
 
-    private mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, slot: Int) -> Int? {
+    private mutating func insert(_ parent: Int, _ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, slot: Int) -> Int? {
         let bytes = UnsafeBufferPointer(start: p, count: n)
         if ByteClass.firstInvalidUTF8(bytes) != nil { return nil }
-        let name = String(decoding: bytes, as: UTF8.self)
-        let id = names.count
-        names.append(name)
-        let rank = timeFields.firstIndex(of: name).map { UInt8(truncatingIfNeeded: min($0, 254)) } ?? Self.notTime
-        timeRanks.append(rank)
-        stamps.append(0)
-        fieldIndices.append(0)
-        hashes.append(h)
-        starts.append(Int32(truncatingIfNeeded: arena.count))
-        lengths.append(Int32(truncatingIfNeeded: n))
+        let key = String(decoding: bytes, as: UTF8.self)
+        let target = id(of: parent == Self.noParent ? key : names[parent].text + "." + key)
+        entries.append(Entry(hash: h, parent: Int32(truncatingIfNeeded: parent), start: Int32(truncatingIfNeeded: arena.count),
+                             length: Int32(truncatingIfNeeded: n), target: Int32(truncatingIfNeeded: target)))
         arena.append(contentsOf: bytes)
-        slots[slot] = Int32(truncatingIfNeeded: id)
-        if names.count * 2 > slots.count { grow() }
-        return id
+        slots[slot] = Int32(truncatingIfNeeded: entries.count - 1)
+        if entries.count * 2 > slots.count { grow() }
+        return entries.count - 1
     }
 
     private mutating func grow() {
         let capacity = slots.count * 2
         var newSlots = [Int32](repeating: -1, count: capacity)
         let mask = capacity - 1
-        for (id, h) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: h) & mask
+        for (index, entry) in entries.enumerated() {
+            var slot = Int(truncatingIfNeeded: entry.hash) & mask
             while newSlots[slot] >= 0 { slot = (slot + 1) & mask }
-            newSlots[slot] = Int32(truncatingIfNeeded: id)
+            newSlots[slot] = Int32(truncatingIfNeeded: index)
         }
         slots = newSlots
     }
 
-    /// The id of `name`, adding it when new (slow path: copies the name's bytes).
-    mutating func id(of name: String) -> Int? {
-        // One extra byte so the buffer is never empty and always has a base address.
-        let bytes = Array(name.utf8) + [0]
-        return bytes.withUnsafeBufferPointer { b in
-            b.baseAddress.flatMap { id($0, b.count - 1) }
-        }
+    /// The id of the flattened name `name`, adding it when new.
+    /// - Complexity: O(length of the name)
+    mutating func id(of name: String) -> Int {
+        if let id = ids[name] { return id }
+        let id = names.count
+        let rank = timeFields.firstIndex(of: name).map { UInt8(truncatingIfNeeded: min($0, 254)) } ?? Self.notTime
+        names.append(Name(text: name, timeRank: rank, stamp: 0, fieldIndex: 0))
+        ids[name] = id
+        return id
     }
 }

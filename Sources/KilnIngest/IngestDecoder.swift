@@ -18,7 +18,7 @@ import KilnCore
 /// ``InputFormat/logfmt`` (keys) and ``InputFormat/combined`` (`remote_addr`, `remote_user`,
 /// `request.method`, `request.path`, `request.protocol`, `status`, `bytes`, `referer`,
 /// `user_agent`, `duration_ms`, ...). See the README's ingest section.
-public struct IngestDecoder {
+public struct IngestDecoder: Sendable {
     /// The longest line accepted, in bytes, without its line end: 1 MiB.
     public static let maxLineBytes = 1_048_576
 

@@ -51,22 +51,22 @@ struct JSONLineDecoder {
     }
 
     private static let dataRegion: Int32 = 0x4000_0000
-    /// The `prefix` of top-level members: no parent name (distinct from a parent named "").
-    private static let topLevel = -1
 
     var names: FieldNameTable
-    private var path: [UInt8] = []
     private var scratch: [UInt8] = []
     private var arrayText: [UInt8] = []
     private var ids: [Int32] = []
+    /// A top-level time-candidate string that parsed as RFC 3339: its field holds a placeholder
+    /// until the end of the line decides whether it is the event time (then no string is built).
+    private var pendingTime: (id: Int, nanos: Int64, span: Span, index: Int)?
     private var lineStamp: UInt64 = 0
+    private var keyOrdinal = 0
     private var sawData = false
     private var expectedFields = 16
 
     /// Makes a decoder reading the event time from `timeFields` (most preferred first).
     init(timeFields: [String]) {
         names = FieldNameTable(timeFields: timeFields)
-        path.reserveCapacity(256)
         scratch.reserveCapacity(256)
     }
 
@@ -78,6 +78,8 @@ struct JSONLineDecoder {
         names.trimIfNeeded()
         lineStamp &+= 2
         sawData = false
+        keyOrdinal = 0
+        pendingTime = nil
         ids.removeAll(keepingCapacity: true)
         var fields: [Field] = []
         fields.reserveCapacity(expectedFields)
@@ -86,19 +88,19 @@ struct JSONLineDecoder {
         guard i < s.n else { throw IngestError.notAnObject(found: "an empty line") }
         guard s.p[i] == UInt8(ascii: "{") else { throw IngestError.notAnObject(found: Self.describeValue(s.p[i])) }
         i += 1
-        try parseMembers(s, &i, prefix: Self.topLevel, depth: 1, stamp: lineStamp, fields: &fields)
+        try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: 1, stamp: lineStamp, fields: &fields)
         skipSpace(s, &i)
         if i < s.n {
             throw IngestError.malformed("unexpected \(Self.describe(s.p[i])) after the end of the object", column: i + 1)
         }
         expectedFields = max(expectedFields, fields.count)
-        return try finishEvent(fields, now: now)
+        return try finishEvent(s, &fields, now: now)
     }
 
     // MARK: Objects
 
     private mutating func parseMembers(
-        _ s: Input, _ i: inout Int, prefix: Int, depth: Int, stamp: UInt64, fields: inout [Field]
+        _ s: Input, _ i: inout Int, parent: Int, depth: Int, stamp: UInt64, fields: inout [Field]
     ) throws(IngestError) {
         skipSpace(s, &i)
         if i < s.n, s.p[i] == UInt8(ascii: "}") {
@@ -114,32 +116,38 @@ struct JSONLineDecoder {
             let key = try scanString(s, &i)
             skipSpace(s, &i)
             guard i < s.n, s.p[i] == UInt8(ascii: ":") else {
-                throw IngestError.malformed("expected ':' after key \(keyText(s, key, prefix: prefix))", column: i + 1)
+                throw IngestError.malformed("expected ':' after key \(keyText(s, key, parent: parent))", column: i + 1)
             }
             i += 1
             skipSpace(s, &i)
             guard i < s.n else {
-                throw IngestError.malformed("expected a value for key \(keyText(s, key, prefix: prefix)), found the end of the line", column: i + 1)
+                throw IngestError.malformed("expected a value for key \(keyText(s, key, parent: parent)), found the end of the line", column: i + 1)
             }
             if s.p[i] == UInt8(ascii: "{") {
                 guard depth < Self.maxDepth else { throw IngestError.tooDeep(column: i + 1) }
                 i += 1
                 if depth == 1, Self.isData(s, key) {
                     sawData = true
-                    try parseMembers(s, &i, prefix: Self.topLevel, depth: depth + 1, stamp: stamp | 1, fields: &fields)
+                    try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: depth + 1, stamp: stamp | 1, fields: &fields)
                 } else {
-                    let inner = try appendPath(s, key, prefix: prefix)
-                    try parseMembers(s, &i, prefix: inner, depth: depth + 1, stamp: stamp, fields: &fields)
+                    let inner = try nameID(s, key, parent: parent)
+                    try parseMembers(s, &i, parent: inner, depth: depth + 1, stamp: stamp, fields: &fields)
                 }
             } else {
-                let id = try nameID(s, key, prefix: prefix)
-                let value = try parseValue(s, &i, depth: depth, key: key, prefix: prefix)
-                record(id, value, stamp: stamp, fields: &fields)
+                let id = try nameID(s, key, parent: parent)
+                if stamp & 1 == 0, names.names[id].timeRank != FieldNameTable.notTime, s.p[i] == UInt8(ascii: "\""),
+                   try takeTimeString(s, &i, id: id, stamp: stamp, fields: &fields) {
+                    // An RFC 3339 time, kept as bytes until it is known whether it is the event time.
+                } else if let value = try parseValue(s, &i, depth: depth, key: key, parent: parent) {
+                    record(id, value, stamp: stamp, fields: &fields)
+                } else {
+                    recordNull(id, stamp: stamp, fields: &fields)
+                }
             }
             skipSpace(s, &i)
             guard i < s.n else {
                 throw IngestError.malformed(
-                    "expected ',' or '}' after the value of \(keyText(s, key, prefix: prefix)), found the end of the line", column: i + 1)
+                    "expected ',' or '}' after the value of \(keyText(s, key, parent: parent)), found the end of the line", column: i + 1)
             }
             let c = s.p[i]
             i += 1
@@ -149,7 +157,7 @@ struct JSONLineDecoder {
             }
             if c == UInt8(ascii: "}") { return }
             throw IngestError.malformed(
-                "expected ',' or '}' after the value of \(keyText(s, key, prefix: prefix)), found \(Self.describe(c))", column: i)
+                "expected ',' or '}' after the value of \(keyText(s, key, parent: parent)), found \(Self.describe(c))", column: i)
         }
     }
 
@@ -160,67 +168,60 @@ struct JSONLineDecoder {
 
     /// Adds a field, or replaces the value of an earlier field of the same name in this line.
     @inline(__always)
-    private mutating func record(_ id: Int, _ value: Value?, stamp: UInt64, fields: inout [Field]) {
-        if names.stamps[id] == stamp {
-            let at = Int(names.fieldIndices[id])
-            if let value {
-                fields[at].value = value
-            } else {
-                fields.remove(at: at)
-                ids.remove(at: at)
-                names.stamps[id] = 0
-                for k in at..<ids.count { names.fieldIndices[Int(ids[k] & ~Self.dataRegion)] -= 1 }
-            }
+    private mutating func record(_ id: Int, _ value: consuming Value, stamp: UInt64, fields: inout [Field]) {
+        let count = Int32(truncatingIfNeeded: fields.count)
+        let (name, earlier) = names.names[id].claim(stamp: stamp, fieldIndex: count)
+        if earlier >= 0 {
+            fields[Int(earlier)].value = value
+            if id == pendingTime?.id { pendingTime = nil }
             return
         }
-        guard let value else { return }
-        names.stamps[id] = stamp
-        names.fieldIndices[id] = Int32(truncatingIfNeeded: fields.count)
-        fields.append(Field(names.names[id], value))
+        fields.append(Field(name, value))
         ids.append(Int32(truncatingIfNeeded: id) | (stamp & 1 != 0 ? Self.dataRegion : 0))
+    }
+
+    /// A `null`: removes an earlier field of the same name in this line.
+    private mutating func recordNull(_ id: Int, stamp: UInt64, fields: inout [Field]) {
+        guard names.names[id].stamp == stamp else { return }
+        if id == pendingTime?.id { pendingTime = nil }
+        let at = Int(names.names[id].fieldIndex)
+        if let index = pendingTime?.index, at < index { pendingTime?.index = index - 1 }
+        fields.remove(at: at)
+        ids.remove(at: at)
+        names.names[id].stamp = 0
+        for k in at..<ids.count { names.names[Int(ids[k] & ~Self.dataRegion)].fieldIndex -= 1 }
     }
 
     // MARK: Names
 
-    /// The id of the flattened name `prefix.key`.
+    /// The id of the flattened name of member `key` of the object named by `parent`.
     @inline(__always)
-    private mutating func nameID(_ s: Input, _ key: Span, prefix: Int) throws(IngestError) -> Int {
-        if prefix == Self.topLevel, !key.hasEscape {
-            guard let id = names.id(s.p + key.start, key.end - key.start) else {
-                throw IngestError.invalidUTF8(column: key.start + 1)
-            }
-            return id
+    private mutating func nameID(_ s: Input, _ key: Span, parent: Int) throws(IngestError) -> Int {
+        let found: Int?
+        if !key.hasEscape {
+            found = names.child(of: parent, s.p + key.start, key.end - key.start, ordinal: keyOrdinal)
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            Self.unescape(s, key, into: &scratch)
+            scratch.append(0) // never empty, so the base address exists
+            found = scratch.withUnsafeBufferPointer { b in b.baseAddress.flatMap { names.child(of: parent, $0, b.count - 1, ordinal: keyOrdinal) } }
         }
-        let length = try appendPath(s, key, prefix: prefix)
-        let found: Int?? = path.withUnsafeBufferPointer { b in
-            b.baseAddress.map { names.id($0, length) }
+        keyOrdinal += 1
+        guard let id = found else {
+            let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: s.p + key.start, count: key.end - key.start)) ?? 0
+            throw IngestError.invalidUTF8(column: key.start + bad + 1)
         }
-        guard let id = found ?? names.id(of: "") else { throw IngestError.invalidUTF8(column: key.start + 1) }
         return id
     }
 
-    /// Writes `prefix.key` (unescaped) into `path` and returns its length.
-    private mutating func appendPath(_ s: Input, _ key: Span, prefix: Int) throws(IngestError) -> Int {
-        if key.hasHigh, let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: s.p + key.start, count: key.end - key.start)) {
-            throw IngestError.invalidUTF8(column: key.start + bad + 1)
-        }
-        path.removeSubrange(max(prefix, 0)...)
-        if prefix != Self.topLevel { path.append(UInt8(ascii: ".")) }
-        if key.hasEscape {
-            Self.unescape(s, key, into: &path)
-        } else {
-            path.append(contentsOf: UnsafeBufferPointer(start: s.p + key.start, count: key.end - key.start))
-        }
-        return path.count
-    }
-
     /// The quoted flattened key, for messages.
-    private func keyText(_ s: Input, _ key: Span, prefix: Int) -> String {
-        var bytes = Array(path.prefix(max(prefix, 0)))
-        if prefix != Self.topLevel { bytes.append(UInt8(ascii: ".")) }
+    private func keyText(_ s: Input, _ key: Span, parent: Int) -> String {
+        var bytes: [UInt8] = []
         Self.unescape(s, key, into: &bytes)
+        var name = String(decoding: bytes, as: UTF8.self)
+        if parent != FieldNameTable.noParent { name = names.names[parent].text + "." + name }
         var out = ""
-        JSONText.appendString(String(decoding: bytes, as: UTF8.self), to: &out)
+        JSONText.appendString(name, to: &out)
         return out
     }
 
@@ -228,7 +229,7 @@ struct JSONLineDecoder {
 
     /// Parses a scalar or an array; nil for `null`.
     @inline(__always)
-    private mutating func parseValue(_ s: Input, _ i: inout Int, depth: Int, key: Span, prefix: Int) throws(IngestError) -> Value? {
+    private mutating func parseValue(_ s: Input, _ i: inout Int, depth: Int, key: Span, parent: Int) throws(IngestError) -> Value? {
         let c = s.p[i]
         switch c {
         case UInt8(ascii: "\""):
@@ -252,7 +253,7 @@ struct JSONLineDecoder {
             try copyValue(s, &i, depth: depth)
             return .string(String(decoding: arrayText, as: UTF8.self))
         default:
-            throw IngestError.malformed("expected a value for key \(keyText(s, key, prefix: prefix)), found \(Self.describe(c))", column: i + 1)
+            throw IngestError.malformed("expected a value for key \(keyText(s, key, parent: parent)), found \(Self.describe(c))", column: i + 1)
         }
     }
 
@@ -525,8 +526,8 @@ struct JSONLineDecoder {
 
     // MARK: The event
 
-    private mutating func finishEvent(_ parsed: [Field], now: Int64) throws(IngestError) -> Event {
-        var fields = parsed
+    private mutating func finishEvent(_ s: Input, _ fields: inout [Field], now: Int64) throws(IngestError) -> Event {
+        if sawData { materializePendingTime(s, &fields) }
         var sampleRate: Int64 = 1
         var envelopeTime: Value?
         var timeFromEnvelope = false
@@ -534,7 +535,7 @@ struct JSONLineDecoder {
             var isEnvelope = true
             var hasEnvelopeMember = false
             for (k, id) in ids.enumerated() where id & Self.dataRegion == 0 {
-                let name = names.names[Int(id)]
+                let name = names.names[Int(id)].text
                 if name == "time" {
                     envelopeTime = fields[k].value
                     hasEnvelopeMember = true
@@ -570,18 +571,50 @@ struct JSONLineDecoder {
         var best = -1
         var bestRank = FieldNameTable.notTime
         for (k, id) in ids.enumerated() {
-            let rank = names.timeRanks[Int(id & ~Self.dataRegion)]
+            let rank = names.names[Int(id & ~Self.dataRegion)].timeRank
             if rank < bestRank {
                 bestRank = rank
                 best = k
             }
         }
         var timestamp = now
-        if best >= 0, let t = EventTime.nanos(fields[best].value) {
-            timestamp = t
+        if best >= 0, let pending = pendingTime, best == pending.index {
+            timestamp = pending.nanos
             fields.remove(at: best)
+            pendingTime = nil
+        } else {
+            materializePendingTime(s, &fields)
+            if best >= 0, let t = EventTime.nanos(fields[best].value) {
+                timestamp = t
+                fields.remove(at: best)
+            }
         }
         return Event(timestamp: timestamp, sampleRate: sampleRate, fields: fields)
+    }
+
+    /// Scans the string at `i` (a time-candidate's value); when it is plain ASCII and reads as
+    /// RFC 3339, records a placeholder field and remembers the time. Otherwise rewinds `i` and
+    /// returns false.
+    private mutating func takeTimeString(_ s: Input, _ i: inout Int, id: Int, stamp: UInt64, fields: inout [Field]) throws(IngestError) -> Bool {
+        let start = i
+        i += 1
+        let span = try scanString(s, &i)
+        guard span.flags == 0, let t = EventTime.rfc3339(UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)) else {
+            i = start
+            return false
+        }
+        materializePendingTime(s, &fields)
+        record(id, .int(0), stamp: stamp, fields: &fields)
+        pendingTime = (id, t, span, Int(names.names[id].fieldIndex))
+        return true
+    }
+
+    /// Gives the pending time's field its real string value.
+    private mutating func materializePendingTime(_ s: Input, _ fields: inout [Field]) {
+        guard let pending = pendingTime else { return }
+        pendingTime = nil
+        let text = String(decoding: UnsafeBufferPointer(start: s.p + pending.span.start, count: pending.span.end - pending.span.start), as: UTF8.self)
+        fields[pending.index].value = .string(text)
     }
 
     /// Not an envelope after all: the members of `data` become `data.…` again.
@@ -594,8 +627,7 @@ struct JSONLineDecoder {
         for (k, id) in oldIDs.enumerated() {
             var newID = Int(id & ~Self.dataRegion)
             if id & Self.dataRegion != 0 {
-                guard let renamed = names.id(of: "data." + names.names[newID]) else { continue }
-                newID = renamed
+                newID = names.id(of: "data." + names.names[newID].text)
             }
             record(newID, old[k].value, stamp: lineStamp, fields: &fields)
         }
@@ -619,6 +651,8 @@ struct JSONLineDecoder {
 
     @inline(__always)
     private func skipSpace(_ s: Input, _ i: inout Int) {
+        // Compact JSON has no spaces: one comparison in the common case.
+        guard i < s.n, s.p[i] <= 0x20 else { return }
         while i < s.n {
             let c = s.p[i]
             guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return }

@@ -1,7 +1,7 @@
 import Foundation
 import KilnCore
 import Testing
-@testable import KilnIngest
+import KilnIngest
 
 /// Flattens a generated tree the way the decoder should: dotted names, arrays as leaves,
 /// null and empty objects absent.

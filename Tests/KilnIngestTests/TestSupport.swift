@@ -1,6 +1,6 @@
 import Foundation
 import KilnCore
-@testable import KilnIngest
+import KilnIngest
 
 /// A small deterministic random generator (SplitMix64) so failures reproduce.
 struct SeededRandom: RandomNumberGenerator {
