@@ -57,6 +57,16 @@ import Testing
         #expect(Timestamp.fromEpoch(1_714_566_896.25) == 1_714_566_896_250_000_000)
     }
 
+    @Test func hostileTimesAreRejectedNotTrapped() {
+        #expect(Timestamp.fromEpoch(Int64(10_000_000_000)) == nil)
+        #expect(Timestamp.fromEpoch(Int64(9_300_000_000_000)) == nil)
+        #expect(Timestamp.fromEpoch(Int64(9_300_000_000_000_000)) == nil)
+        #expect(Timestamp.fromEpoch(10_000_000_000.5) == nil)
+        #expect(Timestamp.parseRFC3339("2262-04-11T23:47:16.854775808Z") == nil)
+        #expect(Timestamp.parseRFC3339("9999-12-31T23:59:59Z") == nil)
+        #expect(Timestamp.parse("99999999999999999999") == nil)
+    }
+
     @Test func formatRoundTrips() {
         for ns: Int64 in [0, 1, 1_714_566_896_123_456_789, 951_782_400_000_000_000, -1_000_000_000] {
             #expect(Timestamp.parseRFC3339(Timestamp.format(ns)) == ns)

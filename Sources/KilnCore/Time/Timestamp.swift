@@ -70,7 +70,8 @@ public enum Timestamp {
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         let (ns, overflow) = seconds.multipliedReportingOverflow(by: nanosPerSecond)
         guard !overflow else { return nil }
-        return ns + fraction
+        let (total, overflow2) = ns.addingReportingOverflow(fraction)
+        return overflow2 ? nil : total
     }
 
     /// Converts an epoch number into nanoseconds, telling seconds, milliseconds, microseconds
@@ -81,6 +82,7 @@ public enum Timestamp {
             // Seconds as a double carry ~0.1 µs of noise at today's epoch: keep whole seconds
             // exact and round the fraction to microseconds.
             let whole = value.rounded(.down)
+            guard whole < 9.2e9 else { return nil }
             return Int64(whole) * nanosPerSecond + Int64(((value - whole) * 1e6).rounded()) * 1000
         }
         let ns: Double
@@ -92,10 +94,10 @@ public enum Timestamp {
     /// Converts an integer epoch into nanoseconds, exactly (magnitudes as ``fromEpoch(_:)-(Double)``).
     public static func fromEpoch(_ value: Int64) -> Int64? {
         guard value >= 0 else { return nil }
-        if value < 100_000_000_000 { return value * 1_000_000_000 }
-        if value < 100_000_000_000_000 { return value * 1_000_000 }
-        if value < 100_000_000_000_000_000 { return value * 1_000 }
-        return value
+        let scale: Int64
+        if value < 100_000_000_000 { scale = 1_000_000_000 } else if value < 100_000_000_000_000 { scale = 1_000_000 } else if value < 100_000_000_000_000_000 { scale = 1_000 } else { scale = 1 }
+        let (ns, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : ns
     }
 
     /// Parses a time as RFC 3339 or an epoch number (integer or decimal, magnitude rules above).
