@@ -99,6 +99,9 @@ public final class StoreReader {
                     newValues[name] = segment
                     loaded.dictionaryCounts[fid] = first - 1 + r.withBlob(2) { $0.count }
                 }
+            let newRows = try db.prepare("SELECT coalesce(sum(rows), 0) FROM chunks WHERE dataset_id = ? AND chunk_id > ?")
+                .scalarInt(.int(loaded.datasetID), .int(loaded.lastChunk)) ?? 0
+            loaded.table.reserveCapacity(loaded.table.count + Int(newRows))
             var added = 0
             var firstBlock = true
             let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
@@ -166,8 +169,8 @@ extension CodeArray {
         self.init(capacityFor: 0)
         switch width {
         case 1, 2, 4:
-            guard p.count == rows * width else { return nil }
-            append(littleEndian: p, width: width)
+            guard p.count == rows * width, let codes = CodeArray(littleEndian: p, width: width) else { return nil }
+            self = codes
         case 0x11, 0x12, 0x14:
             let w = width - 0x10
             guard p.count % (4 + w) == 0 else { return nil }

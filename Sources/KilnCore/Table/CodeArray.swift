@@ -80,6 +80,48 @@ public enum CodeArray: Sendable, Equatable {
         }
     }
 
+    /// Appends the codes of `other`, widening first when needed.
+    /// - Complexity: O(other.count); a plain copy when the widths match
+    public mutating func append(contentsOf other: CodeArray) {
+        widen(toHold: other.maxCode)
+        switch (self, other) {
+        case (.u8(var a), .u8(let b)): self = .u8([]); a.append(contentsOf: b); self = .u8(a)
+        case (.u16(var a), .u16(let b)): self = .u16([]); a.append(contentsOf: b); self = .u16(a)
+        case (.u32(var a), .u32(let b)): self = .u32([]); a.append(contentsOf: b); self = .u32(a)
+        case (.u16(var a), .u8(let b)): self = .u16([]); a.append(contentsOf: b.lazy.map(UInt16.init)); self = .u16(a)
+        case (.u32(var a), .u8(let b)): self = .u32([]); a.append(contentsOf: b.lazy.map(UInt32.init)); self = .u32(a)
+        case (.u32(var a), .u16(let b)): self = .u32([]); a.append(contentsOf: b.lazy.map(UInt32.init)); self = .u32(a)
+        default: break // widen() made self at least as wide as other
+        }
+    }
+
+    /// Reserves room for `n` codes in all.
+    public mutating func reserveCapacity(_ n: Int) {
+        switch self {
+        case .u8(var a): self = .u8([]); a.reserveCapacity(n); self = .u8(a)
+        case .u16(var a): self = .u16([]); a.reserveCapacity(n); self = .u16(a)
+        case .u32(var a): self = .u32([]); a.reserveCapacity(n); self = .u32(a)
+        }
+    }
+
+    /// Codes stored little-endian at `width` bytes each, as an array of exactly that width.
+    public init?(littleEndian bytes: UnsafeRawBufferPointer, width: Int) {
+        guard bytes.count % width == 0 else { return nil }
+        let n = bytes.count / width
+        func copy<T: FixedWidthInteger>(_: T.Type) -> [T] {
+            [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                if n > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<(n * width)])) }
+                initialized = n
+            }
+        }
+        switch width {
+        case 1: self = .u8(copy(UInt8.self))
+        case 2: self = .u16(copy(UInt16.self))
+        case 4: self = .u32(copy(UInt32.self))
+        default: return nil
+        }
+    }
+
     /// Appends codes stored little-endian at `width` bytes each (the store's chunk format).
     public mutating func append(littleEndian bytes: UnsafeRawBufferPointer, width: Int) {
         let n = bytes.count / width

@@ -14,8 +14,25 @@ public struct EventTable: Sendable, Equatable {
     /// Column position by field name.
     public private(set) var columnIndex: [String: Int] = [:]
 
+    /// Rows the table expects to hold (set by ``reserveCapacity(_:)``).
+    private var capacityHint = 0
+
     /// An empty table.
     public init() {}
+
+    /// Tables are equal when they hold the same events the same way (capacity aside).
+    public static func == (a: EventTable, b: EventTable) -> Bool {
+        a.count == b.count && a.timestamps == b.timestamps && a.sampleRates == b.sampleRates && a.columns == b.columns
+    }
+
+    /// Makes room for `rows` rows in all, so that appending blocks copies each code once.
+    public mutating func reserveCapacity(_ rows: Int) {
+        guard rows > capacityHint else { return }
+        capacityHint = rows
+        timestamps.reserveCapacity(rows)
+        if !sampleRates.isEmpty { sampleRates.reserveCapacity(rows) }
+        for i in columns.indices { columns[i].codes.reserveCapacity(rows) }
+    }
 
     /// The column of field `name`.
     public func column(_ name: String) -> Column? {
@@ -55,18 +72,13 @@ public struct EventTable: Sendable, Equatable {
         for (name, codes) in blockColumns {
             let i = ensureColumn(name)
             precondition(codes.count == n, "block column \(name) has \(codes.count) rows, expected \(n)")
-            if columns[i].codes.count == 0 && count == 0 {
+            if columns[i].codes.count == 0 && count == 0 && capacityHint <= n {
                 columns[i].codes = codes
                 continue
             }
             var target = columns[i].codes
             columns[i].codes = .u8([])
-            target.widen(toHold: codes.maxCode)
-            switch codes {
-            case .u8(let a): append(a, to: &target)
-            case .u16(let a): append(a, to: &target)
-            case .u32(let a): append(a, to: &target)
-            }
+            target.append(contentsOf: codes)
             columns[i].codes = target
         }
         appendRates(newRates, rows: n)
@@ -96,7 +108,9 @@ public struct EventTable: Sendable, Equatable {
 
     private mutating func ensureColumn(_ name: String) -> Int {
         if let i = columnIndex[name] { return i }
-        columns.append(Column(name: name, codes: .u8([UInt8](repeating: 0, count: count)), dictionary: ValueDictionary()))
+        var codes = CodeArray.u8([UInt8](repeating: 0, count: count))
+        if capacityHint > count { codes.reserveCapacity(capacityHint) }
+        columns.append(Column(name: name, codes: codes, dictionary: ValueDictionary()))
         columnIndex[name] = columns.count - 1
         return columns.count - 1
     }
@@ -142,5 +156,17 @@ public struct EventTableBuilder: Sendable {
             dictionaries[name] = dict.suffix(from: before[name]! + 1)
         }
         table.appendBlock(timestamps: times, sampleRates: rates, dictionaries: dictionaries, columns: blockColumns)
+    }
+}
+
+extension EventTable {
+    /// Bytes held by the table's arrays: codes, dictionaries, and times with sample rates.
+    public var memoryFootprint: (codes: Int, dictionaries: Int, times: Int) {
+        var codes = 0, dictionaries = 0
+        for column in columns {
+            codes += column.codes.count * column.codes.width
+            dictionaries += column.dictionary.kinds.count * 9 + column.dictionary.pool.count
+        }
+        return (codes, dictionaries, timestamps.count * 8 + sampleRates.count * 4)
     }
 }

@@ -150,22 +150,38 @@ extension ValueDictionary {
     }
 
     /// Appends a stored segment (parts as made by ``segmentParts(from:)``); false when malformed.
+    /// - Complexity: O(values), as bulk copies
     public mutating func appendSegment(kinds k: [UInt8], payloads p: [UInt64], pool extra: [UInt8]) -> Bool {
         guard k.count == p.count else { return false }
-        for (kind, payload) in zip(k, p) {
-            guard kind >= 1 && kind <= 4 else { return false }
-            if kind == ValueKind.string.rawValue {
-                let end = Int(payload >> 24) + Int(payload & 0xFF_FFFF)
-                guard end <= extra.count else { return false }
+        var counts = (0, 0, 0, 0)
+        var adjusted = p
+        let base = UInt64(pool.count) << 24
+        let valid = k.withUnsafeBufferPointer { kb in
+            adjusted.withUnsafeMutableBufferPointer { pb -> Bool in
+                for i in 0..<kb.count {
+                    switch kb[i] {
+                    case ValueKind.string.rawValue:
+                        counts.0 += 1
+                        let end = Int(pb[i] >> 24) + Int(pb[i] & 0xFF_FFFF)
+                        if end > extra.count { return false }
+                        pb[i] &+= base
+                    case ValueKind.int.rawValue: counts.1 += 1
+                    case ValueKind.float.rawValue: counts.2 += 1
+                    case ValueKind.bool.rawValue: counts.3 += 1
+                    default: return false
+                    }
+                }
+                return true
             }
         }
-        let base = UInt64(pool.count)
+        guard valid else { return false }
         pool.append(contentsOf: extra)
         kinds.append(contentsOf: k)
-        for (kind, payload) in zip(k, p) {
-            payloads.append(kind == ValueKind.string.rawValue ? payload + (base << 24) : payload)
-            kindCounts[Int(kind)] += 1
-        }
+        payloads.append(contentsOf: adjusted)
+        kindCounts[1] += counts.0
+        kindCounts[2] += counts.1
+        kindCounts[3] += counts.2
+        kindCounts[4] += counts.3
         return true
     }
 }

@@ -82,6 +82,9 @@ struct BenchCommand: ParsableCommand {
         }
         report("open_until_ready", open)
         let rss = residentBytes()
+        let footprint = table.memoryFootprint
+        let perEvent = { (bytes: Int) in Text.fixed(Double(bytes) / Double(max(n, 1)), 1) }
+        print("bench N=\(n) table_bytes_per_event codes \(perEvent(footprint.codes)), dictionaries \(perEvent(footprint.dictionaries)), times \(perEvent(footprint.times)) (\(table.columns.count) fields)")
         print("bench N=\(n) resident_memory \(Text.fixed(Double(rss) / 1_048_576, 1)) MiB (\(Text.fixed(Double(rss - rssBefore) / Double(max(n, 1)), 1)) bytes/event for the table)")
 
         func best(_ body: () -> Void) -> Double {
