@@ -121,7 +121,7 @@ extension BubbleUpResult {
         }
         if !idLike.isEmpty {
             lines.append("")
-            lines.append("ID-like fields (nearly every value distinct, set apart):")
+            lines.append(TextLayout.cut("ID-like fields (nearly every value distinct, set apart):", w, ascii: ascii))
             lines += TextLayout.wrap(idLike, width: w, indent: "  ")
         }
         if !combinations.isEmpty {
