@@ -181,6 +181,12 @@ enum ByteText {
         return false
     }
 
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+    }
+
     static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {
         let n = min(a.count, b.count)
         for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }

@@ -226,16 +226,20 @@ enum TimeAxis {
                                     outside.withUnsafeMutableBufferPointer { out in
                                         func run<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
                                             let weighted = rates.count > 0
-                                            for i in range {
-                                                let r = ids.map { Int($0[i]) } ?? i
+                                            @inline(__always) func add(_ r: Int) {
                                                 let t = ts[r]
-                                                guard t >= t0, t < t1 else { continue }
+                                                guard t >= t0, t < t1 else { return }
                                                 var b = min(nt - 1, Int(Double(t &- t0) * inverse))
                                                 while b > 0, t < edges[b] { b -= 1 }
                                                 while b < nt - 1, t >= edges[b + 1] { b += 1 }
                                                 let w: Int64 = weighted ? Int64(rates[r]) : 1
                                                 let v = cb[min(Int(c[r]), limit)]
                                                 if v == UInt16.max { out[b] &+= w } else { grid[b * nv + Int(v)] &+= w }
+                                            }
+                                            if let ids {
+                                                for i in range { add(Int(ids[i])) }
+                                            } else {
+                                                for r in range { add(r) }
                                             }
                                         }
                                         switch codes {
