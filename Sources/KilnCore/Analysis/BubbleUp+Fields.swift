@@ -186,13 +186,14 @@ struct PreparedField: Sendable {
                                             selW: s.w, baseW: b.w, selRows: s.r))
             }
         }
+        // The common case inline: a value with too few events on either side cannot score or
+        // be a candidate; it only counts toward distinct values.
         for c in stride(from: 1, to: buckets, by: 1) {
             let s = split.selection(c), b = split.baseline(c)
-            if s.r > 0 { distinctS += 1 }
-            if b.r > 0 { distinctB += 1 }
-            guard s.r + b.r > 0 else { continue }
-            seen += 1
-            visit(c, s, b)
+            distinctS &+= s.r > 0 ? 1 : 0
+            distinctB &+= b.r > 0 ? 1 : 0
+            seen &+= s.r + b.r > 0 ? 1 : 0
+            if s.r >= support || b.r >= support { visit(c, s, b) }
         }
         let sNull = split.selection(0), bNull = split.baseline(0)
         if sNull.r + bNull.r > 0 { visit(0, sNull, bNull) }
@@ -288,7 +289,17 @@ struct DictionaryView {
             if u != v { return u < v || (u.isNaN && !v.isNaN) }
             return x.kind == ValueKind.int.rawValue && y.kind != ValueKind.int.rawValue
         case 1:
-            return x.withText { xt in y.withText { yt in ByteText.compare(xt, yt) < 0 } }
+            let (ox, lx) = (Int(x.payload >> 24), Int(x.payload & 0xFF_FFFF))
+            let (oy, ly) = (Int(y.payload >> 24), Int(y.payload & 0xFF_FFFF))
+            guard ox + lx <= pool.count, oy + ly <= pool.count else { return a < b }
+            let n = min(lx, ly)
+            var i = 0
+            while i < n {
+                let p = pool[ox + i], q = pool[oy + i]
+                if p != q { return p < q }
+                i += 1
+            }
+            return lx < ly
         default:
             return !x.bool && y.bool
         }

@@ -88,10 +88,14 @@ public struct Query: Sendable, Hashable {
         }
         table.timestamps.withUnsafeBufferPointer { ts in
             rows.withIDs { ids in
+                // Newest rows are usually last (arrival order): walking backwards fills the heap
+                // with them first, and older rows then fail the first comparison.
                 if let ids {
-                    for r in ids where heap.count < limit || ts[Int(r)] >= heap[0].0 { offer((ts[Int(r)], r)) }
+                    for r in ids.reversed() where heap.count < limit || ts[Int(r)] >= heap[0].0 { offer((ts[Int(r)], r)) }
                 } else {
-                    for r in 0..<ts.count where heap.count < limit || ts[r] >= heap[0].0 { offer((ts[r], UInt32(truncatingIfNeeded: r))) }
+                    for r in (0..<ts.count).reversed() where heap.count < limit || ts[r] >= heap[0].0 {
+                        offer((ts[r], UInt32(truncatingIfNeeded: r)))
+                    }
                 }
             }
         }
