@@ -24,23 +24,30 @@ struct PreparedField: Sendable {
         let perCode = CodeCounter.count(col.codes, rows: scopeRows, dictionaryCount: d, buckets: d + 1, rates: table.sampleRates)
         var distinct = 0
         var present: Int64 = 0
-        for c in stride(from: 1, through: d, by: 1) where perCode.raw[c] > 0 {
-            distinct += 1
-            present += Int64(perCode.raw[c])
+        perCode.raw.withUnsafeBufferPointer { raw in
+            for c in stride(from: 1, through: d, by: 1) {
+                distinct &+= raw[c] > 0 ? 1 : 0
+                present &+= Int64(raw[c])
+            }
         }
         self.distinct = distinct
         var numeric = distinct > options.numericThreshold
         var low = Double.infinity, high = -Double.infinity, lowPositive = Double.infinity
         var integers = true
         if numeric {
-            for c in stride(from: 1, through: d, by: 1) where perCode.raw[c] > 0 {
-                let kind = dictionary.kinds[c]
-                let x = dictionary.number(c)
-                guard x.isFinite else { numeric = false; break }
-                if kind != ValueKind.int.rawValue { integers = false }
-                low = min(low, x)
-                high = max(high, x)
-                if x > 0 { lowPositive = min(lowPositive, x) }
+            perCode.raw.withUnsafeBufferPointer { raw in
+                dictionary.kinds.withUnsafeBufferPointer { kinds in
+                    dictionary.payloads.withUnsafeBufferPointer { payloads in
+                        for c in stride(from: 1, through: d, by: 1) where raw[c] > 0 {
+                            let x = ValueAxis.number(kinds, payloads, c)
+                            guard x.isFinite else { numeric = false; break }
+                            if kinds[c] != ValueKind.int.rawValue { integers = false }
+                            low = min(low, x)
+                            high = max(high, x)
+                            if x > 0 { lowPositive = min(lowPositive, x) }
+                        }
+                    }
+                }
             }
             // Integer fields that are nearly unique or named like ids (`user.id`, `user_id`,
             // `userId`) stay categorical so that ID detection and heavy single values work on them.
@@ -58,8 +65,16 @@ struct PreparedField: Sendable {
         let drop = UInt32(bins.count + 1)
         var map = [UInt32](repeating: drop, count: d + 2)
         map[0] = 0
-        for c in stride(from: 1, through: d, by: 1) {
-            if let b = bins.bin(of: dictionary.number(c)) { map[c] = UInt32(b + 1) }
+        map.withUnsafeMutableBufferPointer { m in
+            bins.edges.withUnsafeBufferPointer { edges in
+                dictionary.kinds.withUnsafeBufferPointer { kinds in
+                    dictionary.payloads.withUnsafeBufferPointer { payloads in
+                        for c in stride(from: 1, through: d, by: 1) {
+                            if let b = NumericBins.bin(of: ValueAxis.number(kinds, payloads, c), in: edges) { m[c] = UInt32(b + 1) }
+                        }
+                    }
+                }
+            }
         }
         var raw = [UInt32](repeating: 0, count: bins.count + 1)
         var weighted: [Int64]? = perCode.weighted == nil ? nil : [Int64](repeating: 0, count: bins.count + 1)
