@@ -182,14 +182,13 @@ struct Aggregator {
             heatmapEdges[key] = [1, 2]
             return [CalculationValue](repeating: .histogram([0]), count: cells)
         }
-        let numbers = column.dictionary.numberTable()
         if heatmapEdges[key] == nil {
-            heatmapEdges[key] = ValueAxis.edges(numbers: numbers, codes: column.codes, rows: rows, range: nil,
+            heatmapEdges[key] = ValueAxis.edges(column.dictionary, codes: column.codes, rows: rows, range: nil,
                                                 buckets: heatmapBuckets, scale: .log)
         }
         let edges = heatmapEdges[key] ?? [1, 2]
         let nv = edges.count - 1
-        let bucket = ValueAxis.codeBuckets(numbers: numbers, edges: edges)
+        let bucket = ValueAxis.codeBuckets(column.dictionary, edges: edges)
         let codes = self.codes(field)
         var grid = [Int64](repeating: 0, count: cells * nv)
         for i in 0..<cellOf.count where cellOf[i] != UInt32.max {

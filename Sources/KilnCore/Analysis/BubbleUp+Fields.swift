@@ -24,27 +24,34 @@ struct PreparedField: Sendable {
         let perCode = CodeCounter.count(col.codes, rows: scopeRows, dictionaryCount: d, buckets: d + 1, rates: table.sampleRates)
         var distinct = 0
         var present: Int64 = 0
-        for c in stride(from: 1, through: d, by: 1) where perCode.raw[c] > 0 {
-            distinct += 1
-            present += Int64(perCode.raw[c])
+        perCode.raw.withUnsafeBufferPointer { raw in
+            for c in stride(from: 1, through: d, by: 1) {
+                distinct &+= raw[c] > 0 ? 1 : 0
+                present &+= Int64(raw[c])
+            }
         }
         self.distinct = distinct
         var numeric = distinct > options.numericThreshold
         var low = Double.infinity, high = -Double.infinity, lowPositive = Double.infinity
         var integers = true
         if numeric {
-            for c in stride(from: 1, through: d, by: 1) where perCode.raw[c] > 0 {
-                let kind = dictionary.kinds[c]
-                let x = dictionary.number(c)
-                guard x.isFinite else { numeric = false; break }
-                if kind != ValueKind.int.rawValue { integers = false }
-                low = min(low, x)
-                high = max(high, x)
-                if x > 0 { lowPositive = min(lowPositive, x) }
+            perCode.raw.withUnsafeBufferPointer { raw in
+                dictionary.kinds.withUnsafeBufferPointer { kinds in
+                    dictionary.payloads.withUnsafeBufferPointer { payloads in
+                        for c in stride(from: 1, through: d, by: 1) where raw[c] > 0 {
+                            let x = ValueAxis.number(kinds, payloads, c)
+                            guard x.isFinite else { numeric = false; break }
+                            if kinds[c] != ValueKind.int.rawValue { integers = false }
+                            low = min(low, x)
+                            high = max(high, x)
+                            if x > 0 { lowPositive = min(lowPositive, x) }
+                        }
+                    }
+                }
             }
-            // Integer fields that are nearly unique (ids, counters) stay categorical so that
-            // ID detection and heavy single values work on them.
-            if integers, Double(distinct) > options.idLikeRatio * Double(present) { numeric = false }
+            // Integer fields that are nearly unique or named like ids (`user.id`, `user_id`,
+            // `userId`) stay categorical so that ID detection and heavy single values work on them.
+            if integers, Double(distinct) > options.idLikeRatio * Double(present) || Self.namedLikeID(col.name) { numeric = false }
         }
         guard numeric else {
             bins = nil
@@ -58,8 +65,16 @@ struct PreparedField: Sendable {
         let drop = UInt32(bins.count + 1)
         var map = [UInt32](repeating: drop, count: d + 2)
         map[0] = 0
-        for c in stride(from: 1, through: d, by: 1) {
-            if let b = bins.bin(of: dictionary.number(c)) { map[c] = UInt32(b + 1) }
+        map.withUnsafeMutableBufferPointer { m in
+            bins.edges.withUnsafeBufferPointer { edges in
+                dictionary.kinds.withUnsafeBufferPointer { kinds in
+                    dictionary.payloads.withUnsafeBufferPointer { payloads in
+                        for c in stride(from: 1, through: d, by: 1) {
+                            if let b = NumericBins.bin(of: ValueAxis.number(kinds, payloads, c), in: edges) { m[c] = UInt32(b + 1) }
+                        }
+                    }
+                }
+            }
         }
         var raw = [UInt32](repeating: 0, count: bins.count + 1)
         var weighted: [Int64]? = perCode.weighted == nil ? nil : [Int64](repeating: 0, count: bins.count + 1)
@@ -73,6 +88,13 @@ struct PreparedField: Sendable {
         codeToBucket = map
         buckets = bins.count + 1
         totals = CodeCounter.Counts(raw: raw, weighted: weighted)
+    }
+
+    /// True for names like `id`, `user.id`, `user_id`, `user-id`, `userId`, `userID`.
+    static func namedLikeID(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "id" || lower.hasSuffix(".id") || lower.hasSuffix("_id") || lower.hasSuffix("-id")
+            || name.hasSuffix("Id") || name.hasSuffix("ID")
     }
 
     /// Counts `rows` per bucket.
@@ -101,7 +123,12 @@ struct PreparedField: Sendable {
         return (pS >= pB ? s.r : b.r) >= Int64(options.minSupport)
     }
 
-    private func analyzeNumeric(_ split: SplitCounts, bins: NumericBins, groups: GroupTotals, options: BubbleUpOptions,
+    private func analyzeNumeric(_ counts: SplitCounts, bins: NumericBins, groups: GroupTotals, options: BubbleUpOptions,
+                                selectedOn: Bool) -> FieldAnalysis {
+        counts.withView { split in analyzeNumeric(split, bins: bins, groups: groups, options: options, selectedOn: selectedOn) }
+    }
+
+    private func analyzeNumeric(_ split: SplitView, bins: NumericBins, groups: GroupTotals, options: BubbleUpOptions,
                                 selectedOn: Bool) -> FieldAnalysis {
         var score = 0.0
         var anySupport = false
@@ -133,67 +160,100 @@ struct PreparedField: Sendable {
         return FieldAnalysis(dimension: dimension, idLike: false, candidates: [])
     }
 
-    private func analyzeCategorical(_ split: SplitCounts, groups: GroupTotals, dictionary: ValueDictionary,
+    private func analyzeCategorical(_ counts: SplitCounts, groups: GroupTotals, dictionary: ValueDictionary,
+                                    options: BubbleUpOptions, selectedOn: Bool) -> FieldAnalysis {
+        dictionary.kinds.withUnsafeBufferPointer { kinds in
+            dictionary.payloads.withUnsafeBufferPointer { payloads in
+                dictionary.pool.withUnsafeBufferPointer { pool in
+                    counts.withView { split in
+                        analyzeCategorical(split, groups: groups, values: DictionaryView(kinds: kinds, payloads: payloads, pool: pool),
+                                           dictionary: dictionary, options: options, selectedOn: selectedOn)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two passes over the codes: the first counts distinct values and finds the score (and
+    /// stops there for an ID-like field), the second keeps the top values.
+    private func analyzeCategorical(_ split: SplitView, groups: GroupTotals, values: DictionaryView, dictionary: ValueDictionary,
                                     options: BubbleUpOptions, selectedOn: Bool) -> FieldAnalysis {
         let k = max(1, options.topValues)
-        var top: [Ranked] = []
+        let sW = groups.selWeight, bW = groups.baseWeight
+        let comparable = sW > 0 && bW > 0
+        let inverseS = sW > 0 ? 1 / Double(sW) : 0, inverseB = bW > 0 ? 1 / Double(bW) : 0
+        let support = Int64(options.minSupport)
         var distinctS = 0, distinctB = 0, seen = 0
         var score = 0.0
         var anySupport = false
         var candidates: [Candidate] = []
-        let sW = groups.selWeight, bW = groups.baseWeight
-        let comparable = sW > 0 && bW > 0
 
-        func consider(_ code: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) -> Ranked {
-            let pS = share(s.w, sW), pB = share(b.w, bW)
+        func visit(_ code: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) {
+            let pS = Double(s.w) * inverseS, pB = Double(b.w) * inverseB
             let d = pS - pB
-            if comparable, supported(s, b, groups, options) {
+            guard comparable else { return }
+            if (pS >= pB ? s.r : b.r) >= support {
                 anySupport = true
                 score = max(score, abs(d))
             }
-            if comparable, !selectedOn, d > 0, s.r >= Int64(options.minSupport), pS >= options.minCoverage {
-                let ratio = pS / max(pB, 0.5 / Double(bW))
-                if ratio >= options.minRiskRatio {
-                    candidates.append(Candidate(column: column, field: name, code: code, value: dictionary.value(code), pS: pS, pB: pB,
-                                                selW: s.w, baseW: b.w, selRows: s.r))
-                }
+            if !selectedOn, d > 0, s.r >= support, pS >= options.minCoverage, pS / max(pB, 0.5 * inverseB) >= options.minRiskRatio {
+                candidates.append(Candidate(column: column, field: name, code: code, value: dictionary.value(code), pS: pS, pB: pB,
+                                            selW: s.w, baseW: b.w, selRows: s.r))
             }
-            return Ranked(code: code, magnitude: abs(d), mass: pS + pB)
         }
-
+        // The common case inline: a value with too few events on either side cannot score or
+        // be a candidate; it only counts toward distinct values.
         for c in stride(from: 1, to: buckets, by: 1) {
             let s = split.selection(c), b = split.baseline(c)
-            if s.r > 0 { distinctS += 1 }
-            if b.r > 0 { distinctB += 1 }
-            guard s.r + b.r > 0 else { continue }
-            seen += 1
-            let r = consider(c, s, b)
-            if top.count < k || Ranked.before(r, top[top.count - 1], dictionary) {
-                var at = top.count
-                while at > 0, Ranked.before(r, top[at - 1], dictionary) { at -= 1 }
-                top.insert(r, at: at)
-                if top.count > k { top.removeLast() }
-            }
+            distinctS &+= s.r > 0 ? 1 : 0
+            distinctB &+= b.r > 0 ? 1 : 0
+            seen &+= s.r + b.r > 0 ? 1 : 0
+            if s.r >= support || b.r >= support { visit(c, s, b) }
         }
         let sNull = split.selection(0), bNull = split.baseline(0)
-        var shown = top
-        if sNull.r + bNull.r > 0 {
-            let r = consider(0, sNull, bNull)
-            var at = shown.count
-            while at > 0, Ranked.before(r, shown[at - 1], dictionary) { at -= 1 }
-            shown.insert(r, at: at)
-        }
+        if sNull.r + bNull.r > 0 { visit(0, sNull, bNull) }
         let presentS = groups.selRows - sNull.r, presentB = groups.baseRows - bNull.r
-        let idLike = presentS >= Int64(options.minSupport) && presentB >= Int64(options.minSupport)
+        let idLike = presentS >= support && presentB >= support
             && Double(distinctS) > options.idLikeRatio * Double(presentS)
             && Double(distinctB) > options.idLikeRatio * Double(presentB)
+        if idLike {
+            let dimension = BubbleUpDimension(field: name, kind: .categorical, score: score, pValue: 1, isNoise: true,
+                                              selectedOn: selectedOn, distinct: distinct, bins: nil, values: [])
+            return FieldAnalysis(dimension: dimension, idLike: true, candidates: [])
+        }
 
-        var values: [BubbleUpValue] = []
+        func rank(_ code: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) -> Ranked {
+            let pS = Double(s.w) * inverseS, pB = Double(b.w) * inverseB
+            return Ranked(code: code, magnitude: abs(pS - pB), mass: pS + pB)
+        }
+        var top: [Ranked] = []
+        top.reserveCapacity(k + 1)
+        for c in stride(from: 1, to: buckets, by: 1) {
+            let s = split.selection(c), b = split.baseline(c)
+            guard s.r + b.r > 0 else { continue }
+            let r = rank(c, s, b)
+            if top.count == k {
+                guard let last = top.last, r.magnitude >= last.magnitude, Ranked.before(r, last, values) else { continue }
+            }
+            var at = top.count
+            while at > 0, Ranked.before(r, top[at - 1], values) { at -= 1 }
+            top.insert(r, at: at)
+            if top.count > k { top.removeLast() }
+        }
+        var shown = top
+        if sNull.r + bNull.r > 0 {
+            let r = rank(0, sNull, bNull)
+            var at = shown.count
+            while at > 0, Ranked.before(r, shown[at - 1], values) { at -= 1 }
+            shown.insert(r, at: at)
+        }
+
+        var list: [BubbleUpValue] = []
         var a: [Double] = [], b: [Double] = []
         var restS = (w: sW, r: groups.selRows), restB = (w: bW, r: groups.baseRows)
         for r in shown {
             let s = split.selection(r.code), base = split.baseline(r.code)
-            values.append(value(s, base, .value(dictionary.value(r.code)), groups))
+            list.append(value(s, base, .value(r.code == 0 ? nil : dictionary.value(r.code)), groups))
             a.append(Double(s.r))
             b.append(Double(base.r))
             restS = (restS.w - s.w, restS.r - s.r)
@@ -201,7 +261,7 @@ struct PreparedField: Sendable {
         }
         let others = seen - top.count
         if others > 0 {
-            values.append(value(restS, restB, .other(count: others), groups))
+            list.append(value(restS, restB, .other(count: others), groups))
             a.append(Double(restS.r))
             b.append(Double(restB.r))
         }
@@ -209,8 +269,55 @@ struct PreparedField: Sendable {
         candidates.sort { Candidate.before($0, $1) }
         let dimension = BubbleUpDimension(field: name, kind: .categorical, score: score, pValue: p,
                                           isNoise: !anySupport || p >= options.significance, selectedOn: selectedOn,
-                                          distinct: distinct, bins: nil, values: values)
-        return FieldAnalysis(dimension: dimension, idLike: idLike, candidates: idLike ? [] : Array(candidates.prefix(4)))
+                                          distinct: distinct, bins: nil, values: list)
+        return FieldAnalysis(dimension: dimension, idLike: false, candidates: Array(candidates.prefix(4)))
+    }
+}
+
+/// The dictionary's raw buffers, to compare values without decoding them.
+struct DictionaryView {
+    let kinds: UnsafeBufferPointer<UInt8>
+    let payloads: UnsafeBufferPointer<UInt64>
+    let pool: UnsafeBufferPointer<UInt8>
+
+    func view(_ code: Int) -> ValueView { ValueView(kind: kinds[code], payload: payloads[code], pool: pool) }
+
+    /// ``ValueOrder`` on codes (0, absent, last).
+    func less(_ a: Int, _ b: Int) -> Bool {
+        if a == b { return false }
+        if a == 0 || b == 0 { return b == 0 }
+        let x = view(a), y = view(b)
+        func rank(_ k: UInt8) -> Int {
+            switch k {
+            case ValueKind.int.rawValue, ValueKind.float.rawValue: return 0
+            case ValueKind.string.rawValue: return 1
+            default: return 2
+            }
+        }
+        let rx = rank(x.kind), ry = rank(y.kind)
+        if rx != ry { return rx < ry }
+        switch rx {
+        case 0:
+            if x.kind == ValueKind.int.rawValue, y.kind == ValueKind.int.rawValue { return x.int < y.int }
+            let u = x.kind == ValueKind.int.rawValue ? Double(x.int) : x.float
+            let v = y.kind == ValueKind.int.rawValue ? Double(y.int) : y.float
+            if u != v { return u < v || (u.isNaN && !v.isNaN) }
+            return x.kind == ValueKind.int.rawValue && y.kind != ValueKind.int.rawValue
+        case 1:
+            let (ox, lx) = (Int(x.payload >> 24), Int(x.payload & 0xFF_FFFF))
+            let (oy, ly) = (Int(y.payload >> 24), Int(y.payload & 0xFF_FFFF))
+            guard ox + lx <= pool.count, oy + ly <= pool.count else { return a < b }
+            let n = min(lx, ly)
+            var i = 0
+            while i < n {
+                let p = pool[ox + i], q = pool[oy + i]
+                if p != q { return p < q }
+                i += 1
+            }
+            return lx < ly
+        default:
+            return !x.bool && y.bool
+        }
     }
 }
 
@@ -221,11 +328,10 @@ struct Ranked {
     var mass: Double
 
     /// Larger difference first, then larger combined share, then value order (absent last).
-    static func before(_ a: Ranked, _ b: Ranked, _ dictionary: ValueDictionary) -> Bool {
+    static func before(_ a: Ranked, _ b: Ranked, _ values: DictionaryView) -> Bool {
         if a.magnitude != b.magnitude { return a.magnitude > b.magnitude }
         if a.mass != b.mass { return a.mass > b.mass }
-        if a.code == b.code { return false }
-        return ValueOrder.less(a.code == 0 ? nil : dictionary.value(a.code), b.code == 0 ? nil : dictionary.value(b.code))
+        return values.less(a.code, b.code)
     }
 }
 

@@ -101,9 +101,11 @@ extension BubbleUpResult {
         let pct = 6
         let label = w - 2 - (1 + pct + 1 + bar) - (2 + pct + 1 + bar)
         func valueLine(_ name: String, _ sp: Double, _ bp: Double) -> String {
-            "  " + TextLayout.fit(name, label, ascii: ascii)
+            var line = "  " + TextLayout.fit(name, label, ascii: ascii)
                 + " " + TextLayout.fit(NumberText.decimal(sp, places: 1) + "%", pct, right: true) + " " + TextLayout.bar(sp / 100, width: bar, ascii: ascii)
                 + "  " + TextLayout.fit(NumberText.decimal(bp, places: 1) + "%", pct, right: true) + " " + TextLayout.bar(bp / 100, width: bar, ascii: ascii)
+            while line.last == " " { line.removeLast() }
+            return line
         }
         if !dimensions.isEmpty {
             lines.append("")
@@ -121,7 +123,7 @@ extension BubbleUpResult {
         }
         if !idLike.isEmpty {
             lines.append("")
-            lines.append("ID-like fields (nearly every value distinct, set apart):")
+            lines.append(TextLayout.cut("ID-like fields (nearly every value distinct, set apart):", w, ascii: ascii))
             lines += TextLayout.wrap(idLike, width: w, indent: "  ")
         }
         if !combinations.isEmpty {

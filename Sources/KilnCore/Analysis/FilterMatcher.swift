@@ -24,17 +24,62 @@ struct FilterMatcher {
         var out = [UInt8](repeating: 0, count: n)
         out[0] = op.matchesAbsent ? 1 : 0
         guard n > 1 else { return out }
+        // Numbers against a number operand are decided inline (a latency column has a code per
+        // event); everything else goes through `matches`.
+        let numeric = numericOperand
         dictionary.pool.withUnsafeBufferPointer { pool in
             dictionary.kinds.withUnsafeBufferPointer { kinds in
                 dictionary.payloads.withUnsafeBufferPointer { payloads in
-                    for code in 1..<n {
-                        let view = ValueView(kind: kinds[code], payload: payloads[code], pool: pool)
-                        out[code] = matches(view) ? 1 : 0
+                    out.withUnsafeMutableBufferPointer { m in
+                        for code in 1..<n {
+                            let k = kinds[code]
+                            if let numeric, k == ValueKind.int.rawValue || k == ValueKind.float.rawValue {
+                                m[code] = numeric.matches(kind: k, payload: payloads[code], op: op) ? 1 : 0
+                            } else {
+                                m[code] = matches(ValueView(kind: k, payload: payloads[code], pool: pool)) ? 1 : 0
+                            }
+                        }
                     }
                 }
             }
         }
         return out
+    }
+
+    /// The single number operand of `=`, `!=`, `>`, `>=`, `<`, `<=`.
+    private var numericOperand: NumberOperand? {
+        guard operands.count == 1, op.isOrdering || op == .equal || op == .notEqual else { return nil }
+        switch operands[0].value {
+        case .int(let i): return NumberOperand(int: i, double: Double(i))
+        case .float(let d): return NumberOperand(int: nil, double: d)
+        default: return nil
+        }
+    }
+
+    private struct NumberOperand {
+        let int: Int64?
+        let double: Double
+
+        /// Whether an int or float value (kind and payload) passes `op` against the operand.
+        @inline(__always) func matches(kind: UInt8, payload: UInt64, op: FilterOperator) -> Bool {
+            var c: Int // -1, 0, 1, or 2 when unordered (NaN)
+            if kind == ValueKind.int.rawValue, let int {
+                let v = Int64(bitPattern: payload)
+                c = v < int ? -1 : (v > int ? 1 : 0)
+            } else {
+                let v = kind == ValueKind.int.rawValue ? Double(Int64(bitPattern: payload)) : Double(bitPattern: payload)
+                c = v < double ? -1 : (v > double ? 1 : (v == double ? 0 : 2))
+            }
+            switch op {
+            case .equal: return c == 0
+            case .notEqual: return c != 0
+            case .greater: return c == 1
+            case .greaterOrEqual: return c == 1 || c == 0
+            case .less: return c == -1
+            case .lessOrEqual: return c == -1 || c == 0
+            default: return false
+            }
+        }
     }
 
     /// Whether a present value matches.
@@ -179,6 +224,12 @@ enum ByteText {
             i += 1
         }
         return false
+    }
+
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
     }
 
     static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Int {

@@ -102,11 +102,10 @@ public struct Heatmap: Sendable, Equatable {
             return Heatmap(field: field, scale: options.scale, timeEdges: timeEdges, valueEdges: edges,
                            counts: [Int64](repeating: 0, count: nt), totals: [Int64](repeating: 0, count: nt), outside: outside)
         }
-        let numbers = column.dictionary.numberTable()
-        let valueEdges = ValueAxis.edges(numbers: numbers, codes: column.codes, rows: rows, range: options.valueRange,
-                                         buckets: max(1, options.valueBuckets), scale: options.scale)
+        let valueEdges = ValueAxis.edges(column.dictionary, codes: column.codes, rows: rows, range: options.valueRange,
+                                         buckets: max(1, min(options.valueBuckets, 10_000)), scale: options.scale)
         let nv = valueEdges.count - 1
-        let codeBucket = ValueAxis.codeBuckets(numbers: numbers, edges: valueEdges)
+        let codeBucket = ValueAxis.codeBuckets(column.dictionary, edges: valueEdges)
         let grid = TimeAxis.grid(table, rows: rows, timeEdges: timeEdges, codes: column.codes,
                                  codeBucket: codeBucket, valueBuckets: nv)
         var totals = [Int64](repeating: 0, count: nt)
@@ -226,16 +225,20 @@ enum TimeAxis {
                                     outside.withUnsafeMutableBufferPointer { out in
                                         func run<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
                                             let weighted = rates.count > 0
-                                            for i in range {
-                                                let r = ids.map { Int($0[i]) } ?? i
+                                            @inline(__always) func add(_ r: Int) {
                                                 let t = ts[r]
-                                                guard t >= t0, t < t1 else { continue }
+                                                guard t >= t0, t < t1 else { return }
                                                 var b = min(nt - 1, Int(Double(t &- t0) * inverse))
                                                 while b > 0, t < edges[b] { b -= 1 }
                                                 while b < nt - 1, t >= edges[b + 1] { b += 1 }
                                                 let w: Int64 = weighted ? Int64(rates[r]) : 1
                                                 let v = cb[min(Int(c[r]), limit)]
                                                 if v == UInt16.max { out[b] &+= w } else { grid[b * nv + Int(v)] &+= w }
+                                            }
+                                            if let ids {
+                                                for i in range { add(Int(ids[i])) }
+                                            } else {
+                                                for r in range { add(r) }
                                             }
                                         }
                                         switch codes {
@@ -263,19 +266,30 @@ enum TimeAxis {
     }
 }
 
-/// Value buckets of a heatmap axis.
+/// Value buckets of a heatmap axis, computed straight from a dictionary's packed values.
 enum ValueAxis {
+    /// The number of a code (NaN for absent, text and booleans).
+    @inline(__always)
+    static func number(_ kinds: UnsafeBufferPointer<UInt8>, _ payloads: UnsafeBufferPointer<UInt64>, _ c: Int) -> Double {
+        switch kinds[c] {
+        case ValueKind.int.rawValue: return Double(Int64(bitPattern: payloads[c]))
+        case ValueKind.float.rawValue: return Double(bitPattern: payloads[c])
+        default: return .nan
+        }
+    }
+
     /// Smallest, smallest positive and largest number among the codes used by `rows`.
-    static func range(numbers: [Double], codes: CodeArray, rows: RowSet) -> (min: Double, minPositive: Double?, max: Double)? {
-        var used: [Bool]
-        if rows.isAll {
-            used = [Bool](repeating: true, count: numbers.count)
-        } else {
-            used = [Bool](repeating: false, count: numbers.count)
-            let limit = numbers.count - 1
+    /// - Complexity: O(codes), plus O(rows) when `rows` is not every row.
+    static func range(_ dictionary: ValueDictionary, codes: CodeArray, rows: RowSet) -> (min: Double, minPositive: Double?, max: Double)? {
+        let n = dictionary.count + 1
+        var used = [Bool](repeating: rows.isAll, count: n + 1)
+        if !rows.isAll {
             used.withUnsafeMutableBufferPointer { u in
                 func mark<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
-                    rows.forEachID { r in u[min(Int(c[Int(r)]), limit)] = true }
+                    rows.withIDs { ids in
+                        guard let ids else { return }
+                        for r in ids { u[min(Int(c[Int(r)]), n)] = true }
+                    }
                 }
                 switch codes {
                 case .u8(let a): a.withUnsafeBufferPointer { mark($0) }
@@ -285,39 +299,37 @@ enum ValueAxis {
             }
         }
         var lo = Double.infinity, hi = -Double.infinity, lowPositive = Double.infinity
-        for c in numbers.indices.dropFirst() where used[c] {
-            let x = numbers[c]
-            guard x.isFinite else { continue }
-            lo = min(lo, x)
-            hi = max(hi, x)
-            if x > 0 { lowPositive = min(lowPositive, x) }
+        dictionary.kinds.withUnsafeBufferPointer { kinds in
+            dictionary.payloads.withUnsafeBufferPointer { payloads in
+                for c in 1..<max(1, n) where used[c] {
+                    let x = number(kinds, payloads, c)
+                    guard x.isFinite else { continue }
+                    lo = min(lo, x)
+                    hi = max(hi, x)
+                    if x > 0 { lowPositive = min(lowPositive, x) }
+                }
+            }
         }
         guard lo <= hi else { return nil }
         return (lo, lowPositive.isFinite ? lowPositive : nil, hi)
     }
 
     /// Edges for `buckets` value buckets over the data (or the given range).
-    static func edges(numbers: [Double], codes: CodeArray, rows: RowSet, range: ClosedRange<Double>?, buckets: Int,
+    static func edges(_ dictionary: ValueDictionary, codes: CodeArray, rows: RowSet, range: ClosedRange<Double>?, buckets: Int,
                       scale: HeatmapOptions.Scale) -> [Double] {
-        var lo = 0.0, hi = 1.0, lowPositive: Double? = nil, zeros = false
         if let range, range.lowerBound.isFinite, range.upperBound.isFinite {
-            lo = range.lowerBound
-            hi = range.upperBound
-            lowPositive = lo > 0 ? lo : nil
+            let lo = range.lowerBound, hi = range.upperBound
+            var lowPositive: Double? = lo > 0 ? lo : nil
             if scale == .log, lo <= 0 {
                 // An explicit range through zero: start the geometric part at a thousandth of the top.
-                zeros = lo == 0
                 lowPositive = hi > 0 ? hi / 1000 : nil
             }
-            return make(lo: lo, hi: hi, lowPositive: lowPositive, zeros: zeros, buckets: buckets, scale: scale, inclusiveTop: false)
+            return make(lo: lo, hi: hi, lowPositive: lowPositive, zeros: lo == 0, buckets: buckets, scale: scale, inclusiveTop: false)
         }
-        if let r = ValueAxis.range(numbers: numbers, codes: codes, rows: rows) {
-            lo = r.min
-            hi = r.max
-            lowPositive = r.minPositive
-            zeros = r.min == 0
+        guard let r = ValueAxis.range(dictionary, codes: codes, rows: rows) else {
+            return make(lo: 0, hi: 1, lowPositive: nil, zeros: false, buckets: buckets, scale: scale, inclusiveTop: true)
         }
-        return make(lo: lo, hi: hi, lowPositive: lowPositive, zeros: zeros, buckets: buckets, scale: scale, inclusiveTop: true)
+        return make(lo: r.min, hi: r.max, lowPositive: r.minPositive, zeros: r.min == 0, buckets: buckets, scale: scale, inclusiveTop: true)
     }
 
     static func make(lo: Double, hi: Double, lowPositive: Double?, zeros: Bool, buckets n: Int,
@@ -348,22 +360,42 @@ enum ValueAxis {
         return edges
     }
 
-    /// The value bucket of every code (`UInt16.max` when not drawn); `numbers.count + 1` entries.
-    /// - Complexity: O(codes × log buckets)
-    static func codeBuckets(numbers: [Double], edges: [Double]) -> [UInt16] {
+    /// The value bucket of every code (`UInt16.max` when not drawn), `dictionary count + 2`
+    /// entries (the last for codes beyond the dictionary).
+    /// - Complexity: O(codes × log buckets), branch-free, split across cores.
+    static func codeBuckets(_ dictionary: ValueDictionary, edges: [Double]) -> [UInt16] {
         let n = edges.count - 1
-        var out = [UInt16](repeating: UInt16.max, count: numbers.count + 1)
+        let codes = dictionary.count + 1
+        var out = [UInt16](repeating: UInt16.max, count: codes + 1)
         guard n > 0, n < Int(UInt16.max) else { return out }
+        var top = 1
+        while top * 2 <= n { top *= 2 }
         let first = edges[0], last = edges[n]
-        for c in numbers.indices.dropFirst() {
-            let x = numbers[c]
-            guard x >= first, x < last else { continue }
-            var lo = 0, hi = n
-            while hi - lo > 1 {
-                let mid = (lo + hi) / 2
-                if edges[mid] <= x { lo = mid } else { hi = mid }
+        let ranges = Parallel.ranges(codes, parts: 2, minimum: 65_536)
+        out.withUnsafeMutableBufferPointer { o in
+            dictionary.kinds.withUnsafeBufferPointer { kinds in
+                dictionary.payloads.withUnsafeBufferPointer { payloads in
+                    edges.withUnsafeBufferPointer { e in
+                        let shared = SendableBox((o, kinds, payloads, e))
+                        _ = Parallel.map(ranges.count) { part in
+                            let (o, kinds, payloads, e) = shared.value
+                            for c in ranges[part] where c > 0 {
+                                let x = number(kinds, payloads, c)
+                                guard x >= first, x < last else { continue }
+                                var lo = 0
+                                var step = top
+                                while step > 0 {
+                                    let probe = lo + step
+                                    lo = probe < n && e[probe] <= x ? probe : lo
+                                    step >>= 1
+                                }
+                                o[c] = UInt16(truncatingIfNeeded: lo)
+                            }
+                            return 0
+                        }
+                    }
+                }
             }
-            out[c] = UInt16(lo)
         }
         return out
     }

@@ -30,11 +30,21 @@ public struct NumericBins: Sendable, Equatable {
     /// The bin holding `v`, or nil when `v` is outside every bin (or NaN).
     /// - Complexity: O(log count)
     public func bin(of v: Double) -> Int? {
-        guard count > 0, v >= edges[0], v < edges[count] else { return nil }
-        var lo = 0, hi = count // edges[lo] <= v < edges[hi]
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if edges[mid] <= v { lo = mid } else { hi = mid }
+        edges.withUnsafeBufferPointer { Self.bin(of: v, in: $0) }
+    }
+
+    /// Branch-free search: the `i` with `edges[i] <= v < edges[i+1]`, nil outside.
+    @inline(__always)
+    static func bin(of v: Double, in edges: UnsafeBufferPointer<Double>) -> Int? {
+        let n = edges.count - 1
+        guard n > 0, v >= edges[0], v < edges[n] else { return nil }
+        var step = 1
+        while step * 2 <= n { step *= 2 }
+        var lo = 0
+        while step > 0 {
+            let probe = lo + step
+            lo = probe < n && edges[probe] <= v ? probe : lo
+            step >>= 1
         }
         return lo
     }

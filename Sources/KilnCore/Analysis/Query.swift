@@ -61,30 +61,40 @@ public struct Query: Sendable, Hashable {
         // A min-heap of the `limit` newest (time, row) pairs.
         var heap: [(Int64, UInt32)] = []
         heap.reserveCapacity(min(limit, rows.count))
-        func older(_ a: (Int64, UInt32), _ b: (Int64, UInt32)) -> Bool { a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+        @inline(__always) func older(_ a: (Int64, UInt32), _ b: (Int64, UInt32)) -> Bool { a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+        @inline(__always) func offer(_ item: (Int64, UInt32)) {
+            if heap.count < limit {
+                heap.append(item)
+                var i = heap.count - 1
+                while i > 0 {
+                    let p = (i - 1) / 2
+                    guard older(heap[i], heap[p]) else { break }
+                    heap.swapAt(i, p)
+                    i = p
+                }
+            } else if older(heap[0], item) {
+                heap[0] = item
+                var i = 0
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var m = i
+                    if l < heap.count, older(heap[l], heap[m]) { m = l }
+                    if r < heap.count, older(heap[r], heap[m]) { m = r }
+                    if m == i { break }
+                    heap.swapAt(i, m)
+                    i = m
+                }
+            }
+        }
         table.timestamps.withUnsafeBufferPointer { ts in
-            rows.forEachID { r in
-                let item = (ts[Int(r)], r)
-                if heap.count < limit {
-                    heap.append(item)
-                    var i = heap.count - 1
-                    while i > 0 {
-                        let p = (i - 1) / 2
-                        guard older(heap[i], heap[p]) else { break }
-                        heap.swapAt(i, p)
-                        i = p
-                    }
-                } else if older(heap[0], item) {
-                    heap[0] = item
-                    var i = 0
-                    while true {
-                        let l = 2 * i + 1, r = l + 1
-                        var m = i
-                        if l < heap.count, older(heap[l], heap[m]) { m = l }
-                        if r < heap.count, older(heap[r], heap[m]) { m = r }
-                        if m == i { break }
-                        heap.swapAt(i, m)
-                        i = m
+            rows.withIDs { ids in
+                // Newest rows are usually last (arrival order): walking backwards fills the heap
+                // with them first, and older rows then fail the first comparison.
+                if let ids {
+                    for r in ids.reversed() where heap.count < limit || ts[Int(r)] >= heap[0].0 { offer((ts[Int(r)], r)) }
+                } else {
+                    for r in (0..<ts.count).reversed() where heap.count < limit || ts[r] >= heap[0].0 {
+                        offer((ts[r], UInt32(truncatingIfNeeded: r)))
                     }
                 }
             }

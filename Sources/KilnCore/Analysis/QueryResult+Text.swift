@@ -166,9 +166,11 @@ enum TextTable {
 
     /// Columns separated by two spaces, a header line and a rule, no line wider than `width`.
     ///
-    /// When the columns are too wide, the widest are narrowed (never below 4 characters); when
-    /// even that does not fit, the columns after the first `keys` are split into several
-    /// tables, one under the other, each repeating the key columns.
+    /// When the columns are too wide, the widest are narrowed: text columns down to 4
+    /// characters, the columns after the first `keys` (calculations) only as far as their
+    /// header is longer than their values, so numbers are never cut. When even that does not
+    /// fit, those columns are split into several tables, one under the other, each repeating
+    /// the key columns.
     static func render(header: [String], rows: [[String]], numeric: Set<Int>, width: Int, ascii: Bool, keys: Int = 0) -> String {
         let n = header.count
         guard n > 0 else { return "" }
@@ -176,9 +178,13 @@ enum TextTable {
         let gap = 2
         var natural = header.map(\.count)
         for row in rows { for k in 0..<min(n, row.count) { natural[k] = max(natural[k], row[k].count) } }
-        let minimum = natural.map { min($0, 4) }
+        var minimum = natural.map { min($0, 4) }
+        for k in keys..<n {
+            minimum[k] = max(1, rows.reduce(0) { k < $1.count ? max($0, $1[k].count) : $0 })
+        }
         if minimum.reduce(0, +) + gap * (n - 1) <= width || n <= keys + 1 {
-            return block(header: header, rows: rows, columns: Array(0..<n), natural: natural, numeric: numeric, width: width, ascii: ascii)
+            return block(header: header, rows: rows, columns: Array(0..<n), natural: natural, minimum: minimum,
+                         numeric: numeric, width: width, ascii: ascii)
         }
         // Key columns take at most 16 characters each and half the width together.
         let keyColumns = Array(0..<min(keys, n))
@@ -188,7 +194,7 @@ enum TextTable {
         var current: [Int] = []
         var used = keyWidth
         for k in keys..<n {
-            let need = min(natural[k], width - keyWidth) + gap
+            let need = min(minimum[k], width - keyWidth) + gap
             if !current.isEmpty, used + need > width + gap {
                 chunks.append(current)
                 current = []
@@ -199,16 +205,19 @@ enum TextTable {
         }
         if !current.isEmpty { chunks.append(current) }
         return chunks.map {
-            block(header: header, rows: rows, columns: keyColumns + $0, natural: natural, numeric: numeric, width: width, ascii: ascii)
+            block(header: header, rows: rows, columns: keyColumns + $0, natural: natural, minimum: minimum,
+                  numeric: numeric, width: width, ascii: ascii)
         }.joined(separator: "\n")
     }
 
-    private static func block(header: [String], rows: [[String]], columns: [Int], natural: [Int], numeric: Set<Int>,
-                              width: Int, ascii: Bool) -> String {
+    private static func block(header: [String], rows: [[String]], columns: [Int], natural: [Int], minimum: [Int],
+                              numeric: Set<Int>, width: Int, ascii: Bool) -> String {
         let gap = 2
         var widths = columns.map { natural[$0] }
+        let floor = columns.map { minimum[$0] }
         while widths.reduce(0, +) + gap * (widths.count - 1) > width {
-            guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 4 else { break }
+            let shrinkable = widths.indices.filter { widths[$0] > floor[$0] }
+            guard let widest = shrinkable.max(by: { widths[$0] < widths[$1] }) else { break }
             widths[widest] -= 1
         }
         func line(_ cells: [String]) -> String {

@@ -35,13 +35,14 @@ struct RowFilter {
             if !filter.op.matchesAbsent { matchesNothing = true }
             return
         }
-        let match = FilterMatcher(filter).matchTable(column.dictionary)
+        var match = FilterMatcher(filter).matchTable(column.dictionary)
         var any = false, all = true
         for m in match {
             if m != 0 { any = true } else { all = false }
         }
         if !any { matchesNothing = true; return }
         if all { return }
+        match.append(0) // codes beyond the dictionary (a damaged table) match nothing
         codeFilters.append((column.codes, match))
     }
 
@@ -91,65 +92,86 @@ struct RowFilter {
         var current = rows
         if timeLow != .min || timeHigh != .max {
             current = table.timestamps.withUnsafeBufferPointer { ts in
-                RowFilter.select(current) { r in
-                    UInt64(bitPattern: ts[Int(r)] &- timeLow) <= UInt64(bitPattern: timeHigh &- timeLow)
-                }
+                RowFilter.select(current, TimeRange(times: ts, low: timeLow, span: UInt64(bitPattern: timeHigh &- timeLow)))
             }
         }
         for (times, negate) in timeSets where !current.isEmpty {
             current = table.timestamps.withUnsafeBufferPointer { ts in
-                RowFilter.select(current) { r in times.contains(ts[Int(r)]) != negate }
+                RowFilter.select(current, TimeSet(times: ts, set: times, negate: negate))
             }
         }
         for (codes, match) in codeFilters where !current.isEmpty {
             current = match.withUnsafeBufferPointer { m in
                 switch codes {
-                case .u8(let a): return a.withUnsafeBufferPointer { c in RowFilter.select(current) { m[Int(c[Int($0)])] != 0 } }
-                case .u16(let a): return a.withUnsafeBufferPointer { c in RowFilter.select(current) { m[Int(c[Int($0)])] != 0 } }
-                case .u32(let a): return a.withUnsafeBufferPointer { c in RowFilter.select(current) { m[Int(c[Int($0)])] != 0 } }
+                case .u8(let a): return a.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
+                case .u16(let a): return a.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
+                case .u32(let a): return a.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
                 }
             }
         }
         return current
     }
 
-    /// The rows of `rows` for which `keep` holds, split across cores for big sets.
-    @inline(__always)
-    private static func select(_ rows: RowSet, _ keep: (UInt32) -> Bool) -> RowSet {
+    /// The rows of `rows` for which `predicate` holds, split across cores for big sets.
+    private static func select<P: RowPredicate>(_ rows: RowSet, _ predicate: P) -> RowSet {
         let n = rows.count
+        let ranges = Parallel.ranges(n, parts: 2, minimum: 131_072)
         let pieces: [[UInt32]] = rows.withIDs { ids in
-            let ranges = Parallel.ranges(n, parts: 2, minimum: 131_072)
-            let shared = SendableBox(ids)
-            return withoutActuallyEscaping(keep) { keep in
-                let k = SendableBox(keep)
-                return Parallel.map(ranges.count) { part in
-                    let range = ranges[part]
-                    return [UInt32](unsafeUninitializedCapacity: range.count) { out, written in
-                        var w = 0
-                        if let ids = shared.value {
-                            for i in range {
-                                let r = ids[i]
-                                out[w] = r
-                                w &+= k.value(r) ? 1 : 0
-                            }
-                        } else {
-                            for i in range {
-                                let r = UInt32(truncatingIfNeeded: i)
-                                out[w] = r
-                                w &+= k.value(r) ? 1 : 0
-                            }
+            let shared = SendableBox((ids, predicate))
+            return Parallel.map(ranges.count) { part in
+                let (ids, predicate) = shared.value
+                let range = ranges[part]
+                return [UInt32](unsafeUninitializedCapacity: range.count) { out, written in
+                    var w = 0
+                    if let ids {
+                        for i in range {
+                            let r = ids[i]
+                            out[w] = r
+                            w &+= predicate.keep(Int(r)) ? 1 : 0
                         }
-                        written = w
+                    } else {
+                        for i in range {
+                            out[w] = UInt32(truncatingIfNeeded: i)
+                            w &+= predicate.keep(i) ? 1 : 0
+                        }
                     }
+                    written = w
                 }
             }
         }
+        let kept = pieces.reduce(0) { $0 + $1.count }
+        if kept == rows.universe { return .all(rows.universe) }
         if pieces.count == 1 { return RowSet(universe: rows.universe, ids: pieces[0]) }
         var all: [UInt32] = []
         all.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
         for p in pieces { all.append(contentsOf: p) }
         return RowSet(universe: rows.universe, ids: all)
     }
+}
+
+/// A test of one row, specialized per kind so that the selection loop inlines it.
+private protocol RowPredicate {
+    func keep(_ row: Int) -> Bool
+}
+
+private struct TimeRange: RowPredicate {
+    let times: UnsafeBufferPointer<Int64>
+    let low: Int64
+    let span: UInt64
+    @inline(__always) func keep(_ row: Int) -> Bool { UInt64(bitPattern: times[row] &- low) <= span }
+}
+
+private struct TimeSet: RowPredicate {
+    let times: UnsafeBufferPointer<Int64>
+    let set: Set<Int64>
+    let negate: Bool
+    @inline(__always) func keep(_ row: Int) -> Bool { set.contains(times[row]) != negate }
+}
+
+private struct CodeMatch<C: FixedWidthInteger & UnsignedInteger>: RowPredicate {
+    let codes: UnsafeBufferPointer<C>
+    let match: UnsafeBufferPointer<UInt8>
+    @inline(__always) func keep(_ row: Int) -> Bool { match[min(Int(codes[row]), match.count - 1)] != 0 }
 }
 
 /// The part of a table a query or a BubbleUp looks at: a time window and filters (AND).

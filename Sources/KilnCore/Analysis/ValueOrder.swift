@@ -47,15 +47,24 @@ enum NumberText {
         return Value.format((d * scale).rounded() / scale)
     }
 
-    /// `d` with `digits` significant digits, as JSON (`0.0123`, `1.23e-45`).
+    /// `d` with `digits` significant digits, as JSON (`0.0123`, `1e-300`, `2.5e-12`).
     static func significant(_ d: Double, digits: Int) -> String {
         guard d.isFinite else { return "null" }
         guard d != 0 else { return "0" }
-        let exponent = Int(StatMath.log10(abs(d)).rounded(.down))
+        var exponent = Int(StatMath.log10(abs(d)).rounded(.down))
+        if exponent < -4 || exponent >= 15 {
+            var mantissa = d / StatMath.power(10, Double(exponent))
+            if abs(mantissa) >= 10 { mantissa /= 10; exponent += 1 }
+            if abs(mantissa) < 1 { mantissa *= 10; exponent -= 1 }
+            let scale = StatMath.power(10, Double(max(0, digits - 1)))
+            mantissa = (mantissa * scale).rounded() / scale
+            if abs(mantissa) >= 10 { mantissa /= 10; exponent += 1 }
+            return compact(mantissa) + "e" + String(exponent)
+        }
         let scale = StatMath.power(10, Double(digits - 1 - exponent))
         let r = (d * scale).rounded() / scale
         guard r.isFinite, r != 0 else { return "\(d)" }
-        return "\(r)"
+        return compact(r) == String(Int64(r)) && abs(r) < 1e15 ? Value.format(r) : "\(r)"
     }
 
     /// A fixed-point text with `places` decimals for tables (`11.2`, `100.0`).
