@@ -93,7 +93,8 @@ public final class StoreReader {
                     guard first > loaded.dictionaryCounts[fid] else { return }
                     guard first == loaded.dictionaryCounts[fid] + 1 else { throw StoreError.corrupt("dictionary of field \(fid) has a gap") }
                     let name = loaded.fieldNames[fid]
-                    var segment = newValues[name] ?? ValueDictionary()
+                    // Taken out of the map while it grows, so appending does not copy it each time.
+                    var segment = newValues.removeValue(forKey: name) ?? ValueDictionary()
                     let ok = r.withBlob(3) { p in segment.appendSegment(kinds: r.blob(2), payloads: [UInt64](littleEndianBytes: p), pool: r.blob(4)) }
                     guard ok else { throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed") }
                     newValues[name] = segment

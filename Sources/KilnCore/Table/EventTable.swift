@@ -67,7 +67,11 @@ public struct EventTable: Sendable, Equatable {
         let n = newTimes.count
         for (name, extra) in dictionaries where extra.count > 0 {
             let i = ensureColumn(name)
-            columns[i].dictionary.append(contentsOf: extra)
+            if columns[i].dictionary.count == 0 {
+                columns[i].dictionary = extra
+            } else {
+                columns[i].dictionary.append(contentsOf: extra)
+            }
         }
         for (name, codes) in blockColumns {
             let i = ensureColumn(name)

@@ -109,14 +109,9 @@ public struct ValueDictionary: Sendable, Equatable {
 
     /// Appends every value of `other` (codes continue from this dictionary's count).
     public mutating func append(contentsOf other: ValueDictionary) {
-        let base = UInt64(pool.count)
-        pool.append(contentsOf: other.pool)
-        for code in 1..<(other.count + 1) {
-            let k = other.kinds[code]
-            kinds.append(k)
-            payloads.append(k == ValueKind.string.rawValue ? other.payloads[code] + (base << 24) : other.payloads[code])
-            kindCounts[Int(k)] += 1
-        }
+        guard other.count > 0 else { return }
+        let parts = other.segmentParts(from: 1)
+        _ = appendSegment(kinds: parts.kinds, payloads: parts.payloads, pool: parts.pool)
     }
 
     /// The values with codes from `start` on, as a dictionary of their own (a stored segment).
