@@ -13,6 +13,9 @@ struct PreparedField: Sendable {
     let totals: CodeCounter.Counts
     /// Distinct values in scope.
     let distinct: Int
+    /// True when every event in scope has the field and no two share a value (a key such as
+    /// a request id): then any selection decides ID-likeness without counting.
+    let uniqueKey: Bool
 
     init(table: EventTable, column: Int, scopeRows: RowSet, options: BubbleUpOptions) {
         let col = table.columns[column]
@@ -31,6 +34,7 @@ struct PreparedField: Sendable {
             }
         }
         self.distinct = distinct
+        uniqueKey = d > 0 && perCode.raw[0] == 0 && Int64(distinct) == present && present == Int64(scopeRows.count)
         var numeric = distinct > options.numericThreshold
         var low = Double.infinity, high = -Double.infinity, lowPositive = Double.infinity
         var integers = true

@@ -143,8 +143,16 @@ public final class PreparedBubbleUp: Sendable {
                                  selRows: Int64(selected.count), baseRows: Int64(scopeRows.count - selected.count))
         let options = self.options
         let table = self.table
+        let support = Int64(options.minSupport)
         let analyses: [FieldAnalysis] = Parallel.map(fields.count) { i in
             let field = fields[i]
+            if field.uniqueKey, groups.selRows >= support, groups.baseRows >= support {
+                // Every value occurs once: distinct = present in both groups, nothing to count.
+                return FieldAnalysis(dimension: BubbleUpDimension(field: field.name, kind: .categorical, score: 0, pValue: 1, isNoise: true,
+                                                                  selectedOn: selectedFields.contains(field.name), distinct: field.distinct,
+                                                                  bins: nil, values: []),
+                                     idLike: true, candidates: [])
+            }
             let counts = field.count(side, table: table)
             let split = SplitCounts(total: field.totals, side: counts, sideIsSelection: !wide)
             return field.analyze(split, groups: groups, table: table, options: options,

@@ -161,17 +161,36 @@ enum TimeAxis {
         guard let s = start, let e = end, e > s else { return [] }
         let (span, overflow) = e.subtractingReportingOverflow(s)
         guard !overflow else { return [] }
+        var first = s, width: Int64, count: Int64
         if let g = granularity, g > 0 {
-            var first = s / g * g
-            if first > s { first -= g }
-            let n = (e - first) / g + ((e - first) % g == 0 ? 0 : 1)
-            guard n <= maxBuckets else { return [] }
-            return (0...n).map { first + $0 * g }
+            // Buckets start at multiples of the granularity.
+            let r = s % g
+            if r >= 0 {
+                first = s - r
+            } else {
+                let (f, o) = (s - r).subtractingReportingOverflow(g)
+                guard !o else { return [] }
+                first = f
+            }
+            let (whole, o1) = e.subtractingReportingOverflow(first)
+            guard !o1 else { return [] }
+            width = g
+            count = whole / g + (whole % g == 0 ? 0 : 1)
+            guard count <= Int64(maxBuckets) else { return [] }
+        } else {
+            let n = Int64(max(1, min(buckets, maxBuckets)))
+            width = max(1, span / n + (span % n == 0 ? 0 : 1))
+            count = span / width + (span % width == 0 ? 0 : 1)
         }
-        let n = Int64(max(1, min(buckets, maxBuckets)))
-        let width = max(1, span / n + (span % n == 0 ? 0 : 1))
-        let count = span / width + (span % width == 0 ? 0 : 1)
-        return (0...count).map { s + $0 * width }
+        var edges: [Int64] = []
+        edges.reserveCapacity(Int(count) + 1)
+        for k in 0...count {
+            let (offset, o1) = k.multipliedReportingOverflow(by: width)
+            let (edge, o2) = first.addingReportingOverflow(offset)
+            guard !o1, !o2 else { return [] }
+            edges.append(edge)
+        }
+        return edges
     }
 
     /// Weighted rows per time bucket (for rows that are all "outside").
@@ -207,7 +226,7 @@ enum TimeAxis {
                      codeBucket: [UInt16], valueBuckets nv: Int) -> Grid {
         let nt = timeEdges.count - 1
         let t0 = timeEdges[0], t1 = timeEdges[nt]
-        let inverse = Double(nt) / Double(t1 - t0)
+        let inverse = Double(nt) / Double(UInt64(bitPattern: t1 &- t0))
         let limit = codeBucket.count - 1
         let ranges = Parallel.ranges(rows.count, parts: 2, minimum: 131_072)
         let parts: [Grid] = rows.withIDs { ids in
@@ -228,7 +247,7 @@ enum TimeAxis {
                                             @inline(__always) func add(_ r: Int) {
                                                 let t = ts[r]
                                                 guard t >= t0, t < t1 else { return }
-                                                var b = min(nt - 1, Int(Double(t &- t0) * inverse))
+                                                var b = min(nt - 1, Int(Double(UInt64(bitPattern: t &- t0)) * inverse))
                                                 while b > 0, t < edges[b] { b -= 1 }
                                                 while b < nt - 1, t >= edges[b + 1] { b += 1 }
                                                 let w: Int64 = weighted ? Int64(rates[r]) : 1
@@ -282,8 +301,9 @@ enum ValueAxis {
     /// - Complexity: O(codes), plus O(rows) when `rows` is not every row.
     static func range(_ dictionary: ValueDictionary, codes: CodeArray, rows: RowSet) -> (min: Double, minPositive: Double?, max: Double)? {
         let n = dictionary.count + 1
-        var used = [Bool](repeating: rows.isAll, count: n + 1)
+        var used: [Bool] = []
         if !rows.isAll {
+            used = [Bool](repeating: false, count: n + 1)
             used.withUnsafeMutableBufferPointer { u in
                 func mark<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
                     rows.withIDs { ids in
@@ -298,18 +318,30 @@ enum ValueAxis {
                 }
             }
         }
-        var lo = Double.infinity, hi = -Double.infinity, lowPositive = Double.infinity
-        dictionary.kinds.withUnsafeBufferPointer { kinds in
+        typealias Extent = (lo: Double, hi: Double, lowPositive: Double)
+        let parts: [Extent] = dictionary.kinds.withUnsafeBufferPointer { kinds in
             dictionary.payloads.withUnsafeBufferPointer { payloads in
-                for c in 1..<max(1, n) where used[c] {
-                    let x = number(kinds, payloads, c)
-                    guard x.isFinite else { continue }
-                    lo = min(lo, x)
-                    hi = max(hi, x)
-                    if x > 0 { lowPositive = min(lowPositive, x) }
+                used.withUnsafeBufferPointer { u in
+                    let shared = SendableBox((kinds, payloads, u))
+                    let ranges = Parallel.ranges(n, parts: 2, minimum: 65_536)
+                    return Parallel.map(ranges.count) { part -> Extent in
+                        let (kinds, payloads, u) = shared.value
+                        var lo = Double.infinity, hi = -Double.infinity, lowPositive = Double.infinity
+                        let all = u.isEmpty
+                        for c in ranges[part] where c > 0 && (all || u[c]) {
+                            let x = number(kinds, payloads, c)
+                            guard x.isFinite else { continue }
+                            lo = min(lo, x)
+                            hi = max(hi, x)
+                            if x > 0 { lowPositive = min(lowPositive, x) }
+                        }
+                        return (lo, hi, lowPositive)
+                    }
                 }
             }
         }
+        let lo = parts.map(\.lo).min() ?? .infinity, hi = parts.map(\.hi).max() ?? -.infinity
+        let lowPositive = parts.map(\.lowPositive).min() ?? .infinity
         guard lo <= hi else { return nil }
         return (lo, lowPositive.isFinite ? lowPositive : nil, hi)
     }

@@ -72,6 +72,7 @@ enum NumberText {
         guard d.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
+        guard abs(d) * scale < 9e18 else { return compact(d) }
         let scaled = Int64((abs(d) * scale).rounded())
         let whole = scaled / Int64(scale)
         var frac = String(scaled % Int64(scale))
