@@ -386,8 +386,11 @@ enum ValueAxis {
         }
         var low = lo, high = hi
         if !(high > low) { low = lo - 0.5; high = lo + 0.5 }
-        let step = (high - low) / Double(n)
-        var edges = (0..<n).map { low + step * Double($0) }
+        // Interpolated without `high - low`, which overflows for ±1e308.
+        var edges = (0..<n).map { i -> Double in
+            let f = Double(i) / Double(n)
+            return low * (1 - f) + high * f
+        }
         edges.append(above(high))
         return edges
     }

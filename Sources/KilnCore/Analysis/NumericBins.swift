@@ -105,7 +105,11 @@ public struct NumericBins: Sendable, Equatable {
     /// `bins` equal bins from `min` to just above `max` (for data too extreme for round numbers).
     static func plain(min: Double, max: Double, bins: Int) -> NumericBins {
         guard max > min else { return NumericBins(scale: .linear, edges: [min, min.nextUp]) }
-        var edges = (0..<bins).map { min + (max - min) * (Double($0) / Double(bins)) }
+        // Interpolated without `max - min`, which overflows for ±1e308.
+        var edges = (0..<bins).map { i -> Double in
+            let f = Double(i) / Double(bins)
+            return min * (1 - f) + max * f
+        }
         edges.append(max.nextUp)
         var increasing: [Double] = []
         for e in edges where increasing.last.map({ e > $0 }) ?? true { increasing.append(e) }

@@ -94,7 +94,8 @@ struct QueryEngine {
         let edges = TimeAxis.edges(table, rows: rows, from: query.scope.from, to: query.scope.to, buckets: 1, granularity: g)
         if edges.isEmpty {
             if rows.isEmpty { return [] }
-            throw .query("granularity \(DurationText.format(g)) gives more than \(TimeAxis.maxBuckets) time buckets; use a coarser one")
+            let text = g < 1_000_000_000_000_000 ? DurationText.format(g) : "\(g)ns"
+            throw .query("granularity \(text) gives more than \(TimeAxis.maxBuckets) time buckets (or times out of range); use a coarser one")
         }
         let nt = edges.count - 1
         let groupsShown = order.count
