@@ -128,6 +128,14 @@ public final class PreparedBubbleUp: Sendable {
         return compare(selected, selectedFields: on)
     }
 
+    /// The rows of the selection and of the baseline (the rest of the scope), to list their raw
+    /// events side by side.
+    /// - Complexity: O(rows in scope) per filter
+    public func split(selection: [Filter]) -> (selection: RowSet, baseline: RowSet) {
+        let selected = scopeRows.filtered(by: selection, in: table)
+        return (selected, scopeRows.subtracting(selected))
+    }
+
     /// Compares the given rows (intersected with the scope) with the rest of the scope.
     public func run(selectionRows: RowSet, selectedFields: Set<String> = []) -> BubbleUpResult {
         compare(scopeRows.intersection(selectionRows.limited(to: table.count)), selectedFields: selectedFields)

@@ -56,8 +56,15 @@ public struct Query: Sendable, Hashable {
     /// Rows of the events in scope, newest first (ties: later row first), at most `limit`.
     /// - Complexity: O(rows in scope × log limit)
     public static func newestRows(_ table: EventTable, scope: Scope = Scope(), limit: Int) -> [Int] {
+        newestRows(table, rows: scope.rows(in: table), limit: limit)
+    }
+
+    /// Rows of `rows` newest first (ties: later row first), at most `limit`; e.g. the raw events
+    /// of a BubbleUp selection or baseline (``PreparedBubbleUp/split(selection:)``).
+    /// - Complexity: O(rows × log limit), about O(rows) when rows arrive in time order
+    public static func newestRows(_ table: EventTable, rows: RowSet, limit: Int) -> [Int] {
         guard limit > 0 else { return [] }
-        let rows = scope.rows(in: table)
+        let rows = rows.limited(to: table.count)
         // A min-heap of the `limit` newest (time, row) pairs.
         var heap: [(Int64, UInt32)] = []
         heap.reserveCapacity(min(limit, rows.count))

@@ -55,8 +55,11 @@ struct QueryEngine {
             switch o.key {
             case .calculation(let c):
                 if let k = query.calculations.firstIndex(of: c) { out.append((.calc(k), o.descending)); continue }
-                if c == .count || query.groupBy.isEmpty {
-                    throw .order("order by \(c): not one of this query's calculations", in: o.description, at: nil)
+                // A GROUP BY field that happens to read as a calculation (`count`).
+                let text = c.description
+                if let k = query.groupBy.firstIndex(where: { $0 == text || $0.lowercased() == text.lowercased() }) {
+                    out.append((.group(k), o.descending))
+                    continue
                 }
             case .field(let f):
                 if let k = query.groupBy.firstIndex(of: f) { out.append((.group(k), o.descending)); continue }
