@@ -7,10 +7,18 @@ import Testing
 @testable import KilnCore
 
 /// Timings for 1M events of 20 fields, printed, not asserted (a benchmark is not a test).
-/// Run in release: `swift test -c release --filter AnalysisPerformance`. Debug builds use
-/// 50k events. `KILN_PERF_EVENTS=10000000` sets the size; `KILN_PERF_SAMPLED=0` skips the
-/// sampled variant.
-@Suite(.serialized) struct AnalysisPerformanceTests {
+/// Run in release: `swift test -c release --filter AnalysisPerformance`. Debug builds skip it
+/// unless `KILN_PERF_EVENTS` is set (e.g. 50000). `KILN_PERF_EVENTS=10000000` sets the size;
+/// `KILN_PERF_SAMPLED=0` skips the sampled variant.
+@Suite(.serialized, .enabled(if: AnalysisPerformanceTests.enabled)) struct AnalysisPerformanceTests {
+    static var enabled: Bool {
+        #if DEBUG
+        return getenv("KILN_PERF_EVENTS") != nil
+        #else
+        return true
+        #endif
+    }
+
     static var size: Int {
         if let text = getenv("KILN_PERF_EVENTS"), let n = Int(String(cString: text)), n > 0 { return n }
         #if DEBUG
