@@ -6,11 +6,8 @@ import Darwin
 import Testing
 @testable import KilnCore
 
-/// Timings for 1M events of 20 fields, printed, not asserted (a benchmark is not a test).
-/// Run in release: `swift test -c release --filter AnalysisPerformance`. Debug builds skip it
-/// unless `KILN_PERF_EVENTS` is set (e.g. 50000). `KILN_PERF_EVENTS=10000000` sets the size;
-/// `KILN_PERF_SAMPLED=0` skips the sampled variant.
-@Suite(.serialized, .enabled(if: AnalysisPerformanceTests.enabled)) struct AnalysisPerformanceTests {
+/// Whether the timings run: always in release builds, in debug only with `KILN_PERF_EVENTS`.
+enum PerformanceGate {
     static var enabled: Bool {
         #if DEBUG
         return getenv("KILN_PERF_EVENTS") != nil
@@ -18,7 +15,13 @@ import Testing
         return true
         #endif
     }
+}
 
+/// Timings for 1M events of 20 fields, printed, not asserted (a benchmark is not a test).
+/// Run in release: `swift test -c release --filter AnalysisPerformance`. Debug builds skip it
+/// unless `KILN_PERF_EVENTS` is set (e.g. 50000). `KILN_PERF_EVENTS=10000000` sets the size;
+/// `KILN_PERF_SAMPLED=0` skips the sampled variant.
+@Suite(.serialized, .enabled(if: PerformanceGate.enabled)) struct AnalysisPerformanceTests {
     static var size: Int {
         if let text = getenv("KILN_PERF_EVENTS"), let n = Int(String(cString: text)), n > 0 { return n }
         #if DEBUG
