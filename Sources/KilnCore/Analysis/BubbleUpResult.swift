@@ -126,6 +126,7 @@ public struct BubbleUpCombination: Sendable, Equatable {
     /// Filters selecting the combination (one `=` or `!exists` per field).
     public var filters: [Filter] { fields.map { Filter.equal($0.name, $0.value) } }
 
+    /// Equal fields, counts and ratios.
     public static func == (a: BubbleUpCombination, b: BubbleUpCombination) -> Bool {
         a.fields.count == b.fields.count && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
             && a.selection == b.selection && a.baseline == b.baseline && a.riskRatio == b.riskRatio

@@ -54,6 +54,15 @@ public enum FilterOperator: String, CaseIterable, Sendable {
 /// Several filters combine with AND (see ``Scope``). The field `timestamp` is the event time;
 /// its operands are nanoseconds since the epoch held as `.int`.
 ///
+/// Syntax: `FIELD OP VALUE`, spaces optional around `=`, `!=`, `>`, `>=`, `<`, `<=` (`==` reads
+/// as `=`) and required around the word operators (`contains`, `!contains`, `starts-with`,
+/// `exists`, `!exists`, `in`; any case). A bare field name is any run of non-space characters
+/// up to the operator; one holding spaces, quotes, `=`, `<` or `>` is double-quoted. A value is
+/// a double-quoted string (escapes `\"` and `\\` only) or a bare word up to the next space:
+/// `true`/`false` are booleans, a JSON number (`500`, `-2.5`, `1e3`; not `007`) is a number,
+/// anything else is text. `in` takes a comma-separated list. Timestamp values are RFC 3339 or
+/// epoch seconds, milliseconds, microseconds or nanoseconds (``Timestamp/parse(_:)``).
+///
 /// Semantics, per value of the field (a dictionary value, decided once per distinct value):
 /// - An event that lacks the field matches only `!=`, `!contains` and `!exists`.
 /// - A number operand (`500`, `2.5`, `-1e3`) matches ints and floats numerically; against a

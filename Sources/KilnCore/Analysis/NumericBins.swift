@@ -51,7 +51,8 @@ public struct NumericBins: Sendable, Equatable {
 
     /// `lo..hi` of bin `i` (`800..1600`, `0.5..1`).
     public func label(_ i: Int) -> String {
-        NumberText.compact(edges[i]) + ".." + NumberText.compact(edges[i + 1])
+        guard i >= 0, i < count else { return "" }
+        return NumberText.compact(edges[i]) + ".." + NumberText.compact(edges[i + 1])
     }
 
     /// Bins for values in `min...max`: log-scaled when every value is >= 0 and the largest is
@@ -62,9 +63,12 @@ public struct NumericBins: Sendable, Equatable {
     /// bin `0..start`. Linear bins step by the smallest round number that fits (at least 1 for
     /// integer fields).
     public static func make(min: Double, max: Double, minPositive: Double?, integers: Bool, maxBins: Int) -> NumericBins {
-        let maxBins = Swift.max(2, maxBins)
+        let maxBins = Swift.max(2, Swift.min(maxBins, 1000))
         guard min.isFinite, max.isFinite, min <= max else { return NumericBins(scale: .linear, edges: [0, 1]) }
-        if min >= 0, let minPositive, minPositive > 0, max / minPositive >= 20 {
+        // Round numbers need normal magnitudes; extreme data gets plain equal bins.
+        let sane: (Double) -> Bool = { $0 == 0 || (abs($0) >= 1e-290 && abs($0) <= 1e290) }
+        guard sane(min), sane(max), max - min == 0 || sane(max - min) else { return plain(min: min, max: max, bins: maxBins) }
+        if min >= 0, let minPositive, minPositive >= 1e-290, max / minPositive >= 20 {
             for ratio in [2.0, 4.0, 10.0, 100.0, 1000.0, 1e4, 1e6, 1e9] {
                 let base = ratio < 10 ? niceFloor(minPositive) : powerOfTenFloor(minPositive)
                 var edges: [Double] = min < base ? [0] : []
@@ -78,6 +82,7 @@ public struct NumericBins: Sendable, Equatable {
             }
         }
         let range = max - min
+        guard range == 0 || range / Double(maxBins) >= 1e-290 else { return plain(min: min, max: max, bins: maxBins) }
         var (step, mantissa, exponent) = niceCeil(range > 0 ? range / Double(maxBins) : 1)
         if integers, step < 1 { (step, mantissa, exponent) = (1, 1, 0) }
         func edge(_ index: Int64) -> Double {
@@ -95,6 +100,20 @@ public struct NumericBins: Sendable, Equatable {
         if edges[0] > min { edges.insert(min, at: 0) }
         if edges[edges.count - 1] <= max { edges.append(max + step) }
         return NumericBins(scale: .linear, edges: edges)
+    }
+
+    /// `bins` equal bins from `min` to just above `max` (for data too extreme for round numbers).
+    static func plain(min: Double, max: Double, bins: Int) -> NumericBins {
+        guard max > min else { return NumericBins(scale: .linear, edges: [min, min.nextUp]) }
+        // Interpolated without `max - min`, which overflows for ±1e308.
+        var edges = (0..<bins).map { i -> Double in
+            let f = Double(i) / Double(bins)
+            return min * (1 - f) + max * f
+        }
+        edges.append(max.nextUp)
+        var increasing: [Double] = []
+        for e in edges where increasing.last.map({ e > $0 }) ?? true { increasing.append(e) }
+        return NumericBins(scale: .linear, edges: increasing)
     }
 
     /// The largest 1, 2 or 5 × 10^k at or below `x` (> 0).

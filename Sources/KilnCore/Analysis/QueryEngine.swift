@@ -55,8 +55,11 @@ struct QueryEngine {
             switch o.key {
             case .calculation(let c):
                 if let k = query.calculations.firstIndex(of: c) { out.append((.calc(k), o.descending)); continue }
-                if c == .count || query.groupBy.isEmpty {
-                    throw .order("order by \(c): not one of this query's calculations", in: o.description, at: nil)
+                // A GROUP BY field that happens to read as a calculation (`count`).
+                let text = c.description
+                if let k = query.groupBy.firstIndex(where: { $0 == text || $0.lowercased() == text.lowercased() }) {
+                    out.append((.group(k), o.descending))
+                    continue
                 }
             case .field(let f):
                 if let k = query.groupBy.firstIndex(of: f) { out.append((.group(k), o.descending)); continue }
@@ -94,7 +97,8 @@ struct QueryEngine {
         let edges = TimeAxis.edges(table, rows: rows, from: query.scope.from, to: query.scope.to, buckets: 1, granularity: g)
         if edges.isEmpty {
             if rows.isEmpty { return [] }
-            throw .query("granularity \(DurationText.format(g)) gives more than \(TimeAxis.maxBuckets) time buckets; use a coarser one")
+            let text = g < 1_000_000_000_000_000 ? DurationText.format(g) : "\(g)ns"
+            throw .query("granularity \(text) gives more than \(TimeAxis.maxBuckets) time buckets (or times out of range); use a coarser one")
         }
         let nt = edges.count - 1
         let groupsShown = order.count
@@ -125,83 +129,5 @@ struct QueryEngine {
             points.append(QuerySeriesPoint(time: edges[t], group: groupValues[order[k]], values: values.indices.map { values[$0][cell] }))
         }
         return points
-    }
-}
-
-/// The group of every row in scope, from the GROUP BY fields' codes.
-struct Grouping {
-    /// Group per row position (position in the scope's row list).
-    var rowGroup: [UInt32]
-    /// Codes of the group fields per group, flattened: `keys[g * fields + k]`.
-    var keys: [UInt32]
-    /// Number of groups.
-    var count: Int
-    let fields: [String]
-
-    init(table: EventTable, rows: RowSet, fields: [String]) {
-        self.fields = fields
-        let n = rows.count
-        rowGroup = [UInt32](repeating: 0, count: n)
-        keys = []
-        count = 1
-        var groupKeys: [[UInt32]] = [[]]
-        for field in fields {
-            guard let column = table.column(field) else {
-                for k in groupKeys.indices { groupKeys[k].append(0) }
-                continue
-            }
-            let width = column.dictionary.count + 2
-            let limit = UInt32(width - 1)
-            var next: [[UInt32]] = []
-            let useDense = count * width <= 1 << 22
-            var dense = [UInt32](repeating: UInt32.max, count: useDense ? count * width : 0)
-            var sparse: [UInt64: UInt32] = [:]
-            rowGroup.withUnsafeMutableBufferPointer { rg in
-                dense.withUnsafeMutableBufferPointer { table in
-                    var i = 0
-                    func visit<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
-                        rows.forEachID { r in
-                            let code = min(UInt32(truncatingIfNeeded: c[Int(r)]), limit)
-                            let combined = Int(rg[i]) * width + Int(code)
-                            if useDense {
-                                var id = table[combined]
-                                if id == UInt32.max {
-                                    id = UInt32(next.count)
-                                    next.append(groupKeys[Int(rg[i])] + [code])
-                                    table[combined] = id
-                                }
-                                rg[i] = id
-                            } else if let known = sparse[UInt64(combined)] {
-                                rg[i] = known
-                            } else {
-                                let id = UInt32(next.count)
-                                next.append(groupKeys[Int(rg[i])] + [code])
-                                sparse[UInt64(combined)] = id
-                                rg[i] = id
-                            }
-                            i += 1
-                        }
-                    }
-                    switch column.codes {
-                    case .u8(let a): a.withUnsafeBufferPointer { visit($0) }
-                    case .u16(let a): a.withUnsafeBufferPointer { visit($0) }
-                    case .u32(let a): a.withUnsafeBufferPointer { visit($0) }
-                    }
-                }
-            }
-            groupKeys = next
-            count = next.count
-        }
-        if !fields.isEmpty, n == 0 { count = 0; groupKeys = [] }
-        keys = groupKeys.flatMap { $0 }
-    }
-
-    /// The GROUP BY values of group `g`.
-    func values(_ g: Int, table: EventTable) -> [Value?] {
-        fields.indices.map { k in
-            let code = Int(keys[g * fields.count + k])
-            guard code > 0, let column = table.column(fields[k]), code <= column.dictionary.count else { return nil }
-            return column.dictionary.value(code)
-        }
     }
 }

@@ -17,7 +17,7 @@ public struct RowSet: Sendable, Equatable {
     public static func empty(_ universe: Int) -> RowSet { RowSet(universe: universe, ids: []) }
 
     init(universe: Int, ids: [UInt32]?) {
-        self.universe = universe
+        self.universe = max(0, universe)
         self.ids = ids
     }
 

@@ -6,10 +6,22 @@ import Darwin
 import Testing
 @testable import KilnCore
 
+/// Whether the timings run: always in release builds, in debug only with `KILN_PERF_EVENTS`.
+enum PerformanceGate {
+    static var enabled: Bool {
+        #if DEBUG
+        return getenv("KILN_PERF_EVENTS") != nil
+        #else
+        return true
+        #endif
+    }
+}
+
 /// Timings for 1M events of 20 fields, printed, not asserted (a benchmark is not a test).
-/// Run in release: `swift test -c release --filter AnalysisPerformance`. Debug builds use
-/// 50k events. `KILN_PERF_EVENTS=10000000` sets the size.
-@Suite(.serialized) struct AnalysisPerformanceTests {
+/// Run in release: `swift test -c release --filter AnalysisPerformance`. Debug builds skip it
+/// unless `KILN_PERF_EVENTS` is set (e.g. 50000). `KILN_PERF_EVENTS=10000000` sets the size;
+/// `KILN_PERF_SAMPLED=0` skips the sampled variant.
+@Suite(.serialized, .enabled(if: PerformanceGate.enabled)) struct AnalysisPerformanceTests {
     static var size: Int {
         if let text = getenv("KILN_PERF_EVENTS"), let n = Int(String(cString: text)), n > 0 { return n }
         #if DEBUG
@@ -62,7 +74,7 @@ import Testing
                 ]
                 if rng.chance(0.2) { fields.append(Field("error", .bool(rng.chance(0.3)))) }
                 let rate: Int64 = sampled ? [1, 1, 2, 10][Int.random(in: 0..<4, using: &rng)] : 1
-                chunk.append(Event(timestamp: base + Int64(i) * 3_600_000_000_000 / Int64(n) + Int64.random(in: 0..<1_000_000, using: &rng),
+                chunk.append(Event(timestamp: base + Int64(Double(i) / Double(n) * 3.6e12) + Int64.random(in: 0..<1_000_000, using: &rng),
                                    sampleRate: rate, fields: fields))
             }
             builder.append(chunk)
@@ -94,6 +106,7 @@ import Testing
 
     @Test(arguments: [false, true])
     func timings(sampled: Bool) throws {
+        if sampled, let text = getenv("KILN_PERF_SAMPLED"), String(cString: text) == "0" { return }
         let n = Self.size
         let clock = ContinuousClock()
         let t0 = clock.now

@@ -283,5 +283,10 @@ import Testing
         let (g, df) = StatMath.gStatistic([10, 30], [20, 40])
         #expect(df == 1 && abs(g - 0.804349) < 1e-5)
         #expect(StatMath.gTestP([1000, 0], [0, 1000]) == StatMath.minimumP)
+        #expect(NumberText.significant(StatMath.minimumP, digits: 3) == "1e-300")
+        #expect(NumberText.significant(2.346e-12, digits: 3) == "2.35e-12")
+        #expect(NumberText.significant(0.000123456, digits: 3) == "0.000123")
+        #expect(NumberText.significant(0.8024, digits: 3) == "0.802")
+        #expect(NumberText.significant(1, digits: 3) == "1.0")
     }
 }

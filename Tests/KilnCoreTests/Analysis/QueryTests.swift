@@ -245,6 +245,11 @@ import Testing
         #expect(Query.newestRows(table, limit: 10_000).count == 500)
         let scoped = Query.newestRows(table, scope: Scope(filters: [Filter.equal("service", .string("api"))]), limit: 5)
         #expect(scoped.allSatisfy { events[$0]["service"] == .string("api") })
+        // Selection and baseline of a BubbleUp, side by side.
+        let (selection, baseline) = BubbleUp.prepare(table).split(selection: [Filter.equal("service", .string("api"))])
+        #expect(Query.newestRows(table, rows: selection, limit: 5) == scoped)
+        #expect(Query.newestRows(table, rows: baseline, limit: 5).allSatisfy { events[$0]["service"] != .string("api") })
+        #expect(selection.count + baseline.count == events.count)
     }
 
     @Test func textTableFitsTheWidth() throws {

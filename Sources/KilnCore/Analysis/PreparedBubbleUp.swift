@@ -1,0 +1,92 @@
+/// A scope counted once; ``run(selection:)`` compares selections against it.
+///
+/// Immutable and `Sendable`: runs may happen concurrently.
+public final class PreparedBubbleUp: Sendable {
+    /// The table.
+    public let table: EventTable
+    /// The scope as given.
+    public let scope: Scope
+    /// The rows in scope.
+    public let scopeRows: RowSet
+    /// The options every run uses.
+    public let options: BubbleUpOptions
+    /// Events in scope, weighted.
+    public let scopeWeight: Int64
+    let fields: [PreparedField]
+
+    init(table: EventTable, scope: Scope, scopeRows: RowSet, options: BubbleUpOptions) {
+        self.table = table
+        self.scope = scope
+        self.scopeRows = scopeRows
+        self.options = options
+        scopeWeight = CodeCounter.totalWeight(scopeRows, rates: table.sampleRates)
+        fields = Parallel.map(table.columns.count) { i in
+            PreparedField(table: table, column: i, scopeRows: scopeRows, options: options)
+        }
+    }
+
+    /// Compares the events in scope that pass every filter of `selection` with the rest of the
+    /// scope. Fields that `selection` filters on are ranked after the others.
+    /// - Complexity: O(smaller side × fields + distinct values), in parallel over fields.
+    public func run(selection: [Filter]) -> BubbleUpResult {
+        let selected = scopeRows.filtered(by: selection, in: table)
+        let on = Set(selection.map(\.field).filter { $0 != FieldName.timestamp })
+        return compare(selected, selectedFields: on)
+    }
+
+    /// The rows of the selection and of the baseline (the rest of the scope), to list their raw
+    /// events side by side.
+    /// - Complexity: O(rows in scope) per filter
+    public func split(selection: [Filter]) -> (selection: RowSet, baseline: RowSet) {
+        let selected = scopeRows.filtered(by: selection, in: table)
+        return (selected, scopeRows.subtracting(selected))
+    }
+
+    /// Compares the given rows (intersected with the scope) with the rest of the scope.
+    public func run(selectionRows: RowSet, selectedFields: Set<String> = []) -> BubbleUpResult {
+        compare(scopeRows.intersection(selectionRows.limited(to: table.count)), selectedFields: selectedFields)
+    }
+
+    private func compare(_ selected: RowSet, selectedFields: Set<String>) -> BubbleUpResult {
+        let rates = table.sampleRates
+        let wide = selected.count * 2 > scopeRows.count
+        let side = wide ? scopeRows.subtracting(selected) : selected
+        let sideWeight = CodeCounter.totalWeight(side, rates: rates)
+        let selWeight = wide ? scopeWeight - sideWeight : sideWeight
+        let groups = GroupTotals(selWeight: selWeight, baseWeight: scopeWeight - selWeight,
+                                 selRows: Int64(selected.count), baseRows: Int64(scopeRows.count - selected.count))
+        let options = self.options
+        let table = self.table
+        let support = Int64(options.minSupport)
+        let analyses: [FieldAnalysis] = Parallel.map(fields.count) { i in
+            let field = fields[i]
+            if field.uniqueKey, groups.selRows >= support, groups.baseRows >= support {
+                // Every value occurs once: distinct = present in both groups, nothing to count.
+                return FieldAnalysis(dimension: BubbleUpDimension(field: field.name, kind: .categorical, score: 0, pValue: 1, isNoise: true,
+                                                                  selectedOn: selectedFields.contains(field.name), distinct: field.distinct,
+                                                                  bins: nil, values: []),
+                                     idLike: true, candidates: [])
+            }
+            let counts = field.count(side, table: table)
+            let split = SplitCounts(total: field.totals, side: counts, sideIsSelection: !wide)
+            return field.analyze(split, groups: groups, table: table, options: options,
+                                 selectedOn: selectedFields.contains(field.name))
+        }
+        var dimensions: [BubbleUpDimension] = []
+        var idLike: [String] = []
+        for a in analyses {
+            if a.idLike { idLike.append(a.dimension.field) } else { dimensions.append(a.dimension) }
+        }
+        dimensions.sort { a, b in
+            if a.selectedOn != b.selectedOn { return !a.selectedOn }
+            if a.score != b.score { return a.score > b.score }
+            return a.field < b.field
+        }
+        idLike.sort()
+        let combinations = Combinations.find(analyses: analyses, fields: fields, table: table, scopeRows: scopeRows,
+                                             selected: selected, groups: groups, options: options)
+        return BubbleUpResult(selectionCount: groups.selWeight, baselineCount: groups.baseWeight,
+                              selectionRows: selected.count, baselineRows: scopeRows.count - selected.count,
+                              weighted: table.isSampled, dimensions: dimensions, idLike: idLike, combinations: combinations)
+    }
+}
