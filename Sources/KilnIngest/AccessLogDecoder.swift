@@ -27,25 +27,67 @@ import KilnCore
 ///
 /// Rejected lines: lines without this shape (the reason names the first part that does not
 /// fit and its column) and invalid UTF-8.
-enum AccessLogDecoder {
-    /// Decodes one line.
+///
+/// Spaces are bytes: the request splits at U+0020 bytes (a space followed by a combining mark
+/// is still a space).
+struct AccessLogDecoder {
+    /// The field names, in the order of ``names``.
+    private enum Name: Int, CaseIterable {
+        case remoteAddr, remoteIdent, remoteUser, requestMethod, requestPath, requestProtocol, request
+        case status, bytes, referer, userAgent, durationMs, extra, time
+
+        var text: String {
+            switch self {
+            case .remoteAddr: return "remote_addr"
+            case .remoteIdent: return "remote_ident"
+            case .remoteUser: return "remote_user"
+            case .requestMethod: return "request.method"
+            case .requestPath: return "request.path"
+            case .requestProtocol: return "request.protocol"
+            case .request: return "request"
+            case .status: return "status"
+            case .bytes: return "bytes"
+            case .referer: return "referer"
+            case .userAgent: return "user_agent"
+            case .durationMs: return "duration_ms"
+            case .extra: return "extra"
+            case .time: return "time"
+            }
+        }
+    }
+
+    /// The field names; ids are the raw values of `Name`.
+    private(set) var names: FieldNameTable
+    /// The fields of the line decoded last (string bytes in the line or in `row.scratch`).
+    private(set) var row = RowFields()
+
+    init(generation: UInt64 = 0) {
+        names = FieldNameTable(timeFields: [], generation: generation)
+        for name in Name.allCases { _ = names.id(of: name.text) }
+    }
+
+    private mutating func add(_ name: Name, _ value: RowFields.Record) {
+        row.append(name.rawValue, value)
+    }
+
+    /// Decodes one line into ``row`` (line-relative strings count from `line.baseAddress`);
+    /// returns the event time.
     /// - Complexity: O(length of the line)
-    static func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Event {
+    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Int64 {
         if let bad = ByteClass.firstInvalidUTF8(line) { throw IngestError.invalidUTF8(column: bad + 1) }
         var cursor = Cursor(b: line)
-        var fields: [Field] = []
-        fields.reserveCapacity(12)
+        row.removeAll()
 
         cursor.skipSpaces()
         let addr = cursor.token()
         guard !addr.isEmpty else { throw cursor.failure("expected the client address") }
-        fields.append(Field("remote_addr", .string(cursor.text(addr))))
+        add(.remoteAddr, Cursor.string(addr))
         try cursor.expectSpace(after: "the client address")
         let ident = cursor.token()
-        if !cursor.isDash(ident), !ident.isEmpty { fields.append(Field("remote_ident", .string(cursor.text(ident)))) }
+        if !cursor.isDash(ident), !ident.isEmpty { add(.remoteIdent, Cursor.string(ident)) }
         try cursor.expectSpace(after: "the ident field")
         let user = cursor.token()
-        if !cursor.isDash(user), !user.isEmpty { fields.append(Field("remote_user", .string(cursor.text(user)))) }
+        if !cursor.isDash(user), !user.isEmpty { add(.remoteUser, Cursor.string(user)) }
         try cursor.expectSpace(after: "the user field")
 
         guard cursor.peek == UInt8(ascii: "[") else { throw cursor.failure("expected '[' before the time") }
@@ -53,14 +95,14 @@ enum AccessLogDecoder {
         let timeStart = cursor.i
         while cursor.i < cursor.n, cursor.b[cursor.i] != UInt8(ascii: "]") { cursor.i += 1 }
         guard cursor.i < cursor.n else { throw cursor.failure("expected ']' after the time") }
-        let timeBytes = UnsafeBufferPointer(rebasing: line[timeStart..<cursor.i])
+        let timeRange = timeStart..<cursor.i
         cursor.i += 1
-        let timestamp = parseTime(timeBytes)
+        let timestamp = Self.parseTime(UnsafeBufferPointer(rebasing: line[timeRange]))
         try cursor.expectSpace(after: "the time")
 
         guard cursor.peek == UInt8(ascii: "\"") else { throw cursor.failure("expected '\"' before the request") }
-        guard let request = cursor.quoted(lenient: false) else { throw cursor.failure("unterminated quoted request") }
-        appendRequest(request, to: &fields)
+        guard let request = cursor.quoted(lenient: false, scratch: &row.scratch) else { throw cursor.failure("unterminated quoted request") }
+        addRequest(request, line: line.baseAddress)
         try cursor.expectSpace(after: "the request")
 
         let status = cursor.token()
@@ -68,7 +110,7 @@ enum AccessLogDecoder {
             guard let code = cursor.integer(status) else {
                 throw IngestError.malformed("expected a status code, found \"\(cursor.text(status))\"", column: status.lowerBound + 1)
             }
-            fields.append(Field("status", .int(code)))
+            add(.status, .int(code))
         }
         try cursor.expectSpace(after: "the status code")
         let bytes = cursor.token()
@@ -76,56 +118,78 @@ enum AccessLogDecoder {
             guard let count = cursor.integer(bytes) else {
                 throw IngestError.malformed("expected a byte count, found \"\(cursor.text(bytes))\"", column: bytes.lowerBound + 1)
             }
-            fields.append(Field("bytes", .int(count)))
+            add(.bytes, .int(count))
         }
 
         cursor.skipSpaces()
         if cursor.peek == UInt8(ascii: "\"") {
-            guard let referer = cursor.quoted(lenient: false) else { throw cursor.failure("unterminated quoted referer") }
-            fields.append(Field("referer", .string(referer)))
+            guard let referer = cursor.quoted(lenient: false, scratch: &row.scratch) else { throw cursor.failure("unterminated quoted referer") }
+            add(.referer, referer)
             cursor.skipSpaces()
             if cursor.peek == UInt8(ascii: "\"") {
-                let agent = cursor.quoted(lenient: true) ?? ""
-                fields.append(Field("user_agent", .string(agent)))
+                let agent = cursor.quoted(lenient: true, scratch: &row.scratch) ?? .string(at: 0, count: 0, inScratch: false)
+                add(.userAgent, agent)
             }
         }
-        appendTail(cursor, to: &fields)
+        addTail(cursor)
 
-        if let timestamp { return Event(timestamp: timestamp, fields: fields) }
-        fields.insert(Field("time", .string(String(decoding: timeBytes, as: UTF8.self))), at: 0)
-        return Event(timestamp: now, fields: fields)
+        if let timestamp { return timestamp }
+        row.records.insert(Cursor.string(timeRange).named(Name.time.rawValue), at: 0)
+        return now
     }
 
     /// True when the line decodes as an access-log line.
     static func looksLikeAccessLog(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        (try? decode(line, now: 0)) != nil
+        var decoder = AccessLogDecoder()
+        return (try? decoder.decode(line, now: 0)) != nil
     }
 
-    private static func appendRequest(_ request: String, to fields: inout [Field]) {
-        guard request != "-", !request.isEmpty else { return }
-        let utf8 = request.utf8
+    /// Splits `"GET /a HTTP/1.1"` into method, path and protocol.
+    private mutating func addRequest(_ request: RowFields.Record, line: UnsafePointer<UInt8>?) {
+        let parts = row.withBytes(request, line: line) { Self.splitRequest($0) }
+        let base = Int(truncatingIfNeeded: request.payload)
+        func part(_ r: Range<Int>) -> RowFields.Record { .string(at: base + r.lowerBound, count: r.count, inScratch: request.inScratch) }
+        switch parts {
+        case .none: break
+        case .whole: add(.request, request)
+        case .split(let method, let path, let proto):
+            add(.requestMethod, part(method))
+            add(.requestPath, part(path))
+            if let proto { add(.requestProtocol, part(proto)) }
+        }
+    }
+
+    private enum RequestParts {
+        case none
+        case whole
+        case split(method: Range<Int>, path: Range<Int>, protocol: Range<Int>?)
+    }
+
+    private static func splitRequest(_ b: UnsafeBufferPointer<UInt8>) -> RequestParts {
+        let n = b.count
+        let space = UInt8(ascii: " ")
+        guard n > 0, !(n == 1 && b[0] == UInt8(ascii: "-")) else { return .none }
+        var methodEnd = 0
+        while methodEnd < n, b[methodEnd] != space { methodEnd += 1 }
+        var restStart = methodEnd
+        while restStart < n, b[restStart] == space { restStart += 1 }
         let isMethodByte = { (c: UInt8) in (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") }
-        let methodEnd = utf8.firstIndex(of: UInt8(ascii: " ")) ?? utf8.endIndex
-        let methodLength = utf8.distance(from: utf8.startIndex, to: methodEnd)
-        var rest = request[methodEnd...].drop { $0 == " " }
-        guard (1...24).contains(methodLength), utf8[..<methodEnd].allSatisfy(isMethodByte), !rest.isEmpty else {
-            fields.append(Field("request", .string(request)))
-            return
+        guard (1...24).contains(methodEnd), b[0..<methodEnd].allSatisfy(isMethodByte), restStart < n else { return .whole }
+        var restEnd = n
+        while restEnd > restStart, b[restEnd - 1] == space { restEnd -= 1 }
+        var lastSpace = restEnd - 1
+        while lastSpace > restStart, b[lastSpace] != space { lastSpace -= 1 }
+        if b[lastSpace] == space, restEnd - (lastSpace + 1) >= 5, b[lastSpace + 1] == UInt8(ascii: "H"), b[lastSpace + 2] == UInt8(ascii: "T"),
+           b[lastSpace + 3] == UInt8(ascii: "T"), b[lastSpace + 4] == UInt8(ascii: "P"), b[lastSpace + 5] == UInt8(ascii: "/") {
+            var pathEnd = lastSpace
+            while pathEnd > restStart, b[pathEnd - 1] == space { pathEnd -= 1 }
+            return .split(method: 0..<methodEnd, path: restStart..<pathEnd, protocol: (lastSpace + 1)..<restEnd)
         }
-        while rest.last == " " { rest.removeLast() }
-        fields.append(Field("request.method", .string(String(request[..<methodEnd]))))
-        if let lastSpace = rest.lastIndex(of: " "), rest[rest.index(after: lastSpace)...].hasPrefix("HTTP/") {
-            var path = rest[..<lastSpace]
-            while path.last == " " { path.removeLast() }
-            fields.append(Field("request.path", .string(String(path))))
-            fields.append(Field("request.protocol", .string(String(rest[rest.index(after: lastSpace)...]))))
-        } else {
-            fields.append(Field("request.path", .string(String(rest))))
-        }
+        return .split(method: 0..<methodEnd, path: restStart..<restEnd, protocol: nil)
     }
 
     /// A trailing number is the request time; other trailing text is kept as `extra`.
-    private static func appendTail(_ cursor: Cursor, to fields: inout [Field]) {
+    private mutating func addTail(_ cursor: Cursor) {
         var begin = cursor.i
         while begin < cursor.n, ByteClass.isSpace(cursor.b[begin]) { begin += 1 }
         var end = cursor.n
@@ -139,21 +203,19 @@ enum AccessLogDecoder {
         }
         var restEnd = end
         if token.first.map({ ByteClass.isDigit($0) }) == true {
-            switch NumberScanner.typedValue(token) {
+            switch NumberScanner.number(token) {
             case .int(let micros):
-                fields.append(Field("duration_ms", .float(Double(micros) / 1000)))
+                add(.durationMs, .float(Double(micros) / 1000))
                 restEnd = tokenStart
             case .float(let seconds):
-                fields.append(Field("duration_ms", .float(seconds * 1000)))
+                add(.durationMs, .float(seconds * 1000))
                 restEnd = tokenStart
-            case .string, .bool:
+            default:
                 break
             }
         }
         while restEnd > begin, ByteClass.isSpace(cursor.b[restEnd - 1]) { restEnd -= 1 }
-        if restEnd > begin {
-            fields.append(Field("extra", .string(String(decoding: UnsafeBufferPointer(rebasing: cursor.b[begin..<restEnd]), as: UTF8.self))))
-        }
+        if restEnd > begin { add(.extra, Cursor.string(begin..<restEnd)) }
     }
 
     private static let monthKeys: [UInt32] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -215,6 +277,11 @@ enum AccessLogDecoder {
             String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
         }
 
+        /// The bytes `r` of the line as a string record.
+        static func string(_ r: Range<Int>) -> RowFields.Record {
+            .string(at: r.lowerBound, count: r.count, inScratch: false)
+        }
+
         func isDash(_ r: Range<Int>) -> Bool { r.count == 1 && b[r.lowerBound] == UInt8(ascii: "-") }
 
         /// The digits of `r` as a number; nil when not all digits or too big.
@@ -235,38 +302,43 @@ enum AccessLogDecoder {
             skipSpaces()
         }
 
-        /// The unescaped text of the quoted field at `i`; when it never closes, the rest of the
-        /// line if `lenient`, else nil.
-        mutating func quoted(lenient: Bool) -> String? {
+        /// The unescaped text of the quoted field at `i`: its bytes in the line, or unescaped onto
+        /// the end of `scratch`. When it never closes: the rest of the line if `lenient`, else nil.
+        mutating func quoted(lenient: Bool, scratch: inout [UInt8]) -> RowFields.Record? {
             i += 1
             let start = i
             while i < n, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
             if i < n, b[i] == UInt8(ascii: "\"") {
                 i += 1
-                return text(start..<(i - 1))
+                return Self.string(start..<(i - 1))
             }
-            var out = Array(b[start..<i])
+            let scratchStart = scratch.count
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
             while i < n {
                 let c = b[i]
                 if c == UInt8(ascii: "\"") {
                     i += 1
-                    return String(decoding: out, as: UTF8.self)
+                    return .string(at: scratchStart, count: scratch.count - scratchStart, inScratch: true)
                 }
                 if c == UInt8(ascii: "\\"), i + 1 < n {
                     let e = b[i + 1]
                     if e == UInt8(ascii: "\"") || e == UInt8(ascii: "\\") {
-                        out.append(e)
+                        scratch.append(e)
                     } else {
-                        out.append(c)
-                        out.append(e)
+                        scratch.append(c)
+                        scratch.append(e)
                     }
                     i += 2
                     continue
                 }
-                out.append(c)
+                scratch.append(c)
                 i += 1
             }
-            return lenient ? String(decoding: out, as: UTF8.self) : nil
+            guard lenient else {
+                scratch.removeSubrange(scratchStart...)
+                return nil
+            }
+            return .string(at: scratchStart, count: scratch.count - scratchStart, inScratch: true)
         }
 
         func failure(_ what: String) -> IngestError {

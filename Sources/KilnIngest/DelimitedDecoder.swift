@@ -26,28 +26,40 @@ struct DelimitedDecoder {
     }
 
     let separator: UInt8
-    var timeFields: [String]
+    /// The time-field candidates, most preferred first.
+    private(set) var timeFields: [String]
     private(set) var header: [String]?
+    /// The header's names in `names`, by column.
+    private var headerIDs: [Int] = []
     /// False for a column whose name a later column repeats.
     private var keep: [Bool] = []
+    private var names: FieldNameTable
+    private var row = RowFields()
     private var pending: [UInt8] = []
     private var pendingLine = 0
     private var pendingState = QuoteState.cellStart
     /// True while a quoted cell is open across lines.
     private(set) var isPending = false
-    private var scratch: [UInt8] = []
 
-    init(separator: UInt8, timeFields: [String]) {
+    init(separator: UInt8, timeFields: [String], generation: UInt64 = 0) {
         self.separator = separator
         self.timeFields = timeFields
+        names = FieldNameTable(timeFields: timeFields, generation: generation)
     }
 
-    /// Takes one physical line; emits an event or rejection when it completes a record.
+    /// Changes the time-field candidates; the name table starts over with `generation`.
+    mutating func setTimeFields(_ fields: [String], generation: UInt64) {
+        timeFields = fields
+        names = FieldNameTable(timeFields: fields, generation: generation)
+        headerIDs = (header ?? []).map { names.id(of: $0) }
+    }
+
+    /// Takes one physical line; emits a row or rejection when it completes a record.
     /// - Complexity: O(length of the line)
-    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, into batch: inout DecodedBatch) {
+    mutating func decode<S: RowSink>(_ line: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, into sink: inout S) {
         if isPending {
             guard pending.count + 1 + line.count <= IngestDecoder.maxLineBytes else {
-                batch.rejections.append(Rejection(line: pendingLine, reason: "quoted cell never closes within 1 MiB (\(IngestDecoder.maxLineBytes) bytes)"))
+                sink.reject(Rejection(line: pendingLine, reason: "quoted cell never closes within 1 MiB (\(IngestDecoder.maxLineBytes) bytes)"))
                 isPending = false
                 pending = []
                 return
@@ -59,14 +71,14 @@ struct DelimitedDecoder {
             isPending = false
             let record = pending
             pending = []
-            record.withUnsafeBufferPointer { decodeRecord($0, lineNumber: pendingLine, now: now, quoting: true, into: &batch) }
+            record.withUnsafeBufferPointer { decodeRecord($0, lineNumber: pendingLine, now: now, quoting: true, into: &sink) }
             return
         }
         let state = scanQuotes(line, from: .cellStart)
         if state == .quoted && separator == UInt8(ascii: "\t") {
             // TSV is often written without quoting: a cell that merely starts with a quote must
             // not swallow the following lines. Take this line's cells as written.
-            decodeRecord(line, lineNumber: lineNumber, now: now, quoting: false, into: &batch)
+            decodeRecord(line, lineNumber: lineNumber, now: now, quoting: false, into: &sink)
             return
         }
         if state == .quoted {
@@ -76,13 +88,13 @@ struct DelimitedDecoder {
             pending = Array(line)
             return
         }
-        decodeRecord(line, lineNumber: lineNumber, now: now, quoting: true, into: &batch)
+        decodeRecord(line, lineNumber: lineNumber, now: now, quoting: true, into: &sink)
     }
 
     /// Ends the stream: an open quoted cell is rejected.
-    mutating func finish(into batch: inout DecodedBatch) {
+    mutating func finish<S: RowSink>(into sink: inout S) {
         guard isPending else { return }
-        batch.rejections.append(Rejection(line: pendingLine, reason: "unterminated quoted cell at the end of the input"))
+        sink.reject(Rejection(line: pendingLine, reason: "unterminated quoted cell at the end of the input"))
         isPending = false
         pending = []
     }
@@ -104,76 +116,94 @@ struct DelimitedDecoder {
         return state
     }
 
-    private mutating func decodeRecord(
-        _ b: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, quoting: Bool, into batch: inout DecodedBatch
+    private mutating func decodeRecord<S: RowSink>(
+        _ b: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, quoting: Bool, into sink: inout S
     ) {
         if let bad = ByteClass.firstInvalidUTF8(b) {
-            batch.rejections.append(Rejection(line: lineNumber, reason: IngestError.invalidUTF8(column: bad + 1).message))
+            sink.reject(Rejection(line: lineNumber, reason: IngestError.invalidUTF8(column: bad + 1).message))
             return
         }
         guard let header else {
-            var names: [String] = []
-            forEachCell(b, quoting: quoting) { cell in
-                var name = String(decoding: cell, as: UTF8.self)
-                while name.first == " " { name.removeFirst() }
-                while name.last == " " { name.removeLast() }
-                names.append(name.isEmpty ? "column_\(names.count + 1)" : name)
-            }
-            keep = names.enumerated().map { k, name in !names[(k + 1)...].contains(name) }
-            self.header = names
+            readHeader(b, quoting: quoting)
             return
         }
-        var fields: [Field] = []
-        fields.reserveCapacity(header.count)
-        var cells = 0
-        let keep = self.keep
-        forEachCell(b, quoting: quoting) { cell in
-            defer { cells += 1 }
-            guard cells < header.count, keep[cells], cell.count > 0 else { return }
-            fields.append(Field(header[cells], NumberScanner.typedValue(cell)))
-        }
+        let cells = readCells(b, quoting: quoting, columns: header.count)
         guard cells <= header.count else {
-            batch.rejections.append(Rejection(line: lineNumber, reason: IngestError.tooManyCells(cells, header: header.count).message))
+            sink.reject(Rejection(line: lineNumber, reason: IngestError.tooManyCells(cells, header: header.count).message))
             return
         }
-        let t = EventTime.take(from: &fields, names: timeFields, now: now)
-        batch.events.append(Event(timestamp: t, fields: fields))
+        let t = row.takeTime(names: names, line: b.baseAddress, now: now)
+        sink.addRow(row, line: b.baseAddress, names: names, timestamp: t, sampleRate: 1)
     }
 
-    /// Calls `body` with the unquoted bytes of each cell, in order (`quoting: false` takes
-    /// quotes as ordinary characters).
-    private mutating func forEachCell(_ b: UnsafeBufferPointer<UInt8>, quoting: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        let n = b.count
+    private mutating func readHeader(_ b: UnsafeBufferPointer<UInt8>, quoting: Bool) {
+        row.removeAll()
+        var cells: [String] = []
         var i = 0
         while true {
-            if quoting, i < n, b[i] == UInt8(ascii: "\"") {
-                scratch.removeAll(keepingCapacity: true)
-                i += 1
-                while i < n {
-                    if b[i] == UInt8(ascii: "\"") {
-                        if i + 1 < n, b[i + 1] == UInt8(ascii: "\"") {
-                            scratch.append(UInt8(ascii: "\""))
-                            i += 2
-                            continue
-                        }
-                        i += 1
-                        break
-                    }
-                    scratch.append(b[i])
-                    i += 1
-                }
-                while i < n, b[i] != separator {
-                    scratch.append(b[i])
-                    i += 1
-                }
-                scratch.withUnsafeBufferPointer { body($0) }
-            } else {
-                let start = i
-                while i < n, b[i] != separator { i += 1 }
-                body(UnsafeBufferPointer(rebasing: b[start..<i]))
-            }
-            guard i < n else { return }
+            let cell = nextCell(b, &i, quoting: quoting)
+            var name = row.withBytes(cell, line: b.baseAddress) { String(decoding: $0, as: UTF8.self) }
+            while name.first == " " { name.removeFirst() }
+            while name.last == " " { name.removeLast() }
+            cells.append(name.isEmpty ? "column_\(cells.count + 1)" : name)
+            guard i < b.count else { break }
             i += 1
         }
+        keep = cells.enumerated().map { k, name in !cells[(k + 1)...].contains(name) }
+        headerIDs = cells.map { names.id(of: $0) }
+        header = cells
+    }
+
+    /// Reads the cells of a row into `row`; returns how many cells the row has.
+    private mutating func readCells(_ b: UnsafeBufferPointer<UInt8>, quoting: Bool, columns: Int) -> Int {
+        row.removeAll()
+        var i = 0
+        var cells = 0
+        while true {
+            let scratchStart = row.scratch.count
+            let cell = nextCell(b, &i, quoting: quoting)
+            if cells < columns, keep[cells], cell.length > 0 {
+                let typed = row.withBytes(cell, line: b.baseAddress) { NumberScanner.typedRecord($0) }
+                if typed != nil { row.scratch.removeSubrange(scratchStart...) }
+                row.append(headerIDs[cells], typed ?? cell)
+            } else {
+                row.scratch.removeSubrange(scratchStart...)
+            }
+            cells += 1
+            guard i < b.count else { return cells }
+            i += 1
+        }
+    }
+
+    /// The cell at `i` as a string record (quoted cells are unquoted into `row.scratch`);
+    /// leaves `i` at the separator after it or at the end. `quoting: false` takes quotes as
+    /// ordinary characters.
+    private mutating func nextCell(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, quoting: Bool) -> RowFields.Record {
+        let n = b.count
+        guard quoting, i < n, b[i] == UInt8(ascii: "\"") else {
+            let start = i
+            while i < n, b[i] != separator { i += 1 }
+            return .string(at: start, count: i - start, inScratch: false)
+        }
+        let start = row.scratch.count
+        i += 1
+        while i < n {
+            if b[i] == UInt8(ascii: "\"") {
+                if i + 1 < n, b[i + 1] == UInt8(ascii: "\"") {
+                    row.scratch.append(UInt8(ascii: "\""))
+                    i += 2
+                    continue
+                }
+                i += 1
+                break
+            }
+            row.scratch.append(b[i])
+            i += 1
+        }
+        while i < n, b[i] != separator {
+            row.scratch.append(b[i])
+            i += 1
+        }
+        return .string(at: start, count: row.scratch.count - start, inScratch: true)
     }
 }

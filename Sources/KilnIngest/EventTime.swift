@@ -2,22 +2,14 @@ import KilnCore
 
 /// Finding an event's time among its fields.
 enum EventTime {
-    /// The time a value stands for: an RFC 3339 string, or epoch seconds/ms/µs/ns as a number
-    /// or a numeric string (magnitude rules of `Timestamp.fromEpoch`); nil when it is neither.
-    static func nanos(_ value: Value) -> Int64? {
-        switch value {
+    /// The time text stands for: RFC 3339, or epoch seconds/ms/µs/ns as a number in JSON syntax
+    /// (magnitude rules of `Timestamp.fromEpoch`); nil when it is neither.
+    static func nanos(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        if let t = rfc3339(bytes) { return t }
+        switch NumberScanner.number(bytes) {
         case .int(let i): return epoch(i)
         case .float(let d): return epoch(d)
-        case .bool: return nil
-        case .string(var s):
-            return s.withUTF8 { bytes -> Int64? in
-                if let t = rfc3339(bytes) { return t }
-                switch NumberScanner.typedValue(bytes) {
-                case .int(let i): return epoch(i)
-                case .float(let d): return epoch(d)
-                case .string, .bool: return nil
-                }
-            }
+        default: return nil
         }
     }
 
@@ -57,24 +49,5 @@ enum EventTime {
         }
         guard year < 2262 else { return nil }
         return Timestamp.parseRFC3339(b)
-    }
-
-    /// Takes the event time out of `fields`: the first present of `names` (in the order of
-    /// `names`) decides. When it holds a usable time the field is removed and its time returned;
-    /// when it is missing or unusable, the fields stay as they are and `now` is returned.
-    /// - Complexity: O(fields × names)
-    static func take(from fields: inout [Field], names: [String], now: Int64) -> Int64 {
-        var best: Int?
-        var bestRank = Int.max
-        for (index, field) in fields.enumerated() {
-            if let rank = names.firstIndex(of: field.name), rank < bestRank {
-                best = index
-                bestRank = rank
-                if rank == 0 { break }
-            }
-        }
-        guard let index = best, let t = nanos(fields[index].value) else { return now }
-        fields.remove(at: index)
-        return t
     }
 }

@@ -27,13 +27,13 @@ struct FieldNameTable {
         var fieldIndex: Int32
 
         /// Marks the name as used by the line `stamp` at `fieldIndex`, in one access. Returns
-        /// the name and, when the line already used it, the earlier field index (else -1).
+        /// the earlier field index when the line already used it, else -1.
         @inline(__always)
-        mutating func claim(stamp newStamp: UInt64, fieldIndex index: Int32) -> (String, Int32) {
-            if stamp == newStamp { return (text, fieldIndex) }
+        mutating func claim(stamp newStamp: UInt64, fieldIndex index: Int32) -> Int32 {
+            if stamp == newStamp { return fieldIndex }
             stamp = newStamp
             fieldIndex = index
-            return (text, -1)
+            return -1
         }
     }
 
@@ -58,10 +58,17 @@ struct FieldNameTable {
     /// the same order, so the k-th key is checked against it before hashing.
     private var predicted: [Int32] = []
     private let timeFields: [String]
+    /// Changes whenever ids are reassigned (the table is cleared), so that maps from ids to
+    /// something else (``RawNameMap``) know to start over. Tables made with different
+    /// `generation`s never share a value.
+    private(set) var generation: UInt64
 
     /// Makes an empty table; `timeFields` are the time candidates, most preferred first.
-    init(timeFields: [String]) {
+    /// `generation` should differ from that of every other table whose ids could be mixed up
+    /// with this one's (the owner counts tables up; clearing adds 1 in the low 32 bits).
+    init(timeFields: [String], generation: UInt64 = 0) {
         self.timeFields = timeFields
+        self.generation = generation << 32
     }
 
     /// The number of names held.
@@ -70,6 +77,7 @@ struct FieldNameTable {
     /// Empties the table when it has grown past ``limit``; call between lines only.
     mutating func trimIfNeeded() {
         guard names.count > Self.limit || entries.count > 4 * Self.limit else { return }
+        generation &+= 1
         names.removeAll(keepingCapacity: true)
         ids.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)

@@ -7,7 +7,10 @@ import KilnCore
 /// Turns a byte stream of JSON lines, CSV/TSV, logfmt or access-log lines into events.
 ///
 /// Feed it chunks as they arrive (a line may be split across chunks anywhere, even inside a
-/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. Each complete
+/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. Rows come out as
+/// `Event`s (``decode(_:into:)``, a ``DecodedBatch``) or, without a `String` or `Value` per
+/// field, as rows of a `RawBatch` (``decode(_:into:rejections:)``); both come from the same
+/// parsing code and hold the same events. Use one of the two per decoder. Each complete
 /// line yields an event or a ``Rejection``; empty and white-space-only lines are skipped
 /// silently. `\n` and `\r\n` line ends are accepted, and a UTF-8 byte-order mark at the very
 /// start is dropped. A line longer than 1 MiB (``maxLineBytes``, not counting its line end) is
@@ -35,27 +38,43 @@ public struct IngestDecoder: Sendable {
     private var json: JSONLineDecoder
     private var delimited: DelimitedDecoder?
     private var logfmt: LogfmtDecoder
+    private var accessLog: AccessLogDecoder
     private var carry: [UInt8] = []
     private var skippingLongLine = false
     private var lineNumber = 0
+    /// Name tables made so far: each gets its own generation (see `RawNameMap`).
+    private var tables: UInt64 = 0
+    private var rawNames = RawNameMap()
+
+    /// Lines completed so far (including empty and rejected lines).
+    public var lineCount: Int { lineNumber }
 
     /// Makes a decoder for `format` (``InputFormat/auto`` detects it from the first non-empty line).
     public init(format: InputFormat, options: DecodeOptions) {
         self.format = format
         self.options = options
-        json = JSONLineDecoder(timeFields: options.timeFields)
-        logfmt = LogfmtDecoder(timeFields: options.timeFields)
-        if format == .csv || format == .tsv { delimited = Self.delimitedDecoder(format, options) }
+        json = JSONLineDecoder(timeFields: options.timeFields, generation: 1)
+        logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: 2)
+        accessLog = AccessLogDecoder(generation: 3)
+        tables = 3
+        if format == .csv || format == .tsv { makeDelimited() }
+    }
+
+    private mutating func nextGeneration() -> UInt64 {
+        tables += 1
+        return tables
     }
 
     private mutating func makeDecoders() {
-        json = JSONLineDecoder(timeFields: options.timeFields)
-        logfmt = LogfmtDecoder(timeFields: options.timeFields)
-        delimited?.timeFields = options.timeFields
+        json = JSONLineDecoder(timeFields: options.timeFields, generation: nextGeneration())
+        logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: nextGeneration())
+        let generation = nextGeneration()
+        delimited?.setTimeFields(options.timeFields, generation: generation)
     }
 
-    private static func delimitedDecoder(_ format: InputFormat, _ options: DecodeOptions) -> DelimitedDecoder {
-        DelimitedDecoder(separator: format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","), timeFields: options.timeFields)
+    private mutating func makeDelimited() {
+        let separator = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        delimited = DelimitedDecoder(separator: separator, timeFields: options.timeFields, generation: nextGeneration())
     }
 
     /// Decodes the complete lines of `chunk` (plus what earlier chunks left unfinished) into
@@ -63,28 +82,71 @@ public struct IngestDecoder: Sendable {
     /// - Complexity: O(chunk size), plus the unfinished line carried over.
     public mutating func decode(_ chunk: UnsafeRawBufferPointer, into batch: inout DecodedBatch) {
         batch.bytes += chunk.count
-        guard !chunk.isEmpty else { return }
-        chunk.withMemoryRebound(to: UInt8.self) { bytes in
-            guard let p = bytes.baseAddress else { return }
-            decodeBytes(p, bytes.count, into: &batch)
-        }
+        decodeChunk(chunk, into: &batch)
     }
 
     /// Ends the input: decodes a last line that has no line end, and rejects a CSV record whose
     /// quoted cell never closed. Later ``decode(_:into:)`` calls continue the line numbering.
     public mutating func finish(into batch: inout DecodedBatch) {
+        finishInput(into: &batch)
+    }
+
+    /// Decodes the complete lines of `chunk` (plus what earlier chunks left unfinished) as rows
+    /// of `batch` and lines that fail into `rejections`, keeping an unfinished last line for the
+    /// next call. The rows are the events ``decode(_:into:)`` would give (sample rates above
+    /// `UInt32.max` are clamped by `RawBatch`); nothing of a rejected line reaches `batch`.
+    ///
+    /// Field names are interned in `batch` once per batch and then found by name id, so no
+    /// `String` is built per field; string values are copied into `batch` as bytes. The batch
+    /// may be replaced or added to between calls.
+    /// - Complexity: O(chunk size), plus the unfinished line carried over and O(names) to check
+    ///   that `batch` is the one of the previous call.
+    public mutating func decode(_ chunk: UnsafeRawBufferPointer, into batch: inout RawBatch, rejections: inout [Rejection]) {
+        withRawSink(&batch, &rejections) { decoder, sink in decoder.decodeChunk(chunk, into: &sink) }
+    }
+
+    /// Ends the input for the `RawBatch` path, as ``finish(into:)`` does for events.
+    public mutating func finish(into batch: inout RawBatch, rejections: inout [Rejection]) {
+        withRawSink(&batch, &rejections) { decoder, sink in decoder.finishInput(into: &sink) }
+    }
+
+    /// Runs `body` with a sink that writes into `batch` and `rejections` (moved in and out, not
+    /// copied).
+    private mutating func withRawSink(
+        _ batch: inout RawBatch, _ rejections: inout [Rejection], _ body: (inout IngestDecoder, inout RawRowSink) -> Void
+    ) {
+        var sink = RawRowSink()
+        swap(&sink.batch, &batch)
+        swap(&sink.rejections, &rejections)
+        swap(&sink.map, &rawNames)
+        sink.map.validate(against: sink.batch)
+        body(&self, &sink)
+        swap(&sink.batch, &batch)
+        swap(&sink.rejections, &rejections)
+        swap(&sink.map, &rawNames)
+    }
+
+    private mutating func decodeChunk<S: RowSink>(_ chunk: UnsafeRawBufferPointer, into sink: inout S) {
+        guard !chunk.isEmpty else { return }
+        chunk.withMemoryRebound(to: UInt8.self) { bytes in
+            guard let p = bytes.baseAddress else { return }
+            decodeBytes(p, bytes.count, into: &sink)
+        }
+    }
+
+    private mutating func finishInput<S: RowSink>(into sink: inout S) {
         if skippingLongLine {
             skippingLongLine = false
             lineNumber += 1
-            batch.lines += 1
+            sink.countLine()
         } else if !carry.isEmpty {
             let line = carry
             carry.removeAll(keepingCapacity: false)
             line.withUnsafeBufferPointer { b in
-                if let p = b.baseAddress { processLine(p, b.count, into: &batch) }
+                if let p = b.baseAddress { processLine(p, b.count, into: &sink) }
             }
         }
-        delimited?.finish(into: &batch)
+        delimited?.finish(into: &sink)
     }
 
     /// Decodes a whole input at once (for tests and small inputs).
@@ -97,50 +159,61 @@ public struct IngestDecoder: Sendable {
         return batch
     }
 
+    /// Decodes a whole input at once into a `RawBatch` (for tests and small inputs).
+    /// - Complexity: O(bytes.count)
+    public static func decodeAllRows(_ bytes: [UInt8], format: InputFormat, options: DecodeOptions) -> (rows: RawBatch, rejections: [Rejection]) {
+        var decoder = IngestDecoder(format: format, options: options)
+        var rows = RawBatch()
+        var rejections: [Rejection] = []
+        bytes.withUnsafeBytes { decoder.decode($0, into: &rows, rejections: &rejections) }
+        decoder.finish(into: &rows, rejections: &rejections)
+        return (rows, rejections)
+    }
+
     // MARK: Lines
 
     /// Room for a `\r` and a byte-order mark beyond the limit while a line is carried over.
     private static let carryLimit = maxLineBytes + 4
 
-    private mutating func decodeBytes(_ p: UnsafePointer<UInt8>, _ n: Int, into batch: inout DecodedBatch) {
+    private mutating func decodeBytes<S: RowSink>(_ p: UnsafePointer<UInt8>, _ n: Int, into sink: inout S) {
         var start = 0
         if skippingLongLine {
             guard let newline = Self.newline(p, from: 0, count: n) else { return }
             skippingLongLine = false
             lineNumber += 1
-            batch.lines += 1
+            sink.countLine()
             start = newline + 1
         } else if !carry.isEmpty {
             guard let newline = Self.newline(p, from: 0, count: n) else {
-                keepUnfinished(p, from: 0, count: n, into: &batch)
+                keepUnfinished(p, from: 0, count: n, into: &sink)
                 return
             }
             if carry.count + newline > Self.carryLimit {
-                rejectLongLine(into: &batch)
+                rejectLongLine(into: &sink)
                 lineNumber += 1
-                batch.lines += 1
+                sink.countLine()
                 skippingLongLine = false
             } else {
                 carry.append(contentsOf: UnsafeBufferPointer(start: p, count: newline))
                 let line = carry
                 carry.removeAll(keepingCapacity: carry.capacity <= 65_536)
                 line.withUnsafeBufferPointer { b in
-                    if let base = b.baseAddress { processLine(base, b.count, into: &batch) }
+                    if let base = b.baseAddress { processLine(base, b.count, into: &sink) }
                 }
             }
             start = newline + 1
         }
         while start < n, let newline = Self.newline(p, from: start, count: n) {
-            processLine(p + start, newline - start, into: &batch)
+            processLine(p + start, newline - start, into: &sink)
             start = newline + 1
         }
-        if start < n { keepUnfinished(p, from: start, count: n, into: &batch) }
+        if start < n { keepUnfinished(p, from: start, count: n, into: &sink) }
     }
 
     /// Carries `p[from..<count]` (a line without its end yet) over to the next chunk.
-    private mutating func keepUnfinished(_ p: UnsafePointer<UInt8>, from: Int, count: Int, into batch: inout DecodedBatch) {
+    private mutating func keepUnfinished<S: RowSink>(_ p: UnsafePointer<UInt8>, from: Int, count: Int, into sink: inout S) {
         if carry.count + (count - from) > Self.carryLimit {
-            rejectLongLine(into: &batch)
+            rejectLongLine(into: &sink)
             carry.removeAll(keepingCapacity: false)
             return
         }
@@ -148,8 +221,8 @@ public struct IngestDecoder: Sendable {
     }
 
     /// Rejects the line being read as too long and skips the rest of it.
-    private mutating func rejectLongLine(into batch: inout DecodedBatch) {
-        batch.rejections.append(Rejection(line: lineNumber + 1, reason: IngestError.lineTooLong(nil).message))
+    private mutating func rejectLongLine<S: RowSink>(into sink: inout S) {
+        sink.reject(Rejection(line: lineNumber + 1, reason: IngestError.lineTooLong(nil).message))
         carry.removeAll(keepingCapacity: false)
         skippingLongLine = true
     }
@@ -172,42 +245,45 @@ public struct IngestDecoder: Sendable {
     }
 
     /// Decodes one complete line (without its `\n`).
-    private mutating func processLine(_ p: UnsafePointer<UInt8>, _ count: Int, into batch: inout DecodedBatch) {
+    private mutating func processLine<S: RowSink>(_ p: UnsafePointer<UInt8>, _ count: Int, into sink: inout S) {
         lineNumber += 1
-        batch.lines += 1
+        sink.countLine()
         var start = 0
         var end = count
         if end > 0, p[end - 1] == 0x0D { end -= 1 }
         if lineNumber == 1, end >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { start = 3 }
         let line = UnsafeBufferPointer(start: p + start, count: end - start)
         if line.count > Self.maxLineBytes {
-            batch.rejections.append(Rejection(line: lineNumber, reason: IngestError.lineTooLong(line.count).message))
+            sink.reject(Rejection(line: lineNumber, reason: IngestError.lineTooLong(line.count).message))
             return
         }
         if delimited?.isPending == true {
-            delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &batch)
+            delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &sink)
             return
         }
         if ByteClass.isBlank(line) { return }
         if format == .auto {
             format = InputFormat.detect(line)
-            if format == .csv || format == .tsv { delimited = Self.delimitedDecoder(format, options) }
+            if format == .csv || format == .tsv { makeDelimited() }
         }
         do throws(IngestError) {
             switch format {
             case .jsonl:
-                batch.events.append(try json.decode(line, now: options.now))
+                let (t, rate) = try json.decode(line, now: options.now)
+                sink.addRow(json.row, line: line.baseAddress, names: json.names, timestamp: t, sampleRate: rate)
             case .csv, .tsv:
-                delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &batch)
+                delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &sink)
             case .logfmt:
-                batch.events.append(try logfmt.decode(line, now: options.now))
+                let t = try logfmt.decode(line, now: options.now)
+                sink.addRow(logfmt.row, line: line.baseAddress, names: logfmt.names, timestamp: t, sampleRate: 1)
             case .combined:
-                batch.events.append(try AccessLogDecoder.decode(line, now: options.now))
+                let t = try accessLog.decode(line, now: options.now)
+                sink.addRow(accessLog.row, line: line.baseAddress, names: accessLog.names, timestamp: t, sampleRate: 1)
             case .auto:
                 break
             }
         } catch {
-            batch.rejections.append(Rejection(line: lineNumber, reason: error.message))
+            sink.reject(Rejection(line: lineNumber, reason: error.message))
         }
     }
 }

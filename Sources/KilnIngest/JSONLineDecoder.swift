@@ -50,57 +50,52 @@ struct JSONLineDecoder {
         var hasHigh: Bool { flags & 2 != 0 }
     }
 
-    private static let dataRegion: Int32 = 0x4000_0000
-
-    var names: FieldNameTable
+    /// The names of the fields, with their time-candidate ranks.
+    private(set) var names: FieldNameTable
+    /// The fields of the line decoded last (string bytes in the line or in `row.scratch`).
+    private(set) var row = RowFields()
+    /// Unescaped key bytes.
     private var scratch: [UInt8] = []
-    private var arrayText: [UInt8] = []
-    private var ids: [Int32] = []
-    /// A top-level time-candidate string that parsed as RFC 3339: its field holds a placeholder
-    /// until the end of the line decides whether it is the event time (then no string is built).
-    private var pendingTime: (id: Int, nanos: Int64, span: Span, index: Int)?
     private var lineStamp: UInt64 = 0
     private var keyOrdinal = 0
     private var sawData = false
-    private var expectedFields = 16
 
-    /// Makes a decoder reading the event time from `timeFields` (most preferred first).
-    init(timeFields: [String]) {
-        names = FieldNameTable(timeFields: timeFields)
+    /// Makes a decoder reading the event time from `timeFields` (most preferred first); its
+    /// name table has generation `generation` (see ``FieldNameTable/generation``).
+    init(timeFields: [String], generation: UInt64 = 0) {
+        names = FieldNameTable(timeFields: timeFields, generation: generation)
         scratch.reserveCapacity(256)
     }
 
-    /// Decodes one line (no line terminator; may start with white space).
+    /// Decodes one line (no line terminator; may start with white space) into ``row``, whose
+    /// line-relative strings count from `line.baseAddress`; returns the event time and sample
+    /// rate.
     /// - Complexity: O(length of the line), expected.
-    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Event {
+    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> (timestamp: Int64, sampleRate: Int64) {
         guard let p = line.baseAddress else { throw IngestError.notAnObject(found: "an empty line") }
         let s = Input(p: p, n: line.count)
         names.trimIfNeeded()
         lineStamp &+= 2
         sawData = false
         keyOrdinal = 0
-        pendingTime = nil
-        ids.removeAll(keepingCapacity: true)
-        var fields: [Field] = []
-        fields.reserveCapacity(expectedFields)
+        row.removeAll()
         var i = 0
         skipSpace(s, &i)
         guard i < s.n else { throw IngestError.notAnObject(found: "an empty line") }
         guard s.p[i] == UInt8(ascii: "{") else { throw IngestError.notAnObject(found: Self.describeValue(s.p[i])) }
         i += 1
-        try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: 1, stamp: lineStamp, fields: &fields)
+        try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: 1, stamp: lineStamp)
         skipSpace(s, &i)
         if i < s.n {
             throw IngestError.malformed("unexpected \(Self.describe(s.p[i])) after the end of the object", column: i + 1)
         }
-        expectedFields = max(expectedFields, fields.count)
-        return try finishEvent(s, &fields, now: now)
+        return try finishRow(s, now: now)
     }
 
     // MARK: Objects
 
     private mutating func parseMembers(
-        _ s: Input, _ i: inout Int, parent: Int, depth: Int, stamp: UInt64, fields: inout [Field]
+        _ s: Input, _ i: inout Int, parent: Int, depth: Int, stamp: UInt64
     ) throws(IngestError) {
         skipSpace(s, &i)
         if i < s.n, s.p[i] == UInt8(ascii: "}") {
@@ -128,20 +123,17 @@ struct JSONLineDecoder {
                 i += 1
                 if depth == 1, Self.isData(s, key) {
                     sawData = true
-                    try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: depth + 1, stamp: stamp | 1, fields: &fields)
+                    try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: depth + 1, stamp: stamp | 1)
                 } else {
                     let inner = try nameID(s, key, parent: parent)
-                    try parseMembers(s, &i, parent: inner, depth: depth + 1, stamp: stamp, fields: &fields)
+                    try parseMembers(s, &i, parent: inner, depth: depth + 1, stamp: stamp)
                 }
             } else {
                 let id = try nameID(s, key, parent: parent)
-                if stamp & 1 == 0, names.names[id].timeRank != FieldNameTable.notTime, s.p[i] == UInt8(ascii: "\""),
-                   try takeTimeString(s, &i, id: id, stamp: stamp, fields: &fields) {
-                    // An RFC 3339 time, kept as bytes until it is known whether it is the event time.
-                } else if let value = try parseValue(s, &i, depth: depth, key: key, parent: parent) {
-                    record(id, value, stamp: stamp, fields: &fields)
+                if let value = try parseValue(s, &i, depth: depth, key: key, parent: parent) {
+                    row.set(id, value, stamp: stamp, inData: stamp & 1 != 0, names: &names)
                 } else {
-                    recordNull(id, stamp: stamp, fields: &fields)
+                    row.remove(id, stamp: stamp, names: &names)
                 }
             }
             skipSpace(s, &i)
@@ -164,32 +156,6 @@ struct JSONLineDecoder {
     private static func isData(_ s: Input, _ key: Span) -> Bool {
         key.end - key.start == 4 && key.flags == 0 && s.p[key.start] == UInt8(ascii: "d") && s.p[key.start + 1] == UInt8(ascii: "a")
             && s.p[key.start + 2] == UInt8(ascii: "t") && s.p[key.start + 3] == UInt8(ascii: "a")
-    }
-
-    /// Adds a field, or replaces the value of an earlier field of the same name in this line.
-    @inline(__always)
-    private mutating func record(_ id: Int, _ value: consuming Value, stamp: UInt64, fields: inout [Field]) {
-        let count = Int32(truncatingIfNeeded: fields.count)
-        let (name, earlier) = names.names[id].claim(stamp: stamp, fieldIndex: count)
-        if earlier >= 0 {
-            fields[Int(earlier)].value = value
-            if id == pendingTime?.id { pendingTime = nil }
-            return
-        }
-        fields.append(Field(name, value))
-        ids.append(Int32(truncatingIfNeeded: id) | (stamp & 1 != 0 ? Self.dataRegion : 0))
-    }
-
-    /// A `null`: removes an earlier field of the same name in this line.
-    private mutating func recordNull(_ id: Int, stamp: UInt64, fields: inout [Field]) {
-        guard names.names[id].stamp == stamp else { return }
-        if id == pendingTime?.id { pendingTime = nil }
-        let at = Int(names.names[id].fieldIndex)
-        if let index = pendingTime?.index, at < index { pendingTime?.index = index - 1 }
-        fields.remove(at: at)
-        ids.remove(at: at)
-        names.names[id].stamp = 0
-        for k in at..<ids.count { names.names[Int(ids[k] & ~Self.dataRegion)].fieldIndex -= 1 }
     }
 
     // MARK: Names
@@ -227,15 +193,15 @@ struct JSONLineDecoder {
 
     // MARK: Values
 
-    /// Parses a scalar or an array; nil for `null`.
+    /// Parses a scalar or an array (its compact text goes to `row.scratch`); nil for `null`.
     @inline(__always)
-    private mutating func parseValue(_ s: Input, _ i: inout Int, depth: Int, key: Span, parent: Int) throws(IngestError) -> Value? {
+    private mutating func parseValue(_ s: Input, _ i: inout Int, depth: Int, key: Span, parent: Int) throws(IngestError) -> RowFields.Record? {
         let c = s.p[i]
         switch c {
         case UInt8(ascii: "\""):
             i += 1
             let span = try scanString(s, &i)
-            return .string(try makeString(s, span))
+            return try stringRecord(s, span)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try parseNumber(s, &i)
         case UInt8(ascii: "t"):
@@ -249,16 +215,16 @@ struct JSONLineDecoder {
             return nil
         case UInt8(ascii: "["):
             guard depth < Self.maxDepth else { throw IngestError.tooDeep(column: i + 1) }
-            arrayText.removeAll(keepingCapacity: true)
+            let start = row.scratch.count
             try copyValue(s, &i, depth: depth)
-            return .string(String(decoding: arrayText, as: UTF8.self))
+            return .string(at: start, count: row.scratch.count - start, inScratch: true)
         default:
             throw IngestError.malformed("expected a value for key \(keyText(s, key, parent: parent)), found \(Self.describe(c))", column: i + 1)
         }
     }
 
     @inline(__always)
-    private func parseNumber(_ s: Input, _ i: inout Int) throws(IngestError) -> Value {
+    private func parseNumber(_ s: Input, _ i: inout Int) throws(IngestError) -> RowFields.Record {
         let start = i
         let (end, result) = NumberScanner.scan(s.p, from: i, count: s.n)
         switch result {
@@ -290,7 +256,7 @@ struct JSONLineDecoder {
         i += n
     }
 
-    /// Copies one JSON value at `i` compactly into `arrayText`, validating it. `depth` is the
+    /// Copies one JSON value at `i` compactly into `row.scratch`, validating it. `depth` is the
     /// level of the container holding the value.
     private mutating func copyValue(_ s: Input, _ i: inout Int, depth: Int) throws(IngestError) {
         skipSpace(s, &i)
@@ -301,11 +267,11 @@ struct JSONLineDecoder {
             guard depth < Self.maxDepth else { throw IngestError.tooDeep(column: i + 1) }
             let isArray = c == UInt8(ascii: "[")
             let close = isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")
-            arrayText.append(c)
+            row.scratch.append(c)
             i += 1
             skipSpace(s, &i)
             if i < s.n, s.p[i] == close {
-                arrayText.append(close)
+                row.scratch.append(close)
                 i += 1
                 return
             }
@@ -321,7 +287,7 @@ struct JSONLineDecoder {
                     guard i < s.n, s.p[i] == UInt8(ascii: ":") else {
                         throw IngestError.malformed("expected ':' after a key inside an array", column: i + 1)
                     }
-                    arrayText.append(UInt8(ascii: ":"))
+                    row.scratch.append(UInt8(ascii: ":"))
                     i += 1
                 }
                 try copyValue(s, &i, depth: depth + 1)
@@ -331,7 +297,7 @@ struct JSONLineDecoder {
                 }
                 let d = s.p[i]
                 i += 1
-                arrayText.append(d)
+                row.scratch.append(d)
                 if d == UInt8(ascii: ",") { continue }
                 if d == close { return }
                 throw IngestError.malformed("expected ',' or '\(UnicodeScalar(close))', found \(Self.describe(d))", column: i)
@@ -341,16 +307,16 @@ struct JSONLineDecoder {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = i
             _ = try parseNumber(s, &i)
-            arrayText.append(contentsOf: UnsafeBufferPointer(start: s.p + start, count: i - start))
+            row.scratch.append(contentsOf: UnsafeBufferPointer(start: s.p + start, count: i - start))
         case UInt8(ascii: "t"):
             try expectLiteral(s, &i, "true")
-            arrayText.append(contentsOf: "true".utf8)
+            row.scratch.append(contentsOf: "true".utf8)
         case UInt8(ascii: "f"):
             try expectLiteral(s, &i, "false")
-            arrayText.append(contentsOf: "false".utf8)
+            row.scratch.append(contentsOf: "false".utf8)
         case UInt8(ascii: "n"):
             try expectLiteral(s, &i, "null")
-            arrayText.append(contentsOf: "null".utf8)
+            row.scratch.append(contentsOf: "null".utf8)
         default:
             throw IngestError.malformed("expected a value, found \(Self.describe(c))", column: i + 1)
         }
@@ -363,7 +329,7 @@ struct JSONLineDecoder {
         if span.hasHigh, let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)) {
             throw IngestError.invalidUTF8(column: span.start + bad + 1)
         }
-        arrayText.append(contentsOf: UnsafeBufferPointer(start: s.p + span.start - 1, count: span.end - span.start + 2))
+        row.scratch.append(contentsOf: UnsafeBufferPointer(start: s.p + span.start - 1, count: span.end - span.start + 2))
     }
 
     // MARK: Strings
@@ -432,17 +398,17 @@ struct JSONLineDecoder {
         }
     }
 
-    /// The string a scanned span stands for.
+    /// The string a scanned span stands for: its bytes in the line, or unescaped into
+    /// `row.scratch`.
     @inline(__always)
-    private mutating func makeString(_ s: Input, _ span: Span) throws(IngestError) -> String {
-        let raw = UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)
-        if span.hasHigh, let bad = ByteClass.firstInvalidUTF8(raw) {
+    private mutating func stringRecord(_ s: Input, _ span: Span) throws(IngestError) -> RowFields.Record {
+        if span.hasHigh, let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)) {
             throw IngestError.invalidUTF8(column: span.start + bad + 1)
         }
-        if !span.hasEscape { return String(decoding: raw, as: UTF8.self) }
-        scratch.removeAll(keepingCapacity: true)
-        Self.unescape(s, span, into: &scratch)
-        return String(decoding: scratch, as: UTF8.self)
+        if !span.hasEscape { return .string(at: span.start, count: span.end - span.start, inScratch: false) }
+        let start = row.scratch.count
+        Self.unescape(s, span, into: &row.scratch)
+        return .string(at: start, count: row.scratch.count - start, inScratch: true)
     }
 
     /// Appends the unescaped bytes of a scanned span (escapes already checked by `scanString`).
@@ -481,30 +447,12 @@ struct JSONLineDecoder {
                 } else if u >= 0xDC00 && u <= 0xDFFF {
                     scalar = 0xFFFD
                 }
-                appendUTF8(scalar, to: &out)
+                ByteClass.appendUTF8(scalar, to: &out)
             default: out.append(e)
             }
             run = i
         }
         if run < end { out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: end - run)) }
-    }
-
-    private static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
-        if v < 0x80 {
-            out.append(UInt8(v))
-        } else if v < 0x800 {
-            out.append(UInt8(0xC0 | (v >> 6)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        } else if v < 0x10000 {
-            out.append(UInt8(0xE0 | (v >> 12)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        } else {
-            out.append(UInt8(0xF0 | (v >> 18)))
-            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        }
     }
 
     @inline(__always)
@@ -524,127 +472,71 @@ struct JSONLineDecoder {
         return v
     }
 
-    // MARK: The event
+    // MARK: The row
 
-    private mutating func finishEvent(_ s: Input, _ fields: inout [Field], now: Int64) throws(IngestError) -> Event {
-        if sawData { materializePendingTime(s, &fields) }
+    private mutating func finishRow(_ s: Input, now: Int64) throws(IngestError) -> (timestamp: Int64, sampleRate: Int64) {
         var sampleRate: Int64 = 1
-        var envelopeTime: Value?
-        var timeFromEnvelope = false
         if sawData {
+            var envelopeTime: RowFields.Record?
             var isEnvelope = true
             var hasEnvelopeMember = false
-            for (k, id) in ids.enumerated() where id & Self.dataRegion == 0 {
-                let name = names.names[Int(id)].text
+            for r in row.records where !r.inData {
+                let name = names.names[Int(r.name)].text
                 if name == "time" {
-                    envelopeTime = fields[k].value
+                    envelopeTime = r
                     hasEnvelopeMember = true
                 } else if name == "samplerate" {
-                    sampleRate = Self.sampleRate(fields[k].value)
+                    sampleRate = self.sampleRate(r, line: s.p)
                     hasEnvelopeMember = true
                 } else {
                     isEnvelope = false
                 }
             }
             if isEnvelope && hasEnvelopeMember {
-                var kept: [Field] = []
-                var keptIDs: [Int32] = []
-                kept.reserveCapacity(fields.count)
-                for (k, id) in ids.enumerated() where id & Self.dataRegion != 0 {
-                    kept.append(fields[k])
-                    keptIDs.append(id)
+                row.records.removeAll { !$0.inData }
+                if var time = envelopeTime {
+                    if let t = row.nanos(time, line: s.p) { return (t, sampleRate) }
+                    time.inData = false
+                    row.records.insert(time, at: 0)
+                    return (now, sampleRate)
                 }
-                fields = kept
-                ids = keptIDs
-                timeFromEnvelope = envelopeTime != nil
             } else {
                 sampleRate = 1
-                envelopeTime = nil
-                try renameDataFields(&fields)
+                renameDataFields()
             }
         }
-        if timeFromEnvelope, let value = envelopeTime {
-            if let t = EventTime.nanos(value) { return Event(timestamp: t, sampleRate: sampleRate, fields: fields) }
-            fields.insert(Field("time", value), at: 0)
-            return Event(timestamp: now, sampleRate: sampleRate, fields: fields)
-        }
-        var best = -1
-        var bestRank = FieldNameTable.notTime
-        for (k, id) in ids.enumerated() {
-            let rank = names.names[Int(id & ~Self.dataRegion)].timeRank
-            if rank < bestRank {
-                bestRank = rank
-                best = k
-            }
-        }
-        var timestamp = now
-        if best >= 0, let pending = pendingTime, best == pending.index {
-            timestamp = pending.nanos
-            fields.remove(at: best)
-            pendingTime = nil
-        } else {
-            materializePendingTime(s, &fields)
-            if best >= 0, let t = EventTime.nanos(fields[best].value) {
-                timestamp = t
-                fields.remove(at: best)
-            }
-        }
-        return Event(timestamp: timestamp, sampleRate: sampleRate, fields: fields)
-    }
-
-    /// Scans the string at `i` (a time-candidate's value); when it is plain ASCII and reads as
-    /// RFC 3339, records a placeholder field and remembers the time. Otherwise rewinds `i` and
-    /// returns false.
-    private mutating func takeTimeString(_ s: Input, _ i: inout Int, id: Int, stamp: UInt64, fields: inout [Field]) throws(IngestError) -> Bool {
-        let start = i
-        i += 1
-        let span = try scanString(s, &i)
-        guard span.flags == 0, let t = EventTime.rfc3339(UnsafeBufferPointer(start: s.p + span.start, count: span.end - span.start)) else {
-            i = start
-            return false
-        }
-        materializePendingTime(s, &fields)
-        record(id, .int(0), stamp: stamp, fields: &fields)
-        pendingTime = (id, t, span, Int(names.names[id].fieldIndex))
-        return true
-    }
-
-    /// Gives the pending time's field its real string value.
-    private mutating func materializePendingTime(_ s: Input, _ fields: inout [Field]) {
-        guard let pending = pendingTime else { return }
-        pendingTime = nil
-        let text = String(decoding: UnsafeBufferPointer(start: s.p + pending.span.start, count: pending.span.end - pending.span.start), as: UTF8.self)
-        fields[pending.index].value = .string(text)
+        return (row.takeTime(names: names, line: s.p, now: now), sampleRate)
     }
 
     /// Not an envelope after all: the members of `data` become `data.…` again.
-    private mutating func renameDataFields(_ fields: inout [Field]) throws(IngestError) {
-        let old = fields
-        let oldIDs = ids
-        fields.removeAll(keepingCapacity: true)
-        ids.removeAll(keepingCapacity: true)
+    private mutating func renameDataFields() {
+        let old = row.records
+        row.records.removeAll(keepingCapacity: true)
         lineStamp &+= 2
-        for (k, id) in oldIDs.enumerated() {
-            var newID = Int(id & ~Self.dataRegion)
-            if id & Self.dataRegion != 0 {
-                newID = names.id(of: "data." + names.names[newID].text)
-            }
-            record(newID, old[k].value, stamp: lineStamp, fields: &fields)
+        for r in old {
+            var id = Int(r.name)
+            if r.inData { id = names.id(of: "data." + names.names[id].text) }
+            var value = r
+            value.inData = false
+            row.set(id, value, stamp: lineStamp, names: &names)
         }
     }
 
-    private static func sampleRate(_ value: Value) -> Int64 {
-        switch value {
-        case .int(let v): return max(1, v)
-        case .float(let d): return d.isFinite && d >= 1 && d < 9e18 ? Int64(d.rounded()) : 1
-        case .string(let text):
+    private func sampleRate(_ r: RowFields.Record, line: UnsafePointer<UInt8>) -> Int64 {
+        switch r.kind {
+        case ValueKind.int.rawValue: return max(1, Int64(bitPattern: r.payload))
+        case ValueKind.float.rawValue: return Self.sampleRate(Double(bitPattern: r.payload))
+        case ValueKind.string.rawValue:
+            let text = row.withBytes(r, line: line) { String(decoding: $0, as: UTF8.self) }
             if let v = Int64(text) { return max(1, v) }
-            var copy = text
-            let typed = copy.withUTF8 { NumberScanner.typedValue($0) }
-            if case .float(let d) = typed { return sampleRate(.float(d)) }
+            if case .float(let d) = row.withBytes(r, line: line, { NumberScanner.number($0) }) { return Self.sampleRate(d) }
             return 1
-        case .bool: return 1
+        default: return 1
         }
+    }
+
+    private static func sampleRate(_ d: Double) -> Int64 {
+        d.isFinite && d >= 1 && d < 9e18 ? Int64(d.rounded()) : 1
     }
 
     // MARK: Bytes

@@ -16,18 +16,57 @@ import KilnCore
 /// Rejected lines: invalid UTF-8, `=` without a key, a quote inside a key, an unterminated
 /// quoted value, and text glued to the end of a quoted value.
 struct LogfmtDecoder {
-    let timeFields: [String]
+    /// A value as written after a key.
+    enum Written {
+        /// A key without `=`.
+        case bare
+        /// `key=` with nothing after `=`.
+        case empty
+        /// A quoted value, unescaped into the scratch bytes at `start`.
+        case quoted(start: Int, count: Int)
+        /// An unquoted value: these bytes of the line.
+        case unquoted(Range<Int>)
+    }
 
-    /// Decodes one line.
+    /// The keys, with their time-candidate ranks.
+    private(set) var names: FieldNameTable
+    /// The fields of the line decoded last (string bytes in the line or in `row.scratch`).
+    private(set) var row = RowFields()
+    private var stamp: UInt64 = 0
+
+    /// Makes a decoder reading the event time from `timeFields` (most preferred first).
+    init(timeFields: [String], generation: UInt64 = 0) {
+        names = FieldNameTable(timeFields: timeFields, generation: generation)
+    }
+
+    /// Decodes one line into ``row`` (line-relative strings count from `line.baseAddress`);
+    /// returns the event time.
     /// - Complexity: O(length of the line)
-    func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Event {
+    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Int64 {
         if let bad = ByteClass.firstInvalidUTF8(line) { throw IngestError.invalidUTF8(column: bad + 1) }
-        var set = FieldSet(capacity: 16)
-        var scratch: [UInt8] = []
-        try Self.scan(line, scratch: &scratch) { name, value, _ in set.set(name, value) }
-        var fields = set.fields
-        let t = EventTime.take(from: &fields, names: timeFields, now: now)
-        return Event(timestamp: t, fields: fields)
+        names.trimIfNeeded()
+        stamp &+= 2
+        row.removeAll()
+        var i = 0
+        var ordinal = 0
+        while let (key, value) = try Self.next(line, &i, scratch: &row.scratch) {
+            guard let base = line.baseAddress,
+                  let id = names.child(of: FieldNameTable.noParent, base + key.lowerBound, key.count, ordinal: ordinal)
+            else { throw IngestError.invalidUTF8(column: key.lowerBound + 1) }
+            ordinal += 1
+            switch value {
+            case .bare:
+                row.set(id, .bool(true), stamp: stamp, names: &names)
+            case .empty:
+                row.remove(id, stamp: stamp, names: &names)
+            case .quoted(let start, let count):
+                row.set(id, .string(at: start, count: count, inScratch: true), stamp: stamp, names: &names)
+            case .unquoted(let r):
+                let typed = NumberScanner.typedRecord(UnsafeBufferPointer(rebasing: line[r]))
+                row.set(id, typed ?? .string(at: r.lowerBound, count: r.count, inScratch: false), stamp: stamp, names: &names)
+            }
+        }
+        return row.takeTime(names: names, line: line.baseAddress, now: now)
     }
 
     /// True when the line reads as logfmt with at least one `key=value` pair, and pairs make up
@@ -36,10 +75,12 @@ struct LogfmtDecoder {
         var tokens = 0
         var pairs = 0
         var scratch: [UInt8] = []
+        var i = 0
         do {
-            try scan(line, scratch: &scratch) { _, _, isPair in
+            while let (_, value) = try next(line, &i, scratch: &scratch) {
                 tokens += 1
-                if isPair { pairs += 1 }
+                if case .bare = value { continue }
+                pairs += 1
             }
         } catch {
             return false
@@ -47,68 +88,59 @@ struct LogfmtDecoder {
         return pairs >= 1 && pairs * 2 >= tokens
     }
 
-    /// Calls `body` with each key, its value (nil for `key=`) and whether it had `=`, in order.
-    private static func scan(
-        _ b: UnsafeBufferPointer<UInt8>, scratch: inout [UInt8], _ body: (String, Value?, _ isPair: Bool) -> Void
-    ) throws(IngestError) {
+    /// The next key (its bytes in `b`) and its value from `i` on, nil at the end of the line.
+    /// Quoted values are unescaped onto the end of `scratch`.
+    private static func next(
+        _ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, scratch: inout [UInt8]
+    ) throws(IngestError) -> (key: Range<Int>, value: Written)? {
         let n = b.count
-        var i = 0
-        while true {
-            while i < n, b[i] <= 0x20 { i += 1 }
-            guard i < n else { return }
-            let keyStart = i
-            while i < n, b[i] > 0x20, b[i] != UInt8(ascii: "="), b[i] != UInt8(ascii: "\"") { i += 1 }
-            if i == keyStart {
-                if b[i] == UInt8(ascii: "=") {
-                    throw IngestError.malformed("expected a key before '='", column: i + 1)
-                }
-                throw IngestError.malformed("unexpected '\"': keys cannot be quoted", column: i + 1)
+        while i < n, b[i] <= 0x20 { i += 1 }
+        guard i < n else { return nil }
+        let keyStart = i
+        while i < n, b[i] > 0x20, b[i] != UInt8(ascii: "="), b[i] != UInt8(ascii: "\"") { i += 1 }
+        if i == keyStart {
+            if b[i] == UInt8(ascii: "=") {
+                throw IngestError.malformed("expected a key before '='", column: i + 1)
             }
-            let key = String(decoding: UnsafeBufferPointer(rebasing: b[keyStart..<i]), as: UTF8.self)
-            if i < n, b[i] == UInt8(ascii: "\"") {
-                throw IngestError.malformed("unexpected '\"' inside key \"\(key)\"", column: i + 1)
-            }
-            guard i < n, b[i] == UInt8(ascii: "=") else {
-                body(key, .bool(true), false)
-                continue
-            }
-            i += 1
-            if i < n, b[i] == UInt8(ascii: "\"") {
-                let quote = i
-                i += 1
-                scratch.removeAll(keepingCapacity: true)
-                var closed = false
-                while i < n {
-                    let c = b[i]
-                    if c == UInt8(ascii: "\"") {
-                        closed = true
-                        i += 1
-                        break
-                    }
-                    if c == UInt8(ascii: "\\"), i + 1 < n {
-                        i += 1 + unescape(b, at: i + 1, into: &scratch)
-                        continue
-                    }
-                    scratch.append(c)
-                    i += 1
-                }
-                guard closed else {
-                    throw IngestError.malformed("unterminated quoted value of key \"\(key)\" starting", column: quote + 1)
-                }
-                if i < n, b[i] > 0x20 {
-                    throw IngestError.malformed("expected a space after the quoted value of key \"\(key)\", found \(JSONLineDecoder.describe(b[i]))", column: i + 1)
-                }
-                body(key, .string(String(decoding: scratch, as: UTF8.self)), true)
-            } else {
-                let valueStart = i
-                while i < n, b[i] > 0x20 { i += 1 }
-                if i == valueStart {
-                    body(key, nil, true)
-                } else {
-                    body(key, NumberScanner.typedValue(UnsafeBufferPointer(rebasing: b[valueStart..<i])), true)
-                }
-            }
+            throw IngestError.malformed("unexpected '\"': keys cannot be quoted", column: i + 1)
         }
+        let key = keyStart..<i
+        func keyText() -> String { String(decoding: UnsafeBufferPointer(rebasing: b[key]), as: UTF8.self) }
+        if i < n, b[i] == UInt8(ascii: "\"") {
+            throw IngestError.malformed("unexpected '\"' inside key \"\(keyText())\"", column: i + 1)
+        }
+        guard i < n, b[i] == UInt8(ascii: "=") else { return (key, .bare) }
+        i += 1
+        if i < n, b[i] == UInt8(ascii: "\"") {
+            let quote = i
+            i += 1
+            let start = scratch.count
+            var closed = false
+            while i < n {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") {
+                    closed = true
+                    i += 1
+                    break
+                }
+                if c == UInt8(ascii: "\\"), i + 1 < n {
+                    i += 1 + unescape(b, at: i + 1, into: &scratch)
+                    continue
+                }
+                scratch.append(c)
+                i += 1
+            }
+            guard closed else {
+                throw IngestError.malformed("unterminated quoted value of key \"\(keyText())\" starting", column: quote + 1)
+            }
+            if i < n, b[i] > 0x20 {
+                throw IngestError.malformed("expected a space after the quoted value of key \"\(keyText())\", found \(JSONLineDecoder.describe(b[i]))", column: i + 1)
+            }
+            return (key, .quoted(start: start, count: scratch.count - start))
+        }
+        let valueStart = i
+        while i < n, b[i] > 0x20 { i += 1 }
+        return (key, i == valueStart ? .empty : .unquoted(valueStart..<i))
     }
 
     /// Unescapes the escape whose letter is at `at`; returns how many bytes it used after `\`.
@@ -127,8 +159,7 @@ struct LogfmtDecoder {
                     v = v << 4 | d
                 }
                 if ok {
-                    let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
-                    out.append(contentsOf: String(Character(scalar)).utf8)
+                    ByteClass.appendUTF8(Unicode.Scalar(v)?.value ?? 0xFFFD, to: &out)
                     return 5
                 }
             }

@@ -113,10 +113,11 @@ enum NumberScanner {
 
     /// Types a whole cell of text (CSV, logfmt): exactly `true`/`false` are booleans, text that
     /// is entirely a number in JSON syntax is `.int` or `.float`, anything else (including
-    /// numbers with leading zeros such as `007`, and numbers beyond Double's range) is a string.
-    /// The bytes must be valid UTF-8.
-    static func typedValue(_ b: UnsafeBufferPointer<UInt8>) -> Value {
-        guard let p = b.baseAddress, b.count > 0 else { return .string("") }
+    /// numbers with leading zeros such as `007`, and numbers beyond Double's range) is a string,
+    /// for which this returns nil (the caller keeps the bytes where they are).
+    @inline(__always)
+    static func typedRecord(_ b: UnsafeBufferPointer<UInt8>) -> RowFields.Record? {
+        guard let p = b.baseAddress, b.count > 0 else { return nil }
         let first = p[0]
         if first == UInt8(ascii: "-") || ByteClass.isDigit(first) {
             let (end, result) = scan(p, from: 0, count: b.count)
@@ -133,6 +134,18 @@ enum NumberScanner {
                   p[3] == UInt8(ascii: "s"), p[4] == UInt8(ascii: "e") {
             return .bool(false)
         }
-        return .string(String(decoding: b, as: UTF8.self))
+        return nil
+    }
+
+    /// The number a whole text is in JSON syntax; nil when it is not entirely one (or is out of
+    /// Double's range).
+    static func number(_ b: UnsafeBufferPointer<UInt8>) -> Result? {
+        guard let p = b.baseAddress, b.count > 0, p[0] == UInt8(ascii: "-") || ByteClass.isDigit(p[0]) else { return nil }
+        let (end, result) = scan(p, from: 0, count: b.count)
+        guard end == b.count else { return nil }
+        switch result {
+        case .int, .float: return result
+        case .invalid, .outOfRange: return nil
+        }
     }
 }

@@ -100,4 +100,51 @@ func threadCPUSeconds() -> Double {
         print(String(format: "jsonl decode (%@): %d lines of %.0f bytes, %d fields each: %.0f lines/s wall, %.1f MB/s (best of 3, %.3f s); %.0f lines/s of thread CPU time",
                      build, lineCount, averageLine, fieldCount, rate, Double(bytes.count) / seconds / 1e6, seconds, Double(lineCount) / bestCPU))
     }
+
+    /// Prints decode throughput of the `RawBatch` path (what `kiln ingest` uses) for the same
+    /// lines: 64 KiB chunks, a fresh batch every 65,536 rows. Figures only, no timing asserted.
+    @Test func jsonLinesIntoRawBatchThroughput() {
+        #if DEBUG
+        let lineCount = 20_000
+        let build = "debug build, not representative"
+        #else
+        let lineCount = 200_000
+        let build = "release build"
+        #endif
+        let bytes = generatedServiceLines(count: lineCount)
+        var best = Duration.seconds(1000)
+        var bestCPU = Double.infinity
+        for _ in 0..<3 {
+            let clock = ContinuousClock()
+            let cpuStart = threadCPUSeconds()
+            var decoder = IngestDecoder(format: .jsonl, options: options())
+            var rows = 0
+            var rejected = 0
+            let elapsed = clock.measure {
+                bytes.withUnsafeBytes { all in
+                    var batch = RawBatch()
+                    var rejections: [Rejection] = []
+                    var start = 0
+                    while start < all.count {
+                        let end = min(all.count, start + 65_536)
+                        decoder.decode(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &batch, rejections: &rejections)
+                        if batch.count >= 65_536 {
+                            rows += batch.count
+                            batch = RawBatch()
+                        }
+                        start = end
+                    }
+                    decoder.finish(into: &batch, rejections: &rejections)
+                    rows += batch.count
+                    rejected = rejections.count
+                }
+            }
+            #expect(rows == lineCount && rejected == 0)
+            best = min(best, elapsed)
+            bestCPU = min(bestCPU, threadCPUSeconds() - cpuStart)
+        }
+        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
+        print(String(format: "jsonl decode into RawBatch (%@): %d lines: %.0f lines/s wall, %.1f MB/s (best of 3, %.3f s); %.0f lines/s of thread CPU time",
+                     build, lineCount, Double(lineCount) / seconds, Double(bytes.count) / seconds / 1e6, seconds, Double(lineCount) / bestCPU))
+    }
 }
