@@ -190,12 +190,19 @@ public final class RunLoop {
                 drawn = state
             }
             let wait = ContinuousClock.now.duration(to: nextPoll)
-            if wait > .zero, let key = terminal.readKey(timeout: wait) {
-                if key == .resize {
-                    send(.resized(terminal.size))
-                    drawn = nil
-                } else {
-                    send(.keyPressed(key))
+            if wait > .zero, var key = terminal.readKey(timeout: wait) {
+                // Keys typed ahead are all applied before the next frame (at most 64).
+                var handled = 0
+                while true {
+                    if key == .resize {
+                        send(.resized(terminal.size))
+                        drawn = nil
+                    } else {
+                        send(.keyPressed(key))
+                    }
+                    handled += 1
+                    guard handled < 64, pending.isEmpty, !state.quitting, let next = terminal.readKey(timeout: .zero) else { break }
+                    key = next
                 }
                 continue
             }

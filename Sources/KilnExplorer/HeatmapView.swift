@@ -21,7 +21,7 @@ enum HeatmapView {
         let s = ctx.state
         let plot = Layout.plot(s.size)
         let g = ctx.glyphs
-        guard let map = s.heat.map, map.timeBuckets > 0, map.valueBuckets > 0 else {
+        guard let map = s.heat.map, map.timeBuckets > 0, map.valueBuckets > 0, s.heat.scopeEvents > 0 else {
             emptyNotice(ctx, &grid, plot: plot)
             return
         }
@@ -32,7 +32,7 @@ enum HeatmapView {
         // Legend line.
         var legend: [StyledText] = [StyledText(" " + field, role: .title), StyledText(map.scale == .log ? " (log scale)" : "", role: .dim)]
         legend.append(StyledText("   1 ", role: .dim))
-        for l in stride(from: 1, through: 9, by: 2) { legend.append(StyledText(String(g.heatGlyph(level: l)), role: .heat(l))) }
+        for l in [1, 4, 6, 9] { legend.append(StyledText(String(g.heatGlyph(level: l)), role: .heat(l))) }
         legend.append(StyledText(" " + Format.grouped(maxCount) + " per cell", role: .dim))
         let visibleMarkers = s.markers.filter { $0.start >= map.timeEdges[0] && $0.start < map.timeEdges[nt] }
         if let m = visibleMarkers.last {

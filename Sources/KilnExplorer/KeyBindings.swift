@@ -90,7 +90,6 @@ public enum KeyBindings {
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
-            b(.heatmap, [.char("m")], .toggleMouse, "mouse on/off (drag to draw a box)"),
         ]
         // BubbleUp.
         out += [
@@ -136,6 +135,7 @@ public enum KeyBindings {
             b(.global, [.char(":")], .prompt, "query: where, clear, since, field, group ...", "query"),
             b(.global, [.char("?"), .function(1)], .help, "this help", "help"),
             b(.global, [.char("L")], .resumeLive, "resume LIVE: newest data, follow it"),
+            b(.global, [.char("m")], .toggleMouse, "mouse on/off (drag on the heatmap draws a box)"),
         ]
         return out
     }()

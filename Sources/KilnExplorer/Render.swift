@@ -29,6 +29,21 @@ extension Explorer {
         drawFooter(ctx, &grid)
         if state.prompt != nil { PromptView.draw(ctx, &grid) }
         if let offset = state.help { HelpView.draw(offset: offset, ctx, &grid) }
+        if !state.glyphs.isUnicode { asciiPunctuation(&grid) }
+    }
+
+    /// ASCII stand-ins for the typographic characters the views' own text uses (` · `, `–`,
+    /// `…`, `×`, `●`), applied to the whole grid when the terminal shows ASCII only.
+    static func asciiPunctuation(_ grid: inout ScreenGrid) {
+        let map: [String: String] = ["·": "-", "–": "-", "—": "-", "…": "~", "×": "x", "●": "*", "❭": ">", "↑": "^", "↓": "v",
+                                     "←": "<", "→": ">", "•": "*"]
+        for y in 0..<grid.height {
+            for x in 0..<grid.width {
+                let cell = grid[x, y]
+                guard cell.text.utf8.first.map({ $0 >= 0x80 }) == true, let ascii = map[cell.text] else { continue }
+                grid.put(ascii, x: x, y: y, role: cell.role, attributes: cell.attributes)
+            }
+        }
     }
 
     /// Row 0: dataset, time range, counts; `LIVE`/`PAUSED` on the right.

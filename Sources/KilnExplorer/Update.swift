@@ -81,8 +81,11 @@ public enum Explorer {
 
     static func keyPressed(_ state: inout ExplorerState, _ key: Key, model: ExplorerModel) -> [Effect] {
         switch key {
-        case .resize, .endOfInput, .unknown:
-            return key == .endOfInput ? [.quit] : []
+        case .endOfInput:
+            state.quitting = true
+            return [.quit]
+        case .resize, .unknown:
+            return []
         case .mouse(let event):
             return mouse(&state, event, model: model)
         default:
