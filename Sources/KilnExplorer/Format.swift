@@ -151,6 +151,15 @@ enum Format {
         return time(from, span: span) + dash + time(to, span: span)
     }
 
+    /// `06:31:09–07:01:00`: to the second (or the millisecond for spans under 10 s), with
+    /// dates when the range spans days; for the box under construction, where each column counts.
+    static func preciseRange(_ from: Int64, _ to: Int64, dash: String) -> String {
+        let span = max(0, to &- from)
+        if span >= 2 * 86_400 * Timestamp.nanosPerSecond { return dayClock(from) + dash + dayClock(to) }
+        if span >= 10 * Timestamp.nanosPerSecond { return clockSeconds(from) + dash + clockSeconds(to) }
+        return clockMillis(from) + dash + clockMillis(to)
+    }
+
     /// How long ago, compactly: `just now`, `12s ago`, `5m ago`, `3h ago`, `2d ago`.
     static func ago(_ ns: Int64) -> String {
         if ns < Timestamp.nanosPerSecond { return "just now" }

@@ -141,11 +141,11 @@ enum HeatmapView {
         for t in box.time { for v in box.value { events &+= map.count(time: t, value: v) } }
         let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
         let v0 = map.valueEdges[box.value.lowerBound], v1 = map.valueEdges[box.value.upperBound]
-        let range = Format.timeRange(t0, t1, dash: "–") + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
+        let range = Format.preciseRange(t0, t1, dash: "–") + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
         var runs: [StyledText]
         if s.heat.anchor != nil {
             runs = [StyledText(" box ", role: .selection), StyledText(range + " · " + Format.grouped(events) + " events", role: .selection),
-                    StyledText("  Enter: BubbleUp", role: .dim)]
+                    StyledText("  Enter: BubbleUp · Esc: drop", role: .dim)]
         } else {
             runs = [StyledText(" cursor ", role: .dim), StyledText(range + " · " + Format.grouped(events) + " events", role: .normal),
                     StyledText("  Space: box · a: anomaly", role: .dim)]

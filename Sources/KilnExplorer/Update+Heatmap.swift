@@ -91,7 +91,6 @@ extension Explorer {
             if state.heat.anchor == nil {
                 state.heat.anchor = c
                 pause(&state)
-                state.message = .info("box anchored: move to extend it, Enter runs BubbleUp, Esc drops it")
             } else {
                 state.heat.anchor = nil
                 state.message = .info("box dropped")
@@ -108,7 +107,6 @@ extension Explorer {
             state.heat.anchor = GridPoint(t: box.time.lowerBound, v: box.value.lowerBound)
             state.heat.cursor = GridPoint(t: box.time.upperBound - 1, v: box.value.upperBound - 1)
             pause(&state)
-            state.message = .info("proposed the most anomalous region; adjust with the arrows, Enter runs BubbleUp")
             return
         default:
             return
