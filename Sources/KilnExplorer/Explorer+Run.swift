@@ -161,6 +161,17 @@ public final class RunLoop {
         return !state.quitting
     }
 
+    /// Polls in a row that brought no new events.
+    var quietPolls = 0
+
+    /// While the user looks at a heatmap whose data holds still, prepares BubbleUp for its
+    /// scope on another thread, so Enter on a box is quick.
+    func warmUp() {
+        guard case .heatmap = state.top, let key = state.heat.key, state.heat.scopeEvents > 0 else { return }
+        guard !state.live || quietPolls >= 3 else { return }
+        model.warm(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
+    }
+
     /// Asks the store for new events and tells the state.
     func poll() {
         let now = clock()
@@ -168,8 +179,11 @@ public final class RunLoop {
             // Nothing loaded yet.
         } else if let reader {
             do {
-                if state.live { model.dropPrepared() }
                 let added = try model.refresh(using: reader)
+                quietPolls = added > 0 ? 0 : quietPolls + 1
+                // Following new data: the prepared scope is stale, and holding it would make
+                // every append copy the table.
+                if added > 0 && state.live { model.dropPrepared() }
                 if added > 0 { send(.dataRefreshed(totalRows: model.table.count, now: now)) }
             } catch {
                 send(.failed("reading the store: \(error)"))
@@ -188,6 +202,7 @@ public final class RunLoop {
                 Explorer.render(state, model: model, into: &grid)
                 terminal.draw(grid)
                 drawn = state
+                warmUp()
             }
             let wait = ContinuousClock.now.duration(to: nextPoll)
             if wait > .zero, var key = terminal.readKey(timeout: wait) {
@@ -208,6 +223,7 @@ public final class RunLoop {
             }
             if ContinuousClock.now >= nextPoll {
                 poll()
+                warmUp()
                 nextPoll = ContinuousClock.now + .milliseconds(Explorer.pollMilliseconds)
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import KilnCore
 import KilnStore
 
@@ -25,6 +26,30 @@ public final class ExplorerModel {
         var visibleRows: Int
     }
 
+    /// A BubbleUp preparation running on another thread while the user looks at the heatmap.
+    private final class WarmJob: @unchecked Sendable {
+        let key: ScopeKey
+        let condition = NSCondition()
+        var result: PreparedBubbleUp?
+
+        init(key: ScopeKey) { self.key = key }
+
+        func finish(_ prepared: PreparedBubbleUp) {
+            condition.lock()
+            result = prepared
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func wait() -> PreparedBubbleUp? {
+            condition.lock()
+            defer { condition.unlock() }
+            while result == nil { condition.wait() }
+            return result
+        }
+    }
+
+    private var warmJob: WarmJob?
     private var scopeCache: (key: ScopeKey, rows: RowSet)?
     private var preparedCache: (key: ScopeKey, prepared: PreparedBubbleUp)?
     private var boundsCache: (rows: Int, bounds: (Int64, Int64)?)?
@@ -133,11 +158,19 @@ public final class ExplorerModel {
         return rows
     }
 
-    /// BubbleUp prepared for a scope, reused while the scope stays the same.
+    /// BubbleUp prepared for a scope, reused while the scope stays the same (waits for a
+    /// preparation ``warm(filters:from:to:visibleRows:)`` started for it).
     func prepared(filters: [Filter], from: Int64?, to: Int64?, visibleRows: Int) -> PreparedBubbleUp {
         let key = ScopeKey(filters: filters, from: from, to: to, visibleRows: visibleRows)
         if let c = preparedCache, c.key == key, c.prepared.table.count == table.count { return c.prepared }
         preparedCache = nil
+        if let job = warmJob, job.key == key {
+            warmJob = nil
+            if let prepared = job.wait(), prepared.table.count == table.count {
+                preparedCache = (key, prepared)
+                return prepared
+            }
+        }
         let rows = scopeRows(filters: filters, from: from, to: to, visibleRows: visibleRows)
         let prepared = BubbleUp.prepare(table, scopeRows: rows)
         preparedCache = (key, prepared)
@@ -145,7 +178,27 @@ public final class ExplorerModel {
     }
 
     /// Forgets the prepared BubbleUp (before the table grows, so it is not copied).
-    func dropPrepared() { preparedCache = nil }
+    func dropPrepared() {
+        preparedCache = nil
+        warmJob = nil
+    }
+
+    /// Starts preparing BubbleUp for a scope on another thread, so that Enter on a box only
+    /// has to run it; does nothing when that scope is prepared or being prepared.
+    public func warm(filters: [Filter], from: Int64?, to: Int64?, visibleRows: Int) {
+        let key = ScopeKey(filters: filters, from: from, to: to, visibleRows: visibleRows)
+        if let c = preparedCache, c.key == key, c.prepared.table.count == table.count { return }
+        if let job = warmJob, job.key == key { return }
+        let rows = scopeRows(filters: filters, from: from, to: to, visibleRows: visibleRows)
+        let job = WarmJob(key: key)
+        warmJob = job
+        let snapshot = table
+        let thread = Thread {
+            job.finish(BubbleUp.prepare(snapshot, scopeRows: rows))
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
 
     /// Events `rows` stand for, weighted by sample rate.
     /// - Complexity: O(rows) when sampled, O(1) otherwise.

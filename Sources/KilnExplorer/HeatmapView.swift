@@ -21,7 +21,7 @@ enum HeatmapView {
         let s = ctx.state
         let plot = Layout.plot(s.size)
         let g = ctx.glyphs
-        guard let map = s.heat.map, map.timeBuckets > 0, map.valueBuckets > 0, s.heat.scopeEvents > 0 else {
+        guard let map = s.heat.map, map.timeBuckets > 0, map.valueBuckets > 0, s.heat.scopeEvents > 0, map.maxCount > 0 else {
             emptyNotice(ctx, &grid, plot: plot)
             return
         }
@@ -157,7 +157,10 @@ enum HeatmapView {
     static func emptyNotice(_ ctx: RenderContext, _ grid: inout ScreenGrid, plot: Rect) {
         let s = ctx.state
         var lines: [String] = []
-        if s.visibleRows == 0 {
+        if s.heat.scopeEvents > 0 {
+            lines = ["no numeric values of \(s.query.field) in these \(Format.grouped(s.heat.scopeEvents)) events",
+                     ":field NAME shows another numeric field (Tab completes names)"]
+        } else if s.visibleRows == 0 {
             lines = ["no events in \(s.dataset) yet", "waiting for data (kiln ingest --follow writes here)"]
         } else {
             var what = "no events"

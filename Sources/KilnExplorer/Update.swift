@@ -40,6 +40,10 @@ public enum Explorer {
             state.heat = HeatmapState()
             state.live = true
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now)
+            if let field = numericField(preferring: state.query.field, in: model.table), field != state.query.field {
+                state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
+                state.query.field = field
+            }
             recomputeHeatmap(&state, model: model)
             return []
         case .otherDatasetsLoaded:
@@ -63,6 +67,21 @@ public enum Explorer {
         guard let bounds = model.timeBounds(visibleRows: visibleRows) else { return .last(twoHours) }
         let arriving = bounds.1 >= now &- recent && bounds.1 <= now &+ recent
         return arriving ? .last(twoHours) : .all
+    }
+
+    /// `preferred` when the table has numbers in it; else the numeric field that looks most
+    /// like a latency (`duration`, `latency`, `elapsed`, `time` in its name), else the numeric
+    /// field with the most distinct values; nil when there is no numeric field at all.
+    static func numericField(preferring preferred: String, in table: EventTable) -> String? {
+        func numbers(_ c: Column) -> Int {
+            c.dictionary.kindCounts[Int(ValueKind.int.rawValue)] + c.dictionary.kindCounts[Int(ValueKind.float.rawValue)]
+        }
+        if let c = table.column(preferred), numbers(c) > 0 { return preferred }
+        let numeric = table.columns.filter { numbers($0) > 0 }
+        for word in ["duration", "latency", "elapsed", "response_time", "request_time", "time"] {
+            if let c = numeric.first(where: { $0.name.lowercased().contains(word) }) { return c.name }
+        }
+        return numeric.max { numbers($0) != numbers($1) ? numbers($0) < numbers($1) : $0.name > $1.name }?.name
     }
 
     // MARK: Keys

@@ -14,7 +14,11 @@ final class Tmux {
         waitpid(pid, &status, 0)
     }
 
-    deinit { _ = try? run(["kill-server"]) }
+    deinit {
+        _ = try? run(["kill-server"])
+        let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(dir)/tmux-\(getuid())/\(socket)")
+    }
 
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
