@@ -83,7 +83,14 @@ enum BubbleUpView {
         case nil: title = ""
         }
         grid.put(" " + Columns.fit(title, labelWidth, ellipsis: g.ellipsis), x: x0, y: 3, width: labelWidth + 1, role: .header)
-        if case .idLike? = b.entry {} else {
+        // Combinations: the label takes the bars' room, numbers at the right.
+        let comboNumbers = 22
+        let comboLabel = max(10, width - comboNumbers - 2)
+        switch b.entry {
+        case .idLike?: break
+        case .combinations?:
+            grid.put("  sel   base  ratio", x: x0 + width - 21, y: 3, role: .header)
+        default:
             grid.put("selection", x: selX, y: 3, width: pct + 1 + barWidth, align: .center, role: .selection)
             grid.put("baseline", x: baseX, y: 3, width: pct + 1 + barWidth, align: .center, role: .baseline)
         }
@@ -104,9 +111,16 @@ enum BubbleUpView {
                 if case .other = v.bucket { role = .dim }
                 if case .value(nil) = v.bucket { role = .dim }
             case .combination(let c):
-                label = c.fields.map { $0.name + "=" + ($0.value?.text ?? "null") }.joined(separator: " & ")
-                sp = c.selectionPercent
-                bp = c.baselinePercent
+                let text = c.fields.map { $0.name + "=" + ($0.value?.text ?? "null") }.joined(separator: " & ")
+                grid.put(" " + Columns.fit(text, comboLabel, ellipsis: g.ellipsis), x: x0, y: y, width: comboLabel + 1)
+                let right = x0 + width - 1
+                grid.put(Format.percent(c.selectionPercent), x: right - 20, y: y, width: 6, align: .right, role: .selection)
+                grid.put(Format.percent(c.baselinePercent), x: right - 13, y: y, width: 6, align: .right, role: .baseline)
+                grid.put("×" + Format.compact(c.riskRatio), x: right - 6, y: y, width: 6, align: .right, role: .accent)
+                if index == b.valueCursor {
+                    grid.paint(Rect(x: x0, y: y, width: comboLabel + 1, height: 1), role: b.focus == .values ? .cursor : .accent)
+                }
+                continue
             case .idField(let f):
                 label = f
                 bars = false

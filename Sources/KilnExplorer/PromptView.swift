@@ -65,7 +65,7 @@ enum HelpView {
         let g = ctx.glyphs
         let context = Explorer.context(of: ctx.state.top)
         let all = lines(for: context)
-        let rect = Rect(x: 2, y: 1, width: grid.width - 4, height: grid.height - 2)
+        let rect = Rect(x: 0, y: 1, width: grid.width, height: grid.height - 2)
         grid.fill(rect, role: .popup)
         grid.box(rect, glyphs: g.focusedBox, role: .focusedBorder, title: "keys · " + context.title + " · any key closes")
         let inner = rect.inset(by: 1)

@@ -39,6 +39,7 @@ public enum Explorer {
             state.stack = [.heatmap]
             state.heat = HeatmapState()
             state.live = true
+            state.message = nil
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now)
             if let field = numericField(preferring: state.query.field, in: model.table), field != state.query.field {
                 state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
