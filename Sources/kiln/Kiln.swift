@@ -13,8 +13,8 @@ struct Kiln: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, IngestCommand.self, DatasetsCommand.self, FieldsCommand.self, QueryCommand.self, BubbleUpCommand.self,
-            GenerateCommand.self, BenchCommand.self,
+            DemoCommand.self, ExploreCommand.self, IngestCommand.self, DatasetsCommand.self, FieldsCommand.self,
+            QueryCommand.self, BubbleUpCommand.self, ServeCommand.self, GenerateCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -1,0 +1,32 @@
+import KilnStore
+import KilnTerminal
+
+/// Something that happened: a key, a resize, the clock, new data.
+public enum Action: Equatable {
+    /// A key (or mouse event) arrived.
+    case keyPressed(Key)
+    /// The terminal changed size.
+    case resized(TerminalSize)
+    /// Time passed; `now` is the wall clock in ns.
+    case tick(now: Int64)
+    /// The table grew to `totalRows` rows (new events from a writer).
+    case dataRefreshed(totalRows: Int, now: Int64)
+    /// The dataset picked in the picker is loaded into the model.
+    case datasetLoaded(name: String, markers: [Marker], now: Int64)
+    /// The store's other datasets are loaded into the model (for traces).
+    case otherDatasetsLoaded
+    /// An effect failed; shown in the status line.
+    case failed(String)
+}
+
+/// Something the run loop should do: the only way update reaches the outside world.
+public enum Effect: Equatable {
+    /// End the explorer.
+    case quit
+    /// Turn mouse reporting on or off.
+    case setMouse(Bool)
+    /// Load this dataset into the model, then send ``Action/datasetLoaded(name:markers:now:)``.
+    case loadDataset(String)
+    /// Load the store's other datasets (for traces), then send ``Action/otherDatasetsLoaded``.
+    case loadOtherDatasets
+}

@@ -1,0 +1,231 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KilnCore
+import KilnStore
+import KilnTerminal
+
+extension Explorer {
+    /// How often the store is asked for new events (and the clock ticks), in milliseconds.
+    static let pollMilliseconds = 400
+
+    /// Runs the explorer on the real terminal until the user quits; returns the exit status
+    /// (0, or 2 when it could not start: no store, no data, `TERM=dumb`, not a terminal).
+    /// Errors are printed to standard error before the terminal is touched.
+    public static func run(configuration: ExplorerConfiguration) -> Int32 {
+        do {
+            let reader: StoreReader
+            do {
+                reader = try StoreReader(path: configuration.storePath)
+            } catch {
+                throw ExplorerError(code: .store, message: "\(error)")
+            }
+            let datasets: [DatasetInfo]
+            do { datasets = try reader.datasets() } catch { throw ExplorerError(code: .store, message: "\(error)") }
+            guard !datasets.isEmpty else {
+                throw ExplorerError(code: .noData, message: "\(configuration.storePath) holds no datasets yet (try `kiln ingest FILE` or `kiln demo`)")
+            }
+            var picker: [DatasetInfo]? = nil
+            var model = ExplorerModel(table: EventTable())
+            var dataset = configuration.dataset ?? ""
+            var markers: [Marker] = []
+            if let wanted = configuration.dataset {
+                guard datasets.contains(where: { $0.name == wanted }) else {
+                    let known = datasets.map(\.name).joined(separator: ", ")
+                    throw ExplorerError(code: .badArgument, message: "no dataset named \"\(Sanitizer.sanitize(wanted))\" in \(configuration.storePath) (known: \(Sanitizer.sanitize(known)))")
+                }
+            } else if datasets.count == 1 {
+                dataset = datasets[0].name
+            } else {
+                picker = datasets
+            }
+            if picker == nil {
+                do {
+                    model = ExplorerModel(loaded: try reader.load(dataset: dataset))
+                    markers = (try? reader.markers(dataset: dataset)) ?? []
+                } catch {
+                    throw ExplorerError(code: .store, message: "\(error)")
+                }
+            }
+            let terminal: CursesTerminal
+            do {
+                terminal = try CursesTerminal.start(options: .init(theme: configuration.theme, color: configuration.color,
+                                                                   glyphs: configuration.glyphs, mouse: configuration.mouse))
+            } catch {
+                throw ExplorerError(code: .terminal, message: error.description)
+            }
+            defer { terminal.shutdown() }
+            let loop = RunLoop(terminal: terminal, reader: reader, model: model, configuration: configuration)
+            loop.start(dataset: dataset, markers: markers, picker: picker)
+            loop.run()
+            return 0
+        } catch let error as ExplorerError {
+            writeError("kiln explore: " + Sanitizer.sanitize(error.message))
+            return 2
+        } catch {
+            writeError("kiln explore: \(error)")
+            return 2
+        }
+    }
+
+    static func writeError(_ text: String) {
+        let line = text + "\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { p in
+            write(2, p.baseAddress, max(0, p.count - 1))
+        }
+    }
+
+    /// The wall clock in ns since the epoch.
+    public static func wallClock() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
+/// The explorer's loop: owns the terminal, the store reader and the model; turns keys and
+/// timers into actions and carries out effects. Usable with any ``Terminal`` (a
+/// ``ScriptedTerminal`` in tests).
+public final class RunLoop {
+    let terminal: Terminal
+    let reader: StoreReader?
+    var model: ExplorerModel
+    let configuration: ExplorerConfiguration
+    /// The current state (tests read it).
+    public private(set) var state: ExplorerState
+    var clock: () -> Int64
+
+    /// Makes a loop. `reader` is nil for an in-memory model (no refresh, no other datasets).
+    public init(terminal: Terminal, reader: StoreReader?, model: ExplorerModel, configuration: ExplorerConfiguration,
+                clock: @escaping () -> Int64 = Explorer.wallClock) {
+        self.terminal = terminal
+        self.reader = reader
+        self.model = model
+        self.configuration = configuration
+        self.clock = clock
+        self.state = ExplorerState(size: terminal.size, glyphs: terminal.glyphs, dataset: "", query: QueryState(), now: clock())
+    }
+
+    var pending: [Effect] = []
+
+    /// Builds the first state: the picker, or the dataset's heatmap and the permalink's views.
+    public func start(dataset: String, markers: [Marker], picker: [DatasetInfo]?) {
+        let query = QueryState(filters: configuration.filters, range: .all, field: configuration.field)
+        let now = clock()
+        if let picker {
+            state = ExplorerState(size: terminal.size, glyphs: terminal.glyphs, dataset: "", query: query, now: now, picker: picker)
+            state.requestedRange = configuration.range
+            return
+        }
+        state = Explorer.makeState(size: terminal.size, glyphs: terminal.glyphs, dataset: dataset, model: model, query: query,
+                                   requestedRange: configuration.range, now: now, markers: markers)
+        state.mouse = terminal.isMouseEnabled
+        pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection, traceID: configuration.traceID,
+                                 model: model)
+    }
+
+    func send(_ action: Action) {
+        pending += Explorer.update(&state, action, model: model)
+    }
+
+    /// Carries out effects; false once the explorer should end.
+    func perform() -> Bool {
+        while !pending.isEmpty {
+            let effect = pending.removeFirst()
+            switch effect {
+            case .quit:
+                return false
+            case .setMouse(let on):
+                terminal.setMouseEnabled(on)
+            case .loadDataset(let name):
+                guard let reader else { continue }
+                do {
+                    model = ExplorerModel(loaded: try reader.load(dataset: name))
+                    let markers = (try? reader.markers(dataset: name)) ?? []
+                    send(.datasetLoaded(name: name, markers: markers, now: clock()))
+                } catch {
+                    send(.failed("cannot load \(name): \(error)"))
+                }
+            case .loadOtherDatasets:
+                if let reader, let datasets = try? reader.datasets() {
+                    for d in datasets where d.name != state.dataset && model.others[d.name] == nil {
+                        if let loaded = try? reader.load(dataset: d.name) { model.addOther(d.name, table: loaded.table) }
+                    }
+                }
+                model.markOthersLoaded()
+                send(.otherDatasetsLoaded)
+            }
+        }
+        return !state.quitting
+    }
+
+    /// Polls in a row that brought no new events.
+    var quietPolls = 0
+
+    /// While the user looks at a heatmap whose data holds still, prepares BubbleUp for its
+    /// scope on another thread, so Enter on a box is quick.
+    func warmUp() {
+        guard case .heatmap = state.top, let key = state.heat.key, state.heat.scopeEvents > 0 else { return }
+        guard !state.live || quietPolls >= 3 else { return }
+        model.warm(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
+    }
+
+    /// Asks the store for new events and tells the state.
+    func poll() {
+        let now = clock()
+        if case .picker? = state.stack.first {
+            // Nothing loaded yet.
+        } else if let reader {
+            do {
+                let added = try model.refresh(using: reader)
+                quietPolls = added > 0 ? 0 : quietPolls + 1
+                // Following new data: the prepared scope is stale, and holding it would make
+                // every append copy the table.
+                if added > 0 && state.live { model.dropPrepared() }
+                if added > 0 { send(.dataRefreshed(totalRows: model.table.count, now: now)) }
+            } catch {
+                send(.failed("reading the store: \(error)"))
+            }
+        }
+        send(.tick(now: now))
+    }
+
+    /// Draws when the state changed and reads keys until the user quits or input ends.
+    public func run() {
+        var drawn: ExplorerState? = nil
+        var nextPoll = ContinuousClock.now + .milliseconds(Explorer.pollMilliseconds)
+        while perform() {
+            if drawn != state {
+                var grid = ScreenGrid(size: terminal.size)
+                Explorer.render(state, model: model, into: &grid)
+                terminal.draw(grid)
+                drawn = state
+                warmUp()
+            }
+            let wait = ContinuousClock.now.duration(to: nextPoll)
+            if wait > .zero, var key = terminal.readKey(timeout: wait) {
+                // Keys typed ahead are all applied before the next frame (at most 64).
+                var handled = 0
+                while true {
+                    if key == .resize {
+                        send(.resized(terminal.size))
+                        drawn = nil
+                    } else {
+                        send(.keyPressed(key))
+                    }
+                    handled += 1
+                    guard handled < 64, pending.isEmpty, !state.quitting, let next = terminal.readKey(timeout: .zero) else { break }
+                    key = next
+                }
+                continue
+            }
+            if ContinuousClock.now >= nextPoll {
+                poll()
+                warmUp()
+                nextPoll = ContinuousClock.now + .milliseconds(Explorer.pollMilliseconds)
+            }
+        }
+    }
+}

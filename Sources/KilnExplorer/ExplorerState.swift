@@ -1,0 +1,381 @@
+import KilnCore
+import KilnStore
+import KilnTerminal
+
+/// The whole truth of the explorer's screen as plain data: the view stack, the query, each
+/// view's cursor and the results it shows.
+///
+/// Changed only by ``Explorer/update(_:_:model:)``; drawn by ``Explorer/render(_:model:into:)``.
+/// The events themselves live in the ``ExplorerModel`` beside it.
+public struct ExplorerState: Equatable {
+    /// The terminal size to lay out for.
+    public var size: TerminalSize
+    /// Unicode or ASCII glyphs.
+    public var glyphs: GlyphSet
+    /// The dataset shown.
+    public var dataset: String
+    /// Views from the root (heatmap or dataset picker) to the one on screen.
+    public var stack: [Screen]
+    /// What is looked at: filters, time range, heatmap field.
+    public var query: QueryState
+    /// The root heatmap: its data and cursor.
+    public var heat: HeatmapState
+    /// Whether the views follow new data (`LIVE`) or hold still (`PAUSED`).
+    public var live: Bool
+    /// Rows of the table the views look at (rows arrive in order, so a prefix is a snapshot).
+    public var visibleRows: Int
+    /// Rows in the table, counting those not shown yet while paused.
+    public var totalRows: Int
+    /// The wall clock, from the last tick (ns).
+    public var now: Int64
+    /// The `:` prompt, when open.
+    public var prompt: PromptState?
+    /// Commands typed before, oldest first.
+    public var history: [String]
+    /// The help overlay, when open (its scroll offset).
+    public var help: Int?
+    /// Whether mouse reporting is on.
+    public var mouse: Bool
+    /// The status line's message.
+    public var message: Message?
+    /// Set once the explorer should end.
+    public var quitting: Bool
+    /// Whether any event is weighted by a sample rate.
+    public var sampled: Bool
+    /// Markers (deploys) of the dataset.
+    public var markers: [Marker]
+    /// The time range asked for on the command line (nil: the default), applied when a
+    /// dataset picked in the picker is loaded.
+    public var requestedRange: TimeRange?
+
+    /// The view on screen.
+    public var top: Screen { stack.last ?? .heatmap }
+
+    /// Makes the first state: the heatmap (or a dataset picker when `datasets` is given).
+    public init(size: TerminalSize, glyphs: GlyphSet, dataset: String, query: QueryState, now: Int64,
+                live: Bool = true, picker: [DatasetInfo]? = nil) {
+        self.size = size
+        self.glyphs = glyphs
+        self.dataset = dataset
+        self.stack = picker.map { [.picker(PickerState(datasets: $0))] } ?? [.heatmap]
+        self.query = query
+        self.heat = HeatmapState()
+        self.live = live
+        self.visibleRows = 0
+        self.totalRows = 0
+        self.now = now
+        self.prompt = nil
+        self.history = []
+        self.help = nil
+        self.mouse = false
+        self.message = nil
+        self.quitting = false
+        self.sampled = false
+        self.markers = []
+        self.requestedRange = nil
+    }
+}
+
+/// A line for the status bar.
+public struct Message: Equatable, Sendable {
+    /// How it should look.
+    public enum Kind: Equatable, Sendable { case info, error }
+    /// The text.
+    public var text: String
+    /// Info or error.
+    public var kind: Kind
+
+    /// An informational message.
+    public static func info(_ text: String) -> Message { Message(text: text, kind: .info) }
+    /// An error message.
+    public static func error(_ text: String) -> Message { Message(text: text, kind: .error) }
+}
+
+/// The time range of the query.
+public enum TimeRange: Equatable, Sendable {
+    /// Everything in the dataset.
+    case all
+    /// The last `nanoseconds` up to now (follows the clock while live).
+    case last(Int64)
+    /// A fixed window, `to` exclusive.
+    case between(Int64, Int64)
+}
+
+/// What the views look at: the scope's filters and time range and the heatmap's field.
+public struct QueryState: Equatable, Sendable {
+    /// Filters every event in scope passes (AND).
+    public var filters: [Filter]
+    /// The time range.
+    public var range: TimeRange
+    /// The numeric field of the heatmap.
+    public var field: String
+
+    /// Makes a query.
+    public init(filters: [Filter] = [], range: TimeRange = .all, field: String = FieldName.duration) {
+        self.filters = filters
+        self.range = range
+        self.field = field
+    }
+}
+
+/// A cell of the heatmap: time bucket (column) and value bucket (row, 0 at the bottom).
+public struct GridPoint: Equatable, Hashable, Sendable {
+    /// Time bucket.
+    public var t: Int
+    /// Value bucket, 0 the lowest.
+    public var v: Int
+
+    /// Makes a point.
+    public init(t: Int, v: Int) {
+        self.t = t
+        self.v = v
+    }
+}
+
+/// The root heatmap: the computed heatmap, the window it covers and the cursor/box.
+public struct HeatmapState: Equatable {
+    /// The heatmap on screen; nil before the first computation.
+    public var map: Heatmap?
+    /// Events in scope (weighted), and the rows in scope.
+    public var scopeEvents: Int64 = 0
+    /// Events in the dataset (weighted) among the visible rows.
+    public var totalEvents: Int64 = 0
+    /// The newest event time among the visible rows, if any.
+    public var newest: Int64?
+    /// The cursor cell.
+    public var cursor = GridPoint(t: 0, v: 0)
+    /// The anchored corner of the box being drawn, if any.
+    public var anchor: GridPoint?
+    /// Whether the mouse is dragging a box.
+    public var dragging = false
+    /// What the heatmap was computed from (to know when to compute again).
+    var key: HeatmapKey?
+
+    /// The box from the anchor to the cursor (or the cursor cell alone).
+    public var box: (time: Range<Int>, value: Range<Int>) {
+        let a = anchor ?? cursor
+        return (min(a.t, cursor.t)..<(max(a.t, cursor.t) + 1), min(a.v, cursor.v)..<(max(a.v, cursor.v) + 1))
+    }
+}
+
+/// What a heatmap depends on.
+struct HeatmapKey: Equatable {
+    var query: QueryState
+    var from: Int64
+    var to: Int64
+    var columns: Int
+    var rows: Int
+    var visibleRows: Int
+}
+
+/// One view of the stack.
+public enum Screen: Equatable {
+    /// The heatmap (root); its state is ``ExplorerState/heat``.
+    case heatmap
+    /// BubbleUp of a selection.
+    case bubbleUp(BubbleUpState)
+    /// A table of raw events.
+    case events(EventsState)
+    /// One event, every field.
+    case event(EventState)
+    /// One trace as a tree of spans.
+    case trace(TraceState)
+    /// A GROUP BY table.
+    case groups(GroupsState)
+    /// The dataset picker (root when the store has several datasets).
+    case picker(PickerState)
+
+    /// The breadcrumb parts this view adds.
+    var crumbs: [String] {
+        switch self {
+        case .heatmap: return ["heatmap"]
+        case .bubbleUp(let b): return [b.crumb, "BubbleUp"]
+        case .events(let e): return [e.showingBaseline ? "baseline events" : "events"]
+        case .event: return ["event"]
+        case .trace: return ["trace"]
+        case .groups(let g): return ["group by " + g.field]
+        case .picker: return ["datasets"]
+        }
+    }
+}
+
+/// Which pane has the keyboard.
+public enum Pane: Equatable, Sendable { case fields, values }
+
+/// An entry of BubbleUp's field list.
+public enum BubbleUpEntry: Equatable, Sendable {
+    /// A ranked field (index into the result's dimensions).
+    case dimension(Int)
+    /// The combinations section.
+    case combinations
+    /// The ID-like fields section.
+    case idLike
+}
+
+/// The BubbleUp view: a result and where the cursors are.
+public struct BubbleUpState: Equatable {
+    /// First breadcrumb part: `selection` or `group service.name = cart`.
+    public var crumb: String
+    /// Describes the selection for the summary line.
+    public var title: String
+    /// The filters that make the selection (within the scope).
+    public var selection: [Filter]
+    /// The result.
+    public var result: BubbleUpResult
+    /// The field list.
+    public var entries: [BubbleUpEntry]
+    /// Cursor in the field list, and its first visible line.
+    public var fieldCursor = 0
+    public var fieldScroll = 0
+    /// Cursor among the values of the current entry, and its first visible line.
+    public var valueCursor = 0
+    public var valueScroll = 0
+    /// The focused pane.
+    public var focus = Pane.fields
+
+    /// The entry under the cursor.
+    var entry: BubbleUpEntry? { entries.indices.contains(fieldCursor) ? entries[fieldCursor] : nil }
+}
+
+/// Sort order of the events table.
+public struct EventSort: Equatable, Sendable {
+    /// Column index (0 is time).
+    public var column: Int
+    /// Largest first.
+    public var descending: Bool
+}
+
+/// The events table.
+public struct EventsState: Equatable {
+    /// Describes which events these are.
+    public var title: String
+    /// The filters choosing the selection's events (within the scope).
+    public var selection: [Filter]
+    /// Extra filters both sides share (a BubbleUp value).
+    public var having: [Filter]
+    /// Whether the baseline side is shown (the scope minus the selection).
+    public var showingBaseline = false
+    /// Whether a baseline exists to switch to.
+    public var hasBaseline = true
+    /// The rows shown, in display order.
+    public var rows: [UInt32]
+    /// Rows matched before the table was capped (rows keeps the newest).
+    public var matched: Int
+    /// The field columns after time (time is column 0).
+    public var columns: [String]
+    /// Fields BubbleUp ranked high (marked in the event view).
+    public var flagged: [String]
+    /// Cursor row and first visible row.
+    public var cursor = 0
+    public var scroll = 0
+    /// Highlighted column (0 is time) and the first visible field column.
+    public var column = 0
+    public var columnOffset = 0
+    /// Sort order; nil is newest first.
+    public var sort: EventSort?
+    /// The last search, if any.
+    public var search: String?
+}
+
+/// One event's fields.
+public struct EventState: Equatable {
+    /// Where the event is: nil for the main dataset, else another dataset's name.
+    public var source: String?
+    /// Its row.
+    public var row: Int
+    /// Fields BubbleUp ranked high.
+    public var flagged: [String]
+    /// Cursor line and first visible line.
+    public var cursor = 0
+    public var scroll = 0
+}
+
+/// A span of a trace, flattened in tree order.
+public struct TraceSpan: Equatable, Sendable {
+    /// nil for the main dataset, else the dataset holding the span.
+    public var source: String?
+    /// Row in its table.
+    public var row: Int
+    /// Span name.
+    public var name: String
+    /// Service name.
+    public var service: String
+    /// Start, ns.
+    public var start: Int64
+    /// Duration in ms (0 when unknown).
+    public var durationMs: Double
+    /// Depth in the tree.
+    public var depth: Int
+    /// Tree prefix drawn before the name (`│  ├─ `).
+    public var prefix: String
+    /// Whether the span failed.
+    public var isError: Bool
+    /// Whether its parent is missing.
+    public var isOrphan: Bool
+    /// Its span id.
+    public var spanID: String
+}
+
+/// The trace view.
+public struct TraceState: Equatable {
+    /// The trace id.
+    public var traceID: String
+    /// Spans in tree order.
+    public var spans: [TraceSpan]
+    /// Whether other datasets were searched too.
+    public var searchedAll: Bool
+    /// Cursor and first visible span.
+    public var cursor = 0
+    public var scroll = 0
+    /// The span to put the cursor on once built (the event it was opened from).
+    public var focusRow: Int?
+    /// The dataset of that span (nil: the main one).
+    public var focusSource: String?
+}
+
+/// A GROUP BY table.
+public struct GroupsState: Equatable {
+    /// The field grouped by.
+    public var field: String
+    /// Groups: value (nil = absent), weighted count, P99 of the heatmap field.
+    public var groups: [GroupRow]
+    /// Cursor and first visible row.
+    public var cursor = 0
+    public var scroll = 0
+}
+
+/// One group.
+public struct GroupRow: Equatable, Sendable {
+    /// The value (nil when the field is absent).
+    public var value: Value?
+    /// Events.
+    public var count: Int64
+    /// P99 of the heatmap field, if numeric.
+    public var p99: Double?
+}
+
+/// The dataset picker.
+public struct PickerState: Equatable {
+    /// Datasets of the store.
+    public var datasets: [DatasetInfo]
+    /// Cursor.
+    public var cursor = 0
+}
+
+/// The `:` prompt.
+public struct PromptState: Equatable {
+    /// The text typed.
+    public var text = ""
+    /// Cursor position in characters.
+    public var cursor = 0
+    /// The error of the last attempt, shown under the prompt.
+    public var error: String?
+    /// Where in the text the error is (a caret is drawn under it).
+    public var errorColumn: Int?
+    /// Position in history while browsing with Up/Down.
+    public var historyIndex: Int?
+    /// Completions offered by the last Tab.
+    public var completions: [String] = []
+    /// `/` search instead of a command.
+    public var isSearch = false
+}

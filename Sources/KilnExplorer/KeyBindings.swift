@@ -1,0 +1,158 @@
+import KilnTerminal
+
+/// What a key does; the key table maps keys to commands per view.
+public enum Command: Equatable, Sendable {
+    case quitAll, back, help, prompt, toggleMouse, resumeLive
+    case up, down, left, right, pageUp, pageDown, halfPageUp, halfPageDown, top, bottom
+    case anchor, select, anomaly
+    case focusNext, focusPrevious
+    case filterValue, excludeValue, groupBy, openEvents
+    case toggleBaseline, sortAscending, sortDescending, search, nextMatch, previousMatch
+    case openTrace
+}
+
+/// Where a binding applies.
+public enum KeyContext: Equatable, Sendable, CaseIterable {
+    case global, heatmap, bubbleUp, events, event, trace, groups, picker
+
+    /// The help screen's section title.
+    var title: String {
+        switch self {
+        case .global: return "everywhere"
+        case .heatmap: return "heatmap"
+        case .bubbleUp: return "BubbleUp"
+        case .events: return "events"
+        case .event: return "event"
+        case .trace: return "trace"
+        case .groups: return "group by"
+        case .picker: return "datasets"
+        }
+    }
+}
+
+/// One row of the key table: keys, what they do, and how help and the footer name it.
+public struct KeyBinding: Equatable, Sendable {
+    /// The view it applies to.
+    public var context: KeyContext
+    /// The keys (the first is the one shown in the footer).
+    public var keys: [Key]
+    /// The command.
+    public var command: Command
+    /// The help screen's description.
+    public var help: String
+    /// The footer's short label; nil keeps it out of the footer.
+    public var hint: String?
+
+    /// How the keys are written in help: `j Down`.
+    public var keyText: String { keys.map(KeyBinding.name).joined(separator: " ") }
+
+    static func name(_ key: Key) -> String {
+        switch key {
+        case .char("-"): return "-"
+        default: return key.description
+        }
+    }
+}
+
+/// The one key table: it dispatches keys, fills the footer's hints and generates the help
+/// screen, so the three can never disagree.
+public enum KeyBindings {
+    private static func b(_ context: KeyContext, _ keys: [Key], _ command: Command, _ help: String, _ hint: String? = nil) -> KeyBinding {
+        KeyBinding(context: context, keys: keys, command: command, help: help, hint: hint)
+    }
+
+    private static func moves(_ c: KeyContext, top: [Key] = [.char("g"), .home]) -> [KeyBinding] {
+        [
+            b(c, [.char("k"), .up], .up, "move up"),
+            b(c, [.char("j"), .down], .down, "move down"),
+            b(c, [.pageUp, .ctrl("b")], .pageUp, "page up"),
+            b(c, [.pageDown, .ctrl("f"), .char(" ")], .pageDown, "page down"),
+            b(c, [.ctrl("u")], .halfPageUp, "half a page up"),
+            b(c, [.ctrl("d")], .halfPageDown, "half a page down"),
+            b(c, top, .top, "first line"),
+            b(c, [.char("G"), .end], .bottom, "last line"),
+        ]
+    }
+
+    /// Every binding, views first, then global ones.
+    public static let all: [KeyBinding] = {
+        var out: [KeyBinding] = []
+        // Heatmap.
+        out += [
+            b(.heatmap, [.char("h"), .left], .left, "cursor one column earlier (pauses live)"),
+            b(.heatmap, [.char("l"), .right], .right, "cursor one column later"),
+            b(.heatmap, [.char("k"), .up], .up, "cursor one bucket up"),
+            b(.heatmap, [.char("j"), .down], .down, "cursor one bucket down"),
+            b(.heatmap, [.shiftLeft, .char("H")], .pageUp, "cursor ten columns earlier"),
+            b(.heatmap, [.shiftRight], .pageDown, "cursor ten columns later"),
+            b(.heatmap, [.home], .top, "cursor to the first column"),
+            b(.heatmap, [.char(" "), .char("v")], .anchor, "anchor a corner of the box (again: drop it)", "box"),
+            b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
+            b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
+            b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
+        ]
+        // BubbleUp.
+        out += [
+            b(.bubbleUp, [.tab, .char("l"), .right], .focusNext, "switch between fields and values", "pane"),
+            b(.bubbleUp, [.backTab, .char("h"), .left], .focusPrevious, "switch back"),
+        ]
+        out += moves(.bubbleUp, top: [.home])
+        out += [
+            b(.bubbleUp, [.enter], .openEvents, "events having the highlighted value", "events"),
+            b(.bubbleUp, [.char("=")], .filterValue, "filter the scope to the highlighted value", "filter"),
+            b(.bubbleUp, [.char("!"), .char("-")], .excludeValue, "exclude the highlighted value from the scope", "exclude"),
+            b(.bubbleUp, [.char("g")], .groupBy, "group by the highlighted field", "group"),
+        ]
+        // Events.
+        out += moves(.events)
+        out += [
+            b(.events, [.char("h"), .left], .left, "previous column"),
+            b(.events, [.char("l"), .right], .right, "next column"),
+            b(.events, [.enter], .openTrace, "open the event", "open"),
+            b(.events, [.char("s")], .sortAscending, "sort by the highlighted column, smallest first", "sort"),
+            b(.events, [.char("S")], .sortDescending, "sort by the highlighted column, largest first"),
+            b(.events, [.char("/")], .search, "search the events' values", "search"),
+            b(.events, [.char("n")], .nextMatch, "next match"),
+            b(.events, [.char("N")], .previousMatch, "previous match"),
+            b(.events, [.char("b")], .toggleBaseline, "switch between selection and baseline events", "baseline"),
+        ]
+        // Event.
+        out += moves(.event)
+        out += [b(.event, [.char("t")], .openTrace, "open the event's trace", "trace")]
+        // Trace.
+        out += moves(.trace)
+        out += [b(.trace, [.enter], .openEvents, "open the span's event", "open")]
+        // Group by.
+        out += moves(.groups)
+        out += [b(.groups, [.enter], .select, "BubbleUp: this group against the rest", "BubbleUp")]
+        // Datasets.
+        out += moves(.picker)
+        out += [b(.picker, [.enter], .select, "explore the dataset", "open")]
+        // Everywhere.
+        out += [
+            b(.global, [.char("q"), .escape], .back, "back (quit at the top)", "back"),
+            b(.global, [.char("Q"), .ctrl("c")], .quitAll, "quit"),
+            b(.global, [.char(":")], .prompt, "query: where, clear, since, field, group ...", "query"),
+            b(.global, [.char("?"), .function(1)], .help, "this help", "help"),
+            b(.global, [.char("L")], .resumeLive, "resume LIVE: newest data, follow it"),
+            b(.global, [.char("m")], .toggleMouse, "mouse on/off (drag on the heatmap draws a box)"),
+        ]
+        return out
+    }()
+
+    /// The command `key` runs in `context` (view bindings first, then global ones).
+    public static func command(for key: Key, in context: KeyContext) -> Command? {
+        if let hit = all.first(where: { $0.context == context && $0.keys.contains(key) }) { return hit.command }
+        return all.first(where: { $0.context == .global && $0.keys.contains(key) })?.command
+    }
+
+    /// The footer's hints for `context`: its own, then the global ones.
+    public static func hints(for context: KeyContext) -> [KeyBinding] {
+        all.filter { $0.context == context && $0.hint != nil } + all.filter { $0.context == .global && $0.hint != nil }
+    }
+
+    /// The bindings of `context`, for the help screen.
+    public static func bindings(for context: KeyContext) -> [KeyBinding] {
+        all.filter { $0.context == context }
+    }
+}

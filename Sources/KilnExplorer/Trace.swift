@@ -1,0 +1,91 @@
+import KilnCore
+import KilnTerminal
+
+extension Explorer {
+    /// The spans of trace `id` in the main table and every other dataset loaded, as a tree by
+    /// `trace.parent_id` (children by start time); spans whose parent is missing are orphans
+    /// at the top level.
+    /// - Complexity: O(rows per dataset) to find the spans (one filter pass), O(s log s) for s spans.
+    static func buildTrace(_ id: String, focusRow: Int?, focusSource: String?, model: ExplorerModel, glyphs: GlyphSet) -> TraceState {
+        struct Raw {
+            var source: String?
+            var row: Int
+            var spanID: String
+            var parentID: String?
+            var name: String
+            var service: String
+            var start: Int64
+            var duration: Double
+            var error: Bool
+        }
+        var raw: [Raw] = []
+        var sources: [(String?, EventTable)] = [(nil, model.table)]
+        for name in model.others.keys.sorted() {
+            if let t = model.others[name] { sources.append((name, t)) }
+        }
+        let filter = [Filter(FieldName.traceID, .equal, .string(id))]
+        for (source, table) in sources {
+            let rows = RowSet.all(table.count).filtered(by: filter, in: table)
+            let spanCol = table.column(FieldName.spanID), parentCol = table.column(FieldName.parentID)
+            let nameCol = table.column(FieldName.name), serviceCol = table.column(FieldName.serviceName)
+            let durCol = table.column(FieldName.duration), errCol = table.column("error")
+            let statusCol = table.column("http.status_code")
+            for r in rows.rows {
+                let row = Int(r)
+                var failed = false
+                if case .bool(true)? = errCol?.value(at: row) { failed = true }
+                if let s = statusCol?.value(at: row)?.number, s >= 500 { failed = true }
+                raw.append(Raw(source: source, row: row, spanID: spanCol?.value(at: row)?.text ?? "",
+                               parentID: parentCol?.value(at: row)?.text, name: nameCol?.value(at: row)?.text ?? "(no name)",
+                               service: serviceCol?.value(at: row)?.text ?? "?", start: table.timestamps[row],
+                               duration: durCol?.value(at: row)?.number ?? 0, error: failed))
+            }
+        }
+        raw.sort { a, b in a.start != b.start ? a.start < b.start : (a.spanID, a.row) < (b.spanID, b.row) }
+        var byID: [String: Int] = [:]
+        for (i, s) in raw.enumerated() where !s.spanID.isEmpty && byID[s.spanID] == nil { byID[s.spanID] = i }
+        var children: [Int: [Int]] = [:]
+        var roots: [Int] = []
+        var orphan = [Bool](repeating: false, count: raw.count)
+        for (i, s) in raw.enumerated() {
+            if let p = s.parentID, !p.isEmpty, let pi = byID[p], pi != i {
+                children[pi, default: []].append(i)
+            } else {
+                if let p = s.parentID, !p.isEmpty { orphan[i] = true }
+                roots.append(i)
+            }
+        }
+        var spans: [TraceSpan] = []
+        var visited = [Bool](repeating: false, count: raw.count)
+        // Iterative depth-first walk (hostile data may nest deeply or loop).
+        var stack: [(index: Int, depth: Int, prefix: String, last: Bool)] = roots.reversed().map { ($0, 0, "", true) }
+        while let item = stack.popLast() {
+            guard !visited[item.index] else { continue }
+            visited[item.index] = true
+            let s = raw[item.index]
+            let branch = item.depth == 0 ? "" : (item.last ? glyphs.treeLastBranch : glyphs.treeBranch)
+            spans.append(TraceSpan(source: s.source, row: s.row, name: s.name, service: s.service, start: s.start,
+                                   durationMs: s.duration, depth: item.depth, prefix: item.prefix + branch,
+                                   isError: s.error, isOrphan: orphan[item.index], spanID: s.spanID))
+            let kids = (children[item.index] ?? []).filter { !visited[$0] }
+            let childPrefix = item.depth == 0 ? "" : item.prefix + (item.last ? glyphs.treeSpace : glyphs.treeVertical)
+            for (k, c) in kids.enumerated().reversed() {
+                stack.append((c, item.depth + 1, childPrefix, k == kids.count - 1))
+            }
+        }
+        // Spans in a parent loop were never reached from a root: list them as orphans.
+        for i in raw.indices where !visited[i] {
+            let s = raw[i]
+            spans.append(TraceSpan(source: s.source, row: s.row, name: s.name, service: s.service, start: s.start,
+                                   durationMs: s.duration, depth: 0, prefix: "", isError: s.error, isOrphan: true, spanID: s.spanID))
+        }
+        var state = TraceState(traceID: id, spans: spans, searchedAll: model.othersLoaded)
+        state.focusRow = focusRow
+        state.focusSource = focusSource
+        if let focusRow, let i = spans.firstIndex(where: { $0.row == focusRow && $0.source == focusSource }) {
+            state.cursor = i
+            state.scroll = max(0, i - 3)
+        }
+        return state
+    }
+}

@@ -1,0 +1,229 @@
+import KilnCore
+import KilnTerminal
+
+extension Explorer {
+    /// The prompt's commands, for Tab completion and help.
+    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "help", "quit"]
+
+    /// `since` choices offered by completion.
+    static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
+
+    static func promptKey(_ state: inout ExplorerState, _ key: Key, model: ExplorerModel) -> [Effect] {
+        guard var p = state.prompt else { return [] }
+        var chars = Array(p.text)
+        p.cursor = max(0, min(p.cursor, chars.count))
+        switch key {
+        case .escape:
+            state.prompt = nil
+            return []
+        case .ctrl("c"):
+            state.prompt = nil
+            return []
+        case .enter:
+            let text = p.text.trimmingCharacters(in: " ")
+            state.prompt = nil
+            if p.isSearch {
+                guard !text.isEmpty, case .events(var e) = state.top else { return [] }
+                e.search = text
+                findMatch(&e, text: text, forward: true, state: &state, model: model)
+                replaceTop(&state, .events(e))
+                return []
+            }
+            guard !text.isEmpty else { return [] }
+            if state.history.last != text { state.history.append(text) }
+            if state.history.count > 100 { state.history.removeFirst(state.history.count - 100) }
+            if let failure = execute(text, &state, model: model) {
+                // Keep the prompt open with the text and the error under it.
+                p.error = failure.message
+                p.errorColumn = failure.column
+                p.historyIndex = nil
+                p.completions = []
+                state.prompt = p
+            }
+            return state.quitting ? [.quit] : []
+        case .backspace:
+            if p.cursor > 0 {
+                chars.remove(at: p.cursor - 1)
+                p.cursor -= 1
+            } else if chars.isEmpty {
+                state.prompt = nil
+                return []
+            }
+        case .delete:
+            if p.cursor < chars.count { chars.remove(at: p.cursor) }
+        case .left: p.cursor = max(0, p.cursor - 1)
+        case .right: p.cursor = min(chars.count, p.cursor + 1)
+        case .home, .ctrl("a"): p.cursor = 0
+        case .end, .ctrl("e"): p.cursor = chars.count
+        case .ctrl("u"):
+            chars.removeSubrange(0..<p.cursor)
+            p.cursor = 0
+        case .up, .down:
+            guard !p.isSearch, !state.history.isEmpty else { break }
+            var i = p.historyIndex ?? state.history.count
+            i += key == .up ? -1 : 1
+            if i >= state.history.count {
+                p.historyIndex = nil
+                chars = []
+            } else {
+                i = max(0, i)
+                p.historyIndex = i
+                chars = Array(state.history[i])
+            }
+            p.cursor = chars.count
+        case .tab:
+            guard !p.isSearch else { break }
+            let (completed, options) = complete(String(chars[..<p.cursor]), model: model)
+            chars = Array(completed) + Array(chars[p.cursor...])
+            p.cursor = completed.count
+            p.completions = options
+        case .char(let c):
+            guard chars.count < 1000 else { break }
+            chars.insert(c, at: p.cursor)
+            p.cursor += 1
+        default:
+            return []
+        }
+        p.text = String(chars)
+        if key != .tab { p.completions = [] }
+        p.error = nil
+        p.errorColumn = nil
+        state.prompt = p
+        return []
+    }
+
+    /// Completes the word before the cursor: a command name first, then field names (after
+    /// `where`, `field`, `group`) or time spans (after `since`). Returns the new text before
+    /// the cursor and the choices when several remain.
+    static func complete(_ head: String, model: ExplorerModel) -> (String, [String]) {
+        let words = head.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let current = words.last ?? ""
+        let candidates: [String]
+        if words.count <= 1 {
+            candidates = promptCommands
+        } else {
+            switch words[0] {
+            case "where", "field", "group":
+                if words[0] == "where" && words.count > 2 { return (head, []) }
+                candidates = model.table.columns.map(\.name).sorted()
+            case "since":
+                candidates = sinceChoices
+            default:
+                return (head, [])
+            }
+        }
+        let matches = candidates.filter { $0.hasPrefix(current) }
+        guard !matches.isEmpty else { return (head, []) }
+        let prefixText = String(head.dropLast(current.count))
+        if matches.count == 1 { return (prefixText + matches[0] + " ", []) }
+        var common = matches[0]
+        for m in matches.dropFirst() {
+            while !m.hasPrefix(common) { common.removeLast() }
+        }
+        return (prefixText + common, Array(matches.prefix(50)))
+    }
+
+    struct PromptFailure {
+        var message: String
+        var column: Int?
+    }
+
+    /// Runs a prompt command; nil when it worked, else what went wrong and where.
+    static func execute(_ text: String, _ state: inout ExplorerState, model: ExplorerModel) -> PromptFailure? {
+        let (word, rest) = split(text)
+        switch word {
+        case "where", "w":
+            guard !rest.isEmpty else { return PromptFailure(message: "where needs a filter: where FIELD OP VALUE (e.g. where status >= 500)", column: text.count) }
+            do {
+                let filter = try Filter.parse(rest)
+                if !state.query.filters.contains(filter) { state.query.filters.append(filter) }
+                rescope(&state, model: model)
+                state.message = .info("filtered: \(filter)")
+            } catch {
+                let offset = text.count - rest.count
+                return PromptFailure(message: error.message, column: error.position.map { $0 + offset })
+            }
+        case "clear":
+            state.query.filters = []
+            rescope(&state, model: model)
+            state.message = .info("filters cleared")
+        case "since", "last":
+            if rest == "all" {
+                state.query.range = .all
+            } else {
+                guard let d = parseSpan(rest) else {
+                    return PromptFailure(message: "since needs a span like 15m, 1h, 6h, 24h, 7d or all", column: text.count - rest.count)
+                }
+                state.query.range = .last(d)
+            }
+            state.live = true
+            state.visibleRows = state.totalRows
+            rescope(&state, model: model)
+            state.message = .info("time range: \(rest == "all" ? "all data" : "last " + rest)")
+        case "from":
+            let parts = rest.components(separatedBy: " to ")
+            guard parts.count == 2, let a = Timestamp.parse(parts[0].trimmingCharacters(in: " ")),
+                  let b = Timestamp.parse(parts[1].trimmingCharacters(in: " ")) else {
+                return PromptFailure(message: "from needs two times: from 2024-05-01T10:00:00Z to 2024-05-01T11:00:00Z", column: text.count - rest.count)
+            }
+            guard b > a else { return PromptFailure(message: "the end must come after the start", column: nil) }
+            state.query.range = .between(a, b)
+            state.live = false
+            rescope(&state, model: model)
+            state.message = .info("time range: \(Timestamp.format(a)) to \(Timestamp.format(b))")
+        case "field":
+            guard let column = model.table.column(rest) else {
+                return PromptFailure(message: "no field named \"\(rest)\" (Tab completes field names)", column: text.count - rest.count)
+            }
+            guard column.dictionary.kindCounts[Int(ValueKind.int.rawValue)] + column.dictionary.kindCounts[Int(ValueKind.float.rawValue)] > 0 else {
+                return PromptFailure(message: "\(rest) holds no numbers; the heatmap needs a numeric field", column: text.count - rest.count)
+            }
+            state.query.field = rest
+            rescope(&state, model: model)
+            state.message = .info("heatmap of \(rest)")
+        case "group", "g":
+            guard model.table.column(rest) != nil else {
+                return PromptFailure(message: "no field named \"\(rest)\" (Tab completes field names)", column: text.count - rest.count)
+            }
+            openGroups(field: rest, &state, model: model)
+        case "help":
+            state.help = 0
+        case "quit", "q":
+            state.quitting = true
+        default:
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group (Tab completes)", column: 0)
+        }
+        return nil
+    }
+
+    /// After the scope changed: back to the heatmap, box dropped, heatmap computed again.
+    static func rescope(_ state: inout ExplorerState, model: ExplorerModel) {
+        state.stack = state.stack.first.map { [$0] } ?? [.heatmap]
+        state.heat.anchor = nil
+        state.heat.key = nil
+        recomputeHeatmap(&state, model: model)
+    }
+
+    static func split(_ text: String) -> (String, String) {
+        guard let space = text.firstIndex(of: " ") else { return (text, "") }
+        return (String(text[..<space]), String(text[text.index(after: space)...]).trimmingCharacters(in: " "))
+    }
+
+    /// `15m`, `2h`, `7d`, `90s`, `1w` as nanoseconds; nil unless positive and under 100 years.
+    static func parseSpan(_ text: String) -> Int64? {
+        let t = text.trimmingCharacters(in: " ")
+        guard let unit = t.last, let number = Double(t.dropLast()), number.isFinite, number > 0 else { return nil }
+        let scale: Double
+        switch unit {
+        case "s": scale = 1e9
+        case "m": scale = 60e9
+        case "h": scale = 3600e9
+        case "d": scale = 86_400e9
+        case "w": scale = 604_800e9
+        default: return nil
+        }
+        let ns = number * scale
+        guard ns >= 1e9, ns <= 100 * 365 * 86_400e9 else { return nil }
+        return Int64(ns)
+    }
+}

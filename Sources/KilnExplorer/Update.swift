@@ -1,0 +1,276 @@
+import KilnCore
+import KilnTerminal
+
+/// The explorer's pure core (update, render) and its entry point (``run(configuration:)``).
+public enum Explorer {
+    /// Applies `action` to `state` and returns what the run loop should do.
+    ///
+    /// Pure apart from the model's caches: the same state, action and table always give the
+    /// same result. Time comes in through actions, never from a clock.
+    public static func update(_ state: inout ExplorerState, _ action: Action, model: ExplorerModel) -> [Effect] {
+        switch action {
+        case .keyPressed(let key):
+            return keyPressed(&state, key, model: model)
+        case .resized(let size):
+            state.size = size
+            recomputeHeatmap(&state, model: model)
+            clampViews(&state, model: model)
+            return []
+        case .tick(let now):
+            state.now = now
+            if state.live { recomputeHeatmap(&state, model: model) }
+            return []
+        case .dataRefreshed(let total, let now):
+            state.now = now
+            state.totalRows = total
+            state.sampled = model.table.isSampled
+            if state.live {
+                state.visibleRows = total
+                recomputeHeatmap(&state, model: model)
+            }
+            return []
+        case .datasetLoaded(let name, let markers, let now):
+            state.dataset = name
+            state.markers = markers
+            state.now = now
+            state.totalRows = model.table.count
+            state.visibleRows = model.table.count
+            state.sampled = model.table.isSampled
+            state.stack = [.heatmap]
+            state.heat = HeatmapState()
+            state.live = true
+            state.message = nil
+            state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now)
+            if let field = numericField(preferring: state.query.field, in: model.table), field != state.query.field {
+                state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
+                state.query.field = field
+            }
+            recomputeHeatmap(&state, model: model)
+            return []
+        case .otherDatasetsLoaded:
+            if case .trace(var t) = state.top, !t.searchedAll {
+                t = buildTrace(t.traceID, focusRow: t.focusRow, focusSource: t.focusSource, model: model, glyphs: state.glyphs)
+                replaceTop(&state, .trace(t))
+            }
+            return []
+        case .failed(let text):
+            state.message = .error(text)
+            return []
+        }
+    }
+
+    /// The range to start with: the one asked for; or the last 2 hours when data is arriving
+    /// (the newest event is under 10 minutes old), else the data's whole span.
+    public static func defaultRange(requested: TimeRange?, model: ExplorerModel, visibleRows: Int, now: Int64) -> TimeRange {
+        if let requested { return requested }
+        let twoHours: Int64 = 2 * 3_600 * 1_000_000_000
+        let recent: Int64 = 10 * 60 * 1_000_000_000
+        guard let bounds = model.timeBounds(visibleRows: visibleRows) else { return .last(twoHours) }
+        let arriving = bounds.1 >= now &- recent && bounds.1 <= now &+ recent
+        return arriving ? .last(twoHours) : .all
+    }
+
+    /// `preferred` when the table has numbers in it; else the numeric field that looks most
+    /// like a latency (`duration`, `latency`, `elapsed`, `time` in its name), else the numeric
+    /// field with the most distinct values; nil when there is no numeric field at all.
+    static func numericField(preferring preferred: String, in table: EventTable) -> String? {
+        func numbers(_ c: Column) -> Int {
+            c.dictionary.kindCounts[Int(ValueKind.int.rawValue)] + c.dictionary.kindCounts[Int(ValueKind.float.rawValue)]
+        }
+        if let c = table.column(preferred), numbers(c) > 0 { return preferred }
+        let numeric = table.columns.filter { numbers($0) > 0 }
+        for word in ["duration", "latency", "elapsed", "response_time", "request_time", "time"] {
+            if let c = numeric.first(where: { $0.name.lowercased().contains(word) }) { return c.name }
+        }
+        return numeric.max { numbers($0) != numbers($1) ? numbers($0) < numbers($1) : $0.name > $1.name }?.name
+    }
+
+    // MARK: Keys
+
+    static func context(of screen: Screen) -> KeyContext {
+        switch screen {
+        case .heatmap: return .heatmap
+        case .bubbleUp: return .bubbleUp
+        case .events: return .events
+        case .event: return .event
+        case .trace: return .trace
+        case .groups: return .groups
+        case .picker: return .picker
+        }
+    }
+
+    static func keyPressed(_ state: inout ExplorerState, _ key: Key, model: ExplorerModel) -> [Effect] {
+        switch key {
+        case .endOfInput:
+            state.quitting = true
+            return [.quit]
+        case .resize, .unknown:
+            return []
+        case .mouse(let event):
+            return mouse(&state, event, model: model)
+        default:
+            break
+        }
+        if state.prompt != nil { return promptKey(&state, key, model: model) }
+        if let offset = state.help {
+            switch key {
+            case .char("j"), .down: state.help = offset + 1
+            case .char("k"), .up: state.help = max(0, offset - 1)
+            case .pageDown, .char(" "): state.help = offset + max(1, state.size.height - 6)
+            case .pageUp: state.help = max(0, offset - max(1, state.size.height - 6))
+            case .char("Q"), .ctrl("c"):
+                state.quitting = true
+                return [.quit]
+            default: state.help = nil
+            }
+            return []
+        }
+        state.message = nil
+        let context = context(of: state.top)
+        guard let command = KeyBindings.command(for: key, in: context) else {
+            if case .char(let c) = key, c != " " {
+                state.message = .info("no key \(KeyBinding.name(key)) here; ? shows the keys")
+            }
+            return []
+        }
+        return run(command, &state, model: model)
+    }
+
+    static func run(_ command: Command, _ state: inout ExplorerState, model: ExplorerModel) -> [Effect] {
+        switch command {
+        case .quitAll:
+            state.quitting = true
+            return [.quit]
+        case .back:
+            return back(&state)
+        case .help:
+            state.help = 0
+            return []
+        case .prompt:
+            state.prompt = PromptState()
+            return []
+        case .toggleMouse:
+            state.mouse.toggle()
+            state.message = .info(state.mouse ? "mouse on: drag on the heatmap to draw a box (m turns it off to copy text)" : "mouse off")
+            return [.setMouse(state.mouse)]
+        case .resumeLive:
+            resume(&state, model: model)
+            return []
+        default:
+            break
+        }
+        switch state.top {
+        case .heatmap: heatmapCommand(command, &state, model: model)
+        case .bubbleUp(var b):
+            let effects = bubbleUpCommand(command, &b, &state, model: model)
+            return effects
+        case .events(var e):
+            eventsCommand(command, &e, &state, model: model)
+        case .event(var e):
+            return eventCommand(command, &e, &state, model: model)
+        case .trace(var t):
+            return traceCommand(command, &t, &state, model: model)
+        case .groups(var g):
+            groupsCommand(command, &g, &state, model: model)
+        case .picker(var p):
+            return pickerCommand(command, &p, &state)
+        }
+        return []
+    }
+
+    static func back(_ state: inout ExplorerState) -> [Effect] {
+        if state.stack.count > 1 {
+            state.stack.removeLast()
+            return []
+        }
+        if case .heatmap = state.top, state.heat.anchor != nil {
+            state.heat.anchor = nil
+            state.message = .info("box dropped")
+            return []
+        }
+        state.quitting = true
+        return [.quit]
+    }
+
+    /// Follows the newest data again from wherever the user is.
+    static func resume(_ state: inout ExplorerState, model: ExplorerModel) {
+        if case .picker = state.stack.first { return }
+        state.stack = [.heatmap]
+        state.live = true
+        state.visibleRows = state.totalRows
+        state.heat.anchor = nil
+        state.heat.dragging = false
+        recomputeHeatmap(&state, model: model)
+        if let map = state.heat.map { state.heat.cursor.t = max(0, map.timeBuckets - 1) }
+        state.message = .info("following the newest data")
+    }
+
+    /// Stops following: the views hold still and new events are counted.
+    static func pause(_ state: inout ExplorerState) {
+        state.live = false
+    }
+
+    static func replaceTop(_ state: inout ExplorerState, _ screen: Screen) {
+        guard !state.stack.isEmpty else { return }
+        state.stack[state.stack.count - 1] = screen
+    }
+
+    static func push(_ state: inout ExplorerState, _ screen: Screen) {
+        state.stack.append(screen)
+    }
+
+    /// Moves a list cursor by a command; returns true when the command was a move.
+    static func move(_ command: Command, cursor: inout Int, scroll: inout Int, count: Int, page: Int) -> Bool {
+        let page = max(1, page)
+        switch command {
+        case .up: cursor -= 1
+        case .down: cursor += 1
+        case .pageUp: cursor -= page
+        case .pageDown: cursor += page
+        case .halfPageUp: cursor -= max(1, page / 2)
+        case .halfPageDown: cursor += max(1, page / 2)
+        case .top: cursor = 0
+        case .bottom: cursor = count - 1
+        default: return false
+        }
+        clampList(cursor: &cursor, scroll: &scroll, count: count, page: page)
+        return true
+    }
+
+    /// Keeps a cursor inside the list and visible.
+    static func clampList(cursor: inout Int, scroll: inout Int, count: Int, page: Int) {
+        let page = max(1, page)
+        cursor = max(0, min(cursor, count - 1))
+        if cursor < scroll { scroll = cursor }
+        if cursor >= scroll + page { scroll = cursor - page + 1 }
+        scroll = max(0, min(scroll, max(0, count - page)))
+    }
+
+    /// Re-clamps every view's cursor after a resize.
+    static func clampViews(_ state: inout ExplorerState, model: ExplorerModel) {
+        let page = Layout.listRows(state.size)
+        for i in state.stack.indices {
+            switch state.stack[i] {
+            case .events(var e):
+                clampList(cursor: &e.cursor, scroll: &e.scroll, count: e.rows.count, page: page)
+                state.stack[i] = .events(e)
+            case .trace(var t):
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: t.spans.count, page: page)
+                state.stack[i] = .trace(t)
+            case .groups(var g):
+                clampList(cursor: &g.cursor, scroll: &g.scroll, count: g.groups.count, page: page)
+                state.stack[i] = .groups(g)
+            case .event(var e):
+                let lines = EventLines.build(model: model, state: e, width: state.size.width).count
+                clampList(cursor: &e.cursor, scroll: &e.scroll, count: lines, page: Layout.eventRows(state.size))
+                state.stack[i] = .event(e)
+            case .bubbleUp(var b):
+                clampList(cursor: &b.fieldCursor, scroll: &b.fieldScroll, count: b.entries.count, page: page)
+                clampList(cursor: &b.valueCursor, scroll: &b.valueScroll, count: BubbleUpRows.count(b), page: BubbleUpRows.page(b, size: state.size))
+                state.stack[i] = .bubbleUp(b)
+            default:
+                break
+            }
+        }
+    }
+}

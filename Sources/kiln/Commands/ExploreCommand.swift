@@ -1,0 +1,88 @@
+import ArgumentParser
+import KilnCore
+import KilnExplorer
+import KilnTerminal
+
+struct ExploreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Explore a dataset in the terminal: heatmap, BubbleUp, events, traces.",
+        discussion: """
+        Opens a latency heatmap of the dataset. Draw a box around the odd cells (Space anchors a \
+        corner, the arrows extend it; `a` proposes the most anomalous region) and press Enter: \
+        BubbleUp shows which fields are distributed differently in the box than outside it. \
+        From there open the events, one event, and its trace. `?` lists every key; `:` edits \
+        the query (where, clear, since, field, group).
+
+        The flags open the explorer in a given state, like a permalink:
+          kiln explore --select 'duration_ms >= 900' --view bubbleup
+          kiln explore --where 'service.name = checkout' --since 1h
+          kiln explore --trace 97295d66a87597672cedce7a6696490b
+
+        The time range defaults to the last 2 hours when data is arriving, else the whole \
+        span. New events written by `kiln ingest --follow` appear while the view shows LIVE.
+
+        Exit status: 0 after quitting; 2 when it cannot start (no store or data, TERM=dumb, \
+        not a terminal); 64 bad arguments.
+        """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Dataset to explore (default: the only one, else a picker).") var dataset: String?
+    @Option(help: ArgumentHelp("Time range: 15m, 2h, 7d ... or all.", valueName: "span")) var since: String?
+    @Option(name: .customLong("where"), help: ArgumentHelp("Scope filter FIELD OP VALUE (repeatable).", valueName: "expr"))
+    var filters: [String] = []
+    @Option(name: .customLong("select"), help: ArgumentHelp("Selection filter for BubbleUp (repeatable).", valueName: "expr"))
+    var selection: [String] = []
+    @Option(help: ArgumentHelp("View to open: \(StartView.allCases.map(\.rawValue).joined(separator: "|")).", valueName: "view"))
+    var view: String = StartView.heatmap.rawValue
+    @Option(help: ArgumentHelp("Open this trace.", valueName: "id")) var trace: String?
+    @Option(help: ArgumentHelp("Numeric field of the heatmap.", valueName: "name")) var field: String = FieldName.duration
+    @Option(help: ArgumentHelp("Theme name or .toml path (default: $KILN_THEME or default).", valueName: "name")) var theme: String?
+    @Option(help: ArgumentHelp("Colours: \(ColorChoice.spellings).", valueName: "depth")) var color: String = "auto"
+    @Flag(help: "Start with the mouse on (m toggles it).") var mouse = false
+
+    func run() throws {
+        var range: TimeRange?
+        if let since {
+            if since == "all" {
+                range = .all
+            } else if let d = Self.span(since) {
+                range = .last(d)
+            } else {
+                throw ValidationError("--since: \"\(since)\" is not a span like 15m, 2h, 7d or all")
+            }
+        }
+        let scope: [Filter], select: [Filter]
+        do {
+            scope = try Filter.parseAll(filters)
+            select = try Filter.parseAll(selection)
+        } catch {
+            throw ValidationError("bad filter:\n\(error.description)")
+        }
+        guard let start = StartView(rawValue: view) else {
+            throw ValidationError("--view: \"\(view)\" is not one of \(StartView.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let depth = ColorChoice(color) else { throw ValidationError("--color: \"\(color)\" is not one of \(ColorChoice.spellings)") }
+        let loadedTheme: Theme
+        do {
+            loadedTheme = try ThemeLoader.load(theme, context: .process)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let configuration = ExplorerConfiguration(storePath: store.db, dataset: dataset, range: range, filters: scope, selection: select,
+                                                  view: start, traceID: trace, field: field, theme: loadedTheme, color: depth, mouse: mouse)
+        let status = Explorer.run(configuration: configuration)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `15m`, `2h`, `7d`, `90s`, `1w` in ns; nil unless positive and under 100 years.
+    static func span(_ text: String) -> Int64? {
+        guard let unit = text.last, let number = Double(text.dropLast()), number.isFinite, number > 0 else { return nil }
+        let scales: [Character: Double] = ["s": 1e9, "m": 60e9, "h": 3600e9, "d": 86_400e9, "w": 604_800e9]
+        guard let scale = scales[unit] else { return nil }
+        let ns = number * scale
+        guard ns >= 1e9, ns <= 100 * 365 * 86_400e9 else { return nil }
+        return Int64(ns)
+    }
+}

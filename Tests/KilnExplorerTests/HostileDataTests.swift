@@ -1,0 +1,81 @@
+import KilnCore
+@testable import KilnExplorer
+import KilnTerminal
+import Testing
+
+/// Field values come from the internet: nothing in them may reach the terminal raw.
+@Suite struct HostileDataTests {
+    static let evil = "\u{1B}[31mred\u{1B}[0m \u{202E}evil\u{202C} \u{07}bell\ttab\nline \u{9B}31m"
+
+    static func model() -> ExplorerModel {
+        var events = Shop.events(count: 200)
+        events.append(Event(timestamp: Shop.end - Shop.minute, fields: [
+            Field("trace.trace_id", .string("evil-trace")),
+            Field("trace.span_id", .string("evil\u{1B}]0;title\u{07}")),
+            Field("service.name", .string("svc\u{202E}gnp.exe")),
+            Field("name", .string(evil)),
+            Field("http.user_agent", .string(evil)),
+            Field("\u{1B}[2Jfield", .string(evil)),
+            Field("duration_ms", .float(5000)),
+            Field("wide", .string("日本語のテキスト🙂")),
+        ]))
+        var b = EventTableBuilder()
+        b.append(events)
+        return ExplorerModel(table: b.table)
+    }
+
+    static func assertClean(_ grid: ScreenGrid, sourceLocation: SourceLocation = #_sourceLocation) {
+        for cell in grid.cells {
+            for s in cell.text.unicodeScalars {
+                let bad = s.value < 0x20 || s.value == 0x7F || (0x80...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
+                    || (0x2066...0x2069).contains(s.value)
+                #expect(!bad, "raw U+\(String(s.value, radix: 16)) reached the grid", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    @Test func everyViewShowsEscapesVisibly() throws {
+        let model = Self.model()
+        var state = Explorer.makeState(size: Shop.size120, glyphs: .unicode, dataset: "evil\u{1B}[1m", model: model,
+                                       query: QueryState(), requestedRange: .all, now: Shop.now)
+        Self.assertClean(state.frame(model))
+        let row = model.table.count - 1
+        Explorer.push(&state, .event(EventState(source: nil, row: row, flagged: ["name"])))
+        let eventFrame = state.frame(model)
+        Self.assertClean(eventFrame)
+        let text = eventFrame.textDump()
+        #expect(text.contains("\\x1b[31mred\\x1b[0m"))
+        #expect(text.contains("\\u202eevil\\u202c"))
+        #expect(text.contains("\\x07bell\\ttab\\nline"))
+        #expect(text.contains("\\u009b31m"))
+        #expect(text.contains("\\x1b[2Jfield"))
+        state.press([.char("t")], model)
+        Self.assertClean(state.frame(model))
+        #expect(state.frame(model).textDump().contains("svc\\u202e"))
+        // The events table and BubbleUp of a selection holding the event.
+        var (s2, _) = (state, model)
+        s2.stack = [.heatmap]
+        _ = Explorer.open(&s2, view: .events, selection: [Filter("duration_ms", .greaterOrEqual, .int(4000))], traceID: nil, model: model)
+        Self.assertClean(s2.frame(model))
+        s2.press([.char("q")], model)
+        Self.assertClean(s2.frame(model))
+        s2.press([.tab, .char("j"), .char("j")], model)
+        Self.assertClean(s2.frame(model))
+        s2.command("where name = \"\u{1B}[31m\"", model)
+        Self.assertClean(s2.frame(model))
+    }
+
+    @Test func wideCharactersTakeTwoCells() {
+        let model = Self.model()
+        var state = Explorer.makeState(size: Shop.size80, glyphs: .unicode, dataset: "shop", model: model,
+                                       query: QueryState(), requestedRange: .all, now: Shop.now)
+        Explorer.push(&state, .event(EventState(source: nil, row: model.table.count - 1, flagged: [])))
+        let grid = state.frame(model)
+        let y = (0..<grid.height).first { grid.rowText($0).contains("日本語") }
+        #expect(y != nil)
+        if let y {
+            let x = (0..<grid.width).first { grid[$0, y].text == "日" } ?? 0
+            #expect(grid[x, y].isWide && grid[x + 1, y].isContinuation)
+        }
+    }
+}
