@@ -13,7 +13,7 @@ struct Kiln: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            IngestCommand.self, DatasetsCommand.self, FieldsCommand.self, GenerateCommand.self,
+            IngestCommand.self, DatasetsCommand.self, FieldsCommand.self, GenerateCommand.self, ServeCommand.self,
         ]
     )
 }
