@@ -48,21 +48,25 @@ extension EventStore {
 
     /// Deletes the oldest chunks of any dataset (by their newest event) until the store's data
     /// takes at most `maxBytes`, each pass in one transaction. Deleted pages are reused by later
-    /// writes; the file itself does not shrink. Stops when no chunk is left to delete.
-    /// - Complexity: O(chunks × log chunks) per pass, at most four passes.
+    /// writes; the file itself does not shrink. A pass deletes at most a quarter of the chunks
+    /// and the next pass only runs when the last one freed pages, so a store whose size is mostly
+    /// dictionaries (which stay) is not emptied chasing a limit it cannot reach.
+    /// - Complexity: O(chunks × log chunks) per pass, at most eight passes.
     public static func shrink(toBytes maxBytes: Int64, path: String) throws -> RetentionResult {
         var total = RetentionResult()
-        for _ in 0..<4 {
-            let used = try usedBytes(path: path)
+        var used = try usedBytes(path: path)
+        for _ in 0..<8 {
             guard used > maxBytes else { break }
             // Aim 5% below the limit so the next few commits do not trigger another pass at once.
             let excess = used - maxBytes + maxBytes / 20
             let db = try openForWriting(path)
             let result = try db.transaction(immediate: true) {
+                let chunks = try db.prepare("SELECT count(*) FROM chunks").scalarInt() ?? 0
+                let cap = max(1, chunks / 4)
                 var victims: [(dataset: Int64, chunk: Int64, rows: Int64, bytes: Int64)] = []
                 var freed: Int64 = 0
                 try db.prepare(chunkSizesSQL + " ORDER BY c.max_time, c.chunk_id").rows { r in
-                    guard freed < excess else { return }
+                    guard freed < excess, victims.count < cap else { return }
                     victims.append((r.int(0), r.int(1), r.int(2), r.int(3)))
                     freed += r.int(3)
                 }
@@ -71,7 +75,9 @@ extension EventStore {
             total.chunks += result.chunks
             total.events += result.events
             total.bytes += result.bytes
-            if result.chunks == 0 { break }
+            let after = try usedBytes(path: path)
+            if result.chunks == 0 || after >= used { break }
+            used = after
         }
         return total
     }
