@@ -97,6 +97,8 @@ public final class KilnServer: Sendable {
     /// signal it stops accepting connections, lets requests in flight finish (their events are
     /// committed), then returns. `onListening` gets the bound host and port.
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+        // Hummingbird's own log lines (it reads LOG_LEVEL) only when asked for.
+        setenv("LOG_LEVEL", "warning", 0)
         queue.start()
         defer { queue.stop() }
         let limits = configuration.limits
