@@ -1,6 +1,6 @@
 // libFuzzer target: request bodies through gzip and zstd decompression (BodyDecoder), in pieces.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+
+func fuzzBody(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 1 else { return 0 }
     var limits = IngestLimits()
     limits.maxDecodedBytes = 1 << 20

@@ -1,6 +1,6 @@
 // libFuzzer target: Honeycomb /1/batch and /1/events bodies (HoneycombDecoder, JSONReader).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzHoneycomb(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+
+func fuzzHoneycomb(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let body = UnsafeBufferPointer(start: data, count: size)
     var limits = IngestLimits()
     limits.maxFieldsPerEvent = 50

@@ -1,6 +1,6 @@
 // libFuzzer target: OTLP JSON trace and log requests (JSONValue, OTLPJSONDecoder, TelemetryMapper).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOTLPJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+
+func fuzzOTLPJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let body = UnsafeBufferPointer(start: data, count: size)
     var limits = IngestLimits()
     limits.maxEventsPerRequest = 1000

@@ -1,6 +1,6 @@
 // libFuzzer target: OTLP protobuf trace and log requests (ProtobufReader, OTLPProtobufDecoder, TelemetryMapper).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOTLPProtobuf(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+
+func fuzzOTLPProtobuf(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let body = UnsafeBufferPointer(start: data, count: size)
     var limits = IngestLimits()
     limits.maxEventsPerRequest = 1000

@@ -1,6 +1,6 @@
 // libFuzzer target: Zipkin v2 span lists (ZipkinDecoder, TelemetryMapper) and marker/route text.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzZipkin(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+
+func fuzzZipkin(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let body = UnsafeBufferPointer(start: data, count: size)
     var limits = IngestLimits()
     limits.maxEventsPerRequest = 1000
