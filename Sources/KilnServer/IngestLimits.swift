@@ -22,7 +22,7 @@ public struct IngestLimits: Sendable, Equatable {
 
     /// Makes limits; the defaults suit a local collector.
     public init(
-        maxBodyBytes: Int = 10 << 20, maxDecodedBytes: Int = 64 << 20, maxEventsPerRequest: Int = 100_000,
+        maxBodyBytes: Int = 10 << 20, maxDecodedBytes: Int = 32 << 20, maxEventsPerRequest: Int = 100_000,
         maxFieldsPerEvent: Int = 2_000, maxValueBytes: Int = 1 << 20, maxDepth: Int = 64,
         idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30, maxQueuedEvents: Int = 500_000
     ) {

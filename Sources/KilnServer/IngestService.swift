@@ -106,8 +106,8 @@ final class IngestService: Sendable {
             switch route {
             case .honeycombBatch(let dataset): return try await batch(dataset, request)
             case .honeycombEvent(let dataset): return try await event(dataset, request)
-            case .addMarker(let dataset): return try addMarker(dataset, request)
-            case .listMarkers(let dataset): return try listMarkers(dataset)
+            case .addMarker(let dataset): return try await addMarker(dataset, request)
+            case .listMarkers(let dataset): return try await listMarkers(dataset)
             case .otlpTraces, .otlpLogs: return try await otlp(route, request)
             case .zipkinSpans: return try await zipkin(request)
             case .health: return health()
@@ -163,7 +163,7 @@ final class IngestService: Sendable {
 
     // MARK: Markers
 
-    private func addMarker(_ dataset: String, _ request: IngestRequest) throws(ServerError) -> IngestReply {
+    private func addMarker(_ dataset: String, _ request: IngestRequest) async throws(ServerError) -> IngestReply {
         let root = try JSONValue.parse(request.body, maxDepth: limits.maxDepth)
         guard root.members != nil else { throw ServerError.malformed("expected a JSON object {\"start_time\", \"message\", \"type\", \"url\"}") }
         func seconds(_ key: String) throws(ServerError) -> Int64? {
@@ -185,17 +185,19 @@ final class IngestService: Sendable {
         let marker = Marker(start: start, end: end, message: try text("message") ?? "", type: try text("type") ?? "", url: try text("url"))
         let id: Int64
         do {
-            id = try StoreWriter.addMarker(marker, dataset: dataset, path: storePath, now: clock())
+            let (path, now) = (storePath, clock())
+            id = try await BlockingWork.run { try StoreWriter.addMarker(marker, dataset: dataset, path: path, now: now) }
         } catch {
             throw CommitQueue.serverError(error)
         }
         return .json(201, Self.markerJSON(StoredMarker(id: id, marker: marker)))
     }
 
-    private func listMarkers(_ dataset: String) throws(ServerError) -> IngestReply {
+    private func listMarkers(_ dataset: String) async throws(ServerError) -> IngestReply {
         let markers: [StoredMarker]
         do {
-            markers = try StoreWriter.markers(dataset: dataset, path: storePath)
+            let path = storePath
+            markers = try await BlockingWork.run { try StoreWriter.markers(dataset: dataset, path: path) }
         } catch {
             throw CommitQueue.serverError(error)
         }

@@ -47,7 +47,7 @@ private let json = ["Content-Type": "application/json"]
             #expect(reply.status == status, "\(method) \(path)")
             #expect(reply.text.contains(message), "\(method) \(path): \(reply.text)")
         }
-        // A gzip bomb: 200 MB of spaces in ~200 KB; refused once 64 MiB have been inflated.
+        // A gzip bomb: 200 MB of spaces in ~200 KB; refused once 32 MiB have been inflated.
         let bomb = try await gzipped(Array("[".utf8) + [UInt8](repeating: 0x20, count: 200 << 20) + Array("]".utf8))
         let bombReply = try await server.request("POST", "/1/batch/d", headers: json.merging(["Content-Encoding": "gzip"]) { $1 }, body: bomb)
         #expect(bombReply.status == 413)
