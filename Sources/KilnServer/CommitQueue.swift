@@ -38,6 +38,7 @@ final class CommitQueue: @unchecked Sendable {
         var refusedRequests: Int64 = 0
         var lastCommitMillis = 0.0
         var lastError: String?
+        var lastCommitFailed = false
         var retention = RetentionResult()
         var retentionError: String?
         var usedBytes: Int64?
@@ -190,6 +191,7 @@ final class CommitQueue: @unchecked Sendable {
             condition.lock()
             stats.queuedEvents -= events
             stats.lastCommitMillis = millis
+            stats.lastCommitFailed = failure != nil
             if let failure {
                 stats.failedCommits += 1
                 stats.lastError = failure.message
@@ -227,8 +229,20 @@ final class CommitQueue: @unchecked Sendable {
         case .full: return .overloaded("the disk is full: \(e.message)", retryAfter: 30)
         case .busy: return .overloaded("the store is busy: \(e.message)", retryAfter: 1)
         case .invalidArgument: return ServerError(code: .invalidArgument, message: e.message)
+        case .sqlite where isWriteFailure(e.message):
+            // SQLITE_IOERR or SQLITE_FULL under another name: the disk is full or failing. The
+            // client keeps its events and retries; nothing is dropped silently.
+            return .overloaded("the store cannot write: \(e.message)", retryAfter: 30)
         default: return ServerError(code: .storeFailure, message: "the store failed: \(e.message)")
         }
+    }
+
+    /// True for SQLite's I/O and disk-full result codes (10, 13 and their extended forms), read
+    /// from the "(SQLite code N)" that `StoreError` messages end with.
+    static func isWriteFailure(_ message: String) -> Bool {
+        guard let range = message.range(of: "(SQLite code ", options: .backwards),
+              let rc = Int(message[range.upperBound...].prefix { $0.isNumber }) else { return false }
+        return rc & 0xFF == 10 || rc & 0xFF == 13
     }
 
     private func maintain() {

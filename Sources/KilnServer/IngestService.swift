@@ -287,7 +287,7 @@ final class IngestService: Sendable {
 
     private func health() -> IngestReply {
         let s = queue.snapshot
-        var out = "{\"status\":\"ok\",\"store\":"
+        var out = "{\"status\":\"\(s.lastCommitFailed ? "degraded" : "ok")\",\"store\":"
         JSONText.appendString(storePath, to: &out)
         out += ",\"queued_events\":\(s.queuedEvents),\"committed_events\":\(s.committedEvents),\"commits\":\(s.commits)"
         out += ",\"failed_commits\":\(s.failedCommits),\"refused_requests\":\(s.refusedRequests)"

@@ -141,6 +141,8 @@ private let json = ["Content-Type": "application/json"]
         #expect(CommitQueue.serverError(StoreError(code: .full, message: "disk full")).retryAfter == 30)
         #expect(CommitQueue.serverError(StoreError(code: .busy, message: "locked")).status == 503)
         #expect(CommitQueue.serverError(StoreError(code: .corrupt, message: "bad")).status == 500)
+        #expect(CommitQueue.serverError(StoreError(code: .sqlite, message: "k.db: step failed: disk I/O error (SQLite code 778)")).status == 503)
+        #expect(CommitQueue.serverError(StoreError(code: .sqlite, message: "k.db: step failed: constraint (SQLite code 19)")).status == 500)
     }
 
     @Test func markers() async throws {

@@ -5,17 +5,18 @@ import KilnServer
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive events over HTTP: Honeycomb Events API, OTLP/HTTP traces and logs, Zipkin v2.",
+        abstract: "Receive events over HTTP (Honeycomb Events API, OTLP/HTTP, Zipkin v2).",
         discussion: """
         Endpoints:
-          POST /1/batch/{dataset}    Honeycomb batch (libhoney): [{"time","samplerate","data"}]
-          POST /1/events/{dataset}   one Honeycomb event (X-Honeycomb-Event-Time, X-Honeycomb-Samplerate)
-          GET|POST /1/markers/{dataset}   markers (start_time, end_time in unix seconds, message, type, url)
-          POST /v1/traces, /v1/logs  OTLP/HTTP, protobuf or JSON; dataset = service.name unless
-                                     the x-honeycomb-dataset header names one
-          POST /api/v2/spans         Zipkin v2 JSON
-          GET  /healthz              liveness and store status (JSON)
-        Bodies may be gzip, deflate or zstd compressed. A request is answered once its events are \
+          POST /1/batch/DATASET        Honeycomb batches (libhoney)
+          POST /1/events/DATASET       one Honeycomb event
+          GET|POST /1/markers/DATASET  markers (start_time, end_time: unix seconds)
+          POST /v1/traces, /v1/logs    OTLP/HTTP, protobuf or JSON
+          POST /api/v2/spans           Zipkin v2 JSON
+          GET /healthz                 liveness and store status (JSON)
+
+        Traces and logs go to the dataset named by their service.name, or by the \
+        x-honeycomb-dataset header. Bodies may be gzip, deflate or zstd compressed. A request is answered once its events are \
         committed to the store (they survive a crash from then on). The store can be explored and \
         written by `kiln ingest` while the server runs.
 
