@@ -1,1 +1,161 @@
+import Foundation
+import Hummingbird
 import KilnCore
+import KilnStore
+
+/// What `kiln serve` is told.
+public struct ServerConfiguration: Sendable {
+    /// The store file.
+    public var storePath: String
+    /// Address to listen on (`127.0.0.1`, `::1`, `localhost`, or any address when keys are set).
+    public var host: String
+    /// Port; 0 picks a free one.
+    public var port: Int
+    /// Keys clients must show; none means no key (loopback only).
+    public var apiKeys: APIKeys
+    /// What to keep.
+    public var retention: RetentionPolicy
+    /// Request limits.
+    public var limits: IngestLimits
+
+    /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
+    public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
+                retention: RetentionPolicy = RetentionPolicy(), limits: IngestLimits = IngestLimits()) {
+        self.storePath = storePath
+        self.host = host
+        self.port = port
+        self.apiKeys = apiKeys
+        self.retention = retention
+        self.limits = limits
+    }
+
+    /// Parses `HOST:PORT`, `[IPv6]:PORT`, `:PORT` (loopback) or `HOST` (port 4318).
+    public static func parseListen(_ text: String) throws(ServerError) -> (host: String, port: Int) {
+        let t = text.trimmingSpaces()
+        var host = t
+        var portText: Substring?
+        if t.hasPrefix("[") {
+            guard let close = t.firstIndex(of: "]") else { throw ServerError(code: .invalidArgument, message: "--listen \(t): missing ']'") }
+            host = String(t[t.index(after: t.startIndex)..<close])
+            let rest = t[t.index(after: close)...]
+            if rest.hasPrefix(":") { portText = rest.dropFirst() } else if !rest.isEmpty {
+                throw ServerError(code: .invalidArgument, message: "--listen \(t): expected :PORT after ']'")
+            }
+        } else if let colon = t.lastIndex(of: ":"), t.firstIndex(of: ":") == colon {
+            host = String(t[..<colon])
+            portText = t[t.index(after: colon)...]
+        }
+        if host.isEmpty { host = "127.0.0.1" }
+        var port = 4318
+        if let portText {
+            guard let p = Int(portText), (0...65535).contains(p) else {
+                throw ServerError(code: .invalidArgument, message: "--listen \(t): the port must be 0 to 65535")
+            }
+            port = p
+        }
+        return (host, port)
+    }
+
+    /// True for addresses only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" || h.hasPrefix("127.")
+    }
+}
+
+/// The HTTP ingest server: Honeycomb Events API, OTLP/HTTP (traces, logs) and Zipkin v2 into
+/// the store, with group commit, API keys, limits, retention and graceful shutdown.
+public final class KilnServer: Sendable {
+    /// The configuration it runs with.
+    public let configuration: ServerConfiguration
+    private let queue: CommitQueue
+    private let service: IngestService
+
+    /// Checks the configuration and opens (creating when missing) the store.
+    /// Throws when listening beyond loopback without API keys, or when the store cannot be written.
+    public init(configuration: ServerConfiguration) throws(ServerError) {
+        guard configuration.apiKeys.isRequired || ServerConfiguration.isLoopback(configuration.host) else {
+            throw ServerError(code: .invalidArgument, message: """
+            refusing to listen on \(configuration.host) without API keys: anyone who can reach it could write to the store. \
+            Pass --api-key KEY (or --api-keys-file FILE), or listen on 127.0.0.1
+            """)
+        }
+        do {
+            try EventStore.prepareForWriting(path: configuration.storePath)
+        } catch {
+            throw ServerError(code: .storeFailure, message: "cannot open the store: \(error)")
+        }
+        self.configuration = configuration
+        let clock: @Sendable () -> Int64 = { KilnServer.nowNanos() }
+        queue = CommitQueue(path: configuration.storePath, maxQueuedEvents: configuration.limits.maxQueuedEvents,
+                            retention: configuration.retention, clock: clock)
+        service = IngestService(storePath: configuration.storePath, limits: configuration.limits, keys: configuration.apiKeys,
+                                queue: queue, clock: clock)
+    }
+
+    /// Serves until SIGTERM/SIGINT (when `handleSignals`) or until the task is cancelled. On a
+    /// signal it stops accepting connections, lets requests in flight finish (their events are
+    /// committed), then returns. `onListening` gets the bound host and port.
+    public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+        // Hummingbird's own log lines (it reads LOG_LEVEL) only when asked for.
+        setenv("LOG_LEVEL", "warning", 0)
+        queue.start()
+        defer { queue.stop() }
+        let limits = configuration.limits
+        let app = Application(
+            responder: HTTPIngestResponder(service: service),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kiln", backlog: 1024),
+            onServerRunning: { channel in
+                let address = channel.localAddress
+                onListening(address?.ipAddress ?? "", address?.port ?? 0)
+            }
+        )
+        if handleSignals {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } else {
+            try await app.run()
+        }
+    }
+
+    /// Runs ``run(handleSignals:onListening:)`` from synchronous code (a command's `run()`),
+    /// blocking the calling thread until the server has stopped.
+    public func runBlocking(onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) throws {
+        let done = DispatchSemaphore(value: 0)
+        let failure = ErrorBox()
+        Task.detached { [self] in
+            do {
+                try await run(handleSignals: true, onListening: onListening)
+            } catch {
+                failure.set(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.get() { throw error }
+    }
+
+    static func nowNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
+/// An error handed from a task to the thread waiting for it.
+private final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+
+    func set(_ e: Error) {
+        lock.lock()
+        error = e
+        lock.unlock()
+    }
+
+    func get() -> Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return error
+    }
+}

@@ -1,0 +1,60 @@
+import KilnCore
+
+/// A marker as stored, with its id.
+public struct StoredMarker: Sendable, Equatable {
+    /// Row id, unique in the store.
+    public var id: Int64
+    /// The marker.
+    public var marker: Marker
+
+    /// Makes a stored marker.
+    public init(id: Int64, marker: Marker) {
+        self.id = id
+        self.marker = marker
+    }
+}
+
+extension StoreWriter {
+    /// Adds `marker` to `dataset` (created when missing) in the store at `path`; returns its id.
+    /// Durable when it returns. Markers are rare, so this opens its own connection.
+    public static func addMarker(_ marker: Marker, dataset: String, path: String, now: Int64) throws -> Int64 {
+        guard !dataset.isEmpty, dataset.utf8.count <= 255 else {
+            throw StoreError.invalid("dataset names are 1 to 255 bytes long")
+        }
+        let db = try EventStore.openForWriting(path)
+        return try db.transaction(immediate: true) {
+            try db.prepare("INSERT OR IGNORE INTO datasets(name, created_ns) VALUES (?, ?)").run(.text(dataset), .int(now))
+            guard let id = try db.prepare("SELECT id FROM datasets WHERE name = ?").scalarInt(.text(dataset)) else {
+                throw StoreError.corrupt("dataset \(dataset) vanished while adding a marker")
+            }
+            try db.prepare("INSERT INTO markers(dataset_id, start_ns, end_ns, message, type, url) VALUES (?,?,?,?,?,?)")
+                .run(.int(id), .int(marker.start), marker.end.map { .int($0) } ?? .null, .text(marker.message), .text(marker.type),
+                     marker.url.map { .text($0) } ?? .null)
+            return db.lastInsertRowID
+        }
+    }
+
+    /// The markers of `dataset` with their ids, in time order; empty when the dataset or the
+    /// store does not exist yet.
+    public static func markers(dataset: String, path: String) throws -> [StoredMarker] {
+        let db: Database
+        do {
+            db = try EventStore.openForReading(path)
+        } catch let error as StoreError where error.code == .notFound {
+            return []
+        }
+        return try db.transaction {
+            var out: [StoredMarker] = []
+            let sql = """
+            SELECT m.id, m.start_ns, m.end_ns, m.message, m.type, m.url FROM markers m JOIN datasets d ON d.id = m.dataset_id
+            WHERE d.name = ? ORDER BY m.start_ns, m.id
+            """
+            try db.prepare(sql).rows([.text(dataset)]) { r in
+                let marker = Marker(start: r.int(1), end: r.isNull(2) ? nil : r.int(2), message: r.isNull(3) ? "" : r.text(3),
+                                    type: r.isNull(4) ? "" : r.text(4), url: r.isNull(5) ? nil : r.text(5))
+                out.append(StoredMarker(id: r.int(0), marker: marker))
+            }
+            return out
+        }
+    }
+}

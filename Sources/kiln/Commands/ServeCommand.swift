@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import KilnServer
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive events over HTTP (Honeycomb Events API, OTLP/HTTP, Zipkin v2).",
+        discussion: """
+        Endpoints:
+          POST /1/batch/DATASET        Honeycomb batches (libhoney)
+          POST /1/events/DATASET       one Honeycomb event
+          GET|POST /1/markers/DATASET  markers (start_time, end_time: unix seconds)
+          POST /v1/traces, /v1/logs    OTLP/HTTP, protobuf or JSON
+          POST /api/v2/spans           Zipkin v2 JSON
+          GET /healthz                 liveness and store status (JSON)
+
+        Traces and logs go to the dataset named by their service.name, or by the \
+        x-honeycomb-dataset header. Bodies may be gzip, deflate or zstd compressed. A request is answered once its events are \
+        committed to the store (they survive a crash from then on). The store can be explored and \
+        written by `kiln ingest` while the server runs.
+
+        Listening beyond loopback needs API keys (--api-key or --api-keys-file, one key per line); \
+        with keys, every request must show one in X-Honeycomb-Team or Authorization: Bearer.
+
+        SIGTERM or Ctrl-C stops accepting connections, finishes the requests in flight, then exits.
+
+        Examples:
+          kiln serve
+          kiln serve --db prod.db --retention 7d --max-db-size 10GB
+          kiln serve --listen 0.0.0.0:4318 --api-keys-file keys.txt
+        """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
+    var listen: String = "127.0.0.1:4318"
+    @Option(name: .customLong("api-key"), help: ArgumentHelp("A key clients must send (repeatable).", valueName: "key"))
+    var apiKeys: [String] = []
+    @Option(help: ArgumentHelp("File with one API key per line (# comments).", valueName: "file"))
+    var apiKeysFile: String?
+    @Option(help: ArgumentHelp("Drop events older than this, in whole chunks (e.g. 7d, 12h).", valueName: "age"))
+    var retention: String?
+    @Option(help: ArgumentHelp("Drop the oldest events, in whole chunks, to keep the store's data under this size (e.g. 10GB).", valueName: "size"))
+    var maxDbSize: String?
+
+    func validate() throws {
+        if let retention, RetentionPolicy.parseAge(retention) == nil {
+            throw ValidationError("--retention \(retention): expected a duration like 7d, 12h, 30m")
+        }
+        if let maxDbSize, RetentionPolicy.parseSize(maxDbSize) == nil {
+            throw ValidationError("--max-db-size \(maxDbSize): expected a size like 10GB, 500MB")
+        }
+    }
+
+    func run() throws {
+        var keys = apiKeys
+        if let apiKeysFile {
+            do {
+                let text = try String(contentsOfFile: apiKeysFile, encoding: .utf8)
+                let fromFile = APIKeys.parseFile(text)
+                if fromFile.isEmpty {
+                    printError("kiln serve: \(apiKeysFile) holds no keys")
+                    throw ExitCode(64)
+                }
+                keys += fromFile
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                printError("kiln serve: cannot read --api-keys-file \(apiKeysFile): \(error.localizedDescription)")
+                throw ExitCode(64)
+            }
+        }
+        let server: KilnServer
+        do throws(ServerError) {
+            let (host, port) = try ServerConfiguration.parseListen(listen)
+            let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize))
+            let configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy)
+            server = try KilnServer(configuration: configuration)
+        } catch {
+            printError("kiln serve: \(error)")
+            throw ExitCode(error.code == .invalidArgument ? 64 : 2)
+        }
+        let db = store.db
+        let keyCount = APIKeys(keys).count
+        do {
+            try server.runBlocking { host, port in
+                let auth = keyCount > 0 ? "\(keyCount) API key\(keyCount == 1 ? "" : "s") required" : "no API key (loopback only)"
+                printError("kiln serve: listening on \(host.contains(":") ? "[\(host)]" : host):\(port), store \(db), \(auth)")
+            }
+        } catch {
+            printError("kiln serve: \(error)")
+            throw ExitCode(2)
+        }
+        printError("kiln serve: stopped")
+    }
+}
