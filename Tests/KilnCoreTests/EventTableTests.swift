@@ -79,6 +79,8 @@ import Testing
         #expect(DurationText.parse("15m") == 900_000_000_000)
         #expect(DurationText.parse("7d") == 604_800_000_000_000)
         #expect(DurationText.parse("soon") == nil)
+        #expect(DurationText.parse("1e30d") == nil)
+        #expect(DurationText.parse("inf") == nil)
         #expect(DurationText.format(7_200_000_000_000) == "2h")
     }
 }

@@ -199,7 +199,10 @@ public enum DurationText {
                                         ("h", 3_600_000_000_000), ("d", 86_400_000_000_000), ("w", 604_800_000_000_000)]
         for (suffix, scale) in units where t.hasSuffix(suffix) {
             let number = t.dropLast(suffix.count)
-            if let v = Double(number), v >= 0, v.isFinite { return Int64(v * Double(scale)) }
+            if let v = Double(number), v >= 0, v.isFinite {
+                let ns = v * Double(scale)
+                return ns < 9.2e18 ? Int64(ns) : nil
+            }
         }
         return nil
     }
