@@ -136,6 +136,27 @@ enum BubbleUpView {
                 grid.paint(Rect(x: x0, y: y, width: labelWidth + 1, height: 1), role: b.focus == .values ? .cursor : .accent)
             }
         }
+        // Room left below: a dimmed preview of the next fields, so a tall terminal shows more
+        // of the comparison at a glance (read-only; the field list moves to them).
+        var y = top + min(page, valueRows.count - b.valueScroll) + 1
+        var next = b.fieldCursor + 1
+        while y + 2 < top + page, b.entries.indices.contains(next) {
+            guard case .dimension(let d) = b.entries[next] else { next += 1; continue }
+            let dim = r.dimensions[d]
+            grid.put(" " + Columns.fit(dim.field + " · diff " + Format.fixed(dim.score, 2), width - 2, ellipsis: g.ellipsis),
+                     x: x0, y: y, width: width - 1, role: .header)
+            y += 1
+            for v in dim.values where y < top + page {
+                grid.put("  " + Columns.fit(v.label, labelWidth - 1, ellipsis: g.ellipsis), x: x0, y: y, width: labelWidth + 1, role: .dim)
+                grid.put(Format.percent(v.selectionPercent), x: selX, y: y, width: pct, align: .right, role: .dim)
+                grid.put(g.bar(fraction: v.selectionPercent / 100, width: barWidth), x: selX + pct + 1, y: y, role: .selection)
+                grid.put(Format.percent(v.baselinePercent), x: baseX, y: y, width: pct, align: .right, role: .dim)
+                grid.put(g.bar(fraction: v.baselinePercent / 100, width: barWidth), x: baseX + pct + 1, y: y, role: .baseline)
+                y += 1
+            }
+            y += 1
+            next += 1
+        }
         // The highlighted row in full.
         if let row = BubbleUpRows.current(b) {
             var detail = ""

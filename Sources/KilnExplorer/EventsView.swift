@@ -4,7 +4,7 @@ import KilnTerminal
 /// Column widths of the events table.
 enum EventsLayout {
     /// Width of the time column and its gap.
-    static let fixedWidth = 13
+    static let fixedWidth = 14
 
     /// Widths of the field columns: the widest of the name and the first 200 rows' values,
     /// between 4 and 32 columns.

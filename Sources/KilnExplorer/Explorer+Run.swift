@@ -145,6 +145,8 @@ public final class RunLoop {
                     model = ExplorerModel(loaded: try reader.load(dataset: name))
                     let markers = (try? reader.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock()))
+                    pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection,
+                                             traceID: configuration.traceID, model: model)
                 } catch {
                     send(.failed("cannot load \(name): \(error)"))
                 }

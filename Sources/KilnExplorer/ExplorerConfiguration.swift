@@ -4,6 +4,8 @@ import KilnTerminal
 
 /// The view `kiln explore --view` opens.
 public enum StartView: String, Sendable, CaseIterable {
+    /// The heatmap (the default); `bubbleup`, `events`, `event` need `--select`; `trace` opens
+    /// `--trace ID` or the first selected event's trace.
     case heatmap, bubbleup, events, event, trace
 }
 

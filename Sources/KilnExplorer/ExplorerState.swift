@@ -226,9 +226,11 @@ public struct BubbleUpState: Equatable {
     public var entries: [BubbleUpEntry]
     /// Cursor in the field list, and its first visible line.
     public var fieldCursor = 0
+    /// First visible line of the field list.
     public var fieldScroll = 0
     /// Cursor among the values of the current entry, and its first visible line.
     public var valueCursor = 0
+    /// First visible line of the values.
     public var valueScroll = 0
     /// The focused pane.
     public var focus = Pane.fields
@@ -267,9 +269,11 @@ public struct EventsState: Equatable {
     public var flagged: [String]
     /// Cursor row and first visible row.
     public var cursor = 0
+    /// First visible line.
     public var scroll = 0
     /// Highlighted column (0 is time) and the first visible field column.
     public var column = 0
+    /// First field column shown after the time column.
     public var columnOffset = 0
     /// Sort order; nil is newest first.
     public var sort: EventSort?
@@ -287,6 +291,7 @@ public struct EventState: Equatable {
     public var flagged: [String]
     /// Cursor line and first visible line.
     public var cursor = 0
+    /// First visible line.
     public var scroll = 0
 }
 
@@ -326,6 +331,7 @@ public struct TraceState: Equatable {
     public var searchedAll: Bool
     /// Cursor and first visible span.
     public var cursor = 0
+    /// First visible line.
     public var scroll = 0
     /// The span to put the cursor on once built (the event it was opened from).
     public var focusRow: Int?
@@ -341,6 +347,7 @@ public struct GroupsState: Equatable {
     public var groups: [GroupRow]
     /// Cursor and first visible row.
     public var cursor = 0
+    /// First visible line.
     public var scroll = 0
 }
 

@@ -2,17 +2,25 @@ import KilnTerminal
 
 /// What a key does; the key table maps keys to commands per view.
 public enum Command: Equatable, Sendable {
+    /// Quit, go back a view, help, the `:` prompt, mouse on/off, follow the newest data.
     case quitAll, back, help, prompt, toggleMouse, resumeLive
+    /// Cursor and page moves.
     case up, down, left, right, pageUp, pageDown, halfPageUp, halfPageDown, top, bottom
+    /// Heatmap: anchor a box corner, BubbleUp of the box (or open the highlighted row), propose a box.
     case anchor, select, anomaly
+    /// Switch panes.
     case focusNext, focusPrevious
+    /// BubbleUp value actions; `openEvents` also opens a trace span's event.
     case filterValue, excludeValue, groupBy, openEvents
+    /// Events table actions.
     case toggleBaseline, sortAscending, sortDescending, search, nextMatch, previousMatch
+    /// Events: open the event; event: open its trace.
     case openTrace
 }
 
 /// Where a binding applies.
 public enum KeyContext: Equatable, Sendable, CaseIterable {
+    /// Every view (after the view's own bindings), and one per view.
     case global, heatmap, bubbleUp, events, event, trace, groups, picker
 
     /// The help screen's section title.

@@ -48,10 +48,12 @@ enum TraceView {
                      role: s.isError ? .error : (s.isOrphan ? .warning : .normal))
             grid.put(Columns.fit(s.service, serviceWidth, ellipsis: g.ellipsis), x: sx, y: y, width: serviceWidth, role: serviceRole(s.service))
             grid.put(Format.milliseconds(s.durationMs), x: dx, y: y, width: durationWidth, align: .right, role: .normal)
-            let offset = Double(s.start &- start) / Double(span)
-            let length = max(0, min(s.durationMs, 1e12)) * 1e6 / Double(span)
+            // Fractions of the axis, clamped before any conversion to Int (hostile times).
+            func unit(_ x: Double) -> Double { x.isFinite ? min(1, max(0, x)) : 0 }
+            let offset = unit(Double(s.start &- start) / Double(span))
+            let length = unit(max(0, min(s.durationMs, 1e12)) * 1e6 / Double(span))
             let b0 = max(0, min(timelineWidth - 1, Int(offset * Double(timelineWidth))))
-            let b1 = max(b0 + 1, min(timelineWidth, Int(((offset + length) * Double(timelineWidth)).rounded(.up))))
+            let b1 = max(b0 + 1, min(timelineWidth, Int((unit(offset + length) * Double(timelineWidth)).rounded(.up))))
             grid.put(String(repeating: full, count: b1 - b0), x: tx + b0, y: y, role: s.isError ? .error : serviceRole(s.service))
             if index == t.cursor { grid.paint(Rect(x: 0, y: y, width: tx - 1, height: 1), role: .cursor) }
         }

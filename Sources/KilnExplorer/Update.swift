@@ -126,6 +126,11 @@ public enum Explorer {
             return []
         }
         state.message = nil
+        if key == .escape, state.stack.count == 1, state.heat.anchor == nil {
+            // Esc leaves views but never quits: only q does at the top.
+            state.message = .info("q quits")
+            return []
+        }
         let context = context(of: state.top)
         guard let command = KeyBindings.command(for: key, in: context) else {
             if case .char(let c) = key, c != " " {

@@ -113,7 +113,8 @@ enum Spawn {
 }
 
 /// The real `kiln explore` in tmux on generated data.
-@Suite struct ExplorerE2ETests {
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct ExplorerE2ETests {
     static let end = "2026-01-01T12:00:00Z"
 
     /// Generates `events` of bad-deploy and ingests them; returns the store and the truth JSON.

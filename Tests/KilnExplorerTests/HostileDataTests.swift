@@ -65,6 +65,39 @@ import Testing
         Self.assertClean(s2.frame(model))
     }
 
+    @Test func extremeTimesAndNumbersDoNotCrash() {
+        let events = [
+            Event(timestamp: Int64.min, fields: [Field("trace.trace_id", .string("x")), Field("trace.span_id", .string("a")),
+                                                Field("duration_ms", .float(1e300))]),
+            Event(timestamp: Int64.max, fields: [Field("trace.trace_id", .string("x")), Field("trace.span_id", .string("b")),
+                                                Field("trace.parent_id", .string("b")), Field("duration_ms", .float(-5))]),
+            Event(timestamp: 0, fields: [Field("trace.trace_id", .string("x")), Field("trace.span_id", .string("c")),
+                                        Field("trace.parent_id", .string("d")), Field("duration_ms", .int(Int64.max))]),
+            Event(timestamp: 1, fields: [Field("trace.trace_id", .string("x")), Field("trace.span_id", .string("d")),
+                                        Field("trace.parent_id", .string("c")), Field("duration_ms", .float(.nan))]),
+        ]
+        var b = EventTableBuilder()
+        b.append(events)
+        let model = ExplorerModel(table: b.table)
+        for size in [Shop.size80, Shop.size120] {
+            var state = Explorer.makeState(size: size, glyphs: .unicode, dataset: "x", model: model, query: QueryState(),
+                                           requestedRange: .all, now: 0)
+            _ = state.frame(model)
+            state.press([.char("a"), .enter, .char(" "), .left, .enter], model)
+            _ = state.frame(model)
+            Explorer.push(&state, .event(EventState(source: nil, row: 0, flagged: [])))
+            state.press([.char("t")], model)
+            guard case .trace(let t) = state.top else {
+                Issue.record("expected the trace")
+                continue
+            }
+            #expect(t.spans.count == 4, "a self-parent and a parent loop still list every span")
+            _ = state.frame(model)
+            state.command("since 1h", model)
+            _ = state.frame(model)
+        }
+    }
+
     @Test func wideCharactersTakeTwoCells() {
         let model = Self.model()
         var state = Explorer.makeState(size: Shop.size80, glyphs: .unicode, dataset: "shop", model: model,

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 @testable import KilnExplorer
+import KilnStore
 import KilnTerminal
 import Testing
 
@@ -24,6 +25,22 @@ import Testing
         let table = builder.table
         print("built \(table.count) events in \(t0.duration(to: clock.now))")
         for (name, ms) in ExplorerBenchmark.measure(table: table) {
+            print("explorer \(name): \(Format.fixed(ms, 1)) ms")
+        }
+    }
+}
+
+/// The same timings on a dataset of a real store: `KILN_PERF_DB=path KILN_PERF_DATASET=name`.
+@Suite struct ExplorerStorePerformance {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["KILN_PERF_DB"] != nil))
+    func storeDataset() throws {
+        let env = ProcessInfo.processInfo.environment
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let reader = try StoreReader(path: env["KILN_PERF_DB"] ?? "")
+        let loaded = try reader.load(dataset: env["KILN_PERF_DATASET"] ?? "shop")
+        print("loaded \(loaded.table.count) events, \(loaded.table.columns.count) fields in \(t0.duration(to: clock.now))")
+        for (name, ms) in ExplorerBenchmark.measure(table: loaded.table) {
             print("explorer \(name): \(Format.fixed(ms, 1)) ms")
         }
     }

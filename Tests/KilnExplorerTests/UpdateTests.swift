@@ -91,6 +91,8 @@ import Testing
         #expect(state.heat.anchor != nil)
         #expect(state.press([.escape], model).isEmpty)
         #expect(state.heat.anchor == nil)
+        #expect(state.press([.escape], model).isEmpty, "Esc at the top does not quit")
+        #expect(!state.quitting)
         #expect(state.press([.char("q")], model) == [.quit])
         #expect(state.quitting)
     }
