@@ -73,18 +73,17 @@ struct DemoCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var decoder = IngestDecoder(format: .jsonl, options: DecodeOptions(now: Clock.nowNanos()))
-        var decoded = DecodedBatch()
+        var batch = RawBatch()
+        var rejections: [Rejection] = []
         try data.withUnsafeBytes { raw in
             if GzipInflater.isGzip(raw) {
                 let inflater = try GzipInflater()
-                try inflater.inflate(raw) { decoder.decode($0, into: &decoded) }
+                try inflater.inflate(raw) { decoder.decode($0, into: &batch, rejections: &rejections) }
             } else {
-                decoder.decode(raw, into: &decoded)
+                decoder.decode(raw, into: &batch, rejections: &rejections)
             }
         }
-        decoder.finish(into: &decoded)
-        var batch = RawBatch()
-        for event in decoded.events { batch.append(event) }
+        decoder.finish(into: &batch, rejections: &rejections)
         return batch
     }
 
