@@ -110,3 +110,71 @@ import Testing
         #expect(fields.status == 0)
     }
 }
+
+/// `kiln ingest --follow` keeps reading through log rotation and truncation.
+@Suite(.serialized) struct FollowCLITests {
+    static func events(in db: String) -> Int {
+        guard let json = try? KilnBinary.json(try KilnBinary.run(["datasets", "--db", db, "--format", "json"])) else { return -1 }
+        return (json["datasets"] as? [[String: Any]])?.first?["events"] as? Int ?? 0
+    }
+
+    static func waitFor(_ expected: Int, in db: String) -> Int {
+        let deadline = Date().addingTimeInterval(20)
+        var n = -1
+        while Date() < deadline {
+            n = events(in: db)
+            if n >= expected { return n }
+            usleep(50_000)
+        }
+        return n
+    }
+
+    static func lines(_ range: Range<Int>, tag: String) -> Data {
+        Data(range.map { "{\"time\":\(1_700_000_000 + $0),\"tag\":\"\(tag)\",\"i\":\($0)}\n" }.joined().utf8)
+    }
+
+    @Test func survivesRotationAndTruncation() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        let log = dir.path("app.log")
+        try Self.lines(0..<100, tag: "first").write(to: URL(fileURLWithPath: log))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: KilnBinary.path)
+        process.arguments = ["ingest", "--db", db, "--dataset", "app", "--format", "jsonl", "--follow", log]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        #expect(Self.waitFor(100, in: db) == 100)
+
+        // Appended lines arrive.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Self.lines(100..<150, tag: "appended"))
+        try handle.close()
+        #expect(Self.waitFor(150, in: db) == 150)
+
+        // Rotation: the file is renamed away and a new one takes its name.
+        try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+        try Self.lines(0..<30, tag: "rotated").write(to: URL(fileURLWithPath: log))
+        #expect(Self.waitFor(180, in: db) == 180)
+
+        // Truncation in place: the file starts over with fewer bytes.
+        let truncate = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try truncate.truncate(atOffset: 0)
+        try truncate.close()
+        usleep(300_000)
+        let again = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        again.write(Self.lines(0..<5, tag: "truncated"))
+        try again.close()
+        #expect(Self.waitFor(185, in: db) == 185)
+
+        let tags = try KilnBinary.run(["query", "--db", db, "--dataset", "app", "--group-by", "tag", "--format", "json"])
+        let rows = try #require(try KilnBinary.json(tags)["rows"] as? [[String: Any]])
+        var counts: [String: Int] = [:]
+        for row in rows { counts[row["tag"] as? String ?? "?"] = row["COUNT"] as? Int }
+        #expect(counts == ["first": 100, "appended": 50, "rotated": 30, "truncated": 5])
+    }
+}
