@@ -16,6 +16,9 @@
 /// **Buckets.** A field whose values in scope are all finite numbers, with more than
 /// ``BubbleUpOptions/numericThreshold`` distinct values, is `numeric`: binned with
 /// ``NumericBins`` (log bins for skewed data), the same bins for both groups and for every run.
+/// Integer fields that are nearly unique in scope (distinct/present above
+/// ``BubbleUpOptions/idLikeRatio``) or named like ids (`user.id`, `user_id`, `userId`) are
+/// not binned, so that they can be ID-like or show one heavy value.
 /// Other fields (strings, booleans, status codes) are `categorical`: the
 /// ``BubbleUpOptions/topValues`` values with the largest difference of shares, absent (`null`)
 /// whenever present, and the rest as "other (N values)".

@@ -21,6 +21,19 @@ public struct BubbleUpResult: Sendable, Equatable {
     public var idLike: [String]
     /// Value combinations of two or three fields that single out the selection best.
     public var combinations: [BubbleUpCombination]
+
+    /// Makes a result from its parts (for tests and previews of views that draw one).
+    public init(selectionCount: Int64, baselineCount: Int64, selectionRows: Int, baselineRows: Int, weighted: Bool,
+                dimensions: [BubbleUpDimension], idLike: [String], combinations: [BubbleUpCombination]) {
+        self.selectionCount = selectionCount
+        self.baselineCount = baselineCount
+        self.selectionRows = selectionRows
+        self.baselineRows = baselineRows
+        self.weighted = weighted
+        self.dimensions = dimensions
+        self.idLike = idLike
+        self.combinations = combinations
+    }
 }
 
 /// One field compared between selection and baseline.
@@ -55,6 +68,20 @@ public struct BubbleUpDimension: Sendable, Equatable {
     /// Value buckets: categorical fields by difference of shares, then "other"; numeric fields
     /// by ascending bin, then absent.
     public var values: [BubbleUpValue]
+
+    /// Makes a dimension from its parts.
+    public init(field: String, kind: Kind, score: Double, pValue: Double, isNoise: Bool, selectedOn: Bool, distinct: Int,
+                bins: NumericBins?, values: [BubbleUpValue]) {
+        self.field = field
+        self.kind = kind
+        self.score = score
+        self.pValue = pValue
+        self.isNoise = isNoise
+        self.selectedOn = selectedOn
+        self.distinct = distinct
+        self.bins = bins
+        self.values = values
+    }
 }
 
 /// One value (or bin, or the rest) of a field, in both groups.
@@ -79,6 +106,15 @@ public struct BubbleUpValue: Sendable, Equatable {
     public var selectionPercent: Double
     /// Share of the baseline, 0...100.
     public var baselinePercent: Double
+
+    /// Makes a bucket from its parts.
+    public init(bucket: Bucket, selection: Int64, baseline: Int64, selectionPercent: Double, baselinePercent: Double) {
+        self.bucket = bucket
+        self.selection = selection
+        self.baseline = baseline
+        self.selectionPercent = selectionPercent
+        self.baselinePercent = baselinePercent
+    }
 
     /// The label: the value's text, `null`, `other (N values)` or `lo..hi`.
     public var label: String {
@@ -122,6 +158,18 @@ public struct BubbleUpCombination: Sendable, Equatable {
     public var riskRatio: Double
     /// Selection share − baseline share (0...1), the ranking key.
     public var score: Double
+
+    /// Makes a combination from its parts.
+    public init(fields: [(name: String, value: Value?)], selection: Int64, baseline: Int64, selectionPercent: Double,
+                baselinePercent: Double, riskRatio: Double, score: Double) {
+        self.fields = fields
+        self.selection = selection
+        self.baseline = baseline
+        self.selectionPercent = selectionPercent
+        self.baselinePercent = baselinePercent
+        self.riskRatio = riskRatio
+        self.score = score
+    }
 
     /// Filters selecting the combination (one `=` or `!exists` per field).
     public var filters: [Filter] { fields.map { Filter.equal($0.name, $0.value) } }

@@ -26,15 +26,25 @@ enum CodeCounter {
         let limit = dictionaryCount + 1 // codes above this are clamped to it
         let slots = map == nil ? limit + 1 : buckets + 1
         return rows.withIDs { ids in
-            rates.withUnsafeBufferPointer { w in
-                let weights: UnsafeBufferPointer<UInt32>? = rates.isEmpty ? nil : w
-                func go<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) -> Counts {
+            // Consecutive rows (a time window over rows in arrival order) need no id list:
+            // the kernel then streams through the column from the first row.
+            var ids = ids
+            var base = 0
+            if let list = ids, let first = list.first, let last = list.last, Int(last) - Int(first) + 1 == list.count {
+                base = Int(first)
+                ids = nil
+            }
+            return rates.withUnsafeBufferPointer { w in
+                let weights: UnsafeBufferPointer<UInt32>? = rates.isEmpty ? nil : UnsafeBufferPointer(rebasing: w[min(base, w.count)...])
+                func go<C: FixedWidthInteger & UnsignedInteger>(_ all: UnsafeBufferPointer<C>) -> Counts {
+                    let c = UnsafeBufferPointer(rebasing: all[min(base, all.count)...])
+                    let n = ids == nil ? min(rows.count, c.count) : rows.count
                     if let map {
                         return map.withUnsafeBufferPointer { m in
-                            kernel(c, ids: ids, n: rows.count, limit: limit, map: m, slots: slots, weights: weights)
+                            kernel(c, ids: ids, n: n, limit: limit, map: m, slots: slots, weights: weights)
                         }
                     }
-                    return kernel(c, ids: ids, n: rows.count, limit: limit, map: nil, slots: slots, weights: weights)
+                    return kernel(c, ids: ids, n: n, limit: limit, map: nil, slots: slots, weights: weights)
                 }
                 var counts: Counts
                 switch codes {

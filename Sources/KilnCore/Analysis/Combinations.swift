@@ -156,9 +156,7 @@ enum Combinations {
                             }
                         }
                     }
-                    var h = Histogram(scopeRows: [UInt32](repeating: 0, count: size), selRows: [UInt32](repeating: 0, count: size),
-                                      scopeWeights: weighted ? [Int64](repeating: 0, count: size) : nil,
-                                      selWeights: weighted ? [Int64](repeating: 0, count: size) : nil)
+                    var h: Histogram
                     // Walk the sorted selection alongside the sorted scope.
                     var j = 0
                     if let selIDs, range.lowerBound < range.upperBound {
@@ -170,24 +168,36 @@ enum Combinations {
                         }
                         j = lo
                     }
-                    for i in range {
-                        let r = row(i)
-                        let mask = Int(masks[i - range.lowerBound])
-                        let inSel: Bool
-                        if let selIDs {
-                            inSel = j < selIDs.count && Int(selIDs[j]) == r
-                            if inSel { j += 1 }
-                        } else {
-                            inSel = true
-                        }
-                        h.scopeRows[mask] &+= 1
-                        if inSel { h.selRows[mask] &+= 1 }
-                        if weighted {
-                            let w = Int64(rates[r])
-                            h.scopeWeights?[mask] &+= w
-                            if inSel { h.selWeights?[mask] &+= w }
+                    var scopeRows = [UInt32](repeating: 0, count: size), selRows = [UInt32](repeating: 0, count: size)
+                    var scopeWeights = [Int64](repeating: 0, count: weighted ? size : 0)
+                    var selWeights = [Int64](repeating: 0, count: weighted ? size : 0)
+                    scopeRows.withUnsafeMutableBufferPointer { sr in
+                        selRows.withUnsafeMutableBufferPointer { lr in
+                            scopeWeights.withUnsafeMutableBufferPointer { sw in
+                                selWeights.withUnsafeMutableBufferPointer { lw in
+                                    for i in range {
+                                        let r = row(i)
+                                        let mask = Int(masks[i - range.lowerBound])
+                                        // Branch-free: a scattered selection would mispredict half the rows.
+                                        var hit: UInt32 = 1
+                                        if let selIDs {
+                                            hit = UInt32(unsafeBitCast(j < selIDs.count && Int(selIDs[min(j, selIDs.count - 1)]) == r, to: UInt8.self))
+                                            j &+= Int(hit)
+                                        }
+                                        sr[mask] &+= 1
+                                        lr[mask] &+= hit
+                                        if weighted {
+                                            let w = Int64(rates[r])
+                                            sw[mask] &+= w
+                                            lw[mask] &+= w &* Int64(hit)
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
+                    h = Histogram(scopeRows: scopeRows, selRows: selRows, scopeWeights: weighted ? scopeWeights : nil,
+                                  selWeights: weighted ? selWeights : nil)
                     return h
                 }
             }

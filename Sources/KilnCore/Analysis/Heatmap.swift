@@ -56,6 +56,19 @@ public struct Heatmap: Sendable, Equatable {
     /// or outside the value edges.
     public let outside: [Int64]
 
+    /// Makes a heatmap from its parts (for tests and previews); `counts` has
+    /// `timeBuckets × valueBuckets` entries, the other arrays one per time bucket.
+    public init(field: String, scale: HeatmapOptions.Scale, timeEdges: [Int64], valueEdges: [Double], counts: [Int64],
+                totals: [Int64], outside: [Int64]) {
+        self.field = field
+        self.scale = scale
+        self.timeEdges = timeEdges
+        self.valueEdges = valueEdges
+        self.counts = counts
+        self.totals = totals
+        self.outside = outside
+    }
+
     /// Number of time buckets.
     public var timeBuckets: Int { max(0, timeEdges.count - 1) }
     /// Number of value buckets.
@@ -64,7 +77,8 @@ public struct Heatmap: Sendable, Equatable {
     /// The count of one cell.
     public func count(time t: Int, value v: Int) -> Int64 {
         guard t >= 0, t < timeBuckets, v >= 0, v < valueBuckets else { return 0 }
-        return counts[t * valueBuckets + v]
+        let i = t * valueBuckets + v
+        return i < counts.count ? counts[i] : 0
     }
 
     /// The largest cell count.
@@ -130,7 +144,7 @@ public struct Heatmap: Sendable, Equatable {
         let nv = valueBuckets
         for t in 0..<timeBuckets {
             if t > 0 { out += "," }
-            out += "[" + counts[(t * nv)..<((t + 1) * nv)].map { String($0) }.joined(separator: ",") + "]"
+            out += "[" + (0..<nv).map { String(count(time: t, value: $0)) }.joined(separator: ",") + "]"
         }
         out += "],\"totals\":[" + totals.map { String($0) }.joined(separator: ",")
         out += "],\"outside\":[" + outside.map { String($0) }.joined(separator: ",") + "]}"

@@ -7,6 +7,9 @@ struct PreparedField: Sendable {
     let bins: NumericBins?
     /// Numeric fields: code → bucket (0 absent, 1 + bin), `dictionaryCount + 2` entries.
     let codeToBucket: [UInt32]?
+    /// Numeric fields: the bucket of every row in scope (one byte per table row), so that runs
+    /// count a narrow column instead of looking up a code table as large as the dictionary.
+    let rowBuckets: CodeArray?
     /// Buckets counted: codes 0...dictionaryCount, or 0 (absent) plus one per bin.
     let buckets: Int
     /// Scope totals per bucket.
@@ -60,6 +63,7 @@ struct PreparedField: Sendable {
         guard numeric else {
             bins = nil
             codeToBucket = nil
+            rowBuckets = nil
             buckets = d + 1
             totals = perCode
             return
@@ -92,6 +96,29 @@ struct PreparedField: Sendable {
         codeToBucket = map
         buckets = bins.count + 1
         totals = CodeCounter.Counts(raw: raw, weighted: weighted)
+        rowBuckets = bins.count + 1 < Int(UInt8.max) ? .u8(Self.rowBuckets(col.codes, map: map, rows: scopeRows, drop: UInt8(bins.count + 1))) : nil
+    }
+
+    /// `map[code]` of every row in `rows`, `drop` elsewhere; one byte per table row.
+    private static func rowBuckets(_ codes: CodeArray, map: [UInt32], rows: RowSet, drop: UInt8) -> [UInt8] {
+        var out = [UInt8](repeating: drop, count: codes.count)
+        let limit = map.count - 1
+        out.withUnsafeMutableBufferPointer { o in
+            map.withUnsafeBufferPointer { m in
+                rows.withIDs { ids in
+                    func fill<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
+                        @inline(__always) func set(_ r: Int) { o[r] = UInt8(truncatingIfNeeded: min(m[min(Int(c[r]), limit)], UInt32(drop))) }
+                        if let ids { for r in ids where Int(r) < c.count { set(Int(r)) } } else { for r in 0..<c.count { set(r) } }
+                    }
+                    switch codes {
+                    case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
+                    case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
+                    case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// True for names like `id`, `user.id`, `user_id`, `user-id`, `userId`, `userID`.
@@ -103,7 +130,11 @@ struct PreparedField: Sendable {
 
     /// Counts `rows` per bucket.
     func count(_ rows: RowSet, table: EventTable) -> CodeCounter.Counts {
-        CodeCounter.count(table.columns[column].codes, rows: rows, dictionaryCount: dictionaryCount,
+        if let rowBuckets {
+            // Bucket `buckets` is the drop slot; the counter clamps to it.
+            return CodeCounter.count(rowBuckets, rows: rows, dictionaryCount: buckets - 1, buckets: buckets, rates: table.sampleRates)
+        }
+        return CodeCounter.count(table.columns[column].codes, rows: rows, dictionaryCount: dictionaryCount,
                           map: codeToBucket, buckets: buckets, rates: table.sampleRates)
     }
 

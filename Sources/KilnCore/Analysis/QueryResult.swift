@@ -23,6 +23,12 @@ public struct QueryRow: Sendable, Equatable {
     public var group: [Value?]
     /// The calculation values, in `calculations` order.
     public var values: [CalculationValue]
+
+    /// Makes a row.
+    public init(group: [Value?], values: [CalculationValue]) {
+        self.group = group
+        self.values = values
+    }
 }
 
 /// One (time bucket, group) of a query's time series.
@@ -33,6 +39,13 @@ public struct QuerySeriesPoint: Sendable, Equatable {
     public var group: [Value?]
     /// The calculation values.
     public var values: [CalculationValue]
+
+    /// Makes a point.
+    public init(time: Int64, group: [Value?], values: [CalculationValue]) {
+        self.time = time
+        self.group = group
+        self.values = values
+    }
 }
 
 /// What a query returned; render with ``json()``, ``table(width:ascii:)`` or ``csv()``.
@@ -52,4 +65,16 @@ public struct QueryResult: Sendable, Equatable {
     public var heatmapEdges: [String: [Double]]
     /// True when counts are weighted by sample rates above 1.
     public var weighted: Bool
+
+    /// Makes a result from its parts (for tests and previews).
+    public init(groupBy: [String], calculations: [Calculation], rows: [QueryRow], series: [QuerySeriesPoint]? = nil,
+                granularity: Int64? = nil, heatmapEdges: [String: [Double]] = [:], weighted: Bool = false) {
+        self.groupBy = groupBy
+        self.calculations = calculations
+        self.rows = rows
+        self.series = series
+        self.granularity = granularity
+        self.heatmapEdges = heatmapEdges
+        self.weighted = weighted
+    }
 }

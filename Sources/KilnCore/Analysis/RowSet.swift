@@ -67,13 +67,28 @@ public struct RowSet: Sendable, Equatable {
     public func subtracting(_ other: RowSet) -> RowSet {
         if other.isEmpty { return self }
         if other.isAll { return .empty(universe) }
-        var out: [UInt32] = []
-        out.reserveCapacity(max(0, count - other.count))
         let b = other.ids ?? []
-        var j = 0
-        forEachID { r in
-            while j < b.count, b[j] < r { j += 1 }
-            if j >= b.count || b[j] != r { out.append(r) }
+        let out = b.withUnsafeBufferPointer { b in
+            withIDs { a in
+                [UInt32](unsafeUninitializedCapacity: count) { out, written in
+                    // Branch-free merge: write every row, advance the output only when `other`
+                    // does not hold it.
+                    var j = 0, w = 0
+                    @inline(__always) func visit(_ r: UInt32) {
+                        while j < b.count, b[j] < r { j += 1 }
+                        let hit = j < b.count && b[j] == r
+                        out[w] = r
+                        w &+= 1 &- Int(unsafeBitCast(hit, to: UInt8.self))
+                        j &+= Int(unsafeBitCast(hit, to: UInt8.self))
+                    }
+                    if let a {
+                        for r in a { visit(r) }
+                    } else {
+                        for r in 0..<universe { visit(UInt32(truncatingIfNeeded: r)) }
+                    }
+                    written = w
+                }
+            }
         }
         return RowSet(universe: universe, ids: out)
     }

@@ -126,7 +126,10 @@ enum PerformanceGate {
                       Filter("duration_ms", .greaterOrEqual, .float(800)), Filter("duration_ms", .less, .float(100_000))]
         let wide = [Filter.time(.less, Self.base + hour / 2)]
         let narrowResult = Self.measure("\(label) BubbleUp narrow box") { prepared.run(selection: narrow) }
-        let wideResult = Self.measure("\(label) BubbleUp wide 50%") { prepared.run(selection: wide) }
+        let wideResult = Self.measure("\(label) BubbleUp wide 50% (first half hour: consecutive rows)") { prepared.run(selection: wide) }
+        let scattered = [Filter.equal("http.method", .string("GET"))]
+        let scatteredResult = Self.measure("\(label) BubbleUp wide 50% scattered (http.method = GET)") { prepared.run(selection: scattered) }
+        print("perf \(label) scattered selection \(scatteredResult.selectionRows) rows")
         print("perf \(label) narrow selection \(narrowResult.selectionRows) rows (\(NumberText.decimal(100 * Double(narrowResult.selectionRows) / Double(n), places: 2))%), top \(narrowResult.dimensions.first?.field ?? "-"), id_like \(narrowResult.idLike)")
         print("perf \(label) wide selection \(wideResult.selectionRows) rows")
         #expect(narrowResult.dimensions.first?.field == "db.replica")
