@@ -61,6 +61,27 @@ private let json = ["Content-Type": "application/json"]
         await server.stop()
     }
 
+    @Test func partialSuccessIsReported() async throws {
+        let server = try await TestServer()
+        let otlp = #"""
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"p"}}]},"scopeSpans":[{"spans":[
+          {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"good"},
+          {"traceId":"00000000000000000000000000000000","spanId":"eee19b7ec3c1b175","name":"zero trace id"}]}]}]}
+        """#
+        let reply = try await server.request("POST", "/v1/traces", headers: ["Content-Type": "application/json"], body: Array(otlp.utf8))
+        #expect(reply.status == 200)
+        let partial = try #require((try reply.json() as? [String: Any])?["partialSuccess"] as? [String: Any])
+        #expect(partial["rejectedSpans"] as? String == "1")
+        #expect((partial["errorMessage"] as? String)?.contains("all zeros") == true)
+        let zipkin = #"[{"traceId":"a03ee8fff1dcd9b9","id":"15fc03927f0f68df","name":"ok"},{"traceId":"nothex","id":"1"}]"#
+        let z = try await server.request("POST", "/api/v2/spans", headers: json, body: Array(zipkin.utf8))
+        #expect(z.status == 202)
+        #expect((try z.json() as? [String: Any])?["rejected"] as? Int == 1)
+        #expect(try server.events("p").count == 1)
+        #expect(try server.events("unknown_service").count == 1)
+        await server.stop()
+    }
+
     @Test func apiKeys() async throws {
         let server = try await TestServer(keys: ["k1", "k2"])
         let body = Array(#"[{"data":{"a":1}}]"#.utf8)
