@@ -138,19 +138,28 @@ private let json = ["Content-Type": "application/json"]
         lock.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         lock.arguments = ["python3", "-c", """
         import sqlite3, sys, time
-        c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN EXCLUSIVE"); print("locked", flush=True); time.sleep(3); c.execute("COMMIT")
+        c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN EXCLUSIVE"); print("locked", flush=True)
+        sys.stdin.readline(); c.execute("COMMIT")
         """, server.storePath]
-        let pipe = Pipe()
+        let pipe = Pipe(), release = Pipe()
         lock.standardOutput = pipe
+        lock.standardInput = release
         try lock.run()
         _ = try await offPool { pipe.fileHandleForReading.availableData }
         let port = server.port
         let first = Task { try await offPool { try RawHTTP.request(port: port, method: "POST", path: "/1/batch/d", headers: json, body: Array(#"[{"data":{"a":1}},{"data":{"a":2}}]"#.utf8)) } }
-        try await Task.sleep(for: .milliseconds(300))
+        // Wait until the first request's two events are queued behind the lock.
+        for _ in 0..<100 {
+            let health = try await server.request("GET", "/healthz").json() as? [String: Any]
+            if health?["queued_events"] as? Int == 2 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let refused = try await server.request("POST", "/1/batch/d", headers: json, body: Array(#"[{"data":{"a":3}},{"data":{"a":4}}]"#.utf8))
         #expect(refused.status == 503)
         #expect(refused.headers["retry-after"] == "1")
         #expect(refused.text.contains("not keeping up"))
+        // Release the lock: the waiting request is committed and answered.
+        release.fileHandleForWriting.write(Data("go\n".utf8))
         let accepted = try await first.value
         #expect(accepted.status == 200)
         try await offPool { lock.waitUntilExit() }
