@@ -123,6 +123,18 @@ def worker(proc_index, args, start_at, out):
     out.put(totals)
 
 
+def process_cpu_seconds(pid):
+    """User + system CPU seconds of `pid` from /proc (None when unknown)."""
+    if not pid:
+        return None
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def percentile(sorted_values, q):
     if not sorted_values:
         return float("nan")
@@ -140,6 +152,7 @@ def main():
     p.add_argument("--connections", type=int, default=4, help="keep-alive connections per process")
     p.add_argument("--batch", type=int, default=100)
     p.add_argument("--pool", type=int, default=200, help="pre-generated bodies per process")
+    p.add_argument("--server-pid", type=int, default=0, help="report this process's CPU use during the run")
     args = p.parse_args()
     host = urllib.parse.urlsplit(args.url).hostname or ""
     if not (host.startswith("127.") or host in ("localhost", "::1")):
@@ -151,7 +164,11 @@ def main():
     load_before = os.getloadavg()
     for pr in procs:
         pr.start()
+    while time.time() < start_at:
+        time.sleep(0.01)
+    cpu_before = process_cpu_seconds(args.server_pid)
     results = [out.get() for _ in procs]
+    cpu_after = process_cpu_seconds(args.server_pid)
     for pr in procs:
         pr.join()
     load_after = os.getloadavg()
@@ -170,6 +187,8 @@ def main():
     print("reply latency ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f" % tuple(1000 * percentile(lat, q) for q in (0.5, 0.9, 0.99, 1.0)))
     print("errors: %s" % (json.dumps(errors) if errors else "none"))
     print("load average before %.2f, after %.2f (1 min), cores %d" % (load_before[0], load_after[0], os.cpu_count() or 0))
+    if cpu_before is not None and cpu_after is not None:
+        print("server CPU: %.1f s in %.0f s (%.2f cores)" % (cpu_after - cpu_before, d, (cpu_after - cpu_before) / d))
 
 
 if __name__ == "__main__":

@@ -1,3 +1,6 @@
+/// Where readers of an empty buffer point (never read: their length is 0).
+nonisolated(unsafe) let emptyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+
 /// A forward-only reader of JSON text in a byte buffer: the pieces the request decoders are
 /// built from (strings, numbers, literals, skipping and copying values).
 ///
@@ -26,8 +29,7 @@ struct JSONReader {
 
     /// Reads `buffer` (which must stay valid while the reader is used).
     init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) {
-        // A non-nil pointer even for an empty buffer; `n == 0` keeps it from being read.
-        p = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        p = buffer.baseAddress ?? UnsafePointer(emptyBuffer)
         n = buffer.count
         self.maxDepth = maxDepth
     }

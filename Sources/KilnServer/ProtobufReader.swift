@@ -24,7 +24,7 @@ struct ProtobufReader {
 
     /// Reads `buffer` (which must stay valid while the reader is used) as one `message`.
     init(_ buffer: UnsafeBufferPointer<UInt8>, message: StaticString) {
-        p = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        p = buffer.baseAddress ?? UnsafePointer(emptyBuffer)
         i = 0
         end = buffer.count
         self.message = message

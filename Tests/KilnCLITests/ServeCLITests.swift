@@ -27,7 +27,8 @@ import Glibc
         let server = try ServeProcess(db: db)
         let load = SequencedLoad(port: server.port, dataset: "dur", connections: 4, batch: 50)
         load.start()
-        Thread.sleep(forTimeInterval: 1.5)
+        load.waitForAcknowledged(1000, seconds: 20)
+        Thread.sleep(forTimeInterval: 0.2)
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()
         load.stop()
@@ -52,7 +53,7 @@ import Glibc
         let server = try ServeProcess(db: db)
         let load = SequencedLoad(port: server.port, dataset: "drain", connections: 4, batch: 400)
         load.start()
-        Thread.sleep(forTimeInterval: 1.0)
+        load.waitForAcknowledged(1600, seconds: 20)
         kill(server.process.processIdentifier, SIGTERM)
         server.process.waitUntilExit()
         load.stop()
@@ -233,6 +234,12 @@ final class SequencedLoad: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return failures
+    }
+
+    /// Waits until `count` events were acknowledged (or `seconds` passed).
+    func waitForAcknowledged(_ count: Int, seconds: Double) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while acknowledged.count < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     }
 
     func start() {

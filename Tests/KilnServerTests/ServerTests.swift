@@ -61,6 +61,27 @@ private let json = ["Content-Type": "application/json"]
         await server.stop()
     }
 
+    @Test func partialSuccessIsReported() async throws {
+        let server = try await TestServer()
+        let otlp = #"""
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"p"}}]},"scopeSpans":[{"spans":[
+          {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"good"},
+          {"traceId":"00000000000000000000000000000000","spanId":"eee19b7ec3c1b175","name":"zero trace id"}]}]}]}
+        """#
+        let reply = try await server.request("POST", "/v1/traces", headers: ["Content-Type": "application/json"], body: Array(otlp.utf8))
+        #expect(reply.status == 200)
+        let partial = try #require((try reply.json() as? [String: Any])?["partialSuccess"] as? [String: Any])
+        #expect(partial["rejectedSpans"] as? String == "1")
+        #expect((partial["errorMessage"] as? String)?.contains("all zeros") == true)
+        let zipkin = #"[{"traceId":"a03ee8fff1dcd9b9","id":"15fc03927f0f68df","name":"ok"},{"traceId":"nothex","id":"1"}]"#
+        let z = try await server.request("POST", "/api/v2/spans", headers: json, body: Array(zipkin.utf8))
+        #expect(z.status == 202)
+        #expect((try z.json() as? [String: Any])?["rejected"] as? Int == 1)
+        #expect(try server.events("p").count == 1)
+        #expect(try server.events("unknown_service").count == 1)
+        await server.stop()
+    }
+
     @Test func apiKeys() async throws {
         let server = try await TestServer(keys: ["k1", "k2"])
         let body = Array(#"[{"data":{"a":1}}]"#.utf8)
@@ -106,7 +127,8 @@ private let json = ["Content-Type": "application/json"]
         await server.stop()
     }
 
-    @Test func overloadGives503WithRetryAfter() async throws {
+    @Test(.enabled(if: Python.hasSQLite, "python3 with sqlite3 holds the store's lock from another process"))
+    func overloadGives503WithRetryAfter() async throws {
         var limits = IngestLimits()
         limits.maxQueuedEvents = 3
         let server = try await TestServer(limits: limits)
@@ -116,19 +138,28 @@ private let json = ["Content-Type": "application/json"]
         lock.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         lock.arguments = ["python3", "-c", """
         import sqlite3, sys, time
-        c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN EXCLUSIVE"); print("locked", flush=True); time.sleep(3); c.execute("COMMIT")
+        c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN EXCLUSIVE"); print("locked", flush=True)
+        sys.stdin.readline(); c.execute("COMMIT")
         """, server.storePath]
-        let pipe = Pipe()
+        let pipe = Pipe(), release = Pipe()
         lock.standardOutput = pipe
+        lock.standardInput = release
         try lock.run()
         _ = try await offPool { pipe.fileHandleForReading.availableData }
         let port = server.port
         let first = Task { try await offPool { try RawHTTP.request(port: port, method: "POST", path: "/1/batch/d", headers: json, body: Array(#"[{"data":{"a":1}},{"data":{"a":2}}]"#.utf8)) } }
-        try await Task.sleep(for: .milliseconds(300))
+        // Wait until the first request's two events are queued behind the lock.
+        for _ in 0..<100 {
+            let health = try await server.request("GET", "/healthz").json() as? [String: Any]
+            if health?["queued_events"] as? Int == 2 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let refused = try await server.request("POST", "/1/batch/d", headers: json, body: Array(#"[{"data":{"a":3}},{"data":{"a":4}}]"#.utf8))
         #expect(refused.status == 503)
         #expect(refused.headers["retry-after"] == "1")
         #expect(refused.text.contains("not keeping up"))
+        // Release the lock: the waiting request is committed and answered.
+        release.fileHandleForWriting.write(Data("go\n".utf8))
         let accepted = try await first.value
         #expect(accepted.status == 200)
         try await offPool { lock.waitUntilExit() }
@@ -179,6 +210,21 @@ private let json = ["Content-Type": "application/json"]
         let health = try #require(try await server.request("GET", "/healthz").json() as? [String: Any])
         #expect(health["committed_events"] as? Int == 2000)
         #expect((health["commits"] as? Int ?? 0) <= 40)
+        await server.stop()
+    }
+
+    @Test func aReaderFollowsWhileTheServerWrites() async throws {
+        let server = try await TestServer()
+        #expect(try await server.request("POST", "/1/batch/live", headers: json, body: Array(#"[{"data":{"n":0}}]"#.utf8)).status == 200)
+        let reader = try StoreReader(path: server.storePath)
+        var loaded = try reader.load(dataset: "live")
+        #expect(loaded.table.count == 1)
+        for round in 1...5 {
+            let events = (0..<10).map { #"{"data":{"n":\#(round * 10 + $0)}}"# }.joined(separator: ",")
+            #expect(try await server.request("POST", "/1/batch/live", headers: json, body: Array("[\(events)]".utf8)).status == 200)
+            #expect(try reader.refresh(&loaded) == 10)
+        }
+        #expect(loaded.table.count == 51)
         await server.stop()
     }
 

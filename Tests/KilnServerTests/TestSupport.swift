@@ -41,6 +41,7 @@ enum Python {
     static let hasLibhoney = has("libhoney")
     static let hasOpenTelemetry = has("opentelemetry.sdk") && has("opentelemetry.exporter.otlp.proto.http")
     static let hasOTLPProto = has("opentelemetry.proto.collector.trace.v1.trace_service_pb2")
+    static let hasSQLite = has("sqlite3")
 
     struct Result {
         var status: Int32

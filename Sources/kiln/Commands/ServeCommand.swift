@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KilnServer
+import Synchronization
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,15 +84,22 @@ struct ServeCommand: ParsableCommand {
         }
         let db = store.db
         let keyCount = APIKeys(keys).count
+        let listening = ListeningFlag()
         do {
             try server.runBlocking { host, port in
+                listening.value.store(true, ordering: .relaxed)
                 let auth = keyCount > 0 ? "\(keyCount) API key\(keyCount == 1 ? "" : "s") required" : "no API key (loopback only)"
                 printError("kiln serve: listening on \(host.contains(":") ? "[\(host)]" : host):\(port), store \(db), \(auth)")
             }
         } catch {
-            printError("kiln serve: \(error)")
+            printError(listening.value.load(ordering: .relaxed) ? "kiln serve: \(error)" : "kiln serve: cannot listen on \(listen): \(error)")
             throw ExitCode(2)
         }
         printError("kiln serve: stopped")
     }
+}
+
+/// Set once the server reported its address, so a failure before that reads "cannot listen".
+private final class ListeningFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
