@@ -9,7 +9,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Load the bundled sample data into a demo store and explore it.",
         discussion: """
-        Loads sample-data/shop.jsonl.gz (60,000 spans of a simulated web shop with a bad deploy \
+        Loads sample-data/shop.jsonl.gz (120,000 spans of a simulated web shop with a bad deploy \
         in its last half hour) into kiln-demo.db, with event times moved so that the data ends \
         now, then opens the explorer. The store is made anew on every run.
 
