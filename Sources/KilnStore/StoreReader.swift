@@ -6,11 +6,18 @@ public final class StoreReader {
     private let db: Database
     /// The store's path.
     public let path: String
+    /// False to keep every value in memory (see ``deferMinimumValues``).
+    public var deferValues = true
+    /// Fields whose values stay in the store: only strings, at least this many distinct
+    /// values, and at least one distinct value per ``deferRatio`` events (ids, not categories).
+    public var deferMinimumValues = 65_536
+    private let segmentSource: SegmentSource
 
     /// Opens an existing store.
     public init(path: String) throws {
         self.path = path
         db = try EventStore.openForReading(path)
+        segmentSource = SegmentSource(path: path)
     }
 
     /// Every dataset with its size, newest data first.
@@ -69,11 +76,18 @@ public final class StoreReader {
     /// Loads every event of `dataset` into memory.
     public func load(dataset: String) throws -> LoadedDataset {
         var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset)) }
+        // A first load reads most of the file: mapping it saves a read() copy per page. The
+        // mapping goes when done, so the store's pages do not stay in the process's memory.
+        try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
+        defer { try? db.execute("PRAGMA mmap_size=0") }
         _ = try refresh(&loaded)
         return loaded
     }
 
     /// Appends what writers committed since the last load; returns the number of new events.
+    ///
+    /// Near-unique string fields (see ``deferMinimumValues``) keep only their codes in memory;
+    /// their values load from the store when something asks for them.
     public func refresh(_ loaded: inout LoadedDataset) throws -> Int {
         try db.transaction {
             let version = try db.prepare("SELECT version FROM datasets WHERE id = ?").scalarInt(.int(loaded.datasetID))
@@ -85,56 +99,119 @@ public final class StoreReader {
                     loaded.fieldNames.append(r.text(1))
                     loaded.dictionaryCounts.append(0)
                 }
-            var newValues: [String: ValueDictionary] = [:]
-            try db.prepare("SELECT field_id, first_code, kinds, payloads, pool FROM dict_segments WHERE dataset_id = ? ORDER BY field_id, first_code")
-                .rows([.int(loaded.datasetID)]) { r in
-                    let fid = Int(r.int(0)), first = Int(r.int(1))
-                    guard fid < loaded.fieldNames.count else { throw StoreError.corrupt("dictionary of unknown field \(fid)") }
-                    guard first > loaded.dictionaryCounts[fid] else { return }
-                    guard first == loaded.dictionaryCounts[fid] + 1 else { throw StoreError.corrupt("dictionary of field \(fid) has a gap") }
-                    let name = loaded.fieldNames[fid]
-                    // Taken out of the map while it grows, so appending does not copy it each time.
-                    var segment = newValues.removeValue(forKey: name) ?? ValueDictionary()
-                    let ok = r.withBlob(3) { p in segment.appendSegment(kinds: r.blob(2), payloads: [UInt64](littleEndianBytes: p), pool: r.blob(4)) }
-                    guard ok else { throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed") }
-                    newValues[name] = segment
-                    loaded.dictionaryCounts[fid] = first - 1 + r.withBlob(2) { $0.count }
-                }
             let newRows = try db.prepare("SELECT coalesce(sum(rows), 0) FROM chunks WHERE dataset_id = ? AND chunk_id > ?")
                 .scalarInt(.int(loaded.datasetID), .int(loaded.lastChunk)) ?? 0
-            loaded.table.reserveCapacity(loaded.table.count + Int(newRows))
+            let totalRows = loaded.table.count + Int(newRows)
+            try loadValues(&loaded, totalRows: totalRows)
+            loaded.table.reserveCapacity(totalRows)
             var added = 0
-            var firstBlock = true
             let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
-            try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? ORDER BY chunk_id")
-                .rows([.int(loaded.datasetID), .int(loaded.lastChunk)]) { r in
+            let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? ORDER BY chunk_id")
+            var lastChunk = loaded.lastChunk
+            let fieldNames = loaded.fieldNames
+            let dataset = loaded.dataset, datasetID = loaded.datasetID
+            try loaded.table.appendRows(Int(newRows)) { block in
+                try chunksStmt.rows([.int(datasetID), .int(lastChunk)]) { r in
                     let chunk = r.int(0), rows = Int(r.int(1))
-                    let times = r.withBlob(2) { [Int64](littleEndianBytes: $0) }
-                    let rates: [UInt32]? = r.isNull(3) ? nil : r.withBlob(3) { [UInt32](littleEndianBytes: $0) }
-                    guard times.count == rows, rates.map({ $0.count == rows }) ?? true else {
-                        throw StoreError.corrupt("chunk \(chunk) of \(loaded.dataset) has the wrong length")
-                    }
-                    var columns: [String: CodeArray] = [:]
-                    try columnsStmt.rows([.int(loaded.datasetID), .int(chunk)]) { c in
+                    let at = added
+                    guard rows >= 0, at + rows <= block.rows else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has more rows than the dataset") }
+                    let timesOK = r.withBlob(2) { $0.count == rows * 8 && block.setTimestamps(at: at, littleEndian: $0) }
+                    let ratesOK = r.isNull(3) || r.withBlob(3) { $0.count == rows * 4 && block.setSampleRates(at: at, littleEndian: $0) }
+                    guard timesOK, ratesOK else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has the wrong length") }
+                    try columnsStmt.rows([.int(datasetID), .int(chunk)]) { c in
                         let fid = Int(c.int(0)), width = Int(c.int(1))
-                        guard fid < loaded.fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(chunk)") }
-                        columns[loaded.fieldNames[fid]] = try c.withBlob(2) { p in
-                            guard let codes = CodeArray(stored: p, width: width, rows: rows) else {
-                                throw StoreError.corrupt("column \(fid) of chunk \(chunk) is malformed")
-                            }
-                            return codes
-                        }
+                        guard fid >= 0, fid < fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(chunk)") }
+                        let ok = c.withBlob(2) { p in Self.setColumn(&block, field: fieldNames[fid], at: at, rows: rows, width: width, stored: p) }
+                        guard ok else { throw StoreError.corrupt("column \(fid) of chunk \(chunk) is malformed") }
                     }
-                    loaded.table.appendBlock(timestamps: times, sampleRates: rates, dictionaries: firstBlock ? newValues : [:], columns: columns)
-                    firstBlock = false
-                    loaded.lastChunk = chunk
+                    lastChunk = chunk
                     added += rows
                 }
-            if firstBlock && !newValues.isEmpty {
-                loaded.table.appendBlock(timestamps: [], sampleRates: nil, dictionaries: newValues, columns: [:])
+                guard added == block.rows else { throw StoreError.corrupt("chunks of \(dataset) changed while loading") }
             }
+            loaded.lastChunk = lastChunk
             loaded.version = version
             return added
+        }
+    }
+
+    /// See ``deferMinimumValues``.
+    public static let deferRatio = 16
+
+    /// Reads the dictionary segments written since the last load: into memory, or, for
+    /// near-unique strings, as segments loaded on first use.
+    private func loadValues(_ loaded: inout LoadedDataset, totalRows: Int) throws {
+        struct Pending {
+            var segments: [(rowid: Int64, segment: DeferredValues.Segment)] = []
+            var kindCounts = [0, 0, 0, 0, 0]
+        }
+        var pending: [Int: Pending] = [:]
+        try db.prepare("SELECT rowid, field_id, first_code, count, kinds FROM dict_segments WHERE dataset_id = ? AND rowid > ? ORDER BY field_id, first_code")
+            .rows([.int(loaded.datasetID), .int(loaded.lastSegment)]) { r in
+                let fid = Int(r.int(1)), first = Int(r.int(2)), count = Int(r.int(3))
+                guard fid >= 0, fid < loaded.fieldNames.count else { throw StoreError.corrupt("dictionary of unknown field \(fid)") }
+                loaded.lastSegment = max(loaded.lastSegment, r.int(0))
+                guard first > loaded.dictionaryCounts[fid] else { return }
+                var p = pending[fid] ?? Pending()
+                let expected = p.segments.last.map { $0.segment.firstCode + $0.segment.count } ?? loaded.dictionaryCounts[fid] + 1
+                guard first == expected else { throw StoreError.corrupt("dictionary of field \(fid) has a gap") }
+                let kindsOK = r.withBlob(4) { kinds -> Bool in
+                    guard kinds.count == count else { return false }
+                    for k in kinds {
+                        guard k >= 1, k <= 4 else { return false }
+                        p.kindCounts[Int(k)] += 1
+                    }
+                    return true
+                }
+                guard kindsOK else { throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed") }
+                p.segments.append((r.int(0), DeferredValues.Segment(firstCode: first, count: count, key: r.int(0))))
+                pending[fid] = p
+            }
+        let fetch = try db.prepare("SELECT kinds, payloads, pool FROM dict_segments WHERE rowid = ?")
+        for fid in pending.keys.sorted() {
+            guard let p = pending[fid] else { continue }
+            let name = loaded.fieldNames[fid]
+            let total = loaded.dictionaryCounts[fid] + p.segments.reduce(0) { $0 + $1.segment.count }
+            let existing = loaded.table.column(name)
+            let onlyStrings = p.kindCounts[Int(ValueKind.string.rawValue)] == p.segments.reduce(0) { $0 + $1.segment.count }
+            let deferIt = existing?.isDeferred ?? (deferValues && onlyStrings && total >= deferMinimumValues
+                                                   && total * Self.deferRatio >= totalRows)
+            if deferIt {
+                let ok = loaded.table.appendDeferredValues(to: name, segments: p.segments.map(\.segment), kindCounts: p.kindCounts,
+                                                           source: segmentSource)
+                guard ok else { throw StoreError.corrupt("dictionary of field \(fid) does not continue") }
+            } else {
+                var values = ValueDictionary()
+                for (rowid, segment) in p.segments {
+                    var ok = false
+                    try fetch.rows([.int(rowid)]) { r in
+                        ok = r.withBlob(1) { payloads in
+                            values.appendSegment(kinds: r.blob(0), payloads: [UInt64](littleEndianBytes: payloads), pool: r.blob(2))
+                        }
+                    }
+                    guard ok else { throw StoreError.corrupt("dictionary segment \(fid)/\(segment.firstCode) is malformed") }
+                }
+                loaded.table.appendValues(values, to: name)
+            }
+            loaded.dictionaryCounts[fid] = total
+        }
+    }
+
+    /// Copies one stored chunk column into the block: dense codes at width 1, 2 or 4, or
+    /// sparse (`0x10 + width`: row ids, then codes).
+    private static func setColumn(_ block: inout RowBlock, field: String, at offset: Int, rows: Int, width: Int,
+                                  stored p: UnsafeRawBufferPointer) -> Bool {
+        switch width {
+        case 1, 2, 4:
+            return p.count == rows * width && block.setCodes(field, at: offset, littleEndian: p, width: width)
+        case 0x11, 0x12, 0x14:
+            let w = width - 0x10
+            guard p.count % (4 + w) == 0 else { return false }
+            let present = p.count / (4 + w)
+            return block.setSparseCodes(field, at: offset, span: rows, rowIDs: UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]),
+                                        littleEndian: UnsafeRawBufferPointer(rebasing: p[(present * 4)...]), width: w)
+        default:
+            return false
         }
     }
 
@@ -155,43 +232,12 @@ public struct LoadedDataset: Sendable {
     let datasetID: Int64
     var version: Int64 = -1
     var lastChunk: Int64 = 0
+    var lastSegment: Int64 = 0
     var fieldNames: [String] = []
     var dictionaryCounts: [Int] = []
 
     init(dataset: String, datasetID: Int64) {
         self.dataset = dataset
         self.datasetID = datasetID
-    }
-}
-
-extension CodeArray {
-    /// Decodes a stored chunk column (see `ColumnBuffer.encoded(rows:)`); nil when malformed.
-    init?(stored p: UnsafeRawBufferPointer, width: Int, rows: Int) {
-        self.init(capacityFor: 0)
-        switch width {
-        case 1, 2, 4:
-            guard p.count == rows * width, let codes = CodeArray(littleEndian: p, width: width) else { return nil }
-            self = codes
-        case 0x11, 0x12, 0x14:
-            let w = width - 0x10
-            guard p.count % (4 + w) == 0 else { return nil }
-            let present = p.count / (4 + w)
-            let rowIDs = [UInt32](littleEndianBytes: UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]))
-            var codes = CodeArray(capacityFor: 0)
-            codes.append(littleEndian: UnsafeRawBufferPointer(rebasing: p[(present * 4)...]), width: w)
-            guard rowIDs.allSatisfy({ Int($0) < rows }) else { return nil }
-            func scatter<T: FixedWidthInteger>(_: T.Type) -> [T] {
-                var dense = [T](repeating: 0, count: rows)
-                for (i, r) in rowIDs.enumerated() { dense[Int(r)] = T(truncatingIfNeeded: codes[i]) }
-                return dense
-            }
-            switch codes {
-            case .u8: self = .u8(scatter(UInt8.self))
-            case .u16: self = .u16(scatter(UInt16.self))
-            case .u32: self = .u32(scatter(UInt32.self))
-            }
-        default:
-            return nil
-        }
     }
 }

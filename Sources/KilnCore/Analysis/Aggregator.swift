@@ -63,7 +63,7 @@ struct Aggregator {
         var out = [UInt32]()
         out.reserveCapacity(rows.count)
         if let column = table.column(field) {
-            let limit = UInt32(column.dictionary.count + 1)
+            let limit = UInt32(column.valueCount + 1)
             func take<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
                 rows.forEachID { out.append(min(UInt32(truncatingIfNeeded: c[Int($0)]), limit)) }
             }
@@ -82,12 +82,13 @@ struct Aggregator {
     /// Number per code (NaN for absent, non-numbers and out-of-range codes), `count + 2` entries.
     private func numbers(_ field: String) -> [Double] {
         guard let column = table.column(field) else { return [.nan, .nan] }
+        guard column.hasNumbers else { return [Double](repeating: .nan, count: column.valueCount + 2) }
         return column.dictionary.numberTable() + [.nan]
     }
 
     private func hasFloats(_ field: String) -> Bool {
         guard let column = table.column(field) else { return false }
-        return column.dictionary.kindCounts[Int(ValueKind.float.rawValue)] > 0
+        return column.kindCounts[Int(ValueKind.float.rawValue)] > 0
     }
 
     private func count(_ cellOf: [UInt32], _ cells: Int) -> [CalculationValue] {
@@ -98,7 +99,7 @@ struct Aggregator {
 
     private mutating func countDistinct(_ field: String, _ cellOf: [UInt32], _ cells: Int) -> [CalculationValue] {
         let codes = self.codes(field)
-        let width = (table.column(field)?.dictionary.count ?? 0) + 2
+        let width = (table.column(field)?.valueCount ?? 0) + 2
         var distinct = [Int64](repeating: 0, count: cells)
         if cells * width <= 1 << 26 {
             var seen = [Bool](repeating: false, count: cells * width)
@@ -126,9 +127,10 @@ struct Aggregator {
         let numbers = self.numbers(field)
         let integers = !hasFloats(field)
         var ints: [Int64] = []
-        if integers, !average, let column = table.column(field) {
-            ints = (0...column.dictionary.count).map { c in
-                column.dictionary.kinds[c] == ValueKind.int.rawValue ? Int64(bitPattern: column.dictionary.payloads[c]) : 0
+        if integers, !average, let column = table.column(field), column.hasNumbers {
+            let dictionary = column.dictionary
+            ints = (0...dictionary.count).map { c in
+                dictionary.kinds[c] == ValueKind.int.rawValue ? Int64(bitPattern: dictionary.payloads[c]) : 0
             } + [0]
         }
         var total = [Double](repeating: 0, count: cells)
@@ -169,9 +171,9 @@ struct Aggregator {
                 bestCode[cell] = codes[i]
             }
         }
-        let dictionary = table.column(field)?.dictionary
+        let column = table.column(field)
         return (0..<cells).map { c in
-            guard bestCode[c] != 0, let v = dictionary?.value(Int(bestCode[c])) else { return .null }
+            guard bestCode[c] != 0, let v = column?.value(code: Int(bestCode[c])) else { return .null }
             return .value(v)
         }
     }

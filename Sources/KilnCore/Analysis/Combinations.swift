@@ -17,7 +17,7 @@ enum Combinations {
         // Per column: code → bits of the candidates with that code.
         var maps: [(codes: CodeArray, map: [UInt16], limit: Int)] = []
         for column in columns {
-            let d = table.columns[column].dictionary.count
+            let d = table.columns[column].valueCount
             var map = [UInt16](repeating: 0, count: d + 2)
             for (bit, c) in candidates.enumerated() where c.column == column && c.code <= d {
                 map[c.code] |= UInt16(1) << UInt16(bit)

@@ -20,7 +20,7 @@ struct Grouping {
                 for k in groupKeys.indices { groupKeys[k].append(0) }
                 continue
             }
-            let width = column.dictionary.count + 2
+            let width = column.valueCount + 2
             let limit = UInt32(width - 1)
             var next: [[UInt32]] = []
             let useDense = count * width <= 1 << 22
@@ -70,8 +70,8 @@ struct Grouping {
     func values(_ g: Int, table: EventTable) -> [Value?] {
         fields.indices.map { k in
             let code = Int(keys[g * fields.count + k])
-            guard code > 0, let column = table.column(fields[k]), code <= column.dictionary.count else { return nil }
-            return column.dictionary.value(code)
+            guard code > 0, let column = table.column(fields[k]) else { return nil }
+            return column.value(code: code)
         }
     }
 }

@@ -22,8 +22,7 @@ struct PreparedField: Sendable {
 
     init(table: EventTable, column: Int, scopeRows: RowSet, options: BubbleUpOptions) {
         let col = table.columns[column]
-        let dictionary = col.dictionary
-        let d = dictionary.count
+        let d = col.valueCount
         name = col.name
         self.column = column
         dictionaryCount = d
@@ -38,7 +37,9 @@ struct PreparedField: Sendable {
         }
         self.distinct = distinct
         uniqueKey = d > 0 && perCode.raw[0] == 0 && Int64(distinct) == present && present == Int64(scopeRows.count)
-        var numeric = distinct > options.numericThreshold
+        var numeric = distinct > options.numericThreshold && col.hasNumbers
+        // Only numeric fields need their values here (a deferred column of strings loads none).
+        let dictionary = numeric ? col.dictionary : ValueDictionary()
         var low = Double.infinity, high = -Double.infinity, lowPositive = Double.infinity
         var integers = true
         if numeric {
@@ -142,7 +143,7 @@ struct PreparedField: Sendable {
     func analyze(_ split: SplitCounts, groups: GroupTotals, table: EventTable, options: BubbleUpOptions,
                  selectedOn: Bool) -> FieldAnalysis {
         if let bins { return analyzeNumeric(split, bins: bins, groups: groups, options: options, selectedOn: selectedOn) }
-        return analyzeCategorical(split, groups: groups, dictionary: table.columns[column].dictionary,
+        return analyzeCategorical(split, groups: groups, column: table.columns[column],
                                   options: options, selectedOn: selectedOn)
     }
 
@@ -195,14 +196,21 @@ struct PreparedField: Sendable {
         return FieldAnalysis(dimension: dimension, idLike: false, candidates: [])
     }
 
-    private func analyzeCategorical(_ counts: SplitCounts, groups: GroupTotals, dictionary: ValueDictionary,
+    private func analyzeCategorical(_ counts: SplitCounts, groups: GroupTotals, column: Column,
                                     options: BubbleUpOptions, selectedOn: Bool) -> FieldAnalysis {
-        dictionary.kinds.withUnsafeBufferPointer { kinds in
+        guard case .memory(let dictionary) = column.values else {
+            // Values still in the store: ties rank by code (first seen first), and only the
+            // values shown are loaded.
+            return counts.withView { split in
+                analyzeCategorical(split, groups: groups, values: nil, column: column, options: options, selectedOn: selectedOn)
+            }
+        }
+        return dictionary.kinds.withUnsafeBufferPointer { kinds in
             dictionary.payloads.withUnsafeBufferPointer { payloads in
                 dictionary.pool.withUnsafeBufferPointer { pool in
                     counts.withView { split in
                         analyzeCategorical(split, groups: groups, values: DictionaryView(kinds: kinds, payloads: payloads, pool: pool),
-                                           dictionary: dictionary, options: options, selectedOn: selectedOn)
+                                           column: column, options: options, selectedOn: selectedOn)
                     }
                 }
             }
@@ -211,7 +219,7 @@ struct PreparedField: Sendable {
 
     /// Two passes over the codes: the first counts distinct values and finds the score (and
     /// stops there for an ID-like field), the second keeps the top values.
-    private func analyzeCategorical(_ split: SplitView, groups: GroupTotals, values: DictionaryView, dictionary: ValueDictionary,
+    private func analyzeCategorical(_ split: SplitView, groups: GroupTotals, values: DictionaryView?, column col: Column,
                                     options: BubbleUpOptions, selectedOn: Bool) -> FieldAnalysis {
         let k = max(1, options.topValues)
         let sW = groups.selWeight, bW = groups.baseWeight
@@ -232,7 +240,7 @@ struct PreparedField: Sendable {
                 score = max(score, abs(d))
             }
             if !selectedOn, d > 0, s.r >= support, pS >= options.minCoverage, pS / max(pB, 0.5 * inverseB) >= options.minRiskRatio {
-                candidates.append(Candidate(column: column, field: name, code: code, value: dictionary.value(code), pS: pS, pB: pB,
+                candidates.append(Candidate(column: column, field: name, code: code, value: col.value(code: code), pS: pS, pB: pB,
                                             selW: s.w, baseW: b.w, selRows: s.r))
             }
         }
@@ -288,7 +296,7 @@ struct PreparedField: Sendable {
         var restS = (w: sW, r: groups.selRows), restB = (w: bW, r: groups.baseRows)
         for r in shown {
             let s = split.selection(r.code), base = split.baseline(r.code)
-            list.append(value(s, base, .value(r.code == 0 ? nil : dictionary.value(r.code)), groups))
+            list.append(value(s, base, .value(r.code == 0 ? nil : col.value(code: r.code)), groups))
             a.append(Double(s.r))
             b.append(Double(base.r))
             restS = (restS.w - s.w, restS.r - s.r)
@@ -315,10 +323,12 @@ struct Ranked {
     var magnitude: Double
     var mass: Double
 
-    /// Larger difference first, then larger combined share, then value order (absent last).
-    static func before(_ a: Ranked, _ b: Ranked, _ values: DictionaryView) -> Bool {
+    /// Larger difference first, then larger combined share, then value order (absent last;
+    /// code order when the values are not in memory).
+    static func before(_ a: Ranked, _ b: Ranked, _ values: DictionaryView?) -> Bool {
         if a.magnitude != b.magnitude { return a.magnitude > b.magnitude }
         if a.mass != b.mass { return a.mass > b.mass }
+        guard let values else { return a.code != 0 && (b.code == 0 || a.code < b.code) }
         return values.less(a.code, b.code)
     }
 }

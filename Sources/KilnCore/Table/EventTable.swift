@@ -4,18 +4,18 @@
 /// codes; the event time and the sample rate are plain arrays.
 public struct EventTable: Sendable, Equatable {
     /// Number of events.
-    public private(set) var count: Int = 0
+    public internal(set) var count: Int = 0
     /// Event time per row, nanoseconds since the epoch.
-    public private(set) var timestamps: [Int64] = []
+    public internal(set) var timestamps: [Int64] = []
     /// Sample rate per row; empty while every event so far has rate 1.
-    public private(set) var sampleRates: [UInt32] = []
+    public internal(set) var sampleRates: [UInt32] = []
     /// The fields, in first-seen order.
-    public private(set) var columns: [Column] = []
+    public internal(set) var columns: [Column] = []
     /// Column position by field name.
     public private(set) var columnIndex: [String: Int] = [:]
 
     /// Rows the table expects to hold (set by ``reserveCapacity(_:)``).
-    private var capacityHint = 0
+    var capacityHint = 0
 
     /// An empty table.
     public init() {}
@@ -66,12 +66,7 @@ public struct EventTable: Sendable, Equatable {
                                      columns blockColumns: [String: CodeArray]) {
         let n = newTimes.count
         for (name, extra) in dictionaries where extra.count > 0 {
-            let i = ensureColumn(name)
-            if columns[i].dictionary.count == 0 {
-                columns[i].dictionary = extra
-            } else {
-                columns[i].dictionary.append(contentsOf: extra)
-            }
+            columns[ensureColumn(name)].appendValues(extra)
         }
         for (name, codes) in blockColumns {
             let i = ensureColumn(name)
@@ -93,14 +88,6 @@ public struct EventTable: Sendable, Equatable {
         }
     }
 
-    private func append<T: FixedWidthInteger>(_ a: [T], to target: inout CodeArray) {
-        switch target {
-        case .u8(var t): target = .u8([]); t.append(contentsOf: a.lazy.map { UInt8(truncatingIfNeeded: $0) }); target = .u8(t)
-        case .u16(var t): target = .u16([]); t.append(contentsOf: a.lazy.map { UInt16(truncatingIfNeeded: $0) }); target = .u16(t)
-        case .u32(var t): target = .u32([]); t.append(contentsOf: a.lazy.map { UInt32(truncatingIfNeeded: $0) }); target = .u32(t)
-        }
-    }
-
     private mutating func appendRates(_ rates: [UInt32]?, rows n: Int) {
         if let rates, rates.contains(where: { $0 != 1 }) {
             if sampleRates.isEmpty { sampleRates = [UInt32](repeating: 1, count: count) }
@@ -110,7 +97,7 @@ public struct EventTable: Sendable, Equatable {
         }
     }
 
-    private mutating func ensureColumn(_ name: String) -> Int {
+    mutating func ensureColumn(_ name: String) -> Int {
         if let i = columnIndex[name] { return i }
         var codes = CodeArray.u8([UInt8](repeating: 0, count: count))
         if capacityHint > count { codes.reserveCapacity(capacityHint) }
@@ -169,7 +156,7 @@ extension EventTable {
         var codes = 0, dictionaries = 0
         for column in columns {
             codes += column.codes.count * column.codes.width
-            dictionaries += column.dictionary.kinds.count * 9 + column.dictionary.pool.count
+            dictionaries += column.valueBytes
         }
         return (codes, dictionaries, timestamps.count * 8 + sampleRates.count * 4)
     }

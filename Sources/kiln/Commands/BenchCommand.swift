@@ -117,6 +117,8 @@ struct BenchCommand: ParsableCommand {
         report("bubbleup_narrow_unprepared", oneShot)
         let query = Query(calculations: [.count, try Calculation.parse("P99(duration_ms)")], groupBy: ["service.name"])
         report("group_by_p99", best { _ = try? query.run(table) })
+        let rssAfter = residentBytes()
+        print("bench N=\(n) resident_memory_after_analysis \(Text.fixed(Double(rssAfter) / 1_048_576, 1)) MiB (\(Text.fixed(Double(rssAfter - rssBefore) / Double(max(n, 1)), 1)) bytes/event, with BubbleUp's prepared scope and the values it looked up)")
     }
 
     /// The process's resident set size, from /proc/self/status.

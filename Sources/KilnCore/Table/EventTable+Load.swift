@@ -1,0 +1,197 @@
+/// Loading a table from stored blocks without intermediate copies: the store's read path.
+extension EventTable {
+    /// Adds values after the last code of field `name` (creating the column, all absent, if new).
+    public mutating func appendValues(_ extra: ValueDictionary, to name: String) {
+        guard extra.count > 0 else { return }
+        columns[ensureColumn(name)].appendValues(extra)
+    }
+
+    /// Makes field `name` a column whose values stay in the store until used (creating it, all
+    /// absent, if new), or adds segments to it when it already is one. False when the column
+    /// already holds values in memory or the segments do not continue its codes.
+    public mutating func appendDeferredValues(to name: String, segments: [DeferredValues.Segment], kindCounts: [Int],
+                                              source: any DeferredValues.Source) -> Bool {
+        let i = ensureColumn(name)
+        switch columns[i].values {
+        case .deferred(var d):
+            columns[i].values = .memory(ValueDictionary())
+            let ok = d.append(segments: segments, kindCounts: kindCounts)
+            columns[i].values = .deferred(d)
+            return ok
+        case .memory(let d):
+            guard d.count == 0, segments.first.map({ $0.firstCode == 1 }) ?? true else { return false }
+            columns[i].values = .deferred(DeferredValues(segments: segments, kindCounts: kindCounts, source: source))
+            return true
+        }
+    }
+
+    /// Appends `rows` rows whose times and codes `fill` copies in from stored bytes.
+    ///
+    /// The rows start absent in every column with time 0 and sample rate 1; `fill` sets them
+    /// block by block through the ``RowBlock``. Columns must exist first (their values added
+    /// with ``appendValues(_:to:)`` or ``appendDeferredValues(to:segments:kindCounts:source:)``).
+    /// When `fill` throws, the table is left as it was.
+    /// - Complexity: O(rows × columns), one pass of copies
+    public mutating func appendRows(_ rows: Int, fill: (inout RowBlock) throws -> Void) rethrows {
+        guard rows > 0 else { return }
+        var block = RowBlock(firstRow: count, rows: rows, timestamps: timestamps, sampleRates: sampleRates,
+                             codes: columns.map(\.codes), columnIndex: columnIndex)
+        timestamps = []
+        sampleRates = []
+        for i in columns.indices { columns[i].codes = .u8([]) }
+        block.prepare(valueCounts: columns.map(\.valueCount))
+        do {
+            try fill(&block)
+        } catch {
+            block.rollBack()
+            restore(block)
+            throw error
+        }
+        restore(block)
+        count += rows
+    }
+
+    private mutating func restore(_ block: RowBlock) {
+        timestamps = block.timestamps
+        sampleRates = block.sampleRates
+        for i in columns.indices { columns[i].codes = block.codes[i] }
+    }
+}
+
+/// Rows being appended to an ``EventTable`` by ``EventTable/appendRows(_:fill:)``; offsets are
+/// relative to the first new row.
+public struct RowBlock {
+    /// Table row of offset 0.
+    public let firstRow: Int
+    /// Rows in the block.
+    public let rows: Int
+    var timestamps: [Int64]
+    var sampleRates: [UInt32]
+    var codes: [CodeArray]
+    let columnIndex: [String: Int]
+
+    init(firstRow: Int, rows: Int, timestamps: [Int64], sampleRates: [UInt32], codes: [CodeArray], columnIndex: [String: Int]) {
+        self.firstRow = firstRow
+        self.rows = rows
+        self.timestamps = timestamps
+        self.sampleRates = sampleRates
+        self.codes = codes
+        self.columnIndex = columnIndex
+    }
+
+    mutating func prepare(valueCounts: [Int]) {
+        timestamps.append(contentsOf: repeatElement(0, count: rows))
+        if !sampleRates.isEmpty { sampleRates.append(contentsOf: repeatElement(1, count: rows)) }
+        for i in codes.indices {
+            codes[i].widen(toHold: valueCounts[i])
+            codes[i].appendAbsent(firstRow + rows - codes[i].count)
+        }
+    }
+
+    mutating func rollBack() {
+        timestamps.removeLast(timestamps.count - firstRow)
+        if sampleRates.count > firstRow { sampleRates.removeLast(sampleRates.count - firstRow) }
+        if sampleRates.allSatisfy({ $0 == 1 }) { sampleRates = [] }
+        for i in codes.indices { codes[i].truncate(to: firstRow) }
+    }
+
+    /// Copies event times (little-endian Int64 nanoseconds) to rows `offset...`; false when
+    /// they do not fit the block.
+    public mutating func setTimestamps(at offset: Int, littleEndian bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count / 8
+        guard bytes.count % 8 == 0, offset >= 0, offset + n <= rows else { return false }
+        let start = firstRow + offset
+        timestamps.withUnsafeMutableBytes { out in
+            if n > 0 { UnsafeMutableRawBufferPointer(rebasing: out[(start * 8)..<((start + n) * 8)]).copyMemory(from: bytes) }
+        }
+        return true
+    }
+
+    /// Copies sample rates (little-endian UInt32) to rows `offset...`; false when they do not fit.
+    public mutating func setSampleRates(at offset: Int, littleEndian bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count / 4
+        guard bytes.count % 4 == 0, offset >= 0, offset + n <= rows else { return false }
+        var allOne = true
+        for i in 0..<n where bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self) != 1 {
+            allOne = false
+            break
+        }
+        if allOne { return true }
+        if sampleRates.isEmpty { sampleRates = [UInt32](repeating: 1, count: firstRow + rows) }
+        let start = firstRow + offset
+        sampleRates.withUnsafeMutableBytes { out in
+            UnsafeMutableRawBufferPointer(rebasing: out[(start * 4)..<((start + n) * 4)]).copyMemory(from: bytes)
+        }
+        return true
+    }
+
+    /// Copies codes of `field` (little-endian, `width` bytes each) to rows `offset...`; false
+    /// when the field has no column, the width is not 1, 2 or 4, a code is wider than the
+    /// column's values allow, or they do not fit the block.
+    public mutating func setCodes(_ field: String, at offset: Int, littleEndian bytes: UnsafeRawBufferPointer, width: Int) -> Bool {
+        guard let i = columnIndex[field], width == 1 || width == 2 || width == 4, bytes.count % width == 0 else { return false }
+        let n = bytes.count / width
+        guard offset >= 0, offset + n <= rows else { return false }
+        return codes[i].write(at: firstRow + offset, littleEndian: bytes, width: width, rows: nil)
+    }
+
+    /// Copies codes of `field` stored sparsely: `rowIDs` (little-endian UInt32, block-relative
+    /// to `offset`, each below `span`) and one code per id at `width` bytes. False when malformed.
+    public mutating func setSparseCodes(_ field: String, at offset: Int, span: Int, rowIDs: UnsafeRawBufferPointer,
+                                        littleEndian bytes: UnsafeRawBufferPointer, width: Int) -> Bool {
+        guard let i = columnIndex[field], width == 1 || width == 2 || width == 4,
+              rowIDs.count % 4 == 0, bytes.count == rowIDs.count / 4 * width,
+              offset >= 0, span >= 0, offset + span <= rows else { return false }
+        for k in 0..<(rowIDs.count / 4) where Int(rowIDs.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)) >= span { return false }
+        return codes[i].write(at: firstRow + offset, littleEndian: bytes, width: width, rows: rowIDs)
+    }
+}
+
+extension CodeArray {
+    /// Writes codes read at `width` bytes into rows `start...` (or `start + rowIDs[k]`); false
+    /// when a code does not fit this array's width.
+    mutating func write(at start: Int, littleEndian bytes: UnsafeRawBufferPointer, width: Int, rows rowIDs: UnsafeRawBufferPointer?) -> Bool {
+        let n = bytes.count / width
+        @inline(__always) func code(_ k: Int) -> UInt32 {
+            switch width {
+            case 1: return UInt32(bytes[k])
+            case 2: return UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: k * 2, as: UInt16.self)))
+            default: return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self))
+            }
+        }
+        @inline(__always) func row(_ k: Int) -> Int {
+            guard let rowIDs else { return start + k }
+            return start + Int(UInt32(littleEndian: rowIDs.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)))
+        }
+        func fill<T: FixedWidthInteger & UnsignedInteger>(_ a: inout [T]) -> Bool {
+            a.withUnsafeMutableBufferPointer { out in
+                if rowIDs == nil, width == MemoryLayout<T>.size {
+                    if n > 0 { UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[(start * width)..<((start + n) * width)]).copyMemory(from: bytes) }
+                    return true
+                }
+                let limit = UInt32(truncatingIfNeeded: T.max)
+                for k in 0..<n {
+                    let c = code(k)
+                    guard c <= limit else { return false }
+                    out[row(k)] = T(truncatingIfNeeded: c)
+                }
+                return true
+            }
+        }
+        switch self {
+        case .u8(var a): self = .u8([]); let ok = fill(&a); self = .u8(a); return ok
+        case .u16(var a): self = .u16([]); let ok = fill(&a); self = .u16(a); return ok
+        case .u32(var a): self = .u32([]); let ok = fill(&a); self = .u32(a); return ok
+        }
+    }
+
+    /// Drops rows from `n` on.
+    mutating func truncate(to n: Int) {
+        guard n < count else { return }
+        switch self {
+        case .u8(var a): self = .u8([]); a.removeLast(a.count - n); self = .u8(a)
+        case .u16(var a): self = .u16([]); a.removeLast(a.count - n); self = .u16(a)
+        case .u32(var a): self = .u32([]); a.removeLast(a.count - n); self = .u32(a)
+        }
+    }
+}
