@@ -17,15 +17,30 @@ enum CodeCounter {
         @inline(__always) func rows(_ i: Int) -> Int64 { Int64(raw[i]) }
     }
 
+    /// One column to count: its codes, per-code bucket map (`dictionaryCount + 2` entries, the
+    /// last for out-of-range codes) or none (the code is the bucket), and the buckets wanted.
+    struct Job {
+        var codes: CodeArray
+        var dictionaryCount: Int
+        var map: [UInt32]?
+        var buckets: Int
+    }
+
     /// Counts the rows of `rows` per bucket: `map[code]` when a map is given (a map has
     /// `dictionaryCount + 2` entries, the last for out-of-range codes), else the code itself.
     /// Returns `buckets` counts.
     /// - Complexity: O(rows.count + buckets)
     static func count(_ codes: CodeArray, rows: RowSet, dictionaryCount: Int, map: [UInt32]? = nil,
                       buckets: Int, rates: [UInt32]) -> Counts {
-        let limit = dictionaryCount + 1 // codes above this are clamped to it
-        let slots = map == nil ? limit + 1 : buckets + 1
-        return rows.withIDs { ids in
+        count([Job(codes: codes, dictionaryCount: dictionaryCount, map: map, buckets: buckets)], rows: rows, rates: rates)[0]
+    }
+
+    /// Counts several columns over the same rows in one pass: the row ids go by blocks that
+    /// stay in cache while every column counts them, so a wide row set is read once, not once
+    /// per column.
+    /// - Complexity: O(rows.count × jobs + buckets)
+    static func count(_ jobs: [Job], rows: RowSet, rates: [UInt32]) -> [Counts] {
+        rows.withIDs { ids in
             // Consecutive rows (a time window over rows in arrival order) need no id list:
             // the kernel then streams through the column from the first row.
             var ids = ids
@@ -34,109 +49,173 @@ enum CodeCounter {
                 base = Int(first)
                 ids = nil
             }
-            return rates.withUnsafeBufferPointer { w in
-                let weights: UnsafeBufferPointer<UInt32>? = rates.isEmpty ? nil : UnsafeBufferPointer(rebasing: w[min(base, w.count)...])
-                func go<C: FixedWidthInteger & UnsignedInteger>(_ all: UnsafeBufferPointer<C>) -> Counts {
-                    let c = UnsafeBufferPointer(rebasing: all[min(base, all.count)...])
-                    let n = ids == nil ? min(rows.count, c.count) : rows.count
-                    if let map {
-                        return map.withUnsafeBufferPointer { m in
-                            kernel(c, ids: ids, n: n, limit: limit, map: m, slots: slots, weights: weights)
-                        }
+            let n = rows.count
+            var hists = jobs.map { Histogram(job: $0, weighted: !rates.isEmpty) }
+            rates.withUnsafeBufferPointer { w in
+                let weights: UnsafeBufferPointer<UInt32>? = rates.isEmpty ? nil : w
+                let block = jobs.count > 1 ? 16_384 : max(n, 1)
+                var start = 0
+                while start < n {
+                    let end = min(n, start + block)
+                    for j in jobs.indices {
+                        hists[j].add(jobs[j], ids: ids.map { UnsafeBufferPointer(rebasing: $0[start..<end]) },
+                                     range: (base + start)..<(base + end), weights: weights)
                     }
-                    return kernel(c, ids: ids, n: n, limit: limit, map: nil, slots: slots, weights: weights)
+                    start = end
                 }
-                var counts: Counts
-                switch codes {
-                case .u8(let a): counts = a.withUnsafeBufferPointer { go($0) }
-                case .u16(let a): counts = a.withUnsafeBufferPointer { go($0) }
-                case .u32(let a): counts = a.withUnsafeBufferPointer { go($0) }
-                }
-                counts.raw.removeLast(counts.raw.count - min(counts.raw.count, buckets))
-                if counts.raw.count < buckets { counts.raw.append(contentsOf: repeatElement(0, count: buckets - counts.raw.count)) }
-                if var wt = counts.weighted {
-                    counts.weighted = nil
-                    wt.removeLast(wt.count - min(wt.count, buckets))
-                    if wt.count < buckets { wt.append(contentsOf: repeatElement(0, count: buckets - wt.count)) }
-                    counts.weighted = wt
-                }
-                return counts
             }
+            var out: [Counts] = []
+            out.reserveCapacity(jobs.count)
+            for j in jobs.indices {
+                let h = hists[j]
+                hists[j] = Histogram(slots: 0)
+                out.append(h.counts(buckets: jobs[j].buckets))
+            }
+            return out
         }
     }
 
-    /// Rows are `ids[0..<n]`, or `0..<n` when `ids` is nil; the count is in `slots` buckets.
-    @inline(__always)
-    private static func kernel<C: FixedWidthInteger & UnsignedInteger>(
-        _ codes: UnsafeBufferPointer<C>, ids: UnsafeBufferPointer<UInt32>?, n: Int, limit: Int,
-        map: UnsafeBufferPointer<UInt32>?, slots: Int, weights: UnsafeBufferPointer<UInt32>?
-    ) -> Counts {
-        let lim = UInt32(truncatingIfNeeded: limit)
-        let drop = UInt32(truncatingIfNeeded: slots - 1)
-        @inline(__always) func bucket(_ row: Int) -> Int {
-            let c = min(UInt32(truncatingIfNeeded: codes[row]), lim)
-            if let map { return Int(min(map[Int(c)], drop)) }
-            return Int(c)
+    /// Counts of one job while they accumulate: `lanes` interleaved copies of the slots.
+    private struct Histogram {
+        let slots: Int
+        let lanes: Int
+        let limit: Int
+        var raw: [UInt32]
+        var weighted: [Int64]?
+
+        /// An empty placeholder.
+        init(slots: Int) {
+            self.slots = slots
+            lanes = 1
+            limit = 0
+            raw = []
+            weighted = nil
         }
-        if let weights {
-            var raw = [UInt32](repeating: 0, count: slots)
-            var wt = [Int64](repeating: 0, count: slots)
-            raw.withUnsafeMutableBufferPointer { r in
-                wt.withUnsafeMutableBufferPointer { s in
+
+        init(job: Job, weighted: Bool) {
+            limit = job.dictionaryCount + 1 // codes above this are clamped to it
+            slots = job.map == nil ? limit + 1 : job.buckets + 1
+            lanes = weighted || slots > 4096 ? 1 : 4
+            raw = [UInt32](repeating: 0, count: slots * lanes)
+            self.weighted = weighted ? [Int64](repeating: 0, count: slots) : nil
+        }
+
+        /// Adds rows `ids` (or the consecutive `range` when nil); `weights` indexed by row.
+        mutating func add(_ job: Job, ids: UnsafeBufferPointer<UInt32>?, range: Range<Int>, weights: UnsafeBufferPointer<UInt32>?) {
+            let count = ids?.count ?? range.count
+            guard count > 0 else { return }
+            func go<C: FixedWidthInteger & UnsignedInteger>(_ codes: UnsafeBufferPointer<C>) {
+                if let map = job.map {
+                    map.withUnsafeBufferPointer { m in kernel(codes, ids: ids, range: range, map: m, weights: weights) }
+                } else {
+                    kernel(codes, ids: ids, range: range, map: nil, weights: weights)
+                }
+            }
+            switch job.codes {
+            case .u8(let a): a.withUnsafeBufferPointer { go($0) }
+            case .u16(let a): a.withUnsafeBufferPointer { go($0) }
+            case .u32(let a): a.withUnsafeBufferPointer { go($0) }
+            }
+        }
+
+        @inline(__always)
+        private mutating func kernel<C: FixedWidthInteger & UnsignedInteger>(
+            _ codes: UnsafeBufferPointer<C>, ids: UnsafeBufferPointer<UInt32>?, range: Range<Int>,
+            map: UnsafeBufferPointer<UInt32>?, weights: UnsafeBufferPointer<UInt32>?
+        ) {
+            let lim = UInt32(truncatingIfNeeded: limit)
+            let drop = UInt32(truncatingIfNeeded: slots - 1)
+            // Rows past the column's end (a damaged table) are skipped.
+            let rowEnd = codes.count
+            @inline(__always) func bucket(_ row: Int) -> Int {
+                let c = min(UInt32(truncatingIfNeeded: codes[row]), lim)
+                if let map { return Int(min(map[Int(c)], drop)) }
+                return Int(c)
+            }
+            let lanes = self.lanes, slots = self.slots
+            raw.withUnsafeMutableBufferPointer { h in
+                if let weights, weighted != nil {
+                    weighted!.withUnsafeMutableBufferPointer { s in
+                        if let ids {
+                            for id in ids where Int(id) < rowEnd {
+                                let b = bucket(Int(id))
+                                h[b] &+= 1
+                                s[b] &+= Int64(weights[Int(id)])
+                            }
+                        } else {
+                            for row in range where row < rowEnd {
+                                let b = bucket(row)
+                                h[b] &+= 1
+                                s[b] &+= Int64(weights[row])
+                            }
+                        }
+                    }
+                    return
+                }
+                // Four interleaved histograms break the store-to-load chain on repeated codes
+                // (a boolean field increments the same two slots all the time).
+                if lanes == 4 {
+                    let h1 = slots, h2 = 2 * slots, h3 = 3 * slots
                     if let ids {
-                        for i in 0..<n {
-                            let row = Int(ids[i])
-                            let b = bucket(row)
-                            r[b] &+= 1
-                            s[b] &+= Int64(weights[row])
+                        let n = ids.count
+                        var i = 0
+                        if let last = ids.last, Int(last) < rowEnd {
+                            while i + 4 <= n {
+                                h[bucket(Int(ids[i]))] &+= 1
+                                h[h1 + bucket(Int(ids[i + 1]))] &+= 1
+                                h[h2 + bucket(Int(ids[i + 2]))] &+= 1
+                                h[h3 + bucket(Int(ids[i + 3]))] &+= 1
+                                i += 4
+                            }
+                        }
+                        while i < n {
+                            if Int(ids[i]) < rowEnd { h[bucket(Int(ids[i]))] &+= 1 }
+                            i += 1
                         }
                     } else {
-                        for row in 0..<n {
-                            let b = bucket(row)
-                            r[b] &+= 1
-                            s[b] &+= Int64(weights[row])
+                        var row = range.lowerBound
+                        let end = min(range.upperBound, rowEnd)
+                        while row + 4 <= end {
+                            h[bucket(row)] &+= 1
+                            h[h1 + bucket(row + 1)] &+= 1
+                            h[h2 + bucket(row + 2)] &+= 1
+                            h[h3 + bucket(row + 3)] &+= 1
+                            row += 4
                         }
+                        while row < end { h[bucket(row)] &+= 1; row += 1 }
                     }
-                }
-            }
-            return Counts(raw: raw, weighted: wt)
-        }
-        // Unweighted: four interleaved histograms break the store-to-load chain on repeated
-        // codes (a boolean field increments the same two slots all the time).
-        let lanes = slots <= 4096 ? 4 : 1
-        var hist = [UInt32](repeating: 0, count: slots * lanes)
-        hist.withUnsafeMutableBufferPointer { h in
-            if lanes == 4 {
-                let h1 = slots, h2 = 2 * slots, h3 = 3 * slots
-                var i = 0
-                if let ids {
-                    while i + 4 <= n {
-                        h[bucket(Int(ids[i]))] &+= 1
-                        h[h1 + bucket(Int(ids[i + 1]))] &+= 1
-                        h[h2 + bucket(Int(ids[i + 2]))] &+= 1
-                        h[h3 + bucket(Int(ids[i + 3]))] &+= 1
-                        i += 4
-                    }
-                    while i < n { h[bucket(Int(ids[i]))] &+= 1; i += 1 }
+                } else if let ids {
+                    for id in ids where Int(id) < rowEnd { h[bucket(Int(id))] &+= 1 }
                 } else {
-                    while i + 4 <= n {
-                        h[bucket(i)] &+= 1
-                        h[h1 + bucket(i + 1)] &+= 1
-                        h[h2 + bucket(i + 2)] &+= 1
-                        h[h3 + bucket(i + 3)] &+= 1
-                        i += 4
-                    }
-                    while i < n { h[bucket(i)] &+= 1; i += 1 }
+                    for row in range.lowerBound..<min(range.upperBound, rowEnd) { h[bucket(row)] &+= 1 }
                 }
-                for b in 0..<slots { h[b] = h[b] &+ h[h1 + b] &+ h[h2 + b] &+ h[h3 + b] }
-            } else if let ids {
-                for i in 0..<n { h[bucket(Int(ids[i]))] &+= 1 }
-            } else {
-                for i in 0..<n { h[bucket(i)] &+= 1 }
             }
         }
-        if lanes > 1 { hist.removeLast(hist.count - slots) }
-        return Counts(raw: hist, weighted: nil)
+
+        /// The totals per bucket, lanes summed, trimmed or padded to `buckets`.
+        consuming func counts(buckets: Int) -> Counts {
+            func fit<T: FixedWidthInteger>(_ a: inout [T]) {
+                if a.count > buckets { a.removeLast(a.count - buckets) } else if a.count < buckets { a.append(contentsOf: repeatElement(0, count: buckets - a.count)) }
+            }
+            var out = raw
+            raw = []
+            if lanes > 1 {
+                out.withUnsafeMutableBufferPointer { h in
+                    for lane in 1..<lanes {
+                        let base = lane * slots
+                        for b in 0..<slots { h[b] &+= h[base + b] }
+                    }
+                }
+                out.removeLast(out.count - slots)
+            }
+            // One lane: the histogram itself becomes the result, with no copy of a counts
+            // array as large as the dictionary.
+            fit(&out)
+            var w = weighted
+            weighted = nil
+            if w != nil { fit(&w!) }
+            return Counts(raw: out, weighted: w)
+        }
     }
 
     /// Total weight of `rows` (the row count when unsampled).

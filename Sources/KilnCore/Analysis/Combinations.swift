@@ -124,6 +124,7 @@ enum Combinations {
     }
 
     /// Counts candidate masks over the scope (and its selected part), in parallel chunks.
+    /// Only masks of two or more candidates (the combinations) are counted exactly.
     static func histogram(maps: [(codes: CodeArray, map: [UInt16], limit: Int)], bits: Int, scopeRows: RowSet,
                           selected: RowSet, rates: [UInt32]) -> Histogram {
         let size = 1 << bits
@@ -137,25 +138,6 @@ enum Combinations {
                     let (scopeIDs, selIDs) = shared.value
                     let range = ranges[part]
                     @inline(__always) func row(_ i: Int) -> Int { scopeIDs.map { Int($0[i]) } ?? i }
-                    var masks = [UInt16](repeating: 0, count: range.count)
-                    masks.withUnsafeMutableBufferPointer { out in
-                        for (codes, map, limit) in maps {
-                            map.withUnsafeBufferPointer { mp in
-                                func fill<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
-                                    if let ids = scopeIDs {
-                                        for i in range { out[i - range.lowerBound] |= mp[min(Int(c[Int(ids[i])]), limit)] }
-                                    } else {
-                                        for i in range { out[i - range.lowerBound] |= mp[min(Int(c[i]), limit)] }
-                                    }
-                                }
-                                switch codes {
-                                case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
-                                case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
-                                case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
-                                }
-                            }
-                        }
-                    }
                     var h: Histogram
                     // Walk the sorted selection alongside the sorted scope.
                     var j = 0
@@ -171,29 +153,90 @@ enum Combinations {
                     var scopeRows = [UInt32](repeating: 0, count: size), selRows = [UInt32](repeating: 0, count: size)
                     var scopeWeights = [Int64](repeating: 0, count: weighted ? size : 0)
                     var selWeights = [Int64](repeating: 0, count: weighted ? size : 0)
-                    scopeRows.withUnsafeMutableBufferPointer { sr in
-                        selRows.withUnsafeMutableBufferPointer { lr in
-                            scopeWeights.withUnsafeMutableBufferPointer { sw in
-                                selWeights.withUnsafeMutableBufferPointer { lw in
-                                    for i in range {
-                                        let r = row(i)
-                                        let mask = Int(masks[i - range.lowerBound])
-                                        // Branch-free: a scattered selection would mispredict half the rows.
-                                        var hit: UInt32 = 1
-                                        if let selIDs {
-                                            hit = UInt32(unsafeBitCast(j < selIDs.count && Int(selIDs[min(j, selIDs.count - 1)]) == r, to: UInt8.self))
-                                            j &+= Int(hit)
-                                        }
-                                        sr[mask] &+= 1
-                                        lr[mask] &+= hit
-                                        if weighted {
-                                            let w = Int64(rates[r])
-                                            sw[mask] &+= w
-                                            lw[mask] &+= w &* Int64(hit)
+                    // Rows go by blocks that stay in cache: each candidate column ORs its bits
+                    // into the block's masks, then the block is counted.
+                    let blockSize = 4096
+                    var masks = [UInt16](repeating: 0, count: blockSize)
+                    // Unweighted counts: slot `mask << 1 | selected` per lane.
+                    let laneSize = 2 * size
+                    var lanes = [UInt32](repeating: 0, count: weighted ? 0 : 4 * laneSize)
+                    masks.withUnsafeMutableBufferPointer { out in
+                        scopeRows.withUnsafeMutableBufferPointer { sr in
+                            selRows.withUnsafeMutableBufferPointer { lr in
+                                scopeWeights.withUnsafeMutableBufferPointer { sw in
+                                    selWeights.withUnsafeMutableBufferPointer { lw in
+                                        var blockStart = range.lowerBound
+                                        while blockStart < range.upperBound {
+                                            let block = blockStart..<min(range.upperBound, blockStart + blockSize)
+                                            for k in 0..<block.count { out[k] = 0 }
+                                            for (codes, map, limit) in maps {
+                                                map.withUnsafeBufferPointer { mp in
+                                                    func fill<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
+                                                        if let ids = scopeIDs {
+                                                            for i in block { out[i - block.lowerBound] |= mp[min(Int(c[Int(ids[i])]), limit)] }
+                                                        } else {
+                                                            for i in block { out[i - block.lowerBound] |= mp[min(Int(c[i]), limit)] }
+                                                        }
+                                                    }
+                                                    switch codes {
+                                                    case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
+                                                    case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
+                                                    case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
+                                                    }
+                                                }
+                                            }
+                                            if weighted {
+                                                for i in block {
+                                                    let r = row(i)
+                                                    let mask = Int(out[i - block.lowerBound])
+                                                    var hit: UInt32 = 1
+                                                    if let selIDs {
+                                                        hit = UInt32(unsafeBitCast(j < selIDs.count && Int(selIDs[min(j, selIDs.count - 1)]) == r, to: UInt8.self))
+                                                        j &+= Int(hit)
+                                                    }
+                                                    sr[mask] &+= 1
+                                                    lr[mask] &+= hit
+                                                    let w = Int64(rates[r])
+                                                    sw[mask] &+= w
+                                                    lw[mask] &+= w &* Int64(hit)
+                                                }
+                                            } else {
+                                                lanes.withUnsafeMutableBufferPointer { h in
+                                                    for i in block {
+                                                        let mask = Int(out[i - block.lowerBound])
+                                                        // Branch-free: a scattered selection would mispredict half the rows.
+                                                        var hit = 1
+                                                        if let selIDs {
+                                                            let r = row(i)
+                                                            hit = Int(unsafeBitCast(j < selIDs.count && Int(selIDs[min(j, selIDs.count - 1)]) == r, to: UInt8.self))
+                                                            j &+= hit
+                                                        }
+                                                        // Only masks of two or more candidates matter; the rest share
+                                                        // slots 0 and 1, spread over four lanes so that repeats of
+                                                        // one slot do not wait on each other.
+                                                        let several = mask & (mask &- 1) != 0
+                                                        let slot = several ? (mask << 1 | hit) : hit
+                                                        h[(i & 3) &* laneSize &+ slot] &+= 1
+                                                    }
+                                                }
+                                            }
+                                            blockStart = block.upperBound
                                         }
                                     }
                                 }
                             }
+                        }
+                    }
+                    if !weighted {
+                        for mask in 0..<size {
+                            var scope: UInt32 = 0, sel: UInt32 = 0
+                            for lane in 0..<4 {
+                                let base = lane * laneSize + (mask << 1)
+                                scope &+= lanes[base] &+ lanes[base + 1]
+                                sel &+= lanes[base + 1]
+                            }
+                            scopeRows[mask] = scope
+                            selRows[mask] = sel
                         }
                     }
                     h = Histogram(scopeRows: scopeRows, selRows: selRows, scopeWeights: weighted ? scopeWeights : nil,

@@ -27,7 +27,8 @@ public final class PreparedBubbleUp: Sendable {
 
     /// Compares the events in scope that pass every filter of `selection` with the rest of the
     /// scope. Fields that `selection` filters on are ranked after the others.
-    /// - Complexity: O(smaller side × fields + distinct values), in parallel over fields.
+    /// - Complexity: O(counted side × fields + distinct values), in parallel over fields; the
+    ///   counted side is the selection, or the baseline when that is under a third of the scope.
     public func run(selection: [Filter]) -> BubbleUpResult {
         let selected = scopeRows.filtered(by: selection, in: table)
         let on = Set(selection.map(\.field).filter { $0 != FieldName.timestamp })
@@ -49,7 +50,9 @@ public final class PreparedBubbleUp: Sendable {
 
     private func compare(_ selected: RowSet, selectedFields: Set<String>) -> BubbleUpResult {
         let rates = table.sampleRates
-        let wide = selected.count * 2 > scopeRows.count
+        // Count the smaller side; the rest comes from the scope totals. The baseline is only
+        // worth listing (one pass over the scope) when it is well below the selection.
+        let wide = selected.count > 2 * (scopeRows.count - selected.count)
         let side = wide ? scopeRows.subtracting(selected) : selected
         let sideWeight = CodeCounter.totalWeight(side, rates: rates)
         let selWeight = wide ? scopeWeight - sideWeight : sideWeight
@@ -67,7 +70,7 @@ public final class PreparedBubbleUp: Sendable {
                                                                   bins: nil, values: []),
                                      idLike: true, candidates: [])
             }
-            let counts = field.count(side, table: table)
+            let counts = CodeCounter.count([field.job(table)], rows: side, rates: table.sampleRates)[0]
             let split = SplitCounts(total: field.totals, side: counts, sideIsSelection: !wide)
             return field.analyze(split, groups: groups, table: table, options: options,
                                  selectedOn: selectedFields.contains(field.name))

@@ -129,14 +129,13 @@ struct PreparedField: Sendable {
             || name.hasSuffix("Id") || name.hasSuffix("ID")
     }
 
-    /// Counts `rows` per bucket.
-    func count(_ rows: RowSet, table: EventTable) -> CodeCounter.Counts {
+    /// What counting `rows` per bucket takes.
+    func job(_ table: EventTable) -> CodeCounter.Job {
         if let rowBuckets {
             // Bucket `buckets` is the drop slot; the counter clamps to it.
-            return CodeCounter.count(rowBuckets, rows: rows, dictionaryCount: buckets - 1, buckets: buckets, rates: table.sampleRates)
+            return CodeCounter.Job(codes: rowBuckets, dictionaryCount: buckets - 1, map: nil, buckets: buckets)
         }
-        return CodeCounter.count(table.columns[column].codes, rows: rows, dictionaryCount: dictionaryCount,
-                          map: codeToBucket, buckets: buckets, rates: table.sampleRates)
+        return CodeCounter.Job(codes: table.columns[column].codes, dictionaryCount: dictionaryCount, map: codeToBucket, buckets: buckets)
     }
 
     /// Compares the selection with the baseline on this field.
@@ -244,6 +243,26 @@ struct PreparedField: Sendable {
                                             selW: s.w, baseW: b.w, selRows: s.r))
             }
         }
+        func rank(_ code: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) -> Ranked {
+            let pS = Double(s.w) * inverseS, pB = Double(b.w) * inverseB
+            return Ranked(code: code, magnitude: abs(pS - pB), mass: pS + pB)
+        }
+        var top: [Ranked] = []
+        top.reserveCapacity(k + 1)
+        @inline(__always) func offer(_ c: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) {
+            let r = rank(c, s, b)
+            if top.count == k {
+                guard let last = top.last, r.magnitude >= last.magnitude, Ranked.before(r, last, values) else { return }
+            }
+            var at = top.count
+            while at > 0, Ranked.before(r, top[at - 1], values) { at -= 1 }
+            top.insert(r, at: at)
+            if top.count > k { top.removeLast() }
+        }
+        // Values still in the store break ties by code, which is cheap: their top values are
+        // kept in the same pass. In memory, ties compare values, so that waits until the field
+        // is known not to be ID-like.
+        let rankInFirstPass = values == nil
         // The common case inline: a value with too few events on either side cannot score or
         // be a candidate; it only counts toward distinct values.
         for c in stride(from: 1, to: buckets, by: 1) {
@@ -252,6 +271,7 @@ struct PreparedField: Sendable {
             distinctB &+= b.r > 0 ? 1 : 0
             seen &+= s.r + b.r > 0 ? 1 : 0
             if s.r >= support || b.r >= support { visit(c, s, b) }
+            if rankInFirstPass, s.r + b.r > 0 { offer(c, s, b) }
         }
         let sNull = split.selection(0), bNull = split.baseline(0)
         if sNull.r + bNull.r > 0 { visit(0, sNull, bNull) }
@@ -264,24 +284,12 @@ struct PreparedField: Sendable {
                                               selectedOn: selectedOn, distinct: distinct, bins: nil, values: [])
             return FieldAnalysis(dimension: dimension, idLike: true, candidates: [])
         }
-
-        func rank(_ code: Int, _ s: (w: Int64, r: Int64), _ b: (w: Int64, r: Int64)) -> Ranked {
-            let pS = Double(s.w) * inverseS, pB = Double(b.w) * inverseB
-            return Ranked(code: code, magnitude: abs(pS - pB), mass: pS + pB)
-        }
-        var top: [Ranked] = []
-        top.reserveCapacity(k + 1)
-        for c in stride(from: 1, to: buckets, by: 1) {
-            let s = split.selection(c), b = split.baseline(c)
-            guard s.r + b.r > 0 else { continue }
-            let r = rank(c, s, b)
-            if top.count == k {
-                guard let last = top.last, r.magnitude >= last.magnitude, Ranked.before(r, last, values) else { continue }
+        if !rankInFirstPass {
+            for c in stride(from: 1, to: buckets, by: 1) {
+                let s = split.selection(c), b = split.baseline(c)
+                guard s.r + b.r > 0 else { continue }
+                offer(c, s, b)
             }
-            var at = top.count
-            while at > 0, Ranked.before(r, top[at - 1], values) { at -= 1 }
-            top.insert(r, at: at)
-            if top.count > k { top.removeLast() }
         }
         var shown = top
         if sNull.r + bNull.r > 0 {

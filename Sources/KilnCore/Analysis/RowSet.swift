@@ -68,6 +68,7 @@ public struct RowSet: Sendable, Equatable {
         if other.isEmpty { return self }
         if other.isAll { return .empty(universe) }
         let b = other.ids ?? []
+        if ids == nil { return RowSet(universe: universe, ids: Self.complement(of: b, universe: universe)) }
         let out = b.withUnsafeBufferPointer { b in
             withIDs { a in
                 [UInt32](unsafeUninitializedCapacity: count) { out, written in
@@ -91,6 +92,30 @@ public struct RowSet: Sendable, Equatable {
             }
         }
         return RowSet(universe: universe, ids: out)
+    }
+
+    /// The rows of `0..<universe` not in the sorted, distinct list `b`.
+    /// - Complexity: O(universe), branch-free: every row is written, the output advances past
+    ///   it unless `b` holds it
+    private static func complement(of b: [UInt32], universe: Int) -> [UInt32] {
+        var inRange = b.count
+        while inRange > 0, Int(b[inRange - 1]) >= universe { inRange -= 1 }
+        return b.withUnsafeBufferPointer { b in
+            [UInt32](unsafeUninitializedCapacity: universe - inRange) { out, written in
+                var w = 0, j = 0
+                // A sentinel past the last row keeps the loop free of bounds checks on `b`.
+                let sentinel = UInt32(truncatingIfNeeded: universe)
+                for r in 0..<universe {
+                    let row = UInt32(truncatingIfNeeded: r)
+                    let next = j < inRange ? b[j] : sentinel
+                    let hit = Int(unsafeBitCast(next == row, to: UInt8.self))
+                    if w < out.count { out[w] = row }
+                    w &+= 1 &- hit
+                    j &+= hit
+                }
+                written = w
+            }
+        }
     }
 
     /// Calls `body` with each row id in ascending order.
