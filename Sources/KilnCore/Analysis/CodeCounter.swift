@@ -93,7 +93,13 @@ enum CodeCounter {
         }
 
         init(job: Job, weighted: Bool) {
-            limit = job.dictionaryCount + 1 // codes above this are clamped to it
+            if case .u8 = job.codes, job.map == nil {
+                // A slot for every byte: codes need no clamping (those beyond the dictionary,
+                // in a damaged table, land past `buckets` and are dropped with the rest).
+                limit = Int(UInt8.max)
+            } else {
+                limit = job.dictionaryCount + 1 // codes above this are clamped to it
+            }
             slots = job.map == nil ? limit + 1 : job.buckets + 1
             lanes = weighted || slots > 4096 ? 1 : 4
             raw = [UInt32](repeating: 0, count: slots * lanes)
@@ -127,7 +133,9 @@ enum CodeCounter {
             let drop = UInt32(truncatingIfNeeded: slots - 1)
             // Rows past the column's end (a damaged table) are skipped.
             let rowEnd = codes.count
+            let unclamped = map == nil && lim >= UInt32(truncatingIfNeeded: C.max)
             @inline(__always) func bucket(_ row: Int) -> Int {
+                if unclamped { return Int(codes[row]) }
                 let c = min(UInt32(truncatingIfNeeded: codes[row]), lim)
                 if let map { return Int(min(map[Int(c)], drop)) }
                 return Int(c)

@@ -18,11 +18,13 @@ enum Combinations {
         var maps: [(codes: CodeArray, map: [UInt16], limit: Int)] = []
         for column in columns {
             let d = table.columns[column].valueCount
-            var map = [UInt16](repeating: 0, count: d + 2)
+            // One-byte codes get a map entry for every byte, so the scan needs no clamping.
+            let entries = table.columns[column].codes.width == 1 ? max(d + 2, 256) : d + 2
+            var map = [UInt16](repeating: 0, count: entries)
             for (bit, c) in candidates.enumerated() where c.column == column && c.code <= d {
                 map[c.code] |= UInt16(1) << UInt16(bit)
             }
-            maps.append((table.columns[column].codes, map, d + 1))
+            maps.append((table.columns[column].codes, map, entries - 1))
         }
         let hist = histogram(maps: maps, bits: m, scopeRows: scopeRows, selected: selected, rates: table.sampleRates)
 
@@ -172,7 +174,9 @@ enum Combinations {
                                             for (codes, map, limit) in maps {
                                                 map.withUnsafeBufferPointer { mp in
                                                     func fill<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
-                                                        if let ids = scopeIDs {
+                                                        if limit >= Int(C.max), scopeIDs == nil {
+                                                            for i in block { out[i - block.lowerBound] |= mp[Int(c[i])] }
+                                                        } else if let ids = scopeIDs {
                                                             for i in block { out[i - block.lowerBound] |= mp[min(Int(c[Int(ids[i])]), limit)] }
                                                         } else {
                                                             for i in block { out[i - block.lowerBound] |= mp[min(Int(c[i]), limit)] }
