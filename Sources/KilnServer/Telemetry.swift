@@ -1,3 +1,5 @@
+import KilnIngest
+
 /// Traces and logs as the OTLP and Zipkin decoders read them, before they become events.
 /// Ids are lowercase hex; an item whose decoding found a problem carries it in `problem` and is
 /// rejected alone (OTLP's partial success).
@@ -133,7 +135,7 @@ enum Telemetry {
             raw.reserveCapacity(expected)
             var k = 0
             while k + 1 < utf8.count {
-                guard let hi = JSONReader.hexDigit(utf8[k]), let lo = JSONReader.hexDigit(utf8[k + 1]) else {
+                guard let hi = JSONSyntax.hexDigit(utf8[k]), let lo = JSONSyntax.hexDigit(utf8[k + 1]) else {
                     return .failure(IDProblem(message: "\(what) \"\(text.prefix(64))\" is not hex"))
                 }
                 raw.append(hi << 4 | lo)
