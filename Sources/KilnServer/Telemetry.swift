@@ -46,7 +46,7 @@ enum Telemetry {
     }
 
     /// A span.
-    struct Span: Equatable {
+    struct Span: TelemetryItem {
         var traceID = ""
         var spanID = ""
         var parentID = ""
@@ -67,7 +67,7 @@ enum Telemetry {
     }
 
     /// A log record.
-    struct LogRecord: Equatable {
+    struct LogRecord: TelemetryItem {
         var time: Int64 = 0
         var observedTime: Int64 = 0
         var severityNumber = 0
@@ -199,4 +199,10 @@ enum Telemetry {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// A span or a log record: what one export request holds many of.
+protocol TelemetryItem: Equatable {
+    /// Why this item cannot be stored, when it cannot.
+    var problem: String? { get }
 }
