@@ -4,8 +4,9 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default 180 s; all targets)
 #   targets: honeycomb otlp_protobuf otlp_json zipkin body
 #
-# KilnCore and the decoder files are compiled with the harness as one module (their
-# `import KilnCore` lines removed), with -sanitize=fuzzer,address; KILN_FUZZ_TARGET picks the
+# KilnCore, KilnIngest (the shared JSON syntax, numbers and the gzip inflater) and the server's
+# decoder files are compiled with the harness as one module (their `import KilnCore` and
+# `import KilnIngest` lines removed), with -sanitize=fuzzer,address; KILN_FUZZ_TARGET picks the
 # decoder. The seeds in fuzz/corpus/<target>/ are copied to fuzz/.build/corpus/<target>/, where
 # libFuzzer adds what it finds. Crashes land in fuzz/.build/crashes/<target>/; reproduce one
 # with: KILN_FUZZ_TARGET=<target> fuzz/.build/kiln-fuzz FILE
@@ -22,14 +23,17 @@ rm -f "$work"/src/*.swift "$work/kiln-fuzz"
 for f in Sources/KilnCore/*/*.swift; do
   cp "$f" "$work/src/Core_$(basename "$f")"
 done
+for f in Sources/KilnIngest/*.swift Sources/KilnIngest/*/*.swift; do
+  grep -v '^import KilnCore$' "$f" > "$work/src/Ingest_$(basename "$f")"
+done
 decoders=(ServerError IngestLimits JSONReader JSONValue NameTable TimeValue HoneycombDecoder ProtobufReader Telemetry
-          OTLPProtobufDecoder OTLPJSONDecoder ZipkinDecoder TelemetryMapper IngestRoute BodyDecoder ZlibInflater ZstdInflater)
+          OTLPDecoder OTLPProtobufDecoder OTLPJSONDecoder ZipkinDecoder TelemetryMapper IngestRoute BodyDecoder ZstdInflater)
 for d in "${decoders[@]}"; do
-  grep -v '^import KilnCore$' "Sources/KilnServer/$d.swift" > "$work/src/$d.swift"
+  grep -v -E '^import (KilnCore|KilnIngest)$' "Sources/KilnServer/$d.swift" > "$work/src/$d.swift"
 done
 echo "== building $work/kiln-fuzz"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name KilnFuzz -I Sources/CZlib -lz \
-  "$work"/src/*.swift fuzz/Harness.swift fuzz/honeycomb.swift fuzz/otlp_protobuf.swift fuzz/otlp_json.swift \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name KilnFuzz -package-name kiln -I Sources/CZlib -lz \
+  "$work"/src/*.swift fuzz/Harness.swift fuzz/honeycomb.swift fuzz/otlp.swift \
   fuzz/zipkin.swift fuzz/body.swift -o "$work/kiln-fuzz" 2>&1 | grep -v "ld.gold: warning" || true
 [ -x "$work/kiln-fuzz" ] || { echo "build failed"; exit 1; }
 

@@ -342,7 +342,7 @@ struct AccessLogDecoder {
         }
 
         func failure(_ what: String) -> IngestError {
-            let found = i < n ? JSONLineDecoder.describe(b[i]) : "the end of the line"
+            let found = i < n ? JSONSyntax.describe(b[i]) : "the end of the line"
             return IngestError.malformed("not an access-log line: \(what), found \(found)", column: i + 1)
         }
     }

@@ -1,5 +1,5 @@
-/// Byte-level helpers shared by the decoders.
-enum ByteClass {
+/// Byte-level helpers shared by the decoders (and the HTTP server's).
+package enum ByteClass {
     /// Space, tab, carriage return, vertical tab or form feed.
     @inline(__always)
     static func isSpace(_ c: UInt8) -> Bool {
@@ -18,7 +18,7 @@ enum ByteClass {
     /// The offset of the first invalid UTF-8 sequence in `b`, or nil when `b` is valid UTF-8
     /// (no overlong forms, no surrogates, nothing above U+10FFFF).
     /// - Complexity: O(n)
-    static func firstInvalidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func firstInvalidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = b.baseAddress else { return nil }
         var i = 0
         let n = b.count
@@ -61,7 +61,7 @@ enum ByteClass {
 
     /// Appends the UTF-8 encoding of scalar value `v` (a valid scalar: below 0x110000 and not
     /// a surrogate).
-    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+    package static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
         if v < 0x80 {
             out.append(UInt8(v))
         } else if v < 0x800 {

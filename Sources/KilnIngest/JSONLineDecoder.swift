@@ -1,9 +1,5 @@
 import KilnCore
 
-#if !_endian(little)
-#error("JSONLineDecoder's word-at-a-time string scan assumes a little-endian machine")
-#endif
-
 /// Decodes JSON lines: one object per line, into one event per line.
 ///
 /// Field names produced:
@@ -41,14 +37,7 @@ struct JSONLineDecoder {
     }
 
     /// A scanned string: the bytes between its quotes.
-    struct Span {
-        var start: Int
-        var end: Int
-        /// Bit 0: has a backslash escape; bit 1: has a byte >= 0x80.
-        var flags: UInt8
-        var hasEscape: Bool { flags & 1 != 0 }
-        var hasHigh: Bool { flags & 2 != 0 }
-    }
+    typealias Span = JSONSyntax.StringSpan
 
     /// The names of the fields, with their time-candidate ranks.
     private(set) var names: FieldNameTable
@@ -87,7 +76,7 @@ struct JSONLineDecoder {
         try parseMembers(s, &i, parent: FieldNameTable.noParent, depth: 1, stamp: lineStamp)
         skipSpace(s, &i)
         if i < s.n {
-            throw IngestError.malformed("unexpected \(Self.describe(s.p[i])) after the end of the object", column: i + 1)
+            throw IngestError.malformed("unexpected \(JSONSyntax.describe(s.p[i])) after the end of the object", column: i + 1)
         }
         return try finishRow(s, now: now)
     }
@@ -105,7 +94,7 @@ struct JSONLineDecoder {
         while true {
             guard i < s.n else { throw IngestError.malformed("expected a key in quotes, found the end of the line", column: i + 1) }
             guard s.p[i] == UInt8(ascii: "\"") else {
-                throw IngestError.malformed("expected a key in quotes, found \(Self.describe(s.p[i]))", column: i + 1)
+                throw IngestError.malformed("expected a key in quotes, found \(JSONSyntax.describe(s.p[i]))", column: i + 1)
             }
             i += 1
             let key = try scanString(s, &i)
@@ -149,7 +138,7 @@ struct JSONLineDecoder {
             }
             if c == UInt8(ascii: "}") { return }
             throw IngestError.malformed(
-                "expected ',' or '}' after the value of \(keyText(s, key, parent: parent)), found \(Self.describe(c))", column: i)
+                "expected ',' or '}' after the value of \(keyText(s, key, parent: parent)), found \(JSONSyntax.describe(c))", column: i)
         }
     }
 
@@ -168,7 +157,7 @@ struct JSONLineDecoder {
             found = names.child(of: parent, s.p + key.start, key.end - key.start, ordinal: keyOrdinal)
         } else {
             scratch.removeAll(keepingCapacity: true)
-            Self.unescape(s, key, into: &scratch)
+            JSONSyntax.unescape(s.p, key, into: &scratch)
             scratch.append(0) // never empty, so the base address exists
             found = scratch.withUnsafeBufferPointer { b in b.baseAddress.flatMap { names.child(of: parent, $0, b.count - 1, ordinal: keyOrdinal) } }
         }
@@ -183,7 +172,7 @@ struct JSONLineDecoder {
     /// The quoted flattened key, for messages.
     private func keyText(_ s: Input, _ key: Span, parent: Int) -> String {
         var bytes: [UInt8] = []
-        Self.unescape(s, key, into: &bytes)
+        JSONSyntax.unescape(s.p, key, into: &bytes)
         var name = String(decoding: bytes, as: UTF8.self)
         if parent != FieldNameTable.noParent { name = names.names[parent].text + "." + name }
         var out = ""
@@ -219,41 +208,33 @@ struct JSONLineDecoder {
             try copyValue(s, &i, depth: depth)
             return .string(at: start, count: row.scratch.count - start, inScratch: true)
         default:
-            throw IngestError.malformed("expected a value for key \(keyText(s, key, parent: parent)), found \(Self.describe(c))", column: i + 1)
+            throw IngestError.malformed("expected a value for key \(keyText(s, key, parent: parent)), found \(JSONSyntax.describe(c))", column: i + 1)
         }
     }
 
     @inline(__always)
     private func parseNumber(_ s: Input, _ i: inout Int) throws(IngestError) -> RowFields.Record {
-        let start = i
-        let (end, result) = NumberScanner.scan(s.p, from: i, count: s.n)
-        switch result {
-        case .int(let v):
-            i = end
-            return .int(v)
-        case .float(let d):
-            i = end
-            return .float(d)
-        case .invalid(let at):
-            let found = at < s.n ? Self.describe(s.p[at]) : "the end of the line"
-            throw IngestError.malformed("invalid number: expected a digit, found \(found)", column: at + 1)
-        case .outOfRange:
-            let text = String(decoding: UnsafeBufferPointer(start: s.p + start, count: end - start), as: UTF8.self)
-            throw IngestError.numberOutOfRange(text, column: start + 1)
+        do {
+            switch try NumberScanner.read(s.p, count: s.n, at: &i) {
+            case .int(let v): return .int(v)
+            case .float(let d): return .float(d)
+            }
+        } catch {
+            switch error {
+            case .invalid(let at, _):
+                let found = at < s.n ? JSONSyntax.describe(s.p[at]) : "the end of the line"
+                throw IngestError.malformed("invalid number: expected a digit, found \(found)", column: at + 1)
+            case .outOfRange(let start, let text):
+                throw IngestError.numberOutOfRange(text, column: start + 1)
+            }
         }
     }
 
     private func expectLiteral(_ s: Input, _ i: inout Int, _ word: StaticString) throws(IngestError) {
-        let n = word.utf8CodeUnitCount
-        let w = word.utf8Start
-        var k = 0
-        while k < n {
-            guard i + k < s.n, s.p[i + k] == w[k] else {
-                throw IngestError.malformed("invalid literal, expected '\(word)'", column: i + 1)
-            }
-            k += 1
+        guard JSONSyntax.hasLiteral(word, s.p, count: s.n, at: i) else {
+            throw IngestError.malformed("invalid literal, expected '\(word)'", column: i + 1)
         }
-        i += n
+        i += word.utf8CodeUnitCount
     }
 
     /// Copies one JSON value at `i` compactly into `row.scratch`, validating it. `depth` is the
@@ -279,7 +260,7 @@ struct JSONLineDecoder {
                 if !isArray {
                     skipSpace(s, &i)
                     guard i < s.n, s.p[i] == UInt8(ascii: "\"") else {
-                        let found = i < s.n ? Self.describe(s.p[i]) : "the end of the line"
+                        let found = i < s.n ? JSONSyntax.describe(s.p[i]) : "the end of the line"
                         throw IngestError.malformed("expected a key in quotes, found \(found)", column: i + 1)
                     }
                     try copyString(s, &i)
@@ -300,7 +281,7 @@ struct JSONLineDecoder {
                 row.scratch.append(d)
                 if d == UInt8(ascii: ",") { continue }
                 if d == close { return }
-                throw IngestError.malformed("expected ',' or '\(UnicodeScalar(close))', found \(Self.describe(d))", column: i)
+                throw IngestError.malformed("expected ',' or '\(UnicodeScalar(close))', found \(JSONSyntax.describe(d))", column: i)
             }
         case UInt8(ascii: "\""):
             try copyString(s, &i)
@@ -318,7 +299,7 @@ struct JSONLineDecoder {
             try expectLiteral(s, &i, "null")
             row.scratch.append(contentsOf: "null".utf8)
         default:
-            throw IngestError.malformed("expected a value, found \(Self.describe(c))", column: i + 1)
+            throw IngestError.malformed("expected a value, found \(JSONSyntax.describe(c))", column: i + 1)
         }
     }
 
@@ -338,62 +319,16 @@ struct JSONLineDecoder {
     /// Checks escapes and control characters; UTF-8 is checked by the caller (see `hasHigh`).
     @inline(__always)
     private func scanString(_ s: Input, _ i: inout Int) throws(IngestError) -> Span {
-        let start = i
-        var flags: UInt8 = 0
-        let p = s.p
-        let n = s.n
-        while true {
-            while i + 8 <= n {
-                let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                let q = w ^ 0x2222_2222_2222_2222
-                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let special = ((q &- ones) & ~q | (b &- ones) & ~b | (w &- 0x2020_2020_2020_2020) & ~w) & highs
-                if special == 0 {
-                    if w & highs != 0 { flags |= 2 }
-                    i += 8
-                    continue
-                }
-                // The lowest flagged byte is a real quote, backslash or control byte (borrows
-                // only produce false flags above a real one).
-                let k = special.trailingZeroBitCount >> 3
-                if k > 0 {
-                    let below = w & highs & ((1 &<< UInt64(k * 8)) &- 1)
-                    if below != 0 { flags |= 2 }
-                    i += k
-                }
-                break
-            }
-            guard i < n else {
-                throw IngestError.unterminatedString(column: start)
-            }
-            let c = p[i]
-            if c == UInt8(ascii: "\"") {
-                i += 1
-                return Span(start: start, end: i - 1, flags: flags)
-            }
-            if c == UInt8(ascii: "\\") {
-                flags |= 1
-                guard i + 1 < n else { throw IngestError.unterminatedString(column: start) }
-                switch p[i + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i += 2
-                case UInt8(ascii: "u"):
-                    guard i + 6 <= n, Self.hex4(p + i + 2) != nil else {
-                        throw IngestError.malformed("invalid \\u escape: expected four hex digits", column: i + 1)
-                    }
-                    i += 6
-                default:
-                    throw IngestError.malformed("invalid escape '\\\(Self.printable(p[i + 1]))' in a string", column: i + 1)
-                }
-            } else if c < 0x20 {
-                throw IngestError.malformed(
-                    "control character U+\(Self.hex2(c)) inside a string (write it as an escape)", column: i + 1)
-            } else {
-                if c >= 0x80 { flags |= 2 }
-                i += 1
+        do {
+            return try JSONSyntax.scanString(s.p, count: s.n, from: &i)
+        } catch {
+            let column = error.offset + 1
+            switch error.kind {
+            case .unterminated: throw IngestError.unterminatedString(column: column)
+            case .invalidUnicodeEscape: throw IngestError.malformed("invalid \\u escape: expected four hex digits", column: column)
+            case .invalidEscape: throw IngestError.malformed("invalid escape '\\\(Self.printable(error.byte))' in a string", column: column)
+            case .controlCharacter:
+                throw IngestError.malformed("control character U+\(JSONSyntax.hex2(error.byte)) inside a string (write it as an escape)", column: column)
             }
         }
     }
@@ -407,69 +342,8 @@ struct JSONLineDecoder {
         }
         if !span.hasEscape { return .string(at: span.start, count: span.end - span.start, inScratch: false) }
         let start = row.scratch.count
-        Self.unescape(s, span, into: &row.scratch)
+        JSONSyntax.unescape(s.p, span, into: &row.scratch)
         return .string(at: start, count: row.scratch.count - start, inScratch: true)
-    }
-
-    /// Appends the unescaped bytes of a scanned span (escapes already checked by `scanString`).
-    /// An unpaired surrogate escape becomes U+FFFD.
-    static func unescape(_ s: Input, _ span: Span, into out: inout [UInt8]) {
-        let p = s.p
-        let end = span.end
-        var i = span.start
-        var run = i
-        while i < end {
-            guard p[i] == UInt8(ascii: "\\"), i + 1 < end else {
-                i += 1
-                continue
-            }
-            out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: i - run))
-            let e = p[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard i + 4 <= end, let u = hex4(p + i) else { break }
-                i += 4
-                var scalar = u
-                if u >= 0xD800 && u <= 0xDBFF {
-                    if i + 6 <= end, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u"),
-                       let low = hex4(p + i + 2), low >= 0xDC00, low <= 0xDFFF {
-                        scalar = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if u >= 0xDC00 && u <= 0xDFFF {
-                    scalar = 0xFFFD
-                }
-                ByteClass.appendUTF8(scalar, to: &out)
-            default: out.append(e)
-            }
-            run = i
-        }
-        if run < end { out.append(contentsOf: UnsafeBufferPointer(start: p + run, count: end - run)) }
-    }
-
-    @inline(__always)
-    private static func hex4(_ p: UnsafePointer<UInt8>) -> UInt32? {
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = p[k]
-            let d: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - 48
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - 87
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - 55
-            default: return nil
-            }
-            v = v << 4 | UInt32(d)
-        }
-        return v
     }
 
     // MARK: The row
@@ -543,22 +417,11 @@ struct JSONLineDecoder {
 
     @inline(__always)
     private func skipSpace(_ s: Input, _ i: inout Int) {
-        // Compact JSON has no spaces: one comparison in the common case.
-        guard i < s.n, s.p[i] <= 0x20 else { return }
-        while i < s.n {
-            let c = s.p[i]
-            guard c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A else { return }
-            i += 1
-        }
-    }
-
-    /// `'x'` for printable ASCII, `byte 0xNN` otherwise.
-    static func describe(_ c: UInt8) -> String {
-        c >= 0x20 && c < 0x7F ? "'\(UnicodeScalar(c))'" : "byte 0x\(hex2(c))"
+        JSONSyntax.skipSpace(s.p, count: s.n, &i)
     }
 
     private static func printable(_ c: UInt8) -> String {
-        c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\x" + hex2(c)
+        c >= 0x20 && c < 0x7F ? String(UnicodeScalar(c)) : "\\x" + JSONSyntax.hex2(c)
     }
 
     private static func describeValue(_ c: UInt8) -> String {
@@ -568,12 +431,7 @@ struct JSONLineDecoder {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
         case UInt8(ascii: "n"): return "null"
-        default: return describe(c)
+        default: return JSONSyntax.describe(c)
         }
-    }
-
-    static func hex2(_ c: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(c >> 4)], digits[Int(c & 15)]])
     }
 }

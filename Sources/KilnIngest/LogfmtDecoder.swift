@@ -134,7 +134,7 @@ struct LogfmtDecoder {
                 throw IngestError.malformed("unterminated quoted value of key \"\(keyText())\" starting", column: quote + 1)
             }
             if i < n, b[i] > 0x20 {
-                throw IngestError.malformed("expected a space after the quoted value of key \"\(keyText())\", found \(JSONLineDecoder.describe(b[i]))", column: i + 1)
+                throw IngestError.malformed("expected a space after the quoted value of key \"\(keyText())\", found \(JSONSyntax.describe(b[i]))", column: i + 1)
             }
             return (key, .quoted(start: start, count: scratch.count - start))
         }
@@ -151,32 +151,15 @@ struct LogfmtDecoder {
         case UInt8(ascii: "r"): out.append(0x0D); return 1
         case UInt8(ascii: "t"): out.append(0x09); return 1
         case UInt8(ascii: "u"):
-            if at + 4 < b.count {
-                var v: UInt32 = 0
-                var ok = true
-                for k in 1...4 {
-                    guard let d = hexDigit(b[at + k]) else { ok = false; break }
-                    v = v << 4 | d
-                }
-                if ok {
-                    ByteClass.appendUTF8(Unicode.Scalar(v)?.value ?? 0xFFFD, to: &out)
-                    return 5
-                }
+            if at + 4 < b.count, let base = b.baseAddress, let v = JSONSyntax.hex4(base + at + 1) {
+                ByteClass.appendUTF8(Unicode.Scalar(v)?.value ?? 0xFFFD, to: &out)
+                return 5
             }
             out.append(UInt8(ascii: "\\"))
             return 0
         default:
             out.append(UInt8(ascii: "\\"))
             return 0
-        }
-    }
-
-    private static func hexDigit(_ c: UInt8) -> UInt32? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(c - 48)
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(c - 87)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(c - 55)
-        default: return nil
         }
     }
 }

@@ -5,15 +5,65 @@ import KilnCore
 /// Integers that fit `Int64` become `.int`; everything else becomes `.float`, correctly rounded:
 /// a fast exact path (Clinger's: at most 19 significant digits, mantissa below 2^53, power of ten
 /// within ±22) and `Double(String)` (strtod, correctly rounded) for the rest.
-enum NumberScanner {
+package enum NumberScanner {
+    /// Why text is not a number in JSON syntax.
+    package enum Problem: Sendable, Equatable {
+        /// No digit where the number (after an optional `-`) starts.
+        case digitExpected
+        /// A digit after a leading `0` (`01`).
+        case leadingZero
+        /// No digit after the decimal point.
+        case digitExpectedAfterPoint
+        /// No digit in the exponent.
+        case digitExpectedInExponent
+    }
+
     /// The outcome of scanning.
-    enum Result {
+    package enum Result {
+        /// An integer that fits `Int64`.
         case int(Int64)
+        /// Any other number, correctly rounded.
         case float(Double)
-        /// Not a number in JSON syntax; the offset of the offending byte.
-        case invalid(Int)
+        /// Not a number in JSON syntax; the offset of the offending byte, and why.
+        case invalid(Int, Problem)
         /// Valid syntax but beyond Double's range (e.g. `1e400`).
         case outOfRange
+    }
+
+    /// A number read by ``read(_:count:at:)``.
+    package enum Number: Equatable, Sendable {
+        /// An integer that fits `Int64`.
+        case int(Int64)
+        /// Any other number, correctly rounded.
+        case float(Double)
+    }
+
+    /// Why ``read(_:count:at:)`` found no number.
+    package enum Failure: Error, Equatable {
+        /// Not JSON number syntax: the offset of the offending byte, and why.
+        case invalid(at: Int, Problem)
+        /// Valid syntax beyond Double's range: where the number starts, and its text.
+        case outOfRange(start: Int, text: String)
+    }
+
+    /// Reads the number at `i` (which must be below `count`) and moves `i` past it.
+    /// - Complexity: O(length of the number)
+    @inline(__always)
+    package static func read(_ p: UnsafePointer<UInt8>, count n: Int, at i: inout Int) throws(Failure) -> Number {
+        let start = i
+        let (end, result) = scan(p, from: start, count: n)
+        switch result {
+        case .int(let v):
+            i = end
+            return .int(v)
+        case .float(let d):
+            i = end
+            return .float(d)
+        case .invalid(let at, let problem):
+            throw .invalid(at: at, problem)
+        case .outOfRange:
+            throw .outOfRange(start: start, text: String(decoding: UnsafeBufferPointer(start: p + start, count: end - start), as: UTF8.self))
+        }
     }
 
     private static let powersOfTen: [Double] = [
@@ -25,14 +75,14 @@ enum NumberScanner {
     /// byte that cannot continue it; returns that offset and the value.
     /// - Complexity: O(length of the number)
     @inline(__always)
-    static func scan(_ p: UnsafePointer<UInt8>, from start: Int, count n: Int) -> (end: Int, result: Result) {
+    package static func scan(_ p: UnsafePointer<UInt8>, from start: Int, count n: Int) -> (end: Int, result: Result) {
         var i = start
         var negative = false
         if p[i] == UInt8(ascii: "-") {
             negative = true
             i += 1
         }
-        guard i < n, ByteClass.isDigit(p[i]) else { return (i, .invalid(i)) }
+        guard i < n, ByteClass.isDigit(p[i]) else { return (i, .invalid(i, .digitExpected)) }
         var mantissa: UInt64 = 0
         var digits = 0
         var exp10 = 0
@@ -40,7 +90,7 @@ enum NumberScanner {
         var isInteger = true
         if p[i] == UInt8(ascii: "0") {
             i += 1
-            if i < n, ByteClass.isDigit(p[i]) { return (i, .invalid(i)) }
+            if i < n, ByteClass.isDigit(p[i]) { return (i, .invalid(i, .leadingZero)) }
         } else {
             while i < n {
                 let d = p[i] &- 0x30
@@ -59,7 +109,7 @@ enum NumberScanner {
         if i < n, p[i] == UInt8(ascii: ".") {
             isInteger = false
             i += 1
-            guard i < n, ByteClass.isDigit(p[i]) else { return (i, .invalid(i)) }
+            guard i < n, ByteClass.isDigit(p[i]) else { return (i, .invalid(i, .digitExpectedAfterPoint)) }
             while i < n {
                 let d = p[i] &- 0x30
                 guard d < 10 else { break }
@@ -83,7 +133,7 @@ enum NumberScanner {
                 expNegative = p[i] == UInt8(ascii: "-")
                 i += 1
             }
-            guard i < n, ByteClass.isDigit(p[i]) else { return (i, .invalid(i)) }
+            guard i < n, ByteClass.isDigit(p[i]) else { return (i, .invalid(i, .digitExpectedInExponent)) }
             var e = 0
             while i < n {
                 let d = p[i] &- 0x30

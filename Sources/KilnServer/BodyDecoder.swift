@@ -1,3 +1,5 @@
+import KilnIngest
+
 /// Turns a request body as sent (`Content-Encoding` gzip, deflate, zstd or none) into the bytes
 /// it stands for, chunk by chunk as they arrive, holding both sizes to their limits: a body
 /// that inflates past ``IngestLimits/maxDecodedBytes`` is refused as soon as it gets there,
@@ -5,7 +7,7 @@
 final class BodyDecoder {
     private enum Engine {
         case identity
-        case zlib(ZlibInflater)
+        case zlib(GzipInflater)
         case zstd(ZstdInflater)
     }
 
@@ -24,7 +26,8 @@ final class BodyDecoder {
         let name = (encoding ?? "").trimmingSpaces().lowercased()
         switch name {
         case "", "identity": engine = .identity
-        case "gzip", "x-gzip", "deflate": engine = .zlib(try ZlibInflater())
+        case "gzip", "x-gzip", "deflate":
+            do { engine = .zlib(try GzipInflater(limit: limits.maxDecodedBytes, blockSize: 64 * 1024)) } catch { throw Self.serverError(error) }
         case "zstd":
             guard let z = ZstdInflater() else {
                 throw ServerError(code: .unsupportedEncoding, message: "Content-Encoding zstd is not available here (libzstd.so.1 not found); use gzip")
@@ -41,7 +44,8 @@ final class BodyDecoder {
         guard received <= limits.maxBodyBytes else { throw ServerError.tooLarge("the request body", limit: limits.maxBodyBytes) }
         switch engine {
         case .identity: output.append(contentsOf: chunk)
-        case .zlib(let z): try z.inflate(chunk, into: &output, limit: limits.maxDecodedBytes)
+        case .zlib(let z):
+            do { try z.inflate(chunk) { output.append(contentsOf: $0) } } catch { throw Self.serverError(error) }
         case .zstd(let z): try z.decompress(chunk, into: &output, limit: limits.maxDecodedBytes)
         }
     }
@@ -50,10 +54,24 @@ final class BodyDecoder {
     func finish() throws(ServerError) -> [UInt8] {
         switch engine {
         case .identity: break
-        case .zlib(let z): try z.finish()
+        case .zlib(let z):
+            guard z.isComplete else {
+                throw ServerError.malformed(z.sawInput ? "the compressed request body is truncated" : "the request body is empty but Content-Encoding says it is compressed")
+            }
         case .zstd(let z): try z.finish()
         }
         return output
+    }
+
+    /// The answer to a failed gzip/deflate body: 413 past the limit, 400 when corrupt.
+    private static func serverError(_ error: CompressionError) -> ServerError {
+        switch error.code {
+        case .cannotStart: return ServerError(code: .storeFailure, message: "zlib could not start (code \(error.zlibCode))")
+        case .tooLarge: return ServerError.tooLarge("the decompressed request body", limit: error.limit)
+        case .corrupt:
+            let reason = error.zlibMessage ?? "code \(error.zlibCode)"
+            return ServerError.malformed("the compressed request body is corrupt: \(reason) (after \(error.inputOffset) bytes)")
+        }
     }
 
     /// Decodes a whole body at once.

@@ -1,3 +1,5 @@
+import KilnIngest
+
 /// The endpoints of the ingest server, read from a request's method and path.
 public enum IngestRoute: Equatable, Sendable {
     /// `POST /1/batch/{dataset}`: Honeycomb batch.
@@ -84,7 +86,7 @@ public enum IngestRoute: Equatable, Sendable {
         var i = 0
         while i < bytes.count {
             if bytes[i] == UInt8(ascii: "%") {
-                guard i + 2 < bytes.count, let hi = JSONReader.hexDigit(bytes[i + 1]), let lo = JSONReader.hexDigit(bytes[i + 2]) else { return nil }
+                guard i + 2 < bytes.count, let hi = JSONSyntax.hexDigit(bytes[i + 1]), let lo = JSONSyntax.hexDigit(bytes[i + 2]) else { return nil }
                 out.append(hi << 4 | lo)
                 i += 3
             } else {
@@ -92,7 +94,7 @@ public enum IngestRoute: Equatable, Sendable {
                 i += 1
             }
         }
-        let ok = out.withUnsafeBufferPointer { b in b.baseAddress.map { JSONReader.firstInvalidUTF8($0, b.count) == nil } ?? true }
+        let ok = out.withUnsafeBufferPointer { b in ByteClass.firstInvalidUTF8(b) == nil }
         return ok ? String(decoding: out, as: UTF8.self) : nil
     }
 }

@@ -226,27 +226,9 @@ final class IngestService: Sendable {
     private func otlp(_ route: IngestRoute, _ request: IngestRequest) async throws(ServerError) -> IngestReply {
         let json = Self.mediaType(request.header("content-type")) == "application/json"
         let mapper = TelemetryMapper(limits: limits, dataset: try overrideDataset(request), now: clock())
-        let output: TelemetryMapper.Output
-        if route == .otlpTraces {
-            let traces: Telemetry.Traces
-            if json {
-                var decoder = OTLPJSONDecoder(limits: limits)
-                traces = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }
-            } else {
-                var decoder = OTLPProtobufDecoder(limits: limits)
-                traces = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }
-            }
-            output = mapper.map(traces)
-        } else {
-            let logs: Telemetry.Logs
-            if json {
-                var decoder = OTLPJSONDecoder(limits: limits)
-                logs = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeLogs(b) }
-            } else {
-                var decoder = OTLPProtobufDecoder(limits: limits)
-                logs = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeLogs(b) }
-            }
-            output = mapper.map(logs)
+        let decoder: any OTLPDecoder = json ? OTLPJSONDecoder(limits: limits) : OTLPProtobufDecoder(limits: limits)
+        let output = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) -> TelemetryMapper.Output in
+            route == .otlpTraces ? mapper.map(try decoder.decodeTraces(b)) : mapper.map(try decoder.decodeLogs(b))
         }
         if case .failure(let e) = await queue.submit(output.datasets.compactMap { d in output.batches[d].map { (d, $0) } }) { throw e }
         let signal: OTLPResponse.Signal = route == .otlpTraces ? .traces : .logs

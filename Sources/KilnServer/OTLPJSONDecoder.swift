@@ -1,70 +1,59 @@
 /// Decodes OTLP/HTTP JSON bodies (the protobuf JSON mapping with OTLP's exceptions): field
 /// names in lowerCamelCase (snake_case accepted too), trace and span ids as hex (base64 accepted:
 /// 24/12 characters), enums as names or numbers, 64-bit integers as strings or numbers.
-struct OTLPJSONDecoder {
+struct OTLPJSONDecoder: OTLPDecoder {
     var limits: IngestLimits
-    private var items = 0
-
-    /// Makes a decoder holding requests to `limits`.
-    init(limits: IngestLimits) {
-        self.limits = limits
-    }
 
     /// Decodes an `ExportTraceServiceRequest`.
     /// - Complexity: O(body size)
-    mutating func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
-        items = 0
-        let root = try JSONValue.parse(body, maxDepth: limits.maxDepth)
-        guard root.members != nil else { throw ServerError.malformed("expected a JSON object {\"resourceSpans\": [...]}") }
-        var out: Telemetry.Traces = []
-        for (ri, resourceSpans) in try list(root.member("resourceSpans", "resource_spans"), "resourceSpans").enumerated() {
-            var resource = Telemetry.ResourceItems<Telemetry.Span>()
-            resource.attributes = try attributes(resourceSpans.member("resource")?.member("attributes"), "resourceSpans[\(ri)].resource.attributes")
-            for (si, scopeSpans) in try list(resourceSpans.member("scopeSpans", "scope_spans"), "resourceSpans[\(ri)].scopeSpans").enumerated() {
-                let place = "resourceSpans[\(ri)].scopeSpans[\(si)]"
-                var scoped = Telemetry.ScopeItems<Telemetry.Span>()
-                scoped.scope = try scope(scopeSpans.member("scope"), place + ".scope")
-                for (k, span) in try list(scopeSpans.member("spans"), place + ".spans").enumerated() {
-                    try count()
-                    scoped.items.append(try self.span(span, "\(place).spans[\(k)]"))
-                }
-                resource.scopes.append(scoped)
-            }
-            out.append(resource)
+    func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
+        try decodeExport(body, names: (("resourceSpans", "resource_spans"), ("scopeSpans", "scope_spans"), ("spans", nil))) {
+            (value, place) throws(ServerError) in try span(value, place)
         }
-        return out
     }
 
     /// Decodes an `ExportLogsServiceRequest`.
     /// - Complexity: O(body size)
-    mutating func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
-        items = 0
+    func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
+        try decodeExport(body, names: (("resourceLogs", "resource_logs"), ("scopeLogs", "scope_logs"), ("logRecords", "log_records"))) {
+            (value, place) throws(ServerError) in try logRecord(value, place)
+        }
+    }
+
+    /// A member's lowerCamelCase name and its snake_case one (nil when the same).
+    private typealias Name = (camel: String, snake: String?)
+
+    /// Decodes an export request of either signal, which share one shape:
+    /// `{"resourceSpans": [{"resource": {"attributes": [...]}, "scopeSpans": [{"scope": {...},
+    /// "spans": [...]}]}]}`, with `names` for the resource, scope and item lists, and `item`
+    /// reading one item (given its place for messages).
+    private func decodeExport<Item>(
+        _ body: UnsafeBufferPointer<UInt8>, names: (resources: Name, scopes: Name, items: Name),
+        item: (JSONValue, String) throws(ServerError) -> Item
+    ) throws(ServerError) -> [Telemetry.ResourceItems<Item>] {
+        var counter = TelemetryItemCounter(limits: limits)
         let root = try JSONValue.parse(body, maxDepth: limits.maxDepth)
-        guard root.members != nil else { throw ServerError.malformed("expected a JSON object {\"resourceLogs\": [...]}") }
-        var out: Telemetry.Logs = []
-        for (ri, resourceLogs) in try list(root.member("resourceLogs", "resource_logs"), "resourceLogs").enumerated() {
-            var resource = Telemetry.ResourceItems<Telemetry.LogRecord>()
-            resource.attributes = try attributes(resourceLogs.member("resource")?.member("attributes"), "resourceLogs[\(ri)].resource.attributes")
-            for (si, scopeLogs) in try list(resourceLogs.member("scopeLogs", "scope_logs"), "resourceLogs[\(ri)].scopeLogs").enumerated() {
-                let place = "resourceLogs[\(ri)].scopeLogs[\(si)]"
-                var scoped = Telemetry.ScopeItems<Telemetry.LogRecord>()
-                scoped.scope = try scope(scopeLogs.member("scope"), place + ".scope")
-                for (k, record) in try list(scopeLogs.member("logRecords", "log_records"), place + ".logRecords").enumerated() {
-                    try count()
-                    scoped.items.append(try logRecord(record, "\(place).logRecords[\(k)]"))
+        guard root.members != nil else { throw ServerError.malformed("expected a JSON object {\"\(names.resources.camel)\": [...]}") }
+        var out: [Telemetry.ResourceItems<Item>] = []
+        let resourceList = names.resources.camel
+        for (ri, resourceItems) in try list(root.member(resourceList, names.resources.snake), resourceList).enumerated() {
+            var resource = Telemetry.ResourceItems<Item>()
+            resource.attributes = try attributes(resourceItems.member("resource")?.member("attributes"), "\(resourceList)[\(ri)].resource.attributes")
+            let scopeList = "\(resourceList)[\(ri)].\(names.scopes.camel)"
+            for (si, scopeItems) in try list(resourceItems.member(names.scopes.camel, names.scopes.snake), scopeList).enumerated() {
+                let place = "\(scopeList)[\(si)]"
+                var scoped = Telemetry.ScopeItems<Item>()
+                scoped.scope = try scope(scopeItems.member("scope"), place + ".scope")
+                let itemList = "\(place).\(names.items.camel)"
+                for (k, value) in try list(scopeItems.member(names.items.camel, names.items.snake), itemList).enumerated() {
+                    try counter.count()
+                    scoped.items.append(try item(value, "\(itemList)[\(k)]"))
                 }
                 resource.scopes.append(scoped)
             }
             out.append(resource)
         }
         return out
-    }
-
-    private mutating func count() throws(ServerError) {
-        items += 1
-        guard items <= limits.maxEventsPerRequest else {
-            throw ServerError.tooMany("request has too many spans or log records", limit: limits.maxEventsPerRequest)
-        }
     }
 
     // MARK: Structure

@@ -5,73 +5,50 @@
 /// type than the proto's is skipped too, as protobuf's own parsers do. Broken framing (a length
 /// past the end, a truncated varint, a group) rejects the whole body. A span or log record with
 /// unusable ids is kept with a `problem` and rejected alone.
-struct OTLPProtobufDecoder {
+struct OTLPProtobufDecoder: OTLPDecoder {
     var limits: IngestLimits
-    private var items = 0
-
-    /// Makes a decoder holding requests to `limits`.
-    init(limits: IngestLimits) {
-        self.limits = limits
-    }
 
     /// Decodes an `ExportTraceServiceRequest`.
     /// - Complexity: O(body size)
-    mutating func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
-        items = 0
-        var r = ProtobufReader(body, message: "ExportTraceServiceRequest")
-        var out: Telemetry.Traces = []
-        while let (field, value) = try r.next() {
-            guard field == 1, case .bytes(let range) = value else { continue }
-            var sub = ProtobufReader(nested: range, of: r, message: "ResourceSpans")
-            var resource = Telemetry.ResourceItems<Telemetry.Span>()
-            while let (f, v) = try sub.next() {
-                guard case .bytes(let rr) = v else { continue }
-                if f == 1 {
-                    resource.attributes = try resourceAttributes(ProtobufReader(nested: rr, of: sub, message: "Resource"))
-                } else if f == 2 {
-                    var scopeReader = ProtobufReader(nested: rr, of: sub, message: "ScopeSpans")
-                    var scoped = Telemetry.ScopeItems<Telemetry.Span>()
-                    while let (sf, sv) = try scopeReader.next() {
-                        guard case .bytes(let sr) = sv else { continue }
-                        if sf == 1 {
-                            scoped.scope = try scope(ProtobufReader(nested: sr, of: scopeReader, message: "InstrumentationScope"))
-                        } else if sf == 2 {
-                            try count()
-                            scoped.items.append(try span(ProtobufReader(nested: sr, of: scopeReader, message: "Span")))
-                        }
-                    }
-                    resource.scopes.append(scoped)
-                }
-            }
-            out.append(resource)
-        }
-        return out
+    func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
+        try decodeExport(body, messages: ("ExportTraceServiceRequest", "ResourceSpans", "ScopeSpans", "Span")) { (r) throws(ServerError) in try span(r) }
     }
 
     /// Decodes an `ExportLogsServiceRequest`.
     /// - Complexity: O(body size)
-    mutating func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
-        items = 0
-        var r = ProtobufReader(body, message: "ExportLogsServiceRequest")
-        var out: Telemetry.Logs = []
+    func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
+        try decodeExport(body, messages: ("ExportLogsServiceRequest", "ResourceLogs", "ScopeLogs", "LogRecord")) { (r) throws(ServerError) in try logRecord(r) }
+    }
+
+    /// Decodes an export request of either signal, which share one shape: resources (field 1),
+    /// each with its `Resource` (1) and scopes (2), each with its `InstrumentationScope` (1) and
+    /// items (2), read by `item`. `messages` names the request, resource, scope and item
+    /// messages for errors.
+    private func decodeExport<Item>(
+        _ body: UnsafeBufferPointer<UInt8>, messages: (request: StaticString, resource: StaticString, scope: StaticString, item: StaticString),
+        item: (ProtobufReader) throws(ServerError) -> Item
+    ) throws(ServerError) -> [Telemetry.ResourceItems<Item>] {
+        var counter = TelemetryItemCounter(limits: limits)
+        var r = ProtobufReader(body, message: messages.request)
+        var out: [Telemetry.ResourceItems<Item>] = []
         while let (field, value) = try r.next() {
             guard field == 1, case .bytes(let range) = value else { continue }
-            var sub = ProtobufReader(nested: range, of: r, message: "ResourceLogs")
-            var resource = Telemetry.ResourceItems<Telemetry.LogRecord>()
+            var sub = ProtobufReader(nested: range, of: r, message: messages.resource)
+            var resource = Telemetry.ResourceItems<Item>()
             while let (f, v) = try sub.next() {
                 guard case .bytes(let rr) = v else { continue }
                 if f == 1 {
                     resource.attributes = try resourceAttributes(ProtobufReader(nested: rr, of: sub, message: "Resource"))
                 } else if f == 2 {
-                    var scopeReader = ProtobufReader(nested: rr, of: sub, message: "ScopeLogs")
-                    var scoped = Telemetry.ScopeItems<Telemetry.LogRecord>()
+                    var scopeReader = ProtobufReader(nested: rr, of: sub, message: messages.scope)
+                    var scoped = Telemetry.ScopeItems<Item>()
                     while let (sf, sv) = try scopeReader.next() {
                         guard case .bytes(let sr) = sv else { continue }
                         if sf == 1 {
                             scoped.scope = try scope(ProtobufReader(nested: sr, of: scopeReader, message: "InstrumentationScope"))
                         } else if sf == 2 {
-                            try count()
-                            scoped.items.append(try logRecord(ProtobufReader(nested: sr, of: scopeReader, message: "LogRecord")))
+                            try counter.count()
+                            scoped.items.append(try item(ProtobufReader(nested: sr, of: scopeReader, message: messages.item)))
                         }
                     }
                     resource.scopes.append(scoped)
@@ -80,13 +57,6 @@ struct OTLPProtobufDecoder {
             out.append(resource)
         }
         return out
-    }
-
-    private mutating func count() throws(ServerError) {
-        items += 1
-        guard items <= limits.maxEventsPerRequest else {
-            throw ServerError.tooMany("request has too many spans or log records", limit: limits.maxEventsPerRequest)
-        }
     }
 
     // MARK: Messages

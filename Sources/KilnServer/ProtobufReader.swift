@@ -1,3 +1,5 @@
+import KilnIngest
+
 /// Reads the protobuf wire format: a sequence of (field number, wire type, value) records.
 ///
 /// Only what OTLP needs: varints, 64- and 32-bit fixed values and length-delimited fields
@@ -94,7 +96,7 @@ struct ProtobufReader {
 
     /// The bytes of `range` as a string; invalid UTF-8 is an error (proto3 strings are UTF-8).
     func string(_ range: Range<Int>, field: StaticString) throws(ServerError) -> String {
-        if let bad = JSONReader.firstInvalidUTF8(p + range.lowerBound, range.count) {
+        if let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: p + range.lowerBound, count: range.count)) {
             throw error("invalid UTF-8 in \(field)", at: range.lowerBound + bad)
         }
         return String(decoding: UnsafeBufferPointer(start: p + range.lowerBound, count: range.count), as: UTF8.self)

@@ -1,3 +1,5 @@
+import KilnIngest
+
 /// Traces and logs as the OTLP and Zipkin decoders read them, before they become events.
 /// Ids are lowercase hex; an item whose decoding found a problem carries it in `problem` and is
 /// rejected alone (OTLP's partial success).
@@ -44,7 +46,7 @@ enum Telemetry {
     }
 
     /// A span.
-    struct Span: Equatable {
+    struct Span: TelemetryItem {
         var traceID = ""
         var spanID = ""
         var parentID = ""
@@ -65,7 +67,7 @@ enum Telemetry {
     }
 
     /// A log record.
-    struct LogRecord: Equatable {
+    struct LogRecord: TelemetryItem {
         var time: Int64 = 0
         var observedTime: Int64 = 0
         var severityNumber = 0
@@ -133,7 +135,7 @@ enum Telemetry {
             raw.reserveCapacity(expected)
             var k = 0
             while k + 1 < utf8.count {
-                guard let hi = JSONReader.hexDigit(utf8[k]), let lo = JSONReader.hexDigit(utf8[k + 1]) else {
+                guard let hi = JSONSyntax.hexDigit(utf8[k]), let lo = JSONSyntax.hexDigit(utf8[k + 1]) else {
                     return .failure(IDProblem(message: "\(what) \"\(text.prefix(64))\" is not hex"))
                 }
                 raw.append(hi << 4 | lo)
@@ -197,4 +199,10 @@ enum Telemetry {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// A span or a log record: what one export request holds many of.
+protocol TelemetryItem: Equatable {
+    /// Why this item cannot be stored, when it cannot.
+    var problem: String? { get }
 }

@@ -59,40 +59,33 @@ struct TelemetryMapper {
     /// Maps traces.
     /// - Complexity: O(spans + their attributes, events and links)
     func map(_ traces: Telemetry.Traces) -> Output {
-        var out = Output()
-        for resource in traces {
-            let service = Self.serviceName(resource.attributes)
-            let target = dataset ?? service
-            if let problem = Self.datasetProblem(target) {
-                for scope in resource.scopes { for _ in scope.items { out.reject(problem) } }
-                continue
-            }
-            for scope in resource.scopes {
-                for span in scope.items {
-                    if let problem = span.problem {
-                        out.reject(problem)
-                        continue
-                    }
-                    do throws(ServerError) {
-                        var made: [Event] = []
-                        made.append(try spanEvent(span, resource: resource.attributes, scope: scope.scope, service: service))
-                        for e in span.events { made.append(try annotation(e, of: span, resource: resource.attributes, service: service)) }
-                        for l in span.links { made.append(try link(l, of: span, resource: resource.attributes, service: service)) }
-                        for event in made { out.add(event, dataset: target) }
-                    } catch {
-                        out.reject("span \(span.spanID): \(error.message)")
-                    }
-                }
-            }
+        map(traces, label: { "span \($0.spanID)" }) { (span, resource, scope, service) throws(ServerError) in
+            var made = [try spanEvent(span, resource: resource, scope: scope, service: service)]
+            for e in span.events { made.append(try annotation(e, of: span, resource: resource, service: service)) }
+            for l in span.links { made.append(try link(l, of: span, resource: resource, service: service)) }
+            return made
         }
-        return out
     }
 
     /// Maps logs.
     /// - Complexity: O(records + their attributes)
     func map(_ logs: Telemetry.Logs) -> Output {
+        map(logs, label: { _ in "log record" }) { (record, resource, scope, service) throws(ServerError) in
+            [try logEvent(record, resource: resource, scope: scope, service: service)]
+        }
+    }
+
+    /// Maps every item of every resource and scope with `events` (given the item, the
+    /// resource's attributes, the scope and the service name) into the dataset of its resource.
+    /// An item is rejected alone, with its reason, when it carries a `problem` or `events`
+    /// throws (`label` names it in the reason); all items of a resource whose dataset name is
+    /// unusable are rejected.
+    private func map<Item: TelemetryItem>(
+        _ resources: [Telemetry.ResourceItems<Item>], label: (Item) -> String,
+        events: (Item, [Telemetry.KeyValue], Telemetry.Scope, String) throws(ServerError) -> [Event]
+    ) -> Output {
         var out = Output()
-        for resource in logs {
+        for resource in resources {
             let service = Self.serviceName(resource.attributes)
             let target = dataset ?? service
             if let problem = Self.datasetProblem(target) {
@@ -100,15 +93,15 @@ struct TelemetryMapper {
                 continue
             }
             for scope in resource.scopes {
-                for record in scope.items {
-                    if let problem = record.problem {
+                for item in scope.items {
+                    if let problem = item.problem {
                         out.reject(problem)
                         continue
                     }
                     do throws(ServerError) {
-                        out.add(try logEvent(record, resource: resource.attributes, scope: scope.scope, service: service), dataset: target)
+                        for event in try events(item, resource.attributes, scope.scope, service) { out.add(event, dataset: target) }
                     } catch {
-                        out.reject("log record: \(error.message)")
+                        out.reject("\(label(item)): \(error.message)")
                     }
                 }
             }
@@ -157,34 +150,39 @@ struct TelemetryMapper {
     }
 
     private func annotation(_ e: Telemetry.SpanEvent, of span: Telemetry.Span, resource: [Telemetry.KeyValue], service: String) throws(ServerError) -> Event {
-        var f = FieldSet(limits: limits)
-        try f.add(resource)
-        try f.add(e.attributes)
-        try f.set(FieldName.traceID, .string(span.traceID))
-        try f.set(FieldName.parentID, .string(span.spanID))
-        try f.set(FieldName.name, .string(e.name))
-        try f.set("parent_name", .string(span.name))
-        try f.set(FieldName.serviceName, .string(service))
-        try f.set("meta.annotation_type", .string("span_event"))
-        try f.set("meta.signal_type", .string("trace"))
         let t = e.time > 0 ? e.time : (span.start > 0 ? span.start : now)
-        return Event(timestamp: t, fields: f.fields)
+        return try spanAnnotation(of: span, type: "span_event", attributes: e.attributes, resource: resource, service: service, time: t) {
+            (f) throws(ServerError) in try f.set(FieldName.name, .string(e.name))
+        }
     }
 
     private func link(_ l: Telemetry.Link, of span: Telemetry.Span, resource: [Telemetry.KeyValue], service: String) throws(ServerError) -> Event {
+        try spanAnnotation(of: span, type: "link", attributes: l.attributes, resource: resource, service: service, time: span.start > 0 ? span.start : now) {
+            (f) throws(ServerError) in
+            if !l.traceID.isEmpty { try f.set("trace.link.trace_id", .string(l.traceID)) }
+            if !l.spanID.isEmpty { try f.set("trace.link.span_id", .string(l.spanID)) }
+            if !l.traceState.isEmpty { try f.set("trace.link.trace_state", .string(l.traceState)) }
+        }
+    }
+
+    /// An event hanging off `span` (a span event or a link, by `type`): the resource's and its
+    /// own attributes, the trace and parent ids, then `own` fields, then its parent's name, the
+    /// service and the annotation and signal types.
+    private func spanAnnotation(
+        of span: Telemetry.Span, type: String, attributes: [Telemetry.KeyValue], resource: [Telemetry.KeyValue], service: String,
+        time: Int64, _ own: (inout FieldSet) throws(ServerError) -> Void
+    ) throws(ServerError) -> Event {
         var f = FieldSet(limits: limits)
         try f.add(resource)
-        try f.add(l.attributes)
+        try f.add(attributes)
         try f.set(FieldName.traceID, .string(span.traceID))
         try f.set(FieldName.parentID, .string(span.spanID))
-        if !l.traceID.isEmpty { try f.set("trace.link.trace_id", .string(l.traceID)) }
-        if !l.spanID.isEmpty { try f.set("trace.link.span_id", .string(l.spanID)) }
-        if !l.traceState.isEmpty { try f.set("trace.link.trace_state", .string(l.traceState)) }
+        try own(&f)
         try f.set("parent_name", .string(span.name))
         try f.set(FieldName.serviceName, .string(service))
-        try f.set("meta.annotation_type", .string("link"))
+        try f.set("meta.annotation_type", .string(type))
         try f.set("meta.signal_type", .string("trace"))
-        return Event(timestamp: span.start > 0 ? span.start : now, fields: f.fields)
+        return Event(timestamp: time, fields: f.fields)
     }
 
     private static let severityNames = ["trace", "debug", "info", "warn", "error", "fatal"]

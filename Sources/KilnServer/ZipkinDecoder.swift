@@ -1,3 +1,5 @@
+import KilnIngest
+
 /// Decodes Zipkin v2 span lists (`POST /api/v2/spans`, a JSON array) into ``Telemetry`` spans.
 ///
 /// Per span: `traceId` (16 or 32 hex digits; shorter ones are left-padded with zeros, as Zipkin
@@ -39,7 +41,7 @@ struct ZipkinDecoder {
             func id(_ key: String, allowLong: Bool) -> String {
                 let raw = text(key).lowercased()
                 if raw.isEmpty { return "" }
-                guard raw.utf8.allSatisfy({ JSONReader.hexDigit($0) != nil }),
+                guard raw.utf8.allSatisfy({ JSONSyntax.hexDigit($0) != nil }),
                       raw.utf8.count <= 16 || (allowLong && raw.utf8.count == 32) else {
                     problems.append("\(key) \"\(raw.prefix(64))\" is not 16\(allowLong ? " or 32" : "") hex digits")
                     return ""

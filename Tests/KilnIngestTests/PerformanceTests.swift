@@ -50,101 +50,95 @@ func threadCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// Runs `decodeAll` three times, expecting it to return true (every line decoded); returns the
+/// best wall time and the best thread CPU time, in seconds.
+func bestOfThree(_ decodeAll: () -> Bool) -> (seconds: Double, cpuSeconds: Double) {
+    var best = Duration.seconds(1000)
+    var bestCPU = Double.infinity
+    for _ in 0..<3 {
+        let cpuStart = threadCPUSeconds()
+        var ok = false
+        let elapsed = ContinuousClock().measure { ok = decodeAll() }
+        #expect(ok)
+        best = min(best, elapsed)
+        bestCPU = min(bestCPU, threadCPUSeconds() - cpuStart)
+    }
+    return (Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18, bestCPU)
+}
+
 @Suite struct PerformanceTests {
+    #if DEBUG
+    // Debug builds are ~20x slower; keep `swift test` quick. Measure with `-c release`.
+    static let lineCount = 20_000
+    static let build = "debug build, not representative"
+    #else
+    static let lineCount = 200_000
+    static let build = "release build"
+    #endif
+    /// The lines both tests decode.
+    static let lines = generatedServiceLines(count: lineCount)
+
     /// Prints decode throughput for 200,000 generated ~500-byte, 20-field JSON lines fed in
     /// 64 KiB chunks. Prints figures only (timings are not asserted; run with `-c release`).
     @Test func jsonLinesThroughput() {
-        #if DEBUG
-        // Debug builds are ~20x slower; keep `swift test` quick. Measure with `-c release`.
-        let lineCount = 20_000
-        let build = "debug build, not representative"
-        #else
-        let lineCount = 200_000
-        let build = "release build"
-        #endif
-        let bytes = generatedServiceLines(count: lineCount)
+        let (lineCount, build, bytes) = (Self.lineCount, Self.build, Self.lines)
         var fieldCount = 0
-        var best = Duration.seconds(1000)
-        var bestCPU = Double.infinity
-        for _ in 0..<3 {
-            let clock = ContinuousClock()
-            let cpuStart = threadCPUSeconds()
+        let (seconds, cpuSeconds) = bestOfThree {
             var decoder = IngestDecoder(format: .jsonl, options: options())
             var events = 0
             var rejections = 0
-            let elapsed = clock.measure {
-                bytes.withUnsafeBytes { all in
-                    var batch = DecodedBatch()
-                    var start = 0
-                    while start < all.count {
-                        let end = min(all.count, start + 65_536)
-                        decoder.decode(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &batch)
-                        events += batch.events.count
-                        rejections += batch.rejections.count
-                        if fieldCount == 0, let first = batch.events.first { fieldCount = first.fields.count + 1 }
-                        batch.events.removeAll(keepingCapacity: true)
-                        batch.rejections.removeAll()
-                        start = end
-                    }
-                    decoder.finish(into: &batch)
+            bytes.withUnsafeBytes { all in
+                var batch = DecodedBatch()
+                var start = 0
+                while start < all.count {
+                    let end = min(all.count, start + 65_536)
+                    decoder.decode(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &batch)
                     events += batch.events.count
+                    rejections += batch.rejections.count
+                    if fieldCount == 0, let first = batch.events.first { fieldCount = first.fields.count + 1 }
+                    batch.events.removeAll(keepingCapacity: true)
+                    batch.rejections.removeAll()
+                    start = end
                 }
+                decoder.finish(into: &batch)
+                events += batch.events.count
             }
-            #expect(events == lineCount && rejections == 0)
-            best = min(best, elapsed)
-            bestCPU = min(bestCPU, threadCPUSeconds() - cpuStart)
+            return events == lineCount && rejections == 0
         }
-        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
         let rate = Double(lineCount) / seconds
         let averageLine = Double(bytes.count) / Double(lineCount)
         print(String(format: "jsonl decode (%@): %d lines of %.0f bytes, %d fields each: %.0f lines/s wall, %.1f MB/s (best of 3, %.3f s); %.0f lines/s of thread CPU time",
-                     build, lineCount, averageLine, fieldCount, rate, Double(bytes.count) / seconds / 1e6, seconds, Double(lineCount) / bestCPU))
+                     build, lineCount, averageLine, fieldCount, rate, Double(bytes.count) / seconds / 1e6, seconds, Double(lineCount) / cpuSeconds))
     }
 
     /// Prints decode throughput of the `RawBatch` path (what `kiln ingest` uses) for the same
     /// lines: 64 KiB chunks, a fresh batch every 65,536 rows. Figures only, no timing asserted.
     @Test func jsonLinesIntoRawBatchThroughput() {
-        #if DEBUG
-        let lineCount = 20_000
-        let build = "debug build, not representative"
-        #else
-        let lineCount = 200_000
-        let build = "release build"
-        #endif
-        let bytes = generatedServiceLines(count: lineCount)
-        var best = Duration.seconds(1000)
-        var bestCPU = Double.infinity
-        for _ in 0..<3 {
-            let clock = ContinuousClock()
-            let cpuStart = threadCPUSeconds()
+        let (lineCount, build, bytes) = (Self.lineCount, Self.build, Self.lines)
+        let (seconds, cpuSeconds) = bestOfThree {
             var decoder = IngestDecoder(format: .jsonl, options: options())
             var rows = 0
             var rejected = 0
-            let elapsed = clock.measure {
-                bytes.withUnsafeBytes { all in
-                    var batch = RawBatch()
-                    var rejections: [Rejection] = []
-                    var start = 0
-                    while start < all.count {
-                        let end = min(all.count, start + 65_536)
-                        decoder.decode(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &batch, rejections: &rejections)
-                        if batch.count >= 65_536 {
-                            rows += batch.count
-                            batch = RawBatch()
-                        }
-                        start = end
+            bytes.withUnsafeBytes { all in
+                var batch = RawBatch()
+                var rejections: [Rejection] = []
+                var start = 0
+                while start < all.count {
+                    let end = min(all.count, start + 65_536)
+                    decoder.decode(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &batch, rejections: &rejections)
+                    if batch.count >= 65_536 {
+                        rows += batch.count
+                        batch = RawBatch()
                     }
-                    decoder.finish(into: &batch, rejections: &rejections)
-                    rows += batch.count
-                    rejected = rejections.count
+                    start = end
                 }
+                decoder.finish(into: &batch, rejections: &rejections)
+                rows += batch.count
+                rejected = rejections.count
             }
-            #expect(rows == lineCount && rejected == 0)
-            best = min(best, elapsed)
-            bestCPU = min(bestCPU, threadCPUSeconds() - cpuStart)
+            return rows == lineCount && rejected == 0
         }
-        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
         print(String(format: "jsonl decode into RawBatch (%@): %d lines: %.0f lines/s wall, %.1f MB/s (best of 3, %.3f s); %.0f lines/s of thread CPU time",
-                     build, lineCount, Double(lineCount) / seconds, Double(bytes.count) / seconds / 1e6, seconds, Double(lineCount) / bestCPU))
+                     build, lineCount, Double(lineCount) / seconds, Double(bytes.count) / seconds / 1e6, seconds, Double(lineCount) / cpuSeconds))
     }
 }

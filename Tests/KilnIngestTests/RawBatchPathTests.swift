@@ -77,13 +77,7 @@ private func expectSamePaths(_ bytes: [UInt8], format: InputFormat, options: Dec
     /// Random bytes (biased towards punctuation) in every format.
     @Test(arguments: InputFormat.allCases)
     func randomBytes(format: InputFormat) {
-        var random = SeededRandom(seed: 99)
-        let alphabet = Array(#"{}[]:,"\ \#t=-+.0123456789eEtrufalsn/ux[]"#.utf8) + [0x0A, 0x0D, 0x00, 0xC3, 0xA9, 0xFF, 0xF0, 0x9F, 0xED]
-        for round in 0..<300 {
-            var bytes: [UInt8] = []
-            for _ in 0..<Int.random(in: 0...600, using: &random) {
-                bytes.append(Bool.random(using: &random) ? (alphabet.randomElement(using: &random) ?? 0) : UInt8.random(in: 0...255, using: &random))
-            }
+        for (round, bytes) in randomPunctuatedBytes().enumerated() {
             expectSamePaths(bytes, format: format, chunks: round % 10 == 0 ? [3] : [], "\(format) round \(round)")
         }
     }

@@ -17,6 +17,18 @@ struct SeededRandom: RandomNumberGenerator {
     }
 }
 
+/// `rounds` random inputs of up to 600 bytes, each byte either any byte or one of JSON, CSV
+/// and logfmt punctuation and broken UTF-8 pieces; seeded, so failures reproduce.
+func randomPunctuatedBytes(rounds: Int = 300, seed: UInt64 = 99) -> [[UInt8]] {
+    var random = SeededRandom(seed: seed)
+    let alphabet = Array(#"{}[]:,"\ \#t=-+.0123456789eEtrufalsn/ux[]"#.utf8) + [0x0A, 0x0D, 0x00, 0xC3, 0xA9, 0xFF, 0xF0, 0x9F, 0xED]
+    return (0..<rounds).map { _ in
+        (0..<Int.random(in: 0...600, using: &random)).map { _ in
+            Bool.random(using: &random) ? (alphabet.randomElement(using: &random) ?? 0) : UInt8.random(in: 0...255, using: &random)
+        }
+    }
+}
+
 /// Options with a fixed ingest time.
 let testNow: Int64 = 1_700_000_000_000_000_000
 

@@ -112,7 +112,7 @@ private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), 
     @Test(.enabled(if: RealData.root != nil, "../shared/realdata is absent"))
     func realTraceExample() throws {
         let data = try Array(Data(contentsOf: RealData.file("otlp-examples/trace.protobuf-bin")))
-        var decoder = OTLPProtobufDecoder(limits: IngestLimits())
+        let decoder = OTLPProtobufDecoder(limits: IngestLimits())
         let traces = try data.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }
         let span = try #require(traces.first?.scopes.first?.items.first)
         #expect(span.traceID == "5b8efff798038103d269b633813fc60c")
@@ -137,7 +137,7 @@ private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), 
         [0x0A] + [UInt8](repeating: 0xFF, count: 11) + [0x01], // varint longer than 10 bytes
     ] as [[UInt8]])
     func brokenFramingIsRejected(bytes: [UInt8]) {
-        var decoder = OTLPProtobufDecoder(limits: IngestLimits())
+        let decoder = OTLPProtobufDecoder(limits: IngestLimits())
         #expect(throws: ServerError.self) {
             _ = try bytes.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }
         }
@@ -149,7 +149,7 @@ private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), 
         let scope: [UInt8] = [0x12, UInt8(span.count)] + span
         let resource: [UInt8] = [0x12, UInt8(scope.count)] + scope
         let request: [UInt8] = [0x0A, UInt8(resource.count)] + resource
-        var decoder = OTLPProtobufDecoder(limits: IngestLimits())
+        let decoder = OTLPProtobufDecoder(limits: IngestLimits())
         let traces = try request.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }
         let decoded = try #require(traces.first?.scopes.first?.items.first)
         #expect(decoded.problem == "trace_id is 3 bytes long, expected 16")
@@ -182,7 +182,7 @@ private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), 
             {"traceId":"zz","spanId":"EEE19B7EC3C1B174","name":"bad"}
           ]}]}]}
         """
-        var decoder = OTLPJSONDecoder(limits: IngestLimits())
+        let decoder = OTLPJSONDecoder(limits: IngestLimits())
         let bytes = Array(body.utf8)
         let traces = try bytes.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }
         let output = TelemetryMapper(limits: IngestLimits(), dataset: nil, now: 0).map(traces)
@@ -224,7 +224,7 @@ private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), 
     @Test(.enabled(if: RealData.root != nil, "../shared/realdata is absent"))
     func logsMapping() throws {
         let data = try Array(Data(contentsOf: RealData.file("otlp-examples/logs.json")))
-        var decoder = OTLPJSONDecoder(limits: IngestLimits())
+        let decoder = OTLPJSONDecoder(limits: IngestLimits())
         let logs = try data.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeLogs(b) }
         let output = TelemetryMapper(limits: IngestLimits(), dataset: "override", now: 0).map(logs)
         let e = try #require(output.batches["override"]).event(at: 0)
@@ -242,7 +242,7 @@ private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), 
     }
 
     @Test func structureErrorsNameThePlace() {
-        var decoder = OTLPJSONDecoder(limits: IngestLimits())
+        let decoder = OTLPJSONDecoder(limits: IngestLimits())
         let bytes = Array(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":5}]}]}]}"#.utf8)
         #expect {
             _ = try bytes.withUnsafeBufferPointer { (b) throws(ServerError) in try decoder.decodeTraces(b) }

@@ -3,14 +3,28 @@
 /// An open-addressing table of codes: the values themselves live only in the dictionary's packed
 /// storage, so a lookup hashes the value's bytes once and compares bytes, with no Swift `String`
 /// keys to retain, release or SipHash (which cost ingest half its time).
+///
+/// The hash is keyed with a random key drawn once per process, so values crafted to collide
+/// (hostile ids sent to the ingest server, say) cannot be precomputed to pile into one probe
+/// run and make encoding quadratic. It is the multiply-fold hash of Go's runtime (`memhash`
+/// without AES, from wyhash): 64x64->128-bit multiplies of key-mixed words, folded.
 public struct DictionaryEncoder: Sendable {
     /// The dictionary built so far.
     public private(set) var dictionary: ValueDictionary
     private var slots: [UInt32]
     private var mask: Int
+    private let key0: UInt64
+    private let key1: UInt64
+
+    /// The hash key of this process: random, drawn at first use.
+    private static let processKey: (UInt64, UInt64) = {
+        var random = SystemRandomNumberGenerator()
+        return (random.next(), random.next())
+    }()
 
     /// Starts from an existing dictionary (its codes are kept).
     public init(_ dictionary: ValueDictionary = ValueDictionary()) {
+        (key0, key1) = Self.processKey
         self.dictionary = dictionary
         var capacity = 16
         while capacity < dictionary.count * 2 { capacity <<= 1 }
@@ -22,8 +36,7 @@ public struct DictionaryEncoder: Sendable {
     /// The code of `value`, adding it when new.
     /// - Complexity: O(1) expected
     public mutating func code(for value: Value) -> UInt32 {
-        let h = Self.hash(value)
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = Int(truncatingIfNeeded: hash(value)) & mask
         while true {
             let c = slots[i]
             if c == 0 { break }
@@ -40,8 +53,7 @@ public struct DictionaryEncoder: Sendable {
     /// - Complexity: O(1) expected, plus the string's length
     public mutating func code(kind: UInt8, payload: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         if kind != ValueKind.string.rawValue {
-            let h = Self.mix(payload &+ UInt64(kind) &* 0x9E37_79B9_7F4A_7C15)
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = Int(truncatingIfNeeded: hashScalar(kind: kind, payload: payload)) & mask
             while true {
                 let c = slots[i]
                 if c == 0 { break }
@@ -55,7 +67,7 @@ public struct DictionaryEncoder: Sendable {
         }
         let offset = Int(payload >> 24), length = Int(payload & 0xFF_FFFF)
         let s = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
-        var i = Int(truncatingIfNeeded: Self.hashBytes(s)) & mask
+        var i = Int(truncatingIfNeeded: hashBytes(s)) & mask
         while true {
             let c = slots[i]
             if c == 0 { break }
@@ -76,7 +88,7 @@ public struct DictionaryEncoder: Sendable {
 
     /// The code of `value` if it is already known.
     public func lookupCode(_ value: Value) -> UInt32? {
-        var i = Int(truncatingIfNeeded: Self.hash(value)) & mask
+        var i = Int(truncatingIfNeeded: hash(value)) & mask
         while true {
             let c = slots[i]
             if c == 0 { return nil }
@@ -128,49 +140,65 @@ public struct DictionaryEncoder: Sendable {
         let kind = dictionary.kinds[code], payload = dictionary.payloads[code]
         if kind == ValueKind.string.rawValue {
             let offset = Int(payload >> 24), length = Int(payload & 0xFF_FFFF)
-            return dictionary.pool.withUnsafeBufferPointer { Self.hashBytes(UnsafeBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+            return dictionary.pool.withUnsafeBufferPointer { hashBytes(UnsafeBufferPointer(rebasing: $0[offset..<(offset + length)])) }
         }
-        return Self.mix(payload &+ UInt64(kind) &* 0x9E37_79B9_7F4A_7C15)
+        return hashScalar(kind: kind, payload: payload)
     }
 
-    static func hash(_ value: Value) -> UInt64 {
+    func hash(_ value: Value) -> UInt64 {
         switch value {
         case .string(var s): return s.withUTF8 { hashBytes($0) }
-        case .int(let i): return mix(UInt64(bitPattern: i) &+ UInt64(ValueKind.int.rawValue) &* 0x9E37_79B9_7F4A_7C15)
-        case .float(let d): return mix(d.bitPattern &+ UInt64(ValueKind.float.rawValue) &* 0x9E37_79B9_7F4A_7C15)
-        case .bool(let b): return mix((b ? 1 : 0) &+ UInt64(ValueKind.bool.rawValue) &* 0x9E37_79B9_7F4A_7C15)
+        case .int(let i): return hashScalar(kind: ValueKind.int.rawValue, payload: UInt64(bitPattern: i))
+        case .float(let d): return hashScalar(kind: ValueKind.float.rawValue, payload: d.bitPattern)
+        case .bool(let b): return hashScalar(kind: ValueKind.bool.rawValue, payload: b ? 1 : 0)
         }
     }
 
-    /// A fast 64-bit hash of bytes (word-at-a-time multiply-xor, finished by `mix`).
-    static func hashBytes(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(b.count)
-        guard let base = b.baseAddress else { return mix(h) }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        while i + 8 <= b.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < b.count {
-            tail |= UInt64(b[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
-        return mix(h)
-    }
-
-    /// MurmurHash3's 64-bit finalizer.
+    /// The keyed hash of a non-string value: its kind and payload bits (Go's `memhash64`).
     @inline(__always)
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 33)) &* 0xFF51_AFD7_ED55_8CCD
-        z = (z ^ (z >> 33)) &* 0xC4CE_B9FE_1A85_EC53
-        return z ^ (z >> 33)
+    func hashScalar(kind: UInt8, payload: UInt64) -> UInt64 {
+        Self.fold(Self.m5 ^ 8 ^ UInt64(kind) << 8, Self.fold(payload ^ key1, payload ^ key0))
+    }
+
+    /// The keyed hash of bytes (Go's `memhashFallback`): 16 bytes per step into a running
+    /// state, the last 16 (or fewer, overlapping) folded with the length.
+    /// - Complexity: O(count), one 128-bit multiply per 16 bytes
+    func hashBytes(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = b.count
+        var seed = key0
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        if let base = b.baseAddress, n > 0 {
+            let p = UnsafeRawPointer(base)
+            @inline(__always) func word(_ at: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+            @inline(__always) func half(_ at: Int) -> UInt64 { UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+            if n < 4 {
+                lo = UInt64(base[0]) | UInt64(base[n >> 1]) << 8 | UInt64(base[n - 1]) << 16
+            } else if n < 8 {
+                lo = half(0)
+                hi = half(n - 4)
+            } else if n <= 16 {
+                lo = word(0)
+                hi = word(n - 8)
+            } else {
+                var i = 0
+                while n - i > 16 {
+                    seed = Self.fold(word(i) ^ key1, word(i + 8) ^ seed)
+                    i += 16
+                }
+                lo = word(n - 16)
+                hi = word(n - 8)
+            }
+        }
+        return Self.fold(Self.m5 ^ UInt64(n), Self.fold(lo ^ key1, hi ^ seed))
+    }
+
+    private static let m5: UInt64 = 0x1D8E_4E27_C47D_124F
+
+    /// The high and low halves of the 128-bit product, xored.
+    @inline(__always)
+    static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (high, low) = a.multipliedFullWidth(by: b)
+        return high ^ low
     }
 }
 
