@@ -34,7 +34,7 @@ public enum EventStore {
     CREATE TABLE IF NOT EXISTS chunks(
         dataset_id INTEGER NOT NULL, chunk_id INTEGER NOT NULL, first_row INTEGER NOT NULL,
         rows INTEGER NOT NULL, min_time INTEGER NOT NULL, max_time INTEGER NOT NULL,
-        timestamps BLOB NOT NULL, sample_rates BLOB,
+        timestamps BLOB NOT NULL, sample_rates BLOB, parts BLOB,
         PRIMARY KEY(dataset_id, chunk_id));
     CREATE TABLE IF NOT EXISTS chunk_columns(
         dataset_id INTEGER NOT NULL, chunk_id INTEGER NOT NULL, field_id INTEGER NOT NULL,
@@ -49,8 +49,24 @@ public enum EventStore {
     static func openForWriting(_ path: String) throws -> Database {
         let db = try Database(path: path, create: true)
         try db.execute(schema)
+        // Stores made before chunks could be merged lack `parts` (ids and rows of merged chunks).
+        if try !hasColumn(db, table: "chunks", column: "parts") {
+            do {
+                try db.execute("ALTER TABLE chunks ADD COLUMN parts BLOB")
+            } catch {
+                // Another writer may have added it first.
+                if try !hasColumn(db, table: "chunks", column: "parts") { throw error }
+            }
+        }
         try db.execute("INSERT OR IGNORE INTO kiln_meta(key, value) VALUES ('format', '\(formatVersion)')")
         return db
+    }
+
+    /// True when `table` has `column`.
+    static func hasColumn(_ db: Database, table: String, column: String) throws -> Bool {
+        var found = false
+        try db.prepare("SELECT name FROM pragma_table_info('\(table)')").rows { if $0.text(0) == column { found = true } }
+        return found
     }
 
     /// Opens an existing store for reading.

@@ -12,12 +12,15 @@ public final class StoreReader {
     /// values, and at least one distinct value per ``deferRatio`` events (ids, not categories).
     public var deferMinimumValues = 65_536
     private let segmentSource: SegmentSource
+    /// False for stores written before chunks could be merged.
+    private let hasParts: Bool
 
     /// Opens an existing store.
     public init(path: String) throws {
         self.path = path
         db = try EventStore.openForReading(path)
         segmentSource = SegmentSource(path: path)
+        hasParts = try EventStore.hasColumn(db, table: "chunks", column: "parts")
     }
 
     /// Every dataset with its size, newest data first.
@@ -99,9 +102,23 @@ public final class StoreReader {
                     loaded.fieldNames.append(r.text(1))
                     loaded.dictionaryCounts.append(0)
                 }
-            let newRows = try db.prepare("SELECT coalesce(sum(rows), 0) FROM chunks WHERE dataset_id = ? AND chunk_id > ?")
-                .scalarInt(.int(loaded.datasetID), .int(loaded.lastChunk)) ?? 0
-            let totalRows = loaded.table.count + Int(newRows)
+            // A merged chunk lists the chunks it replaced: rows of those already loaded are
+            // skipped (see `StoreWriter.compact()`).
+            var skip: [Int64: Int] = [:]
+            var newRows = 0
+            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL") FROM chunks WHERE dataset_id = ? AND chunk_id > ? ORDER BY chunk_id")
+                .rows([.int(loaded.datasetID), .int(loaded.lastChunk)]) { r in
+                    let rows = Int(r.int(1))
+                    var skipped = 0
+                    if !r.isNull(2) {
+                        let parts = r.withBlob(2) { [Int64](littleEndianBytes: $0) }
+                        for k in stride(from: 0, to: parts.count - 1, by: 2) where parts[k] <= loaded.lastChunk { skipped += Int(parts[k + 1]) }
+                    }
+                    guard rows >= 0, skipped <= rows else { throw StoreError.corrupt("chunk \(r.int(0)) of \(loaded.dataset) lists more rows than it has") }
+                    if skipped > 0 { skip[r.int(0)] = skipped }
+                    newRows += rows - skipped
+                }
+            let totalRows = loaded.table.count + newRows
             try loadValues(&loaded, totalRows: totalRows)
             loaded.table.reserveCapacity(totalRows)
             var added = 0
@@ -110,18 +127,25 @@ public final class StoreReader {
             var lastChunk = loaded.lastChunk
             let fieldNames = loaded.fieldNames
             let dataset = loaded.dataset, datasetID = loaded.datasetID
-            try loaded.table.appendRows(Int(newRows)) { block in
+            try loaded.table.appendRows(newRows) { block in
                 try chunksStmt.rows([.int(datasetID), .int(lastChunk)]) { r in
-                    let chunk = r.int(0), rows = Int(r.int(1))
+                    let chunk = r.int(0), stored = Int(r.int(1))
+                    let skipped = skip[chunk] ?? 0, rows = stored - skipped
                     let at = added
                     guard rows >= 0, at + rows <= block.rows else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has more rows than the dataset") }
-                    let timesOK = r.withBlob(2) { $0.count == rows * 8 && block.setTimestamps(at: at, littleEndian: $0) }
-                    let ratesOK = r.isNull(3) || r.withBlob(3) { $0.count == rows * 4 && block.setSampleRates(at: at, littleEndian: $0) }
+                    let timesOK = r.withBlob(2) { p in
+                        p.count == stored * 8 && block.setTimestamps(at: at, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * 8)...]))
+                    }
+                    let ratesOK = r.isNull(3) || r.withBlob(3) { p in
+                        p.count == stored * 4 && block.setSampleRates(at: at, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * 4)...]))
+                    }
                     guard timesOK, ratesOK else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has the wrong length") }
                     try columnsStmt.rows([.int(datasetID), .int(chunk)]) { c in
                         let fid = Int(c.int(0)), width = Int(c.int(1))
                         guard fid >= 0, fid < fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(chunk)") }
-                        let ok = c.withBlob(2) { p in Self.setColumn(&block, field: fieldNames[fid], at: at, rows: rows, width: width, stored: p) }
+                        let ok = c.withBlob(2) { p in
+                            Self.setColumn(&block, field: fieldNames[fid], at: at, rows: stored, skipping: skipped, width: width, stored: p)
+                        }
                         guard ok else { throw StoreError.corrupt("column \(fid) of chunk \(chunk) is malformed") }
                     }
                     lastChunk = chunk
@@ -197,19 +221,31 @@ public final class StoreReader {
         }
     }
 
-    /// Copies one stored chunk column into the block: dense codes at width 1, 2 or 4, or
-    /// sparse (`0x10 + width`: row ids, then codes).
-    private static func setColumn(_ block: inout RowBlock, field: String, at offset: Int, rows: Int, width: Int,
+    /// Copies one stored chunk column of `rows` rows, less its first `skipped`, into the block:
+    /// dense codes at width 1, 2 or 4, or sparse (`0x10 + width`: row ids, then codes).
+    private static func setColumn(_ block: inout RowBlock, field: String, at offset: Int, rows: Int, skipping skipped: Int, width: Int,
                                   stored p: UnsafeRawBufferPointer) -> Bool {
         switch width {
         case 1, 2, 4:
-            return p.count == rows * width && block.setCodes(field, at: offset, littleEndian: p, width: width)
+            return p.count == rows * width
+                && block.setCodes(field, at: offset, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * width)...]), width: width)
         case 0x11, 0x12, 0x14:
             let w = width - 0x10
             guard p.count % (4 + w) == 0 else { return false }
             let present = p.count / (4 + w)
-            return block.setSparseCodes(field, at: offset, span: rows, rowIDs: UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]),
-                                        littleEndian: UnsafeRawBufferPointer(rebasing: p[(present * 4)...]), width: w)
+            let ids = UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]), codes = UnsafeRawBufferPointer(rebasing: p[(present * 4)...])
+            guard skipped > 0 else { return block.setSparseCodes(field, at: offset, span: rows, rowIDs: ids, littleEndian: codes, width: w) }
+            // Part of a merged chunk was loaded before: keep the rows after it, renumbered.
+            var keptIDs: [UInt8] = [], keptCodes: [UInt8] = []
+            for k in 0..<present {
+                let row = Int(UInt32(littleEndian: ids.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)))
+                guard row >= skipped else { continue }
+                withUnsafeBytes(of: UInt32(row - skipped).littleEndian) { keptIDs += $0 }
+                keptCodes += codes[(k * w)..<((k + 1) * w)]
+            }
+            return keptIDs.withUnsafeBytes { i in
+                keptCodes.withUnsafeBytes { c in block.setSparseCodes(field, at: offset, span: rows - skipped, rowIDs: i, littleEndian: c, width: w) }
+            }
         default:
             return false
         }

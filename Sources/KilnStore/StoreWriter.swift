@@ -6,21 +6,24 @@ import KilnCore
 /// Several writers (an ingest and a server, say) may write the same dataset: each commit takes
 /// SQLite's write lock first and then catches up with codes other writers added.
 public final class StoreWriter {
-    private let db: Database
+    let db: Database
     /// The dataset written to.
     public let dataset: String
-    private var datasetID: Int64 = 0
+    var datasetID: Int64 = 0
     private var knownVersion: Int64 = -1
     private var fieldIDs: [String: Int] = [:]
     private var encoders: [DictionaryEncoder] = []
     private var pending = RawBatch()
 
+    /// Why the last merge of small chunks failed, if it did (the events were committed).
+    public private(set) var lastCompactionError: String?
+
     /// Events buffered and not yet committed.
     public var pendingCount: Int { pending.count }
 
-    private let selectDataset: Statement
+    let selectDataset: Statement
     private let insertChunk: Statement
-    private let insertColumn: Statement
+    let insertColumn: Statement
     private let insertSegment: Statement
     private let insertField: Statement
     private let updateField: Statement
@@ -68,6 +71,9 @@ public final class StoreWriter {
         do {
             let n = try db.transaction(immediate: true) { try writeChunk() }
             pending = RawBatch()
+            // The events are durable; merging small chunks is housekeeping, and a failed
+            // merge leaves the store as it was (see ``compact()``).
+            do { try compact() } catch { lastCompactionError = "\(error)" }
             return n
         } catch {
             // Codes handed out in the failed transaction were not stored: start over next time.
