@@ -110,6 +110,9 @@ import Testing
         #expect(result.idLike == ["request.id"])
         #expect(result.dimensions.first { $0.field == "duration_ms" }?.kind == .numeric)
         #expect(result.dimensions.first { $0.field == "status" }?.kind == .categorical)
+        // Fields few events have, of both kinds.
+        #expect(result.dimensions.first { $0.field == "rare.size" }?.kind == .numeric)
+        #expect(result.dimensions.first { $0.field == "rare" }?.kind == .categorical)
         if !filters[0].isTimestamp { #expect(result.dimensions.first { $0.field == filters[0].field }?.selectedOn == true) }
 
         // Inside a scope, with a time window.

@@ -50,6 +50,9 @@ enum TestEvents {
             if rng.chance(0.6) { fields.append(Field("version", .string(rng.pick(["1.2.3", "1.10.0", "2.0", "10"])))) }
             if rng.chance(0.6) { fields.append(Field("dotted.name.with.dots", .int(Int64.random(in: 0..<10, using: &rng)))) }
             if rng.chance(0.3) { fields.append(Field("weird field", .int(Int64.random(in: -3...3, using: &rng)))) }
+            // Fields few events have.
+            if rng.chance(0.1) { fields.append(Field("rare", .string(rng.pick(["x", "y", "z"])))) }
+            if rng.chance(0.08) { fields.append(Field("rare.size", .int(Int64.random(in: 0..<60, using: &rng)))) }
             let rate: Int64 = sampled ? rng.pick([1, 1, 2, 5, 10]) : 1
             let ts = base + Int64(i) * 1_000_000 + Int64.random(in: 0..<500_000, using: &rng)
             events.append(Event(timestamp: ts, sampleRate: rate, fields: fields))
