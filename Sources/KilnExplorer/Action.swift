@@ -11,8 +11,9 @@ public enum Action: Equatable {
     case tick(now: Int64)
     /// The table grew to `totalRows` rows (new events from a writer).
     case dataRefreshed(totalRows: Int, now: Int64)
-    /// The dataset picked in the picker is loaded into the model.
-    case datasetLoaded(name: String, markers: [Marker], now: Int64)
+    /// The dataset (given on the command line or picked in the picker) is loaded into the
+    /// model; `lastWrite` is when the store was last written (ns), if known.
+    case datasetLoaded(name: String, markers: [Marker], now: Int64, lastWrite: Int64? = nil)
     /// The store's other datasets are loaded into the model (for traces).
     case otherDatasetsLoaded
     /// An effect failed; shown in the status line.
@@ -25,7 +26,7 @@ public enum Effect: Equatable {
     case quit
     /// Turn mouse reporting on or off.
     case setMouse(Bool)
-    /// Load this dataset into the model, then send ``Action/datasetLoaded(name:markers:now:)``.
+    /// Load this dataset into the model, then send ``Action/datasetLoaded(name:markers:now:lastWrite:)``.
     case loadDataset(String)
     /// Load the store's other datasets (for traces), then send ``Action/otherDatasetsLoaded``.
     case loadOtherDatasets

@@ -77,6 +77,24 @@ extension Explorer {
         }
     }
 
+    /// When the store at `path` was last written (ns since the epoch): the newer modification
+    /// time of the file and its write-ahead log (`-wal`, where SQLite commits land first); nil
+    /// when neither can be read.
+    public static func storeLastWrite(path: String) -> Int64? {
+        var newest: Int64?
+        for file in [path, path + "-wal"] {
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            #if canImport(Darwin)
+            let t = Int64(info.st_mtimespec.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtimespec.tv_nsec)
+            #else
+            let t = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
+            #endif
+            newest = max(newest ?? t, t)
+        }
+        return newest
+    }
+
     /// The wall clock in ns since the epoch.
     public static func wallClock() -> Int64 {
         var ts = timespec()
@@ -110,6 +128,11 @@ public final class RunLoop {
 
     var pending: [Effect] = []
 
+    /// When the store was last written, if there is one.
+    func lastWrite() -> Int64? {
+        reader.flatMap { Explorer.storeLastWrite(path: $0.path) }
+    }
+
     /// Builds the first state: the picker, or the dataset's heatmap and the permalink's views.
     public func start(dataset: String, markers: [Marker], picker: [DatasetInfo]?) {
         let query = QueryState(filters: configuration.filters, range: .all, field: configuration.field)
@@ -120,7 +143,7 @@ public final class RunLoop {
             return
         }
         state = Explorer.makeState(size: terminal.size, glyphs: terminal.glyphs, dataset: dataset, model: model, query: query,
-                                   requestedRange: configuration.range, now: now, markers: markers)
+                                   requestedRange: configuration.range, now: now, markers: markers, lastWrite: lastWrite())
         state.mouse = terminal.isMouseEnabled
         pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection, traceID: configuration.traceID,
                                  model: model)
@@ -144,7 +167,7 @@ public final class RunLoop {
                 do {
                     model = ExplorerModel(loaded: try reader.load(dataset: name))
                     let markers = (try? reader.markers(dataset: name)) ?? []
-                    send(.datasetLoaded(name: name, markers: markers, now: clock()))
+                    send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
                     pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection,
                                              traceID: configuration.traceID, model: model)
                 } catch {

@@ -35,7 +35,7 @@ extension Explorer {
     /// ASCII stand-ins for the typographic characters the views' own text uses (` · `, `–`,
     /// `…`, `×`, `●`), applied to the whole grid when the terminal shows ASCII only.
     static func asciiPunctuation(_ grid: inout ScreenGrid) {
-        let map: [String: String] = ["·": "-", "–": "-", "—": "-", "…": "~", "×": "x", "●": "*", "❭": ">", "↑": "^", "↓": "v",
+        let map: [String: String] = ["·": "-", "–": "-", "—": "-", "…": "~", "×": "x", "●": "*", "○": "o", "❭": ">", "↑": "^", "↓": "v",
                                      "←": "<", "→": ">", "•": "*"]
         for y in 0..<grid.height {
             for x in 0..<grid.width {
@@ -46,15 +46,19 @@ extension Explorer {
         }
     }
 
-    /// Row 0: dataset, time range, counts; `LIVE`/`PAUSED` on the right.
+    /// Row 0: dataset, time range, counts; on the right `LIVE` (following, events arriving),
+    /// `IDLE` (following, none arrived lately) or `PAUSED (+N new)`.
     static func drawHeader(_ ctx: RenderContext, _ grid: inout ScreenGrid) {
         let s = ctx.state
         grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .statusBar)
         var right: [StyledText] = []
         if case .picker = s.stack.first, s.stack.count == 1 {
             right = []
-        } else if s.live {
+        } else if s.live && s.arriving {
             right = [StyledText(s.glyphs.isUnicode ? " ● LIVE " : " * LIVE ", role: .live)]
+        } else if s.live {
+            // Following, but nothing arrives: say so calmly rather than claim LIVE.
+            right = [StyledText(s.glyphs.isUnicode ? " ○ IDLE " : " o IDLE ", role: .statusBar)]
         } else {
             let pending = max(0, s.totalRows - s.visibleRows)
             let text = pending > 0 ? " PAUSED (+\(Format.grouped(pending)) new) " : " PAUSED "

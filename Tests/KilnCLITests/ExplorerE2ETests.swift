@@ -172,6 +172,7 @@ struct ExplorerE2ETests {
         var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") && $0.contains("events") }
         #expect(screen.contains("20,000 of 20,000 events"))
         #expect(screen.contains("all data"), "old data opens on its whole span")
+        #expect(screen.contains("IDLE") && !screen.contains("LIVE"), "nobody writes this store: IDLE, not LIVE")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") { #expect(screen.contains("deploy: frontend 4.18.0")) }
 
         // The box: from the top right corner, left to the deploy, down to 1 s.

@@ -138,9 +138,57 @@ import Testing
     @Test func defaultRangeIsLastTwoHoursOnlyWhenDataIsArriving() {
         let model = ExplorerModel(table: Shop.table(count: 100))
         let rows = model.table.count
-        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end) == .last(7_200_000_000_000))
-        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end + 600 * Shop.minute) == .all)
-        #expect(Explorer.defaultRange(requested: .last(60_000_000_000), model: model, visibleRows: rows, now: 0) == .last(60_000_000_000))
+        let second: Int64 = 1_000_000_000
+        // Recent data in a store written seconds ago: arriving.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end, lastWrite: Shop.end - 5 * second)
+                == .last(7_200_000_000_000))
+        // Recent data, but nobody wrote the store for ten minutes: the whole span.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end, lastWrite: Shop.end - 10 * Shop.minute)
+                == .all)
+        // Recent data and no store (in memory): nothing says it arrives.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end, lastWrite: nil) == .all)
+        // Old data in a store written just now (an ingest of old logs): the whole span.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end + 600 * Shop.minute,
+                                      lastWrite: Shop.end + 600 * Shop.minute) == .all)
+        #expect(Explorer.defaultRange(requested: .last(60_000_000_000), model: model, visibleRows: rows, now: 0, lastWrite: nil)
+                == .last(60_000_000_000))
+    }
+
+    @Test func statusSaysIdleUntilEventsArriveThenLiveThenIdleAgain() {
+        let model = ExplorerModel(table: Shop.table(count: 300))
+        // Old data nobody writes: following, but IDLE, never LIVE.
+        var state = Explorer.makeState(size: Shop.size80, glyphs: .unicode, dataset: "shop", model: model, query: QueryState(),
+                                       requestedRange: nil, now: Shop.now + 600 * Shop.minute, lastWrite: Shop.now - Shop.minute)
+        #expect(state.live && !state.arriving)
+        #expect(state.query.range == .all)
+        var header = state.frame(model).rowText(0)
+        #expect(header.contains("IDLE") && !header.contains("LIVE"), "\(header)")
+        // Events arrive: LIVE.
+        model.append(Shop.events(count: 5, seed: 3))
+        let t = Shop.now + 601 * Shop.minute
+        _ = Explorer.update(&state, .dataRefreshed(totalRows: model.table.count, now: t), model: model)
+        header = state.frame(model).rowText(0)
+        #expect(header.contains("● LIVE") && !header.contains("IDLE"), "\(header)")
+        // A poll that finds nothing new keeps LIVE within the window...
+        _ = Explorer.update(&state, .dataRefreshed(totalRows: model.table.count, now: t + 30_000_000_000), model: model)
+        _ = Explorer.update(&state, .tick(now: t + 30_000_000_000), model: model)
+        #expect(state.frame(model).rowText(0).contains("LIVE"))
+        // ...and a quiet minute later it is IDLE again.
+        _ = Explorer.update(&state, .tick(now: t + Explorer.arrivalWindow + 1), model: model)
+        header = state.frame(model).rowText(0)
+        #expect(header.contains("IDLE") && !header.contains("LIVE"), "\(header)")
+        // Paused stays PAUSED whatever arrives.
+        state.press([.left], model)
+        #expect(state.frame(model).rowText(0).contains("PAUSED"))
+    }
+
+    @Test func storeWrittenJustNowWithRecentDataOpensLive() {
+        let model = ExplorerModel(table: Shop.table(count: 300))
+        let state = Explorer.makeState(size: Shop.size80, glyphs: .ascii, dataset: "shop", model: model, query: QueryState(),
+                                       requestedRange: nil, now: Shop.end + Shop.minute, lastWrite: Shop.end + Shop.minute - 2_000_000_000)
+        #expect(state.arriving)
+        #expect(state.query.range == .last(7_200_000_000_000))
+        #expect(state.frame(model).rowText(0).contains("* LIVE"))
     }
 
     @Test func sinceWithNoDataExplainsInsteadOfAnEmptyPlot() {
