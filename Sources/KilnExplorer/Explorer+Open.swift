@@ -19,13 +19,10 @@ extension Explorer {
                             model: ExplorerModel) -> [Effect] {
         if let traceID {
             var trace = buildTrace(traceID, focusRow: nil, focusSource: nil, model: model, glyphs: state.glyphs)
-            if trace.spans.isEmpty && model.othersLoaded {
-                state.message = .error("no span of trace \(traceID) in this store")
-            }
             trace.cursor = 0
             state.live = false
             push(&state, .trace(trace))
-            return model.othersLoaded ? [] : [.loadOtherDatasets]
+            return [.findTrace(traceID)]
         }
         guard view != .heatmap else {
             if !selection.isEmpty { state.message = .info("--select needs --view bubbleup, events or event to show it") }

@@ -173,14 +173,17 @@ public final class RunLoop {
                 } catch {
                     send(.failed("cannot load \(name): \(error)"))
                 }
-            case .loadOtherDatasets:
-                if let reader, let datasets = try? reader.datasets() {
-                    for d in datasets where d.name != state.dataset && model.others[d.name] == nil {
-                        if let loaded = try? reader.load(dataset: d.name) { model.addOther(d.name, table: loaded.table) }
+            case .findTrace(let id):
+                if let reader {
+                    do {
+                        try model.findTrace(id, using: reader, mainDataset: state.dataset)
+                    } catch {
+                        send(.failed("searching the other datasets for trace \(id): \(error)"))
                     }
+                } else {
+                    model.findTrace(id, datasets: [], main: state.dataset) { _ in EventTable() }
                 }
-                model.markOthersLoaded()
-                send(.otherDatasetsLoaded)
+                send(.traceSearched(id))
             }
         }
         return !state.quitting

@@ -183,7 +183,7 @@ extension Explorer {
         }
         let trace = buildTrace(id.text, focusRow: e.row, focusSource: e.source, model: model, glyphs: state.glyphs)
         push(&state, .trace(trace))
-        return model.othersLoaded ? [] : [.loadOtherDatasets]
+        return [.findTrace(id.text)]
     }
 
     static func traceCommand(_ command: Command, _ t: inout TraceState, _ state: inout ExplorerState, model: ExplorerModel) -> [Effect] {

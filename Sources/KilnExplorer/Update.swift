@@ -50,11 +50,15 @@ public enum Explorer {
             }
             recomputeHeatmap(&state, model: model)
             return []
-        case .otherDatasetsLoaded:
-            if case .trace(var t) = state.top, !t.searchedAll {
-                t = buildTrace(t.traceID, focusRow: t.focusRow, focusSource: t.focusSource, model: model, glyphs: state.glyphs)
-                replaceTop(&state, .trace(t))
+        case .traceSearched(let id):
+            guard case .trace(let old) = state.top, old.traceID == id else { return [] }
+            var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs)
+            if old.focusRow == nil || t.spans.count == old.spans.count {
+                t.cursor = min(old.cursor, max(0, t.spans.count - 1))
+                t.scroll = old.scroll
             }
+            replaceTop(&state, .trace(t))
+            if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
         case .failed(let text):
             state.message = .error(text)

@@ -330,7 +330,7 @@ import Testing
         let row = try #require((0..<model.table.count).first { model.table.column("trace.span_id")?.value(at: $0) == .string(String(format: "%016x", 0x1000) + "-a") })
         Explorer.push(&state, .event(EventState(source: nil, row: row, flagged: ["service.version"])))
         let effects = state.press([.char("t")], model)
-        #expect(effects == [.loadOtherDatasets])
+        #expect(effects == [.findTrace(String(format: "%016x", 0x1000))])
         guard case .trace(let t) = state.top else {
             Issue.record("expected the trace view")
             return
@@ -340,8 +340,8 @@ import Testing
         #expect(t.spans[1].depth == 1 && t.spans[1].prefix == "└─ ")
         #expect(t.spans[2].isOrphan)
         #expect(t.cursor == 0)
-        model.markOthersLoaded()
-        _ = Explorer.update(&state, .otherDatasetsLoaded, model: model)
+        model.findTrace(String(format: "%016x", 0x1000), datasets: [], main: "shop") { _ in EventTable() }
+        _ = Explorer.update(&state, .traceSearched(String(format: "%016x", 0x1000)), model: model)
         guard case .trace(let again) = state.top else { return }
         #expect(again.searchedAll)
         state.press([.down, .enter], model)
