@@ -159,6 +159,9 @@ public struct HeatmapState: Equatable {
     public var anchor: GridPoint?
     /// Whether the mouse is dragging a box.
     public var dragging = false
+    /// What the `a` key said about the box it proposed (`unseen elsewhere`: nothing as slow in
+    /// the rest of the window; `6.2× the usual rate`), shown while that box stands.
+    public var proposal: String?
     /// What the heatmap was computed from (to know when to compute again).
     var key: HeatmapKey?
 
