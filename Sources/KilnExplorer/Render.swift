@@ -114,10 +114,22 @@ extension Explorer {
             grid.put(" " + m.text, x: 0, y: y, width: grid.width, role: m.kind == .error ? .error : .info)
             return
         }
+        // Where the cursor is in a list, right-aligned: `142 of 422`.
+        let position: (Int, Int)?
         switch ctx.state.top {
-        case .heatmap: HeatmapView.drawStatus(ctx, &grid, y: y)
-        default: break
+        case .heatmap:
+            HeatmapView.drawStatus(ctx, &grid, y: y)
+            return
+        case .events(let e): position = (e.cursor, e.rows.count)
+        case .trace(let t): position = (t.cursor, t.spans.count)
+        case .groups(let g): position = (g.cursor, g.groups.count)
+        case .picker(let p): position = (p.cursor, p.datasets.count)
+        case .bubbleUp(let b): position = b.focus == .fields ? (b.fieldCursor, b.entries.count) : (b.valueCursor, BubbleUpRows.count(b))
+        case .event: position = nil
         }
+        guard let (cursor, count) = position, count > 0 else { return }
+        let text = Format.grouped(min(cursor, count - 1) + 1) + " of " + Format.grouped(count) + " "
+        grid.put(text, x: grid.width - Columns.width(text), y: y, role: .dim)
     }
 
     /// Row H-1: key hints from the key table.

@@ -324,6 +324,20 @@ import Testing
         #expect(ev.row == hit)
     }
 
+    @Test func baselineToggleStartsAtTheTopOfTheSortAndTheStatusSaysWhere() throws {
+        var (state, model) = Self.incident()
+        state.press([.tab, .enter, .char("l"), .char("S"), .char("j"), .char("j")], model)
+        let sorted = try #require(Self.events(state))
+        #expect(sorted.cursor == 2, "cursor \(sorted.cursor) of \(sorted.rows.count)")
+        let status = state.frame(model).rowText(state.size.height - 2)
+        #expect(status.hasSuffix(" 3 of \(Format.grouped(sorted.rows.count))"), "\(status)")
+        state.press([.char("b")], model)
+        let e = try #require(Self.events(state))
+        #expect(e.showingBaseline && e.cursor == 0 && e.scroll == 0)
+        let durations = e.rows.prefix(20).map { model.table.column(e.columns[0])?.value(at: Int($0))?.number ?? 0 }
+        #expect(durations == durations.sorted(by: >), "the baseline keeps the sort")
+    }
+
     @Test func eventThenTraceShowsTheTreeAndOrphans() throws {
         var (state, model) = Shop.start()
         // Trace 0 has a root, a db child and a span whose parent is missing.
