@@ -225,7 +225,7 @@ public final class RunLoop {
         var drawn: ExplorerState? = nil
         var nextPoll = ContinuousClock.now + .milliseconds(Explorer.pollMilliseconds)
         while perform() {
-            if drawn != state {
+            if drawn.map({ !$0.drawsSame(as: state) }) ?? true {
                 var grid = ScreenGrid(size: terminal.size)
                 Explorer.render(state, model: model, into: &grid)
                 terminal.draw(grid)

@@ -55,6 +55,17 @@ public struct ExplorerState: Equatable {
     /// The view on screen.
     public var top: Screen { stack.last ?? .heatmap }
 
+    /// Whether drawing this state gives the same frame as `other`: equal but for the clock,
+    /// whose passing shows only in `LIVE`/`IDLE` and in "ago" texts (redrawn once a minute).
+    /// Lets the run loop skip rendering on every tick while idle.
+    public func drawsSame(as other: ExplorerState) -> Bool {
+        guard arriving == other.arriving, now / 60_000_000_000 == other.now / 60_000_000_000 else { return false }
+        var a = self, b = other
+        a.now = 0
+        b.now = 0
+        return a == b
+    }
+
     /// Whether events are arriving: some arrived within ``Explorer/arrivalWindow`` of the clock.
     public var arriving: Bool {
         guard let lastArrival else { return false }
