@@ -164,6 +164,8 @@ public final class RunLoop {
                 terminal.setMouseEnabled(on)
             case .loadDataset(let name):
                 guard let reader else { continue }
+                // Loading takes a while: show "loading …" first.
+                drawIfChanged()
                 do {
                     model = ExplorerModel(loaded: try reader.load(dataset: name))
                     let markers = (try? reader.markers(dataset: name)) ?? []
@@ -174,6 +176,8 @@ public final class RunLoop {
                     send(.failed("cannot load \(name): \(error)"))
                 }
             case .findTrace(let id):
+                // Show the spans of this dataset ("searching other datasets…") while the others load.
+                drawIfChanged()
                 if let reader {
                     do {
                         try model.findTrace(id, using: reader, mainDataset: state.dataset)
@@ -220,16 +224,25 @@ public final class RunLoop {
         send(.tick(now: now))
     }
 
+    /// The state last drawn (nil: draw the next one whatever it is).
+    var drawn: ExplorerState?
+
+    /// Draws the state unless it would draw the same frame as the last one.
+    func drawIfChanged() {
+        if let drawn, drawn.drawsSame(as: state) { return }
+        var grid = ScreenGrid(size: terminal.size)
+        Explorer.render(state, model: model, into: &grid)
+        terminal.draw(grid)
+        drawn = state
+    }
+
     /// Draws when the state changed and reads keys until the user quits or input ends.
     public func run() {
-        var drawn: ExplorerState? = nil
+        drawn = nil
         var nextPoll = ContinuousClock.now + .milliseconds(Explorer.pollMilliseconds)
         while perform() {
             if drawn.map({ !$0.drawsSame(as: state) }) ?? true {
-                var grid = ScreenGrid(size: terminal.size)
-                Explorer.render(state, model: model, into: &grid)
-                terminal.draw(grid)
-                drawn = state
+                drawIfChanged()
                 warmUp()
             }
             let wait = ContinuousClock.now.duration(to: nextPoll)

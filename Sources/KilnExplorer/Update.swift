@@ -132,6 +132,11 @@ public enum Explorer {
         case .resize, .unknown:
             return []
         case .mouse(let event):
+            // A press or a click is the user acting, like a key: the old message goes.
+            switch event.kind {
+            case .press, .click, .doubleClick: state.message = nil
+            default: break
+            }
             return mouse(&state, event, model: model)
         default:
             break

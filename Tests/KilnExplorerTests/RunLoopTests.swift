@@ -31,6 +31,16 @@ import Testing
         #expect(terminal.timeouts > 100)
     }
 
+    @Test func traceIsDrawnBeforeOtherDatasetsAreSearched() {
+        // heatmap -> box -> BubbleUp -> values -> events -> event -> trace.
+        let (loop, terminal) = Self.loop(keys: [.char("a"), .enter, .tab, .enter, .enter, .char("t"), .char("Q")])
+        loop.run()
+        #expect(loop.state.stack.flatMap(\.crumbs).last == "trace")
+        let searching = terminal.frames.firstIndex { $0.textDump().contains("searching other data") }
+        let done = terminal.frames.lastIndex { $0.textDump().contains("❭ trace") && !$0.textDump().contains("searching") }
+        #expect(searching != nil && done != nil && (searching ?? 0) < (done ?? 0), "the trace shows at once, then the search result")
+    }
+
     @Test func clockTicksAloneDoNotRedraw() {
         var (state, model) = Shop.start()
         let drawn = state

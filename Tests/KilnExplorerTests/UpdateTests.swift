@@ -212,6 +212,8 @@ import Testing
         #expect(state.heat.anchor == GridPoint(t: 10, v: nv - 3))
         #expect(state.heat.cursor == GridPoint(t: 22, v: nv - 9))
         #expect(!state.heat.dragging)
+        #expect(state.message == nil, "the mouse-on notice gives way to the box")
+        #expect(state.frame(model).rowText(state.size.height - 2).hasPrefix(" box "))
     }
 
     @Test func resizeKeepsTheCursorInsideAndTooSmallDrawsTheNotice() throws {
