@@ -11,10 +11,11 @@ public enum Action: Equatable {
     case tick(now: Int64)
     /// The table grew to `totalRows` rows (new events from a writer).
     case dataRefreshed(totalRows: Int, now: Int64)
-    /// The dataset picked in the picker is loaded into the model.
-    case datasetLoaded(name: String, markers: [Marker], now: Int64)
-    /// The store's other datasets are loaded into the model (for traces).
-    case otherDatasetsLoaded
+    /// The dataset (given on the command line or picked in the picker) is loaded into the
+    /// model; `lastWrite` is when the store was last written (ns), if known.
+    case datasetLoaded(name: String, markers: [Marker], now: Int64, lastWrite: Int64? = nil)
+    /// The store's other datasets were searched for the spans of a trace (see ``ExplorerModel/findTrace(_:using:mainDataset:)``).
+    case traceSearched(String)
     /// An effect failed; shown in the status line.
     case failed(String)
 }
@@ -25,8 +26,8 @@ public enum Effect: Equatable {
     case quit
     /// Turn mouse reporting on or off.
     case setMouse(Bool)
-    /// Load this dataset into the model, then send ``Action/datasetLoaded(name:markers:now:)``.
+    /// Load this dataset into the model, then send ``Action/datasetLoaded(name:markers:now:lastWrite:)``.
     case loadDataset(String)
-    /// Load the store's other datasets (for traces), then send ``Action/otherDatasetsLoaded``.
-    case loadOtherDatasets
+    /// Find the spans of this trace in the store's other datasets, then send ``Action/traceSearched(_:)``.
+    case findTrace(String)
 }

@@ -3,12 +3,13 @@ import KilnStore
 import KilnTerminal
 
 extension Explorer {
-    /// The first state for a loaded dataset: counts, time range, heatmap computed.
+    /// The first state for a loaded dataset: counts, time range, heatmap computed. `lastWrite`
+    /// is when the store was last written (ns), nil when unknown or there is no store.
     public static func makeState(size: TerminalSize, glyphs: GlyphSet, dataset: String, model: ExplorerModel, query: QueryState,
-                                 requestedRange: TimeRange?, now: Int64, markers: [Marker] = []) -> ExplorerState {
+                                 requestedRange: TimeRange?, now: Int64, markers: [Marker] = [], lastWrite: Int64? = nil) -> ExplorerState {
         var state = ExplorerState(size: size, glyphs: glyphs, dataset: dataset, query: query, now: now)
         state.requestedRange = requestedRange
-        _ = update(&state, .datasetLoaded(name: dataset, markers: markers, now: now), model: model)
+        _ = update(&state, .datasetLoaded(name: dataset, markers: markers, now: now, lastWrite: lastWrite), model: model)
         return state
     }
 
@@ -18,13 +19,10 @@ extension Explorer {
                             model: ExplorerModel) -> [Effect] {
         if let traceID {
             var trace = buildTrace(traceID, focusRow: nil, focusSource: nil, model: model, glyphs: state.glyphs)
-            if trace.spans.isEmpty && model.othersLoaded {
-                state.message = .error("no span of trace \(traceID) in this store")
-            }
             trace.cursor = 0
             state.live = false
             push(&state, .trace(trace))
-            return model.othersLoaded ? [] : [.loadOtherDatasets]
+            return [.findTrace(traceID)]
         }
         guard view != .heatmap else {
             if !selection.isEmpty { state.message = .info("--select needs --view bubbleup, events or event to show it") }

@@ -4,7 +4,7 @@ import KilnStore
 
 /// The events and the heavy results derived from them, beside the ``ExplorerState``.
 ///
-/// Holds the dataset's ``EventTable`` (and other datasets once a trace needs them) and caches
+/// Holds the dataset's ``EventTable`` (and the spans other datasets hold of the traces opened) and caches
 /// what is costly to compute and often asked again: the rows in scope and the prepared
 /// BubbleUp of a scope, keyed by everything they depend on. Asking twice with the same inputs
 /// gives the same answer, so ``Explorer/update(_:_:model:)`` stays a function of its inputs
@@ -14,10 +14,28 @@ public final class ExplorerModel {
     private var loaded: LoadedDataset?
     /// The table when there is no store (tests, benchmarks, `kiln demo` in memory).
     private var plain: EventTable
-    /// Other datasets of the store, by name, loaded for traces.
-    public internal(set) var others: [String: EventTable] = [:]
-    /// Whether ``others`` holds every other dataset of the store.
-    public internal(set) var othersLoaded = false
+    /// Spans that other datasets of the store hold of the traces opened so far, one small table
+    /// per dataset (append-only, so rows stay valid); never the datasets themselves.
+    public var others: [String: EventTable] { otherSpans.mapValues(\.table) }
+    private var otherSpans: [String: EventTableBuilder] = [:]
+    /// Which other datasets may hold which trace ids (see ``TraceIndex``).
+    private var traceIndexes: [String: TraceIndex] = [:]
+    /// Per trace id searched: the other datasets as they were then, and the trace's rows in ``others``.
+    private var searchedTraces: [String: (datasets: [DatasetInfo], rows: [String: [Int]])] = [:]
+    /// Datasets loaded to find spans so far (tests read it: each load costs a whole dataset's time).
+    public private(set) var traceLoads: [String] = []
+    /// Most spans of one trace taken from one other dataset.
+    static let traceSpanCap = 10_000
+
+    /// A compact summary of another dataset: which trace ids it may hold.
+    ///
+    /// Hashes of its distinct trace ids (about 8 bytes each, instead of the dataset's columns),
+    /// valid while the dataset's ``DatasetInfo`` stays the same. A hash collision only costs a
+    /// needless load; a trace held is never missed.
+    struct TraceIndex {
+        var info: DatasetInfo
+        var hashes: Set<Int>
+    }
 
     private struct ScopeKey: Equatable {
         var filters: [Filter]
@@ -111,18 +129,71 @@ public final class ExplorerModel {
         plain = current
     }
 
-    /// Adds another dataset's table (for traces).
-    public func addOther(_ name: String, table: EventTable) {
-        others[name] = table
-    }
-
-    /// Marks the other datasets as loaded.
-    public func markOthersLoaded() { othersLoaded = true }
-
-    /// The table of `source` (nil: the main one).
+    /// The table of `source` (nil: the main one; else the spans taken from that dataset).
     func table(_ source: String?) -> EventTable? {
         guard let source else { return table }
-        return others[source]
+        return otherSpans[source]?.table
+    }
+
+    /// Whether the other datasets were searched for trace `id`.
+    public func hasSearched(_ id: String) -> Bool { searchedTraces[id] != nil }
+
+    /// The rows of trace `id` in ``others``, per dataset, as found by the last search.
+    func otherTraceRows(_ id: String) -> [String: [Int]] { searchedTraces[id]?.rows ?? [:] }
+
+    /// Finds the spans of trace `id` in the store's other datasets, keeping only them.
+    ///
+    /// See ``findTrace(_:datasets:main:load:)``; this one asks `reader`.
+    /// - Returns: whether anything changed since the last search for `id`.
+    @discardableResult
+    public func findTrace(_ id: String, using reader: StoreReader, mainDataset: String) throws -> Bool {
+        try findTrace(id, datasets: reader.datasets(), main: mainDataset) { try reader.load(dataset: $0).table }
+    }
+
+    /// Finds the spans of trace `id` in every dataset but `main`, keeping only those spans.
+    ///
+    /// A dataset is loaded only when it has no ``TraceIndex`` yet, when it changed since its
+    /// index was made, or when its index says it may hold the trace; then it is indexed, the
+    /// trace's spans are copied out (at most ``traceSpanCap``) and the dataset is dropped, so
+    /// at most one other dataset is in memory at a time and none stays. Asking again for a trace
+    /// while no dataset changed does nothing.
+    /// - Complexity: O(rows) per dataset loaded; O(datasets) when the indexes answer.
+    /// - Returns: whether anything changed since the last search for `id`.
+    @discardableResult
+    public func findTrace(_ id: String, datasets: [DatasetInfo], main: String, load: (String) throws -> EventTable) rethrows -> Bool {
+        let others = datasets.filter { $0.name != main }.sorted { $0.name < $1.name }
+        if let previous = searchedTraces[id], previous.datasets == others { return false }
+        let hash = id.hashValue
+        var found: [String: [Int]] = [:]
+        for info in others {
+            if let index = traceIndexes[info.name], index.info == info, !index.hashes.contains(hash) { continue }
+            let loaded = try load(info.name)
+            traceLoads.append(info.name)
+            traceIndexes[info.name] = TraceIndex(info: info, hashes: Self.traceHashes(loaded))
+            let rows = RowSet.all(loaded.count).filtered(by: [Filter(FieldName.traceID, .equal, .string(id))], in: loaded).rows
+            guard !rows.isEmpty else { continue }
+            var builder = otherSpans.removeValue(forKey: info.name) ?? EventTableBuilder()
+            let first = builder.table.count
+            let taken = rows.prefix(Self.traceSpanCap)
+            builder.append(taken.map { loaded.event(at: Int($0)) })
+            otherSpans[info.name] = builder
+            found[info.name] = Array(first..<(first + taken.count))
+        }
+        searchedTraces[id] = (others, found)
+        return true
+    }
+
+    /// Hashes of the distinct trace ids of `table`.
+    /// - Complexity: O(distinct trace ids)
+    static func traceHashes(_ table: EventTable) -> Set<Int> {
+        guard let column = table.column(FieldName.traceID) else { return [] }
+        // The dictionary holds each distinct value once: cheaper than visiting every row.
+        let values = column.dictionary
+        var out = Set<Int>(minimumCapacity: values.count)
+        for code in stride(from: 1, through: values.count, by: 1) {
+            if let v = values.value(code) { out.insert(v.text.hashValue) }
+        }
+        return out
     }
 
     // MARK: Derived data

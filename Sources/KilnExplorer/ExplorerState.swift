@@ -20,8 +20,12 @@ public struct ExplorerState: Equatable {
     public var query: QueryState
     /// The root heatmap: its data and cursor.
     public var heat: HeatmapState
-    /// Whether the views follow new data (`LIVE`) or hold still (`PAUSED`).
+    /// Whether the views follow new data (`LIVE`, or `IDLE` while none arrives) or hold still
+    /// (`PAUSED`).
     public var live: Bool
+    /// Wall-clock time (ns) of the last sign that events are arriving: a refresh that found
+    /// new ones, or a store written to shortly before it was opened; nil when none was seen.
+    public var lastArrival: Int64?
     /// Rows of the table the views look at (rows arrive in order, so a prefix is a snapshot).
     public var visibleRows: Int
     /// Rows in the table, counting those not shown yet while paused.
@@ -51,6 +55,23 @@ public struct ExplorerState: Equatable {
     /// The view on screen.
     public var top: Screen { stack.last ?? .heatmap }
 
+    /// Whether drawing this state gives the same frame as `other`: equal but for the clock,
+    /// whose passing shows only in `LIVE`/`IDLE` and in "ago" texts (redrawn once a minute).
+    /// Lets the run loop skip rendering on every tick while idle.
+    public func drawsSame(as other: ExplorerState) -> Bool {
+        guard arriving == other.arriving, now / 60_000_000_000 == other.now / 60_000_000_000 else { return false }
+        var a = self, b = other
+        a.now = 0
+        b.now = 0
+        return a == b
+    }
+
+    /// Whether events are arriving: some arrived within ``Explorer/arrivalWindow`` of the clock.
+    public var arriving: Bool {
+        guard let lastArrival else { return false }
+        return now &- lastArrival <= Explorer.arrivalWindow && lastArrival &- now <= Explorer.arrivalWindow
+    }
+
     /// Makes the first state: the heatmap (or a dataset picker when `datasets` is given).
     public init(size: TerminalSize, glyphs: GlyphSet, dataset: String, query: QueryState, now: Int64,
                 live: Bool = true, picker: [DatasetInfo]? = nil) {
@@ -61,6 +82,7 @@ public struct ExplorerState: Equatable {
         self.query = query
         self.heat = HeatmapState()
         self.live = live
+        self.lastArrival = nil
         self.visibleRows = 0
         self.totalRows = 0
         self.now = now
@@ -148,6 +170,9 @@ public struct HeatmapState: Equatable {
     public var anchor: GridPoint?
     /// Whether the mouse is dragging a box.
     public var dragging = false
+    /// What the `a` key said about the box it proposed (`unseen elsewhere`: nothing as slow in
+    /// the rest of the window; `6.2× the usual rate`), shown while that box stands.
+    public var proposal: String?
     /// What the heatmap was computed from (to know when to compute again).
     var key: HeatmapKey?
 

@@ -144,10 +144,12 @@ enum HeatmapView {
         let range = Format.preciseRange(t0, t1, dash: "–") + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
         var runs: [StyledText]
         if s.heat.anchor != nil {
-            runs = [StyledText(" box ", role: .selection), StyledText(range + " · " + Format.grouped(events) + " events", role: .selection),
+            let note = s.heat.proposal.map { " · " + $0 } ?? ""
+            runs = [StyledText(s.heat.proposal != nil ? " proposed box " : " box ", role: .selection),
+                    StyledText(range + " · " + Format.grouped(events) + (events == 1 ? " event" : " events") + note, role: .selection),
                     StyledText("  Enter: BubbleUp · Esc: drop", role: .dim)]
         } else {
-            runs = [StyledText(" cursor ", role: .dim), StyledText(range + " · " + Format.grouped(events) + " events", role: .normal),
+            runs = [StyledText(" cursor ", role: .dim), StyledText(range + " · " + Format.grouped(events) + (events == 1 ? " event" : " events"), role: .normal),
                     StyledText("  Space: box · a: anomaly", role: .dim)]
         }
         grid.put(runs, x: 0, y: y, width: grid.width)

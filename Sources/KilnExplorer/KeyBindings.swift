@@ -93,7 +93,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("j"), .down], .down, "cursor one bucket down"),
             b(.heatmap, [.shiftLeft, .char("H")], .pageUp, "cursor ten columns earlier"),
             b(.heatmap, [.shiftRight], .pageDown, "cursor ten columns later"),
-            b(.heatmap, [.home], .top, "cursor to the first column"),
+            b(.heatmap, [.char("g"), .home], .top, "cursor to the first column"),
             b(.heatmap, [.char(" "), .char("v")], .anchor, "anchor a corner of the box (again: drop it)", "box"),
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),

@@ -35,7 +35,7 @@ extension Explorer {
     /// ASCII stand-ins for the typographic characters the views' own text uses (` · `, `–`,
     /// `…`, `×`, `●`), applied to the whole grid when the terminal shows ASCII only.
     static func asciiPunctuation(_ grid: inout ScreenGrid) {
-        let map: [String: String] = ["·": "-", "–": "-", "—": "-", "…": "~", "×": "x", "●": "*", "❭": ">", "↑": "^", "↓": "v",
+        let map: [String: String] = ["·": "-", "–": "-", "—": "-", "…": "~", "×": "x", "●": "*", "○": "o", "❭": ">", "↑": "^", "↓": "v",
                                      "←": "<", "→": ">", "•": "*"]
         for y in 0..<grid.height {
             for x in 0..<grid.width {
@@ -46,15 +46,19 @@ extension Explorer {
         }
     }
 
-    /// Row 0: dataset, time range, counts; `LIVE`/`PAUSED` on the right.
+    /// Row 0: dataset, time range, counts; on the right `LIVE` (following, events arriving),
+    /// `IDLE` (following, none arrived lately) or `PAUSED (+N new)`.
     static func drawHeader(_ ctx: RenderContext, _ grid: inout ScreenGrid) {
         let s = ctx.state
         grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .statusBar)
         var right: [StyledText] = []
         if case .picker = s.stack.first, s.stack.count == 1 {
             right = []
-        } else if s.live {
+        } else if s.live && s.arriving {
             right = [StyledText(s.glyphs.isUnicode ? " ● LIVE " : " * LIVE ", role: .live)]
+        } else if s.live {
+            // Following, but nothing arrives: say so calmly rather than claim LIVE.
+            right = [StyledText(s.glyphs.isUnicode ? " ○ IDLE " : " o IDLE ", role: .statusBar)]
         } else {
             let pending = max(0, s.totalRows - s.visibleRows)
             let text = pending > 0 ? " PAUSED (+\(Format.grouped(pending)) new) " : " PAUSED "
@@ -110,10 +114,22 @@ extension Explorer {
             grid.put(" " + m.text, x: 0, y: y, width: grid.width, role: m.kind == .error ? .error : .info)
             return
         }
+        // Where the cursor is in a list, right-aligned: `142 of 422`.
+        let position: (Int, Int)?
         switch ctx.state.top {
-        case .heatmap: HeatmapView.drawStatus(ctx, &grid, y: y)
-        default: break
+        case .heatmap:
+            HeatmapView.drawStatus(ctx, &grid, y: y)
+            return
+        case .events(let e): position = (e.cursor, e.rows.count)
+        case .trace(let t): position = (t.cursor, t.spans.count)
+        case .groups(let g): position = (g.cursor, g.groups.count)
+        case .picker(let p): position = (p.cursor, p.datasets.count)
+        case .bubbleUp(let b): position = b.focus == .fields ? (b.fieldCursor, b.entries.count) : (b.valueCursor, BubbleUpRows.count(b))
+        case .event: position = nil
         }
+        guard let (cursor, count) = position, count > 0 else { return }
+        let text = Format.grouped(min(cursor, count - 1) + 1) + " of " + Format.grouped(count) + " "
+        grid.put(text, x: grid.width - Columns.width(text), y: y, role: .dim)
     }
 
     /// Row H-1: key hints from the key table.

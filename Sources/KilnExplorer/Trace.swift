@@ -2,10 +2,10 @@ import KilnCore
 import KilnTerminal
 
 extension Explorer {
-    /// The spans of trace `id` in the main table and every other dataset loaded, as a tree by
+    /// The spans of trace `id` in the main table and those found in other datasets, as a tree by
     /// `trace.parent_id` (children by start time); spans whose parent is missing are orphans
     /// at the top level.
-    /// - Complexity: O(rows per dataset) to find the spans (one filter pass), O(s log s) for s spans.
+    /// - Complexity: O(rows) of the main table to find its spans (one filter pass), O(s log s) for s spans.
     static func buildTrace(_ id: String, focusRow: Int?, focusSource: String?, model: ExplorerModel, glyphs: GlyphSet) -> TraceState {
         struct Raw {
             var source: String?
@@ -19,18 +19,19 @@ extension Explorer {
             var error: Bool
         }
         var raw: [Raw] = []
-        var sources: [(String?, EventTable)] = [(nil, model.table)]
-        for name in model.others.keys.sorted() {
-            if let t = model.others[name] { sources.append((name, t)) }
-        }
         let filter = [Filter(FieldName.traceID, .equal, .string(id))]
-        for (source, table) in sources {
-            let rows = RowSet.all(table.count).filtered(by: filter, in: table)
+        let main = model.table
+        var sources: [(String?, EventTable, [UInt32])] = [(nil, main, RowSet.all(main.count).filtered(by: filter, in: main).rows)]
+        for (name, rows) in model.otherTraceRows(id).sorted(by: { $0.key < $1.key }) {
+            guard let table = model.table(name) else { continue }
+            sources.append((name, table, rows.filter { $0 >= 0 && $0 < table.count }.map { UInt32($0) }))
+        }
+        for (source, table, rows) in sources {
             let spanCol = table.column(FieldName.spanID), parentCol = table.column(FieldName.parentID)
             let nameCol = table.column(FieldName.name), serviceCol = table.column(FieldName.serviceName)
             let durCol = table.column(FieldName.duration), errCol = table.column("error")
             let statusCol = table.column("http.status_code")
-            for r in rows.rows {
+            for r in rows {
                 let row = Int(r)
                 var failed = false
                 if case .bool(true)? = errCol?.value(at: row) { failed = true }
@@ -79,7 +80,7 @@ extension Explorer {
             spans.append(TraceSpan(source: s.source, row: s.row, name: s.name, service: s.service, start: s.start,
                                    durationMs: s.duration, depth: 0, prefix: "", isError: s.error, isOrphan: true, spanID: s.spanID))
         }
-        var state = TraceState(traceID: id, spans: spans, searchedAll: model.othersLoaded)
+        var state = TraceState(traceID: id, spans: spans, searchedAll: model.hasSearched(id))
         state.focusRow = focusRow
         state.focusSource = focusSource
         if let focusRow, let i = spans.firstIndex(where: { $0.row == focusRow && $0.source == focusSource }) {

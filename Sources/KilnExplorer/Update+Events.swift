@@ -36,9 +36,10 @@ extension Explorer {
         if list.count > eventsCap { list.removeLast(list.count - eventsCap) }
         e.rows = list
         e.showingBaseline = baseline
+        if let sort = e.sort { sortEvents(&e, by: sort, model: model) }
+        // New rows: start at the top of their order.
         e.cursor = 0
         e.scroll = 0
-        if let sort = e.sort { sortEvents(&e, by: sort, model: model) }
     }
 
     static func eventsCommand(_ command: Command, _ e: inout EventsState, _ state: inout ExplorerState, model: ExplorerModel) {
@@ -102,7 +103,6 @@ extension Explorer {
     static func sortEvents(_ e: inout EventsState, by sort: EventSort, model: ExplorerModel) {
         e.sort = sort
         let table = model.table
-        let cursorRow = e.rows.indices.contains(e.cursor) ? e.rows[e.cursor] : nil
         table.timestamps.withUnsafeBufferPointer { ts in
             if sort.column == 0 {
                 e.rows.sort { a, b in
@@ -133,8 +133,9 @@ extension Explorer {
                 return ta != tb ? ta > tb : a > b
             }
         }
-        if let cursorRow, let i = e.rows.firstIndex(of: cursorRow) { e.cursor = i } else { e.cursor = 0 }
-        e.scroll = max(0, e.cursor - 2)
+        // Sorting is for looking at the ends of the order: start at the top.
+        e.cursor = 0
+        e.scroll = 0
     }
 
     /// Moves the cursor to the next (or previous) row with a value containing `text`
@@ -183,7 +184,7 @@ extension Explorer {
         }
         let trace = buildTrace(id.text, focusRow: e.row, focusSource: e.source, model: model, glyphs: state.glyphs)
         push(&state, .trace(trace))
-        return model.othersLoaded ? [] : [.loadOtherDatasets]
+        return [.findTrace(id.text)]
     }
 
     static func traceCommand(_ command: Command, _ t: inout TraceState, _ state: inout ExplorerState, model: ExplorerModel) -> [Effect] {

@@ -79,6 +79,8 @@ extension Explorer {
         }
         let nt = map.timeBuckets, nv = map.valueBuckets
         var c = state.heat.cursor
+        // The proposal's note describes that box only.
+        if command != .select { state.heat.proposal = nil }
         switch command {
         case .left: c.t -= 1
         case .right: c.t += 1
@@ -101,12 +103,13 @@ extension Explorer {
             return
         case .anomaly:
             guard let box = Anomaly.find(map) else {
-                state.message = .info("no anomalous region: no dense cells above the usual high band")
+                state.message = .info("nothing stands out: the slow tail is spread evenly over time")
                 return
             }
             state.heat.anchor = GridPoint(t: box.time.lowerBound, v: box.value.lowerBound)
             state.heat.cursor = GridPoint(t: box.time.upperBound - 1, v: box.value.upperBound - 1)
             pause(&state)
+            state.heat.proposal = box.ratio.map { "\(Format.fixed($0, 1))× the usual rate" } ?? "unseen elsewhere"
             return
         default:
             return
@@ -165,6 +168,7 @@ extension Explorer {
         switch event.kind {
         case .press(1):
             guard inside else { return [] }
+            state.heat.proposal = nil
             state.heat.cursor = GridPoint(t: t, v: v)
             state.heat.anchor = GridPoint(t: t, v: v)
             state.heat.dragging = true

@@ -22,6 +22,7 @@ public enum Explorer {
             return []
         case .dataRefreshed(let total, let now):
             state.now = now
+            if total > state.totalRows { state.lastArrival = now }
             state.totalRows = total
             state.sampled = model.table.isSampled
             if state.live {
@@ -29,7 +30,7 @@ public enum Explorer {
                 recomputeHeatmap(&state, model: model)
             }
             return []
-        case .datasetLoaded(let name, let markers, let now):
+        case .datasetLoaded(let name, let markers, let now, let lastWrite):
             state.dataset = name
             state.markers = markers
             state.now = now
@@ -40,18 +41,24 @@ public enum Explorer {
             state.heat = HeatmapState()
             state.live = true
             state.message = nil
-            state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now)
+            state.lastArrival = arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: state.visibleRows, now: now)
+            state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now,
+                                             lastWrite: lastWrite)
             if let field = numericField(preferring: state.query.field, in: model.table), field != state.query.field {
                 state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
                 state.query.field = field
             }
             recomputeHeatmap(&state, model: model)
             return []
-        case .otherDatasetsLoaded:
-            if case .trace(var t) = state.top, !t.searchedAll {
-                t = buildTrace(t.traceID, focusRow: t.focusRow, focusSource: t.focusSource, model: model, glyphs: state.glyphs)
-                replaceTop(&state, .trace(t))
+        case .traceSearched(let id):
+            guard case .trace(let old) = state.top, old.traceID == id else { return [] }
+            var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs)
+            if old.focusRow == nil || t.spans.count == old.spans.count {
+                t.cursor = min(old.cursor, max(0, t.spans.count - 1))
+                t.scroll = old.scroll
             }
+            replaceTop(&state, .trace(t))
+            if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
         case .failed(let text):
             state.message = .error(text)
@@ -59,15 +66,33 @@ public enum Explorer {
         }
     }
 
+    /// How long after the last arrival of events the status line still says `LIVE` (60 s in ns);
+    /// after that it says `IDLE` until events arrive again.
+    public static let arrivalWindow: Int64 = 60 * 1_000_000_000
+
+    /// The newest event may be this far from the clock (10 min in ns) for the data to count as
+    /// arriving when the explorer opens.
+    static let recentData: Int64 = 10 * 60 * 1_000_000_000
+
+    /// When events last arrived, as far as can be told on opening: the store's last write
+    /// (`lastWrite`, ns) when it is within ``arrivalWindow`` of `now` and the newest event is
+    /// within 10 minutes of `now`; else nil (old data, a store nobody writes to, no store).
+    public static func arrivalAtOpen(lastWrite: Int64?, model: ExplorerModel, visibleRows: Int, now: Int64) -> Int64? {
+        guard let lastWrite, now &- lastWrite <= arrivalWindow, lastWrite &- now <= arrivalWindow,
+              let bounds = model.timeBounds(visibleRows: visibleRows),
+              bounds.1 >= now &- recentData, bounds.1 <= now &+ recentData else { return nil }
+        return lastWrite
+    }
+
     /// The range to start with: the one asked for; or the last 2 hours when data is arriving
-    /// (the newest event is under 10 minutes old), else the data's whole span.
-    public static func defaultRange(requested: TimeRange?, model: ExplorerModel, visibleRows: Int, now: Int64) -> TimeRange {
+    /// (see ``arrivalAtOpen(lastWrite:model:visibleRows:now:)``), else the data's whole span,
+    /// so the first screen is never empty.
+    public static func defaultRange(requested: TimeRange?, model: ExplorerModel, visibleRows: Int, now: Int64,
+                                    lastWrite: Int64?) -> TimeRange {
         if let requested { return requested }
         let twoHours: Int64 = 2 * 3_600 * 1_000_000_000
-        let recent: Int64 = 10 * 60 * 1_000_000_000
-        guard let bounds = model.timeBounds(visibleRows: visibleRows) else { return .last(twoHours) }
-        let arriving = bounds.1 >= now &- recent && bounds.1 <= now &+ recent
-        return arriving ? .last(twoHours) : .all
+        guard model.timeBounds(visibleRows: visibleRows) != nil else { return .last(twoHours) }
+        return arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: visibleRows, now: now) != nil ? .last(twoHours) : .all
     }
 
     /// `preferred` when the table has numbers in it; else the numeric field that looks most
@@ -107,6 +132,11 @@ public enum Explorer {
         case .resize, .unknown:
             return []
         case .mouse(let event):
+            // A press or a click is the user acting, like a key: the old message goes.
+            switch event.kind {
+            case .press, .click, .doubleClick: state.message = nil
+            default: break
+            }
             return mouse(&state, event, model: model)
         default:
             break

@@ -172,6 +172,7 @@ struct ExplorerE2ETests {
         var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") && $0.contains("events") }
         #expect(screen.contains("20,000 of 20,000 events"))
         #expect(screen.contains("all data"), "old data opens on its whole span")
+        #expect(screen.contains("IDLE") && !screen.contains("LIVE"), "nobody writes this store: IDLE, not LIVE")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") { #expect(screen.contains("deploy: frontend 4.18.0")) }
 
         // The box: from the top right corner, left to the deploy, down to 1 s.
@@ -222,6 +223,33 @@ struct ExplorerE2ETests {
         #expect(screen.contains("icanon echo"), "terminal modes restored:\n\(screen)")
         #expect(!screen.contains("-icanon") && !screen.contains("-echo"))
         #expect(tmux.format("#{alternate_on}") == "0")
+    }
+
+    @Test func anomalyKeyFindsATinyIncident() throws {
+        // 20,000 events of bad-deploy hold only a handful of slow checkouts after the deploy.
+        let dir = try TempDir()
+        let (db, truth) = try Self.store(dir, events: 20_000)
+        let causeFields = ((truth["cause"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        let tmux = try Tmux(width: 100, height: 30, command: Self.shell("\(KilnBinary.path) explore --db \(db)"))
+        tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") }
+        try tmux.send("a")
+        var screen = tmux.wait("the proposed box") { $0.contains(" proposed box ") }
+        let window = try #require(truth["window"] as? [String: Any])
+        let from = try #require((window["from"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let parts = utc.dateComponents([.hour, .minute, .second], from: from)
+        let deploy = (parts.hour ?? 0) * 3600 + (parts.minute ?? 0) * 60 + (parts.second ?? 0)
+        let status = screen.components(separatedBy: "\n").first { $0.hasPrefix(" proposed box ") } ?? ""
+        let start = Self.boxStart(status.replacingOccurrences(of: " proposed box ", with: " box "))
+        #expect((start ?? 0) >= deploy - 120, "the box starts at the deploy or after: \(status)")
+        #expect((Self.boxLow(status.replacingOccurrences(of: " proposed box ", with: " box ")) ?? 0) >= 500, "the box holds only slow events: \(status)")
+        try tmux.send("Enter")
+        screen = tmux.wait("BubbleUp") { $0.contains("❭ BubbleUp") }
+        let ranked = screen.components(separatedBy: "\n").dropFirst(4).prefix(3).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(ranked.contains { causeFields.contains($0) }, "top fields \(ranked), cause \(causeFields):\n\(screen)")
+        try tmux.send("Q")
+        tmux.wait("exit") { $0.contains("EXIT=0") }
     }
 
     @Test func sighupRestoresTheTerminal() throws {

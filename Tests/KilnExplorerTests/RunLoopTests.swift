@@ -31,6 +31,31 @@ import Testing
         #expect(terminal.timeouts > 100)
     }
 
+    @Test func traceIsDrawnBeforeOtherDatasetsAreSearched() {
+        // heatmap -> box -> BubbleUp -> values -> events -> event -> trace.
+        let (loop, terminal) = Self.loop(keys: [.char("a"), .enter, .tab, .enter, .enter, .char("t"), .char("Q")])
+        loop.run()
+        #expect(loop.state.stack.flatMap(\.crumbs).last == "trace")
+        let searching = terminal.frames.firstIndex { $0.textDump().contains("searching other data") }
+        let done = terminal.frames.lastIndex { $0.textDump().contains("❭ trace") && !$0.textDump().contains("searching") }
+        #expect(searching != nil && done != nil && (searching ?? 0) < (done ?? 0), "the trace shows at once, then the search result")
+    }
+
+    @Test func clockTicksAloneDoNotRedraw() {
+        var (state, model) = Shop.start()
+        let drawn = state
+        _ = Explorer.update(&state, .tick(now: Shop.now + 1_000_000_000), model: model)
+        #expect(state != drawn && state.drawsSame(as: drawn), "a tick changes the clock, not the frame")
+        _ = Explorer.update(&state, .tick(now: Shop.now + 61_000_000_000), model: model)
+        #expect(!state.drawsSame(as: drawn), "\"ago\" texts are redrawn once a minute")
+        var live = state
+        live.lastArrival = state.now
+        #expect(!live.drawsSame(as: state), "IDLE turning LIVE is redrawn")
+        var moved = state
+        moved.press([.left], model)
+        #expect(!moved.drawsSame(as: state))
+    }
+
     @Test func resizeRedrawsAndTooSmallShowsTheNotice() throws {
         let (loop, terminal) = Self.loop(keys: [])
         terminal.pendingKeys = [.char("j")]

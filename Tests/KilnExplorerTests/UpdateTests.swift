@@ -138,9 +138,57 @@ import Testing
     @Test func defaultRangeIsLastTwoHoursOnlyWhenDataIsArriving() {
         let model = ExplorerModel(table: Shop.table(count: 100))
         let rows = model.table.count
-        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end) == .last(7_200_000_000_000))
-        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end + 600 * Shop.minute) == .all)
-        #expect(Explorer.defaultRange(requested: .last(60_000_000_000), model: model, visibleRows: rows, now: 0) == .last(60_000_000_000))
+        let second: Int64 = 1_000_000_000
+        // Recent data in a store written seconds ago: arriving.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end, lastWrite: Shop.end - 5 * second)
+                == .last(7_200_000_000_000))
+        // Recent data, but nobody wrote the store for ten minutes: the whole span.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end, lastWrite: Shop.end - 10 * Shop.minute)
+                == .all)
+        // Recent data and no store (in memory): nothing says it arrives.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end, lastWrite: nil) == .all)
+        // Old data in a store written just now (an ingest of old logs): the whole span.
+        #expect(Explorer.defaultRange(requested: nil, model: model, visibleRows: rows, now: Shop.end + 600 * Shop.minute,
+                                      lastWrite: Shop.end + 600 * Shop.minute) == .all)
+        #expect(Explorer.defaultRange(requested: .last(60_000_000_000), model: model, visibleRows: rows, now: 0, lastWrite: nil)
+                == .last(60_000_000_000))
+    }
+
+    @Test func statusSaysIdleUntilEventsArriveThenLiveThenIdleAgain() {
+        let model = ExplorerModel(table: Shop.table(count: 300))
+        // Old data nobody writes: following, but IDLE, never LIVE.
+        var state = Explorer.makeState(size: Shop.size80, glyphs: .unicode, dataset: "shop", model: model, query: QueryState(),
+                                       requestedRange: nil, now: Shop.now + 600 * Shop.minute, lastWrite: Shop.now - Shop.minute)
+        #expect(state.live && !state.arriving)
+        #expect(state.query.range == .all)
+        var header = state.frame(model).rowText(0)
+        #expect(header.contains("IDLE") && !header.contains("LIVE"), "\(header)")
+        // Events arrive: LIVE.
+        model.append(Shop.events(count: 5, seed: 3))
+        let t = Shop.now + 601 * Shop.minute
+        _ = Explorer.update(&state, .dataRefreshed(totalRows: model.table.count, now: t), model: model)
+        header = state.frame(model).rowText(0)
+        #expect(header.contains("● LIVE") && !header.contains("IDLE"), "\(header)")
+        // A poll that finds nothing new keeps LIVE within the window...
+        _ = Explorer.update(&state, .dataRefreshed(totalRows: model.table.count, now: t + 30_000_000_000), model: model)
+        _ = Explorer.update(&state, .tick(now: t + 30_000_000_000), model: model)
+        #expect(state.frame(model).rowText(0).contains("LIVE"))
+        // ...and a quiet minute later it is IDLE again.
+        _ = Explorer.update(&state, .tick(now: t + Explorer.arrivalWindow + 1), model: model)
+        header = state.frame(model).rowText(0)
+        #expect(header.contains("IDLE") && !header.contains("LIVE"), "\(header)")
+        // Paused stays PAUSED whatever arrives.
+        state.press([.left], model)
+        #expect(state.frame(model).rowText(0).contains("PAUSED"))
+    }
+
+    @Test func storeWrittenJustNowWithRecentDataOpensLive() {
+        let model = ExplorerModel(table: Shop.table(count: 300))
+        let state = Explorer.makeState(size: Shop.size80, glyphs: .ascii, dataset: "shop", model: model, query: QueryState(),
+                                       requestedRange: nil, now: Shop.end + Shop.minute, lastWrite: Shop.end + Shop.minute - 2_000_000_000)
+        #expect(state.arriving)
+        #expect(state.query.range == .last(7_200_000_000_000))
+        #expect(state.frame(model).rowText(0).contains("* LIVE"))
     }
 
     @Test func sinceWithNoDataExplainsInsteadOfAnEmptyPlot() {
@@ -164,6 +212,8 @@ import Testing
         #expect(state.heat.anchor == GridPoint(t: 10, v: nv - 3))
         #expect(state.heat.cursor == GridPoint(t: 22, v: nv - 9))
         #expect(!state.heat.dragging)
+        #expect(state.message == nil, "the mouse-on notice gives way to the box")
+        #expect(state.frame(model).rowText(state.size.height - 2).hasPrefix(" box "))
     }
 
     @Test func resizeKeepsTheCursorInsideAndTooSmallDrawsTheNotice() throws {
@@ -276,13 +326,27 @@ import Testing
         #expect(ev.row == hit)
     }
 
+    @Test func baselineToggleStartsAtTheTopOfTheSortAndTheStatusSaysWhere() throws {
+        var (state, model) = Self.incident()
+        state.press([.tab, .enter, .char("l"), .char("S"), .char("j"), .char("j")], model)
+        let sorted = try #require(Self.events(state))
+        #expect(sorted.cursor == 2, "cursor \(sorted.cursor) of \(sorted.rows.count)")
+        let status = state.frame(model).rowText(state.size.height - 2)
+        #expect(status.hasSuffix(" 3 of \(Format.grouped(sorted.rows.count))"), "\(status)")
+        state.press([.char("b")], model)
+        let e = try #require(Self.events(state))
+        #expect(e.showingBaseline && e.cursor == 0 && e.scroll == 0)
+        let durations = e.rows.prefix(20).map { model.table.column(e.columns[0])?.value(at: Int($0))?.number ?? 0 }
+        #expect(durations == durations.sorted(by: >), "the baseline keeps the sort")
+    }
+
     @Test func eventThenTraceShowsTheTreeAndOrphans() throws {
         var (state, model) = Shop.start()
         // Trace 0 has a root, a db child and a span whose parent is missing.
         let row = try #require((0..<model.table.count).first { model.table.column("trace.span_id")?.value(at: $0) == .string(String(format: "%016x", 0x1000) + "-a") })
         Explorer.push(&state, .event(EventState(source: nil, row: row, flagged: ["service.version"])))
         let effects = state.press([.char("t")], model)
-        #expect(effects == [.loadOtherDatasets])
+        #expect(effects == [.findTrace(String(format: "%016x", 0x1000))])
         guard case .trace(let t) = state.top else {
             Issue.record("expected the trace view")
             return
@@ -292,8 +356,8 @@ import Testing
         #expect(t.spans[1].depth == 1 && t.spans[1].prefix == "└─ ")
         #expect(t.spans[2].isOrphan)
         #expect(t.cursor == 0)
-        model.markOthersLoaded()
-        _ = Explorer.update(&state, .otherDatasetsLoaded, model: model)
+        model.findTrace(String(format: "%016x", 0x1000), datasets: [], main: "shop") { _ in EventTable() }
+        _ = Explorer.update(&state, .traceSearched(String(format: "%016x", 0x1000)), model: model)
         guard case .trace(let again) = state.top else { return }
         #expect(again.searchedAll)
         state.press([.down, .enter], model)
