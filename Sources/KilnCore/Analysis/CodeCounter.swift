@@ -32,14 +32,12 @@ enum CodeCounter {
     /// - Complexity: O(rows.count + buckets)
     static func count(_ codes: CodeArray, rows: RowSet, dictionaryCount: Int, map: [UInt32]? = nil,
                       buckets: Int, rates: [UInt32]) -> Counts {
-        count([Job(codes: codes, dictionaryCount: dictionaryCount, map: map, buckets: buckets)], rows: rows, rates: rates)[0]
+        count(Job(codes: codes, dictionaryCount: dictionaryCount, map: map, buckets: buckets), rows: rows, rates: rates)
     }
 
-    /// Counts several columns over the same rows in one pass: the row ids go by blocks that
-    /// stay in cache while every column counts them, so a wide row set is read once, not once
-    /// per column.
-    /// - Complexity: O(rows.count × jobs + buckets)
-    static func count(_ jobs: [Job], rows: RowSet, rates: [UInt32]) -> [Counts] {
+    /// Counts the rows of `rows` per bucket of `job`.
+    /// - Complexity: O(rows.count + buckets)
+    static func count(_ job: Job, rows: RowSet, rates: [UInt32]) -> Counts {
         rows.withIDs { ids in
             // Consecutive rows (a time window over rows in arrival order) need no id list:
             // the kernel then streams through the column from the first row.
@@ -49,29 +47,11 @@ enum CodeCounter {
                 base = Int(first)
                 ids = nil
             }
-            let n = rows.count
-            var hists = jobs.map { Histogram(job: $0, weighted: !rates.isEmpty) }
+            var histogram = Histogram(job: job, weighted: !rates.isEmpty)
             rates.withUnsafeBufferPointer { w in
-                let weights: UnsafeBufferPointer<UInt32>? = rates.isEmpty ? nil : w
-                let block = jobs.count > 1 ? 16_384 : max(n, 1)
-                var start = 0
-                while start < n {
-                    let end = min(n, start + block)
-                    for j in jobs.indices {
-                        hists[j].add(jobs[j], ids: ids.map { UnsafeBufferPointer(rebasing: $0[start..<end]) },
-                                     range: (base + start)..<(base + end), weights: weights)
-                    }
-                    start = end
-                }
+                histogram.add(job, ids: ids, range: base..<(base + rows.count), weights: rates.isEmpty ? nil : w)
             }
-            var out: [Counts] = []
-            out.reserveCapacity(jobs.count)
-            for j in jobs.indices {
-                let h = hists[j]
-                hists[j] = Histogram(slots: 0)
-                out.append(h.counts(buckets: jobs[j].buckets))
-            }
-            return out
+            return histogram.counts(buckets: job.buckets)
         }
     }
 
@@ -82,15 +62,6 @@ enum CodeCounter {
         let limit: Int
         var raw: [UInt32]
         var weighted: [Int64]?
-
-        /// An empty placeholder.
-        init(slots: Int) {
-            self.slots = slots
-            lanes = 1
-            limit = 0
-            raw = []
-            weighted = nil
-        }
 
         init(job: Job, weighted: Bool) {
             if case .u8 = job.codes, job.map == nil {

@@ -70,7 +70,7 @@ public final class PreparedBubbleUp: Sendable {
                                                                   bins: nil, values: []),
                                      idLike: true, candidates: [])
             }
-            let counts = CodeCounter.count([field.job(table)], rows: side, rates: table.sampleRates)[0]
+            let counts = CodeCounter.count(field.job(table), rows: side, rates: table.sampleRates)
             let split = SplitCounts(total: field.totals, side: counts, sideIsSelection: !wide)
             return field.analyze(split, groups: groups, table: table, options: options,
                                  selectedOn: selectedFields.contains(field.name))
