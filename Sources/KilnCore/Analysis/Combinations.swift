@@ -157,6 +157,11 @@ enum Combinations {
                     var selWeights = [Int64](repeating: 0, count: weighted ? size : 0)
                     // Rows go by blocks that stay in cache: each candidate column ORs its bits
                     // into the block's masks, then the block is counted.
+                    // Columns of one-byte codes with a map entry for every byte go in pairs.
+                    var paired: [([UInt8], [UInt16])] = [], rest: [(codes: CodeArray, map: [UInt16], limit: Int)] = []
+                    for m in maps {
+                        if scopeIDs == nil, case .u8(let a) = m.codes, m.limit >= Int(UInt8.max) { paired.append((a, m.map)) } else { rest.append(m) }
+                    }
                     let blockSize = 4096
                     var masks = [UInt16](repeating: 0, count: blockSize)
                     // Unweighted counts: slot `mask << 1 | selected` per lane.
@@ -171,12 +176,25 @@ enum Combinations {
                                         while blockStart < range.upperBound {
                                             let block = blockStart..<min(range.upperBound, blockStart + blockSize)
                                             for k in 0..<block.count { out[k] = 0 }
-                                            for (codes, map, limit) in maps {
+                                            // One-byte columns over every row, two per pass: half the
+                                            // reads and writes of the block's masks.
+                                            if scopeIDs == nil {
+                                                var p = 0
+                                                while p < paired.count {
+                                                    let (ca, ma) = paired[p]
+                                                    let (cb, mb) = p + 1 < paired.count ? paired[p + 1] : (ca, ma)
+                                                    ca.withUnsafeBufferPointer { a in cb.withUnsafeBufferPointer { b in
+                                                        ma.withUnsafeBufferPointer { x in mb.withUnsafeBufferPointer { y in
+                                                            for i in block { out[i - block.lowerBound] |= x[Int(a[i])] | y[Int(b[i])] }
+                                                        } }
+                                                    } }
+                                                    p += 2
+                                                }
+                                            }
+                                            for (codes, map, limit) in rest {
                                                 map.withUnsafeBufferPointer { mp in
                                                     func fill<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
-                                                        if limit >= Int(C.max), scopeIDs == nil {
-                                                            for i in block { out[i - block.lowerBound] |= mp[Int(c[i])] }
-                                                        } else if let ids = scopeIDs {
+                                                        if let ids = scopeIDs {
                                                             for i in block { out[i - block.lowerBound] |= mp[min(Int(c[Int(ids[i])]), limit)] }
                                                         } else {
                                                             for i in block { out[i - block.lowerBound] |= mp[min(Int(c[i]), limit)] }
