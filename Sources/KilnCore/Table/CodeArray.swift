@@ -104,53 +104,6 @@ public enum CodeArray: Sendable, Equatable {
         }
     }
 
-    /// Codes stored little-endian at `width` bytes each, as an array of exactly that width.
-    public init?(littleEndian bytes: UnsafeRawBufferPointer, width: Int) {
-        guard bytes.count % width == 0 else { return nil }
-        let n = bytes.count / width
-        func copy<T: FixedWidthInteger>(_: T.Type) -> [T] {
-            [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-                if n > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<(n * width)])) }
-                initialized = n
-            }
-        }
-        switch width {
-        case 1: self = .u8(copy(UInt8.self))
-        case 2: self = .u16(copy(UInt16.self))
-        case 4: self = .u32(copy(UInt32.self))
-        default: return nil
-        }
-    }
-
-    /// Appends codes stored little-endian at `width` bytes each (the store's chunk format).
-    public mutating func append(littleEndian bytes: UnsafeRawBufferPointer, width: Int) {
-        let n = bytes.count / width
-        var maxSeen: UInt32 = 0
-        switch width {
-        case 1: for i in 0..<n { maxSeen = max(maxSeen, UInt32(bytes[i])) }
-        case 2: for i in 0..<n { maxSeen = max(maxSeen, UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
-        default: for i in 0..<n { maxSeen = max(maxSeen, UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
-        }
-        widen(toHold: Int(maxSeen))
-        func read<T: FixedWidthInteger>(_: T.Type) -> [T] {
-            (0..<n).map { i -> T in
-                switch width {
-                case 1: return T(truncatingIfNeeded: bytes[i])
-                case 2: return T(truncatingIfNeeded: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
-                default: return T(truncatingIfNeeded: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
-                }
-            }
-        }
-        switch self {
-        case .u8(var a):
-            self = .u8([])
-            if width == 1 { a.append(contentsOf: bytes.bindMemory(to: UInt8.self)) } else { a.append(contentsOf: read(UInt8.self)) }
-            self = .u8(a)
-        case .u16(var a): self = .u16([]); a.append(contentsOf: read(UInt16.self)); self = .u16(a)
-        case .u32(var a): self = .u32([]); a.append(contentsOf: read(UInt32.self)); self = .u32(a)
-        }
-    }
-
     /// The codes as little-endian bytes of the narrowest width that holds `maxCode`.
     public static func encode(_ codes: [UInt32], maxCode: UInt32) -> (width: Int, bytes: [UInt8]) {
         if maxCode <= UInt32(UInt8.max) { return (1, codes.map { UInt8($0) }) }

@@ -56,7 +56,8 @@ public struct EventTable: Sendable, Equatable {
         return Event(timestamp: timestamps[row], sampleRate: sampleRate(row), fields: fields)
     }
 
-    /// Appends a block of rows whose columns are already coded (the store's load path).
+    /// Appends a block of rows whose columns are already coded (builders and the in-memory tail;
+    /// the store loads through ``appendRows(_:fill:)``).
     ///
     /// `columns` maps field names to codes for exactly `timestamps.count` rows, coded against
     /// the field's dictionary; fields not named get absent codes.
