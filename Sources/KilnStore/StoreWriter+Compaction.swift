@@ -83,9 +83,11 @@ extension StoreWriter {
             }
         }
         guard let last = ids.last, !times.isEmpty else { return }
+        let deleteColumns = try db.prepare("DELETE FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
+        let deleteChunk = try db.prepare("DELETE FROM chunks WHERE dataset_id = ? AND chunk_id = ?")
         for id in ids {
-            try db.prepare("DELETE FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?").run(.int(datasetID), .int(id))
-            try db.prepare("DELETE FROM chunks WHERE dataset_id = ? AND chunk_id = ?").run(.int(datasetID), .int(id))
+            try deleteColumns.run(.int(datasetID), .int(id))
+            try deleteChunk.run(.int(datasetID), .int(id))
         }
         for fid in columns.keys.sorted() {
             guard let column = columns[fid] else { continue }

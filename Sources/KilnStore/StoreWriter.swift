@@ -72,8 +72,11 @@ public final class StoreWriter {
             let n = try db.transaction(immediate: true) { try writeChunk() }
             pending = RawBatch()
             // The events are durable; merging small chunks is housekeeping, and a failed
-            // merge leaves the store as it was (see ``compact()``).
-            do { try compact() } catch { lastCompactionError = "\(error)" }
+            // merge leaves the store as it was (see ``compact()``). Only a small chunk can
+            // complete a run of small ones, so bulk loads skip the check.
+            if n < Self.smallChunkRows {
+                do { try compact() } catch { lastCompactionError = "\(error)" }
+            }
             return n
         } catch {
             // Codes handed out in the failed transaction were not stored: start over next time.
