@@ -1,4 +1,5 @@
 import KilnStore
+import KilnCore
 import KilnTerminal
 
 /// Something that happened: a key, a resize, the clock, new data.

@@ -1,3 +1,4 @@
+import KilnCore
 import Foundation
 import KilnStore
 
@@ -61,17 +62,5 @@ public struct RetentionPolicy: Sendable, Equatable {
     }
 
     /// Parses a size such as `500MB`, `10GB`, `1.5TB`, `10GiB` or a plain byte count.
-    public static func parseSize(_ text: String) -> Int64? {
-        let t = text.trimmingSpaces().lowercased()
-        let units: [(String, Double)] = [
-            ("kib", 1024), ("mib", 1024 * 1024), ("gib", 1024 * 1024 * 1024), ("tib", 1024 * 1024 * 1024 * 1024),
-            ("kb", 1e3), ("mb", 1e6), ("gb", 1e9), ("tb", 1e12), ("k", 1e3), ("m", 1e6), ("g", 1e9), ("t", 1e12), ("b", 1),
-        ]
-        for (suffix, scale) in units where t.hasSuffix(suffix) {
-            guard let v = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v.isFinite, v > 0, v * scale < 9e18 else { return nil }
-            return Int64(v * scale)
-        }
-        guard let v = Int64(t), v > 0 else { return nil }
-        return v
-    }
+    public static func parseSize(_ text: String) -> Int64? { ByteSize.parse(text) }
 }

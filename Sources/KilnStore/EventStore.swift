@@ -87,57 +87,6 @@ public enum EventStore {
     }
 }
 
-/// What `kiln datasets` lists.
-public struct DatasetInfo: Sendable, Equatable {
-    /// Dataset name.
-    public var name: String
-    /// Number of events.
-    public var events: Int64
-    /// Earliest and latest event time (ns), nil when empty.
-    public var minTime: Int64?
-    /// Latest event time (ns).
-    public var maxTime: Int64?
-    /// Bytes its chunks and dictionaries take in the file.
-    public var bytes: Int64
-    /// Number of fields.
-    public var fieldCount: Int
-}
-
-/// What `kiln fields` lists.
-public struct FieldInfo: Sendable, Equatable {
-    /// Field name.
-    public var name: String
-    /// Kinds of value seen, most common first (`string`, `int`, `float`, `bool`).
-    public var kinds: [ValueKind]
-    /// Exact number of distinct values.
-    public var distinct: Int64
-    /// How many events have the field.
-    public var present: Int64
-}
-
-/// A marker drawn on the time axis (deploys and the like).
-public struct Marker: Sendable, Equatable {
-    /// Start time, ns.
-    public var start: Int64
-    /// End time, ns (nil for an instant).
-    public var end: Int64?
-    /// Text.
-    public var message: String
-    /// Kind, e.g. `deploy`.
-    public var type: String
-    /// A link.
-    public var url: String?
-
-    /// Makes a marker.
-    public init(start: Int64, end: Int64? = nil, message: String, type: String, url: String? = nil) {
-        self.start = start
-        self.end = end
-        self.message = message
-        self.type = type
-        self.url = url
-    }
-}
-
 extension Array where Element: FixedWidthInteger {
     /// The elements' bytes (little-endian machines only, as every Swift Linux target is).
     var littleEndianBytes: [UInt8] { withUnsafeBytes { [UInt8]($0) } }

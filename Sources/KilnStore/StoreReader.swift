@@ -76,9 +76,13 @@ public final class StoreReader {
         }
     }
 
-    /// Loads every event of `dataset` into memory.
-    public func load(dataset: String) throws -> LoadedDataset {
-        var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset)) }
+    /// Loads the events of `dataset` in the time window `window` into memory: only the chunks
+    /// whose time range overlaps the window are read, so the cost follows the window, not the
+    /// size of the dataset. Every event in the window is loaded, with some outside it (the rest
+    /// of the chunks read), so scopes within the window give the same answers as a full load.
+    /// - Complexity: O(chunks of the dataset) to choose, O(rows of the chunks read) to load.
+    public func load(dataset: String, window: TimeWindow = .all) throws -> LoadedDataset {
+        var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset), window: window) }
         // A first load reads most of the file: mapping it saves a read() copy per page. The
         // mapping goes when done, so the store's pages do not stay in the process's memory.
         try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
@@ -106,8 +110,9 @@ public final class StoreReader {
             // skipped (see `StoreWriter.compact()`).
             var skip: [Int64: Int] = [:]
             var newRows = 0
-            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL") FROM chunks WHERE dataset_id = ? AND chunk_id > ? ORDER BY chunk_id")
-                .rows([.int(loaded.datasetID), .int(loaded.lastChunk)]) { r in
+            let window = loaded.window
+            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL") FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) ORDER BY chunk_id")
+                .rows([.int(loaded.datasetID), .int(loaded.lastChunk), .int(window.lowerBound), .int(window.upperBound)]) { r in
                     let rows = Int(r.int(1))
                     var skipped = 0
                     if !r.isNull(2) {
@@ -123,12 +128,12 @@ public final class StoreReader {
             loaded.table.reserveCapacity(totalRows)
             var added = 0
             let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
-            let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? ORDER BY chunk_id")
+            let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) ORDER BY chunk_id")
             var lastChunk = loaded.lastChunk
             let fieldNames = loaded.fieldNames
             let dataset = loaded.dataset, datasetID = loaded.datasetID
             try loaded.table.appendRows(newRows) { block in
-                try chunksStmt.rows([.int(datasetID), .int(lastChunk)]) { r in
+                try chunksStmt.rows([.int(datasetID), .int(lastChunk), .int(window.lowerBound), .int(window.upperBound)]) { r in
                     let chunk = r.int(0), stored = Int(r.int(1))
                     let skipped = skip[chunk] ?? 0, rows = stored - skipped
                     let at = added
@@ -153,6 +158,12 @@ public final class StoreReader {
                 }
                 guard added == block.rows else { throw StoreError.corrupt("chunks of \(dataset) changed while loading") }
             }
+            // Chunks out of the window are passed over for good: the window does not change,
+            // and a merge that takes one in lists it as a part already seen, whose rows (all
+            // outside the window) are skipped.
+            if let newest = try db.prepare("SELECT max(chunk_id) FROM chunks WHERE dataset_id = ?").scalarInt(.int(datasetID)) {
+                lastChunk = max(lastChunk, newest)
+            }
             loaded.lastChunk = lastChunk
             loaded.version = version
             return added
@@ -161,6 +172,26 @@ public final class StoreReader {
 
     /// See ``deferMinimumValues``.
     public static let deferRatio = 16
+
+    /// The SQL condition (two parameters: the window's bounds) choosing the chunks whose time
+    /// range overlaps a window.
+    static let overlaps = "AND max_time >= ? AND min_time <= ?"
+
+    /// The bytes the chunks of `dataset` overlapping `window` take in the store: timestamps,
+    /// sample rates and codes, about what loading them takes in memory (dictionaries aside).
+    public func windowBytes(dataset: String, window: TimeWindow) throws -> (events: Int64, bytes: Int64) {
+        try db.transaction {
+            let id = try datasetID(dataset)
+            var out: (Int64, Int64) = (0, 0)
+            try db.prepare("""
+                SELECT coalesce(sum(c.rows), 0),
+                  coalesce(sum(length(c.timestamps) + coalesce(length(c.sample_rates), 0)
+                    + (SELECT coalesce(sum(length(codes)), 0) FROM chunk_columns cc WHERE cc.dataset_id = c.dataset_id AND cc.chunk_id = c.chunk_id)), 0)
+                FROM chunks c WHERE c.dataset_id = ? \(Self.overlaps)
+                """).rows([.int(id), .int(window.lowerBound), .int(window.upperBound)]) { r in out = (r.int(0), r.int(1)) }
+            return out
+        }
+    }
 
     /// Reads the dictionary segments written since the last load: into memory, or, for
     /// near-unique strings, as segments loaded on first use.
@@ -272,8 +303,12 @@ public struct LoadedDataset: Sendable {
     var fieldNames: [String] = []
     var dictionaryCounts: [Int] = []
 
-    init(dataset: String, datasetID: Int64) {
+    /// The time window loaded: every event in it, and some outside it.
+    public let window: TimeWindow
+
+    init(dataset: String, datasetID: Int64, window: TimeWindow) {
         self.dataset = dataset
         self.datasetID = datasetID
+        self.window = window
     }
 }

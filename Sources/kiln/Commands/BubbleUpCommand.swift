@@ -46,8 +46,15 @@ struct BubbleUpCommand: ParsableCommand {
             printError("kiln bubbleup: --select: \(error)")
             throw ExitCode(64)
         }
-        let table = try loadTable(db: store.db, dataset: scope.dataset)
-        let result = BubbleUp.run(table, scope: scopeValue, selection: select)
+        let backend = try store.backend(command: "bubbleup")
+        let answer: Answer<BubbleUpResult>
+        do {
+            answer = try backend.bubbleUp(dataset: scope.dataset, scope: scopeValue, selection: select, options: BubbleUpOptions())
+        } catch {
+            printError("kiln bubbleup: \(error)")
+            throw ExitCode(2)
+        }
+        let result = answer.value
         switch format {
         case .json:
             print(result.json())
@@ -55,6 +62,7 @@ struct BubbleUpCommand: ParsableCommand {
             var shown = result
             shown.dimensions = Array(result.dimensions.prefix(top))
             print(Sanitize.block(shown.table(width: TerminalWidth.columns)), terminator: "")
+            if !answer.notes.isEmpty { print("(\(answer.notes.text))") }
         }
     }
 }

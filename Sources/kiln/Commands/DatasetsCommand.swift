@@ -17,7 +17,12 @@ struct DatasetsCommand: ParsableCommand {
     @Option(help: "Output format.") var format: ListFormat = .table
 
     func run() throws {
-        let datasets = try StoreReader(path: store.db).datasets()
+        let backend = try store.backend(command: "datasets")
+        let datasets: [DatasetInfo]
+        do { datasets = try backend.datasets() } catch {
+            printError("kiln datasets: \(error)")
+            throw ExitCode(2)
+        }
         switch format {
         case .json:
             var out = "{\"datasets\":["

@@ -21,9 +21,15 @@ struct FieldsCommand: ParsableCommand {
     @Option(help: "Output format.") var format: ListFormat = .table
 
     func run() throws {
-        let reader = try StoreReader(path: store.db)
-        let fields = try reader.fields(dataset: dataset)
-        let events = try reader.datasets().first { $0.name == dataset }?.events ?? 0
+        let backend = try store.backend(command: "fields")
+        let fields: [FieldInfo], events: Int64
+        do {
+            fields = try backend.fields(dataset: dataset)
+            events = try backend.datasets().first { $0.name == dataset }?.events ?? 0
+        } catch {
+            printError("kiln fields: \(error)")
+            throw ExitCode(2)
+        }
         func pct(_ present: Int64) -> Double { events == 0 ? 0 : Double(present) * 100 / Double(events) }
         switch format {
         case .json:

@@ -53,44 +53,54 @@ struct QueryCommand: ParsableCommand {
             printError("kiln query: \(error)")
             throw ExitCode(64)
         }
-        let table = try loadTable(db: store.db, dataset: scope.dataset)
+        let backend = try store.backend(command: "query")
         if calcs.isEmpty && groupBy.isEmpty {
-            printEvents(table, rows: Query.newestRows(table, scope: scopeValue, limit: limit ?? 20))
+            do {
+                printEvents(try backend.events(dataset: scope.dataset, scope: scopeValue, limit: limit ?? 20))
+            } catch {
+                printError("kiln query: \(error)")
+                throw ExitCode(2)
+            }
             return
         }
         let query = Query(scope: scopeValue, calculations: calcs.isEmpty ? [.count] : calcs, groupBy: groupBy, orderBy: orders,
                           limit: limit, granularity: granularity.flatMap(DurationText.parse))
-        let result: QueryResult
+        let answer: Answer<QueryResult>
         do {
-            result = try query.run(table)
-        } catch {
+            answer = try backend.query(query, dataset: scope.dataset)
+        } catch let error as AnalysisError {
             printError("kiln query: \(error)")
             throw ExitCode(64)
+        } catch {
+            printError("kiln query: \(error)")
+            throw ExitCode(2)
         }
+        let result = answer.value
         switch format {
         case .json: print(result.json())
         case .csv: print(result.csv(), terminator: "")
         case .table:
             print(Sanitize.block(result.table(width: TerminalWidth.columns)), terminator: "")
             if result.weighted { print("(counts weighted by sample rate)") }
+            if !answer.notes.isEmpty { print("(\(answer.notes.text))") }
         }
     }
 
-    private func printEvents(_ table: EventTable, rows: [Int]) {
+    private func printEvents(_ events: [Event]) {
         switch format {
         case .json:
             var out: [UInt8] = Array(#"{"events":["#.utf8)
-            for (i, row) in rows.enumerated() {
+            for (i, event) in events.enumerated() {
                 if i > 0 { out.append(0x2C) }
-                JSONText.appendEventLine(table.event(at: row), to: &out)
+                JSONText.appendEventLine(event, to: &out)
                 out.removeLast()
             }
             out.append(contentsOf: "]}".utf8)
             print(String(decoding: out, as: UTF8.self))
         case .csv, .table:
-            for row in rows {
+            for event in events {
                 var line: [UInt8] = []
-                JSONText.appendEventLine(table.event(at: row), to: &line)
+                JSONText.appendEventLine(event, to: &line)
                 line.removeLast()
                 print(Sanitize.line(String(decoding: line, as: UTF8.self)))
             }

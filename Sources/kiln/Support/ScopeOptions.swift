@@ -34,13 +34,3 @@ struct ScopeOptions: ParsableArguments {
         return Scope(from: start, to: to.flatMap(Timestamp.parse), filters: parsed)
     }
 }
-
-/// Loads a dataset for a command, turning store errors into a clear exit.
-func loadTable(db: String, dataset: String) throws -> EventTable {
-    do {
-        return try StoreReader(path: db).load(dataset: dataset).table
-    } catch {
-        printError("kiln: \(error)")
-        throw ExitCode(2)
-    }
-}
