@@ -19,6 +19,10 @@ public enum Action: Equatable {
     case traceSearched(String)
     /// An effect failed; shown in the status line.
     case failed(String)
+    /// The window being loaded has `loaded` of its `total` events in.
+    case loadProgress(loaded: Int, total: Int)
+    /// The model now holds the events of `window`.
+    case windowLoaded(TimeWindow, now: Int64)
 }
 
 /// Something the run loop should do: the only way update reaches the outside world.
@@ -31,4 +35,9 @@ public enum Effect: Equatable {
     case loadDataset(String)
     /// Find the spans of this trace in the store's other datasets, then send ``Action/traceSearched(_:)``.
     case findTrace(String)
+    /// Load this time window of the dataset in the background, then swap it into the model and
+    /// send ``Action/windowLoaded(_:now:)`` (with ``Action/loadProgress(loaded:total:)`` meanwhile).
+    case loadWindow(TimeWindow)
+    /// Stop the window being loaded.
+    case cancelLoad
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import KilnCore
 import KilnStore
 import KilnTerminal
@@ -41,9 +42,13 @@ extension Explorer {
             } else {
                 picker = datasets
             }
-            if picker == nil {
+            var opening = configuration.range
+            if picker == nil, let info = datasets.first(where: { $0.name == dataset }) {
+                let now = wallClock()
+                let range = openingRange(info, requested: configuration.range, now: now, lastWrite: storeLastWrite(path: configuration.storePath))
+                opening = range
                 do {
-                    model = ExplorerModel(loaded: try reader.load(dataset: dataset))
+                    model = ExplorerModel(loaded: try reader.load(dataset: dataset, window: loadWindow(for: range, now: now)))
                     markers = (try? reader.markers(dataset: dataset)) ?? []
                 } catch {
                     throw ExplorerError(code: .store, message: "\(error)")
@@ -58,7 +63,7 @@ extension Explorer {
             }
             defer { terminal.shutdown() }
             let loop = RunLoop(terminal: terminal, reader: reader, model: model, configuration: configuration)
-            loop.start(dataset: dataset, markers: markers, picker: picker)
+            loop.start(dataset: dataset, markers: markers, picker: picker, range: opening)
             loop.run()
             return 0
         } catch let error as ExplorerError {
@@ -145,7 +150,9 @@ public final class RunLoop {
     }
 
     /// Builds the first state: the picker, or the dataset's heatmap and the permalink's views.
-    public func start(dataset: String, markers: [Marker], picker: [DatasetInfo]?) {
+    /// `range` is the range to open on (see ``Explorer/openingRange(_:requested:now:lastWrite:)``),
+    /// nil for the configuration's.
+    public func start(dataset: String, markers: [Marker], picker: [DatasetInfo]?, range: TimeRange? = nil) {
         let query = QueryState(filters: configuration.filters, range: .all, field: configuration.field)
         let now = clock()
         if let picker {
@@ -154,7 +161,7 @@ public final class RunLoop {
             return
         }
         state = Explorer.makeState(size: terminal.size, glyphs: terminal.glyphs, dataset: dataset, model: model, query: query,
-                                   requestedRange: configuration.range, now: now, markers: markers, lastWrite: lastWrite())
+                                   requestedRange: range ?? configuration.range, now: now, markers: markers, lastWrite: lastWrite())
         state.mouse = terminal.isMouseEnabled
         pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection, traceID: configuration.traceID,
                                  model: model)
@@ -170,7 +177,14 @@ public final class RunLoop {
             let effect = pending.removeFirst()
             switch effect {
             case .quit:
+                windowLoad?.cancel()
+                windowLoad = nil
                 return false
+            case .loadWindow(let window):
+                startLoading(window)
+            case .cancelLoad:
+                windowLoad?.cancel()
+                windowLoad = nil
             case .setMouse(let on):
                 terminal.setMouseEnabled(on)
             case .loadDataset(let name):
@@ -178,7 +192,13 @@ public final class RunLoop {
                 // Loading takes a while: show "loading …" first.
                 drawIfChanged()
                 do {
-                    model = ExplorerModel(loaded: try reader.load(dataset: name))
+                    let now = clock()
+                    var range = configuration.range
+                    if let info = try reader.datasets().first(where: { $0.name == name }) {
+                        range = Explorer.openingRange(info, requested: configuration.range, now: now, lastWrite: lastWrite())
+                    }
+                    state.requestedRange = range
+                    model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all))
                     let markers = (try? reader.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
                     pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection,
@@ -207,6 +227,51 @@ public final class RunLoop {
 
     /// Polls in a row that brought no new events.
     var quietPolls = 0
+
+    /// The window being loaded on another thread, if any.
+    var windowLoad: WindowLoad?
+
+    /// Starts loading `window` of the dataset shown, on another thread with its own
+    /// connection; ``checkLoading()`` picks up its progress and its result.
+    func startLoading(_ window: TimeWindow) {
+        windowLoad?.cancel()
+        windowLoad = nil
+        guard let path = reader?.path else { return }
+        let job = WindowLoad(window: window)
+        windowLoad = job
+        let dataset = state.dataset
+        let thread = Thread {
+            let result = Result { () throws -> LoadedDataset in
+                try StoreReader(path: path).load(dataset: dataset, window: window) { loaded, total in job.progress(loaded, total) }
+            }
+            job.finish(result)
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Sends the loading window's progress, or swaps it into the model once loaded.
+    func checkLoading() {
+        guard let job = windowLoad else { return }
+        let (loaded, total, result) = job.snapshot()
+        guard let result else {
+            if loaded != job.reported {
+                job.reported = loaded
+                send(.loadProgress(loaded: loaded, total: total))
+            }
+            return
+        }
+        windowLoad = nil
+        switch result {
+        case .success(let loadedDataset):
+            model = ExplorerModel(loaded: loadedDataset)
+            Explorer.returnFreedMemory()
+            send(.windowLoaded(loadedDataset.window, now: clock()))
+        case .failure(let error):
+            if let e = error as? StoreError, e.code == .cancelled { return }
+            send(.failed("cannot load the time range: \(error)"))
+        }
+    }
 
     /// While the user looks at a heatmap whose data holds still, prepares BubbleUp for its
     /// scope on another thread, so Enter on a box is quick.
@@ -257,7 +322,10 @@ public final class RunLoop {
                 drawIfChanged()
                 warmUp()
             }
-            let wait = ContinuousClock.now.duration(to: nextPoll)
+            checkLoading()
+            var wait = ContinuousClock.now.duration(to: nextPoll)
+            // While a window loads, look at its progress ten times a second.
+            if windowLoad != nil { wait = min(wait, .milliseconds(100)) }
             if wait > .zero, var key = terminal.readKey(timeout: wait) {
                 // Keys typed ahead are all applied before the next frame (at most 64).
                 var handled = 0
@@ -280,5 +348,45 @@ public final class RunLoop {
                 nextPoll = ContinuousClock.now + .milliseconds(Explorer.pollMilliseconds)
             }
         }
+    }
+}
+
+/// A time window loading on another thread: its progress, its result, and a way to stop it.
+final class WindowLoad: @unchecked Sendable {
+    let window: TimeWindow
+    private let lock = NSLock()
+    private var loaded = 0, total = 0
+    private var cancelled = false
+    private var result: Result<LoadedDataset, Error>?
+    /// The progress last sent to the state (run loop only).
+    var reported = -1
+
+    init(window: TimeWindow) { self.window = window }
+
+    /// Records progress; false once cancelled (the load then stops).
+    func progress(_ loaded: Int, _ total: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        self.loaded = loaded
+        self.total = total
+        return !cancelled
+    }
+
+    func finish(_ result: Result<LoadedDataset, Error>) {
+        lock.lock()
+        self.result = result
+        lock.unlock()
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.unlock()
+    }
+
+    func snapshot() -> (Int, Int, Result<LoadedDataset, Error>?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (loaded, total, result)
     }
 }

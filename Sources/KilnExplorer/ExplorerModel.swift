@@ -83,6 +83,9 @@ public final class ExplorerModel {
         plain = EventTable()
     }
 
+    /// The time window the model holds (all of it for an in-memory table).
+    public var window: TimeWindow { loaded?.window ?? .all }
+
     /// The table (do not keep it across a refresh: holding a copy makes the next append copy it all).
     public var table: EventTable { loaded?.table ?? plain }
 

@@ -51,6 +51,12 @@ public struct ExplorerState: Equatable {
     /// The time range asked for on the command line (nil: the default), applied when a
     /// dataset picked in the picker is loaded.
     public var requestedRange: TimeRange?
+    /// The time window of the events held in the model (see ``Explorer/windowToLoad(_:model:)``).
+    public var loadedWindow: TimeWindow = .all
+    /// The range shown when that window was loaded (where `Esc` goes back to while loading).
+    public var loadedRange: TimeRange = .all
+    /// The window being loaded in the background, if any.
+    public var loading: LoadingState?
 
     /// The view on screen.
     public var top: Screen { stack.last ?? .heatmap }

@@ -110,6 +110,12 @@ extension Explorer {
     /// Row H-2: the message, or the view's own status.
     static func drawStatus(_ ctx: RenderContext, _ grid: inout ScreenGrid) {
         let y = grid.height - 2
+        if let loading = ctx.state.loading {
+            let of = loading.total > 0 ? " of " + Format.grouped(loading.total) : ""
+            let text = " loading " + Format.grouped(loading.loaded) + of + " events of the new time range… (Esc cancels, q quits)"
+            grid.put(text, x: 0, y: y, width: grid.width, role: .info)
+            return
+        }
         if let m = ctx.state.message {
             grid.put(" " + m.text, x: 0, y: y, width: grid.width, role: m.kind == .error ? .error : .info)
             return

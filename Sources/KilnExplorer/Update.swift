@@ -10,7 +10,19 @@ public enum Explorer {
     public static func update(_ state: inout ExplorerState, _ action: Action, model: ExplorerModel) -> [Effect] {
         switch action {
         case .keyPressed(let key):
-            return keyPressed(&state, key, model: model)
+            if key == .escape, state.loading != nil, state.prompt == nil, state.help == nil {
+                return cancelLoading(&state, model: model)
+            }
+            let range = state.query.range
+            var effects = keyPressed(&state, key, model: model)
+            if state.query.range != range && !state.quitting { effects += reloadIfNeeded(&state, model: model) }
+            return effects
+        case .loadProgress(let loaded, let total):
+            loadProgress(&state, loaded: loaded, total: total)
+            return []
+        case .windowLoaded(let window, let now):
+            windowLoaded(&state, window: window, now: now, model: model)
+            return []
         case .resized(let size):
             state.size = size
             recomputeHeatmap(&state, model: model)
@@ -40,6 +52,8 @@ public enum Explorer {
             state.stack = [.heatmap]
             state.heat = HeatmapState()
             state.live = true
+            state.loading = nil
+            state.loadedWindow = model.window
             state.message = nil
             state.lastArrival = arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: state.visibleRows, now: now)
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now,
@@ -48,8 +62,9 @@ public enum Explorer {
                 state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
                 state.query.field = field
             }
+            state.loadedRange = state.query.range
             recomputeHeatmap(&state, model: model)
-            return []
+            return reloadIfNeeded(&state, model: model)
         case .traceSearched(let id):
             guard case .trace(let old) = state.top, old.traceID == id else { return [] }
             var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs)
@@ -61,6 +76,7 @@ public enum Explorer {
             if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
         case .failed(let text):
+            if state.loading != nil { _ = cancelLoading(&state, model: model) }
             state.message = .error(text)
             return []
         }

@@ -1,7 +1,7 @@
 /// An error from the event store: what failed, where, and SQLite's own message when it has one.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     /// A short machine-readable reason.
-    public enum Code: Sendable { case sqlite, notFound, corrupt, invalidArgument, busy, full }
+    public enum Code: Sendable { case sqlite, notFound, corrupt, invalidArgument, busy, full, cancelled }
     /// The reason.
     public let code: Code
     /// What a user reads.
@@ -23,6 +23,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     static func corrupt(_ what: String) -> StoreError {
         StoreError(code: .corrupt, message: "store data is damaged: \(what)")
     }
+
+    /// A load stopped because its progress callback said so.
+    public static let cancelled = StoreError(code: .cancelled, message: "cancelled")
 
     static func invalid(_ what: String) -> StoreError {
         StoreError(code: .invalidArgument, message: what)

@@ -81,13 +81,15 @@ public final class StoreReader {
     /// size of the dataset. Every event in the window is loaded, with some outside it (the rest
     /// of the chunks read), so scopes within the window give the same answers as a full load.
     /// - Complexity: O(chunks of the dataset) to choose, O(rows of the chunks read) to load.
-    public func load(dataset: String, window: TimeWindow = .all) throws -> LoadedDataset {
+    /// - Parameter progress: called after each chunk with the events loaded so far and the
+    ///   events to load; returning false stops the load, which throws ``StoreError/cancelled``.
+    public func load(dataset: String, window: TimeWindow = .all, progress: ((Int, Int) -> Bool)? = nil) throws -> LoadedDataset {
         var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset), window: window) }
         // A first load reads most of the file: mapping it saves a read() copy per page. The
         // mapping goes when done, so the store's pages do not stay in the process's memory.
         try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
         defer { try? db.execute("PRAGMA mmap_size=0") }
-        _ = try refresh(&loaded)
+        _ = try refresh(&loaded, progress: progress)
         return loaded
     }
 
@@ -95,7 +97,7 @@ public final class StoreReader {
     ///
     /// Near-unique string fields (see ``deferMinimumValues``) keep only their codes in memory;
     /// their values load from the store when something asks for them.
-    public func refresh(_ loaded: inout LoadedDataset) throws -> Int {
+    public func refresh(_ loaded: inout LoadedDataset, progress: ((Int, Int) -> Bool)? = nil) throws -> Int {
         try db.transaction {
             let version = try db.prepare("SELECT version FROM datasets WHERE id = ?").scalarInt(.int(loaded.datasetID))
             guard let version else { throw StoreError.noSuchDataset(loaded.dataset, known: []) }
@@ -155,6 +157,7 @@ public final class StoreReader {
                     }
                     lastChunk = chunk
                     added += rows
+                    if let progress, !progress(added, block.rows) { throw StoreError.cancelled }
                 }
                 guard added == block.rows else { throw StoreError.corrupt("chunks of \(dataset) changed while loading") }
             }

@@ -19,8 +19,11 @@ struct ExploreCommand: ParsableCommand {
           kiln explore --where 'service.name = checkout' --since 1h
           kiln explore --trace 97295d66a87597672cedce7a6696490b
 
-        The time range defaults to the last 2 hours when data is arriving, else the whole \
-        span. New events written by `kiln ingest --follow` appear while the view shows LIVE.
+        The time range defaults to the last 2 hours when data is arriving; on a store nobody \
+        writes to, to the last 2 hours of its data when the dataset holds more than a million \
+        events, else its whole span. Only the events of the range are read; a wider range \
+        (`:since 7d`, `:since all`) loads more, a narrower one gives memory back. New events \
+        written by `kiln ingest --follow` or `kiln serve` appear while the view shows LIVE.
 
         Exit status: 0 after quitting; 2 when it cannot start (no store or data, TERM=dumb, \
         not a terminal); 64 bad arguments.
@@ -30,6 +33,10 @@ struct ExploreCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "Dataset to explore (default: the only one, else a picker).") var dataset: String?
     @Option(help: ArgumentHelp("Time range: 15m, 2h, 7d ... or all.", valueName: "span")) var since: String?
+    @Option(help: ArgumentHelp("Start of a fixed time range (inclusive): RFC 3339 or epoch; with --to.", valueName: "time"))
+    var from: String?
+    @Option(help: ArgumentHelp("End of a fixed time range (exclusive): RFC 3339 or epoch; default now.", valueName: "time"))
+    var to: String?
     @Option(name: .customLong("where"), help: ArgumentHelp("Scope filter FIELD OP VALUE (repeatable).", valueName: "expr"))
     var filters: [String] = []
     @Option(name: .customLong("select"), help: ArgumentHelp("Selection filter for BubbleUp (repeatable).", valueName: "expr"))
@@ -52,6 +59,21 @@ struct ExploreCommand: ParsableCommand {
             } else {
                 throw ValidationError("--since: \"\(since)\" is not a span like 15m, 2h, 7d or all")
             }
+        }
+        if from != nil || to != nil {
+            guard since == nil else { throw ValidationError("--since and --from/--to both set the range: give one") }
+            guard let a = from.flatMap(Timestamp.parse) else {
+                throw ValidationError(from == nil ? "--to needs --from" : "--from: \"\(from!)\" is neither RFC 3339 nor an epoch time")
+            }
+            let b: Int64
+            if let to {
+                guard let t = Timestamp.parse(to) else { throw ValidationError("--to: \"\(to)\" is neither RFC 3339 nor an epoch time") }
+                b = t
+            } else {
+                b = Clock.nowNanos()
+            }
+            guard b > a else { throw ValidationError("--to must come after --from") }
+            range = .between(a, b)
         }
         let scope: [Filter], select: [Filter]
         do {

@@ -23,18 +23,28 @@ struct GenerateCommand: ParsableCommand {
           kiln generate --scenario bad-deploy --events 100000 -o shop.jsonl
           kiln generate --scenario heavy-tenant --truth
           kiln generate --events 1000 | kiln ingest --dataset shop
+          kiln generate --duration 7d --rate 10 -o week.jsonl     # a week at 10 events/s (6,048,000 events)
         """
     )
 
     @Option(help: "Scenario name (see above).") var scenario: String = Scenarios.badDeploy.name
-    @Option(help: "Number of events.") var events: Int = 100_000
+    @Option(help: "Number of events (default 100,000, or --rate × --duration).") var events: Int?
+    @Option(help: ArgumentHelp("Time span the events cover, e.g. 2h or 7d (default: 1h below a million events, else 2h).", valueName: "span"))
+    var duration: String?
+    @Option(help: ArgumentHelp("Events per second over --duration (instead of --events).", valueName: "per-second")) var rate: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Time of the last event: RFC 3339 or epoch (default: now).") var end: String?
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
     @Flag(help: "Print the ground truth as JSON instead of the events.") var truth = false
 
     func validate() throws {
-        guard events >= 0 else { throw ValidationError("--events must be 0 or more") }
+        if let events, events < 0 { throw ValidationError("--events must be 0 or more") }
+        if let duration, DurationText.parse(duration) == nil { throw ValidationError("--duration: \"\(duration)\" is not a span like 2h or 7d") }
+        if let rate {
+            guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be more than 0") }
+            guard duration != nil else { throw ValidationError("--rate needs --duration") }
+            guard events == nil else { throw ValidationError("give --events or --rate, not both") }
+        }
         if let end, Timestamp.parse(end) == nil { throw ValidationError("--end: \"\(end)\" is neither RFC 3339 nor an epoch time") }
         guard Scenarios.named(scenario) != nil else {
             throw ValidationError("unknown scenario \"\(scenario)\" (known: \(Scenarios.all.map(\.name).joined(separator: ", ")))")
@@ -43,7 +53,10 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let endTime = end.flatMap(Timestamp.parse) ?? Clock.nowNanos()
-        let generator = try EventGenerator(GeneratorOptions(scenario: scenario, events: events, seed: seed, end: endTime))
+        let window = duration.flatMap(DurationText.parse)
+        var count = events ?? 100_000
+        if let rate, let window { count = Int((rate * Double(window) / 1e9).rounded()) }
+        let generator = try EventGenerator(GeneratorOptions(scenario: scenario, events: count, seed: seed, end: endTime, window: window))
         if truth {
             print(generator.truthJSON())
             return
