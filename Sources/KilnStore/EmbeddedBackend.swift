@@ -30,17 +30,76 @@ public final class EmbeddedBackend: EventBackend {
 
     public func markers(dataset: String) throws -> [Marker] { try reader.markers(dataset: dataset) }
 
-    /// The events of `dataset` in the time window of `scope` (and some around it).
-    public func load(dataset: String, scope: Scope) throws -> LoadedDataset {
-        try reader.load(dataset: dataset, window: TimeWindow(scope))
+    /// The events of `dataset` in the time window of `scope` (and some around it); only the
+    /// columns of `fields` when given.
+    public func load(dataset: String, scope: Scope, fields: [String]? = nil) throws -> LoadedDataset {
+        try reader.load(dataset: dataset, window: TimeWindow(scope), fields: fields)
+    }
+
+    /// In memory, a loaded chunk takes about this many times its stored bytes (arrays grown in
+    /// steps, dictionaries, the row sets of an analysis).
+    static let memoryFactor: Int64 = 3
+
+    /// How to read a scope: whole, or in batches of chunks that each fit a part of the budget.
+    func plan(dataset: String, scope: Scope, fields: [String]?) throws -> [ClosedRange<Int64>]? {
+        let chunks = try reader.chunkPlan(dataset: dataset, window: TimeWindow(scope), fields: fields)
+        let total = chunks.reduce(Int64(0)) { $0 + $1.bytes }
+        guard total * Self.memoryFactor > memoryBudget else { return nil }
+        // A quarter of the budget per batch leaves room for the rollup and the answer.
+        let perBatch = max(1, memoryBudget / 4 / Self.memoryFactor)
+        var batches: [ClosedRange<Int64>] = []
+        var first: Int64?, last: Int64 = 0, bytes: Int64 = 0
+        for c in chunks {
+            if let f = first, bytes + c.bytes > perBatch {
+                batches.append(f...last)
+                first = nil
+                bytes = 0
+            }
+            if first == nil { first = c.id }
+            last = c.id
+            bytes += c.bytes
+        }
+        if let f = first { batches.append(f...last) }
+        return batches
+    }
+
+    /// Reads the scope's chunks batch by batch on one snapshot of the store, handing each batch
+    /// (only the columns of `fields`) and its rows in scope to `body`.
+    func stream(dataset: String, scope: Scope, fields: [String]?, batches: [ClosedRange<Int64>],
+                _ body: (EventTable, RowSet) throws -> Void) throws {
+        try reader.snapshot {
+            for batch in batches {
+                let part = try reader.load(dataset: dataset, window: TimeWindow(scope), chunks: batch, fields: fields).table
+                try body(part, scope.rows(in: part))
+            }
+        }
     }
 
     public func query(_ query: Query, dataset: String) throws -> Answer<QueryResult> {
-        Answer(try query.run(try load(dataset: dataset, scope: query.scope).table))
+        let fields = query.fieldsRead
+        guard let batches = try plan(dataset: dataset, scope: query.scope, fields: fields) else {
+            return Answer(try query.run(try load(dataset: dataset, scope: query.scope, fields: fields).table))
+        }
+        var rollup = query.makeRollup()
+        try stream(dataset: dataset, scope: query.scope, fields: fields, batches: batches) { part, rows in rollup.add(part, rows: rows) }
+        return Answer(try query.run(rollup: rollup), notes: .streamed)
     }
 
     public func heatmap(dataset: String, scope: Scope, field: String, options: HeatmapOptions) throws -> Answer<Heatmap> {
-        Answer(Heatmap.compute(try load(dataset: dataset, scope: scope).table, scope: scope, field: field, options: options))
+        let fields = [field] + scope.filters.map(\.field)
+        if let from = options.from, let to = options.to, to > from,
+           let batches = try plan(dataset: dataset, scope: scope, fields: fields) {
+            // Time buckets as the heatmap draws them (see `TimeAxis`): the rollup keeps each
+            // event's bucket, never its time.
+            let span = to - from, n = Int64(max(1, options.timeBuckets))
+            let width = max(1, span / n + (span % n == 0 ? 0 : 1))
+            var rollup = Rollup(fields: [field], granularity: width, origin: from, floor: from)
+            try stream(dataset: dataset, scope: scope, fields: fields, batches: batches) { part, rows in rollup.add(part, rows: rows) }
+            let table = rollup.table()
+            return Answer(Heatmap.compute(table, rows: .all(table.count), field: field, options: options), notes: .streamed)
+        }
+        let table = try load(dataset: dataset, scope: scope, fields: fields).table
+        return Answer(Heatmap.compute(table, scope: scope, field: field, options: options))
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
@@ -48,8 +107,22 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func events(dataset: String, scope: Scope, limit: Int) throws -> [Event] {
-        let table = try load(dataset: dataset, scope: scope).table
-        return Query.newestRows(table, scope: scope, limit: limit).map { table.event(at: $0) }
+        guard let batches = try plan(dataset: dataset, scope: scope, fields: nil) else {
+            let table = try load(dataset: dataset, scope: scope).table
+            return Query.newestRows(table, scope: scope, limit: limit).map { table.event(at: $0) }
+        }
+        // The newest of each batch, then the newest of those (ties: the later chunk first).
+        var newest: [(time: Int64, order: Int, event: Event)] = []
+        var order = 0
+        try stream(dataset: dataset, scope: scope, fields: nil, batches: batches) { part, rows in
+            for row in Query.newestRows(part, rows: rows, limit: limit).reversed() {
+                newest.append((part.timestamps[row], order, part.event(at: row)))
+                order += 1
+            }
+            newest.sort { $0.time != $1.time ? $0.time > $1.time : $0.order > $1.order }
+            if newest.count > limit { newest.removeLast(newest.count - limit) }
+        }
+        return newest.map(\.event)
     }
 }
 

@@ -83,8 +83,14 @@ public final class StoreReader {
     /// - Complexity: O(chunks of the dataset) to choose, O(rows of the chunks read) to load.
     /// - Parameter progress: called after each chunk with the events loaded so far and the
     ///   events to load; returning false stops the load, which throws ``StoreError/cancelled``.
-    public func load(dataset: String, window: TimeWindow = .all, progress: ((Int, Int) -> Bool)? = nil) throws -> LoadedDataset {
+    /// - Parameters:
+    ///   - chunks: only the chunks with these ids (a batch of a ``chunkPlan(dataset:window:fields:)``).
+    ///   - fields: only these fields' columns and values (nil: every field); the rest stay absent.
+    public func load(dataset: String, window: TimeWindow = .all, chunks: ClosedRange<Int64>? = nil, fields: [String]? = nil,
+                     progress: ((Int, Int) -> Bool)? = nil) throws -> LoadedDataset {
         var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset), window: window) }
+        loaded.chunkRange = chunks ?? (Int64.min...Int64.max)
+        loaded.onlyFields = fields.map(Set.init)
         // A first load reads most of the file: mapping it saves a read() copy per page. The
         // mapping goes when done, so the store's pages do not stay in the process's memory.
         try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
@@ -112,9 +118,10 @@ public final class StoreReader {
             // skipped (see `StoreWriter.compact()`).
             var skip: [Int64: Int] = [:]
             var newRows = 0
-            let window = loaded.window
-            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL") FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) ORDER BY chunk_id")
-                .rows([.int(loaded.datasetID), .int(loaded.lastChunk), .int(window.lowerBound), .int(window.upperBound)]) { r in
+            let window = loaded.window, range = loaded.chunkRange
+            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL") FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) \(Self.inRange) ORDER BY chunk_id")
+                .rows([.int(loaded.datasetID), .int(loaded.lastChunk), .int(window.lowerBound), .int(window.upperBound),
+                       .int(range.lowerBound), .int(range.upperBound)]) { r in
                     let rows = Int(r.int(1))
                     var skipped = 0
                     if !r.isNull(2) {
@@ -129,13 +136,19 @@ public final class StoreReader {
             try loadValues(&loaded, totalRows: totalRows)
             loaded.table.reserveCapacity(totalRows)
             var added = 0
-            let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
-            let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) ORDER BY chunk_id")
+            var onlyIDs = ""
+            if let only = loaded.onlyFields {
+                let ids = loaded.fieldNames.indices.filter { only.contains(loaded.fieldNames[$0]) }
+                onlyIDs = " AND field_id IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
+            }
+            let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?" + onlyIDs)
+            let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) \(Self.inRange) ORDER BY chunk_id")
             var lastChunk = loaded.lastChunk
             let fieldNames = loaded.fieldNames
             let dataset = loaded.dataset, datasetID = loaded.datasetID
             try loaded.table.appendRows(newRows) { block in
-                try chunksStmt.rows([.int(datasetID), .int(lastChunk), .int(window.lowerBound), .int(window.upperBound)]) { r in
+                try chunksStmt.rows([.int(datasetID), .int(lastChunk), .int(window.lowerBound), .int(window.upperBound),
+                                     .int(range.lowerBound), .int(range.upperBound)]) { r in
                     let chunk = r.int(0), stored = Int(r.int(1))
                     let skipped = skip[chunk] ?? 0, rows = stored - skipped
                     let at = added
@@ -179,19 +192,36 @@ public final class StoreReader {
     /// The SQL condition (two parameters: the window's bounds) choosing the chunks whose time
     /// range overlaps a window.
     static let overlaps = "AND max_time >= ? AND min_time <= ?"
+    /// The SQL condition (two parameters) choosing chunks by id.
+    static let inRange = "AND chunk_id BETWEEN ? AND ?"
 
-    /// The bytes the chunks of `dataset` overlapping `window` take in the store: timestamps,
-    /// sample rates and codes, about what loading them takes in memory (dictionaries aside).
-    public func windowBytes(dataset: String, window: TimeWindow) throws -> (events: Int64, bytes: Int64) {
+    /// Runs `body` on one snapshot of the store: loads inside it see the same chunks, whatever
+    /// writers commit or merge meanwhile (a streamed answer reads its batches this way).
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try db.transaction(body)
+    }
+
+    /// The chunks of `dataset` overlapping `window`, oldest id first, with their events and the
+    /// bytes their timestamps, sample rates and the columns of `fields` (nil: all) take.
+    public func chunkPlan(dataset: String, window: TimeWindow, fields: [String]? = nil) throws -> [ChunkExtent] {
         try db.transaction {
             let id = try datasetID(dataset)
-            var out: (Int64, Int64) = (0, 0)
+            var only = ""
+            if let fields {
+                var ids: [Int64] = []
+                try db.prepare("SELECT field_id, name FROM fields WHERE dataset_id = ?").rows([.int(id)]) { r in
+                    if fields.contains(r.text(1)) { ids.append(r.int(0)) }
+                }
+                only = " AND cc.field_id IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
+            }
+            var out: [ChunkExtent] = []
             try db.prepare("""
-                SELECT coalesce(sum(c.rows), 0),
-                  coalesce(sum(length(c.timestamps) + coalesce(length(c.sample_rates), 0)
-                    + (SELECT coalesce(sum(length(codes)), 0) FROM chunk_columns cc WHERE cc.dataset_id = c.dataset_id AND cc.chunk_id = c.chunk_id)), 0)
-                FROM chunks c WHERE c.dataset_id = ? \(Self.overlaps)
-                """).rows([.int(id), .int(window.lowerBound), .int(window.upperBound)]) { r in out = (r.int(0), r.int(1)) }
+                SELECT c.chunk_id, c.rows, length(c.timestamps) + coalesce(length(c.sample_rates), 0)
+                  + (SELECT coalesce(sum(length(cc.codes)), 0) FROM chunk_columns cc WHERE cc.dataset_id = c.dataset_id AND cc.chunk_id = c.chunk_id\(only))
+                FROM chunks c WHERE c.dataset_id = ? \(Self.overlaps) ORDER BY c.chunk_id
+                """).rows([.int(id), .int(window.lowerBound), .int(window.upperBound)]) { r in
+                out.append(ChunkExtent(id: r.int(0), events: r.int(1), bytes: r.int(2)))
+            }
             return out
         }
     }
@@ -209,6 +239,7 @@ public final class StoreReader {
                 let fid = Int(r.int(1)), first = Int(r.int(2)), count = Int(r.int(3))
                 guard fid >= 0, fid < loaded.fieldNames.count else { throw StoreError.corrupt("dictionary of unknown field \(fid)") }
                 loaded.lastSegment = max(loaded.lastSegment, r.int(0))
+                if let only = loaded.onlyFields, !only.contains(loaded.fieldNames[fid]) { return }
                 guard first > loaded.dictionaryCounts[fid] else { return }
                 var p = pending[fid] ?? Pending()
                 let expected = p.segments.last.map { $0.segment.firstCode + $0.segment.count } ?? loaded.dictionaryCounts[fid] + 1
@@ -308,10 +339,24 @@ public struct LoadedDataset: Sendable {
 
     /// The time window loaded: every event in it, and some outside it.
     public let window: TimeWindow
+    /// Only chunks with these ids are read.
+    var chunkRange: ClosedRange<Int64> = Int64.min...Int64.max
+    /// Only these fields are read (nil: all).
+    var onlyFields: Set<String>?
 
     init(dataset: String, datasetID: Int64, window: TimeWindow) {
         self.dataset = dataset
         self.datasetID = datasetID
         self.window = window
     }
+}
+
+/// One chunk of a dataset as a read plans it: its id, events and bytes to read.
+public struct ChunkExtent: Sendable, Equatable {
+    /// The chunk's id (ids grow with time of writing).
+    public var id: Int64
+    /// Events in it.
+    public var events: Int64
+    /// Bytes of its timestamps, sample rates and the columns asked about.
+    public var bytes: Int64
 }

@@ -54,6 +54,9 @@ struct Aggregator {
         return out
     }
 
+    /// True when some event in scope stands for more than one (the answer is weighted).
+    var isWeighted: Bool { weights.contains { $0 > 1 } }
+
     @inline(__always) private func weight(_ i: Int) -> Int64 { weights.isEmpty ? 1 : Int64(weights[i]) }
 
     /// Codes of `field` per row position, clamped to `dictionary count + 1` (0 when the

@@ -90,6 +90,6 @@ public final class PreparedBubbleUp: Sendable {
                                              selected: selected, groups: groups, options: options)
         return BubbleUpResult(selectionCount: groups.selWeight, baselineCount: groups.baseWeight,
                               selectionRows: selected.count, baselineRows: scopeRows.count - selected.count,
-                              weighted: table.isSampled, dimensions: dimensions, idLike: idLike, combinations: combinations)
+                              weighted: groups.selWeight + groups.baseWeight != Int64(scopeRows.count), dimensions: dimensions, idLike: idLike, combinations: combinations)
     }
 }

@@ -44,7 +44,7 @@ struct QueryEngine {
             series = try makeSeries(granularity: g, rows: rows, grouping: grouping, order: order, groupValues: groupValues, aggregator: &aggregator)
         }
         return QueryResult(groupBy: query.groupBy, calculations: query.calculations, rows: resultRows, series: series,
-                           granularity: query.granularity, heatmapEdges: aggregator.heatmapEdges, weighted: table.isSampled)
+                           granularity: query.granularity, heatmapEdges: aggregator.heatmapEdges, weighted: aggregator.isWeighted)
     }
 
     private enum Term { case calc(Int), group(Int) }

@@ -14,14 +14,18 @@ enum ValueAxis {
     /// - Complexity: O(codes), plus O(rows) when `rows` is not every row.
     static func range(_ dictionary: ValueDictionary, codes: CodeArray, rows: RowSet) -> (min: Double, minPositive: Double?, max: Double)? {
         let n = dictionary.count + 1
-        var used: [Bool] = []
-        if !rows.isAll {
-            used = [Bool](repeating: false, count: n + 1)
+        // Only the values the rows hold, even for every row: a table may hold a time window of
+        // a dataset whose dictionary holds values of other times too.
+        var used = [Bool](repeating: false, count: n + 1)
+        do {
             used.withUnsafeMutableBufferPointer { u in
                 func mark<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
                     rows.withIDs { ids in
-                        guard let ids else { return }
-                        for r in ids { u[min(Int(c[Int(r)]), n)] = true }
+                        if let ids {
+                            for r in ids { u[min(Int(c[Int(r)]), n)] = true }
+                        } else {
+                            for r in 0..<min(rows.count, c.count) { u[min(Int(c[r]), n)] = true }
+                        }
                     }
                 }
                 switch codes {

@@ -60,6 +60,8 @@ final class Database {
 
     /// Runs `body` inside a transaction (IMMEDIATE takes the write lock at once).
     func transaction<T>(immediate: Bool = false, _ body: () throws -> T) throws -> T {
+        // Inside a transaction already (a reader's snapshot over several loads): join it.
+        if !immediate && sqlite3_get_autocommit(handle) == 0 { return try body() }
         try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")
         do {
             let result = try body()
