@@ -6,10 +6,10 @@ and of a store holding only those 2 hours, in the same run, with the ratios.
 
 Needs a release build (swift build -c release --product kiln). Prints, per command, the best
 wall time and peak RSS of 5 runs on each store, the ratios week/2h (targets: time <= 1.5x,
-memory <= 2x) and whether both stores gave the same output. Then the explorer's first frame
+memory <= 2x) and whether both stores gave the same answer (the JSON compared as values). Then the explorer's first frame
 on each store (bench/explore_timing.py).
 """
-import os, subprocess, sys, tempfile, time, shutil
+import json, os, subprocess, sys, tempfile, time, shutil
 
 KILN = os.path.abspath(os.environ.get("KILN", ".build/release/kiln"))
 RATE = sys.argv[1] if len(sys.argv) > 1 else "10"
@@ -60,8 +60,14 @@ def main():
         for label, args in commands.items():
             tw, mw, ow = measured([args[0], "--db", stores["week"]] + args[1:])
             tr, mr, orr = measured([args[0], "--db", stores["2h"]] + args[1:])
+            same = json.loads(ow) == json.loads(orr)
             print(f"{label:9s} week {tw * 1000:7.1f} ms {mw:6.1f} MB | 2h {tr * 1000:7.1f} ms {mr:6.1f} MB | "
-                  f"ratio time {tw / tr:.2f}x memory {mw / mr:.2f}x | same output: {ow == orr}")
+                  f"ratio time {tw / tr:.2f}x memory {mw / mr:.2f}x | same answer: {same}")
+            if not same:
+                for name, out in (("week", ow), ("2h", orr)):
+                    with open(f"/tmp/kiln-window-{label}-{name}.json", "wb") as f:
+                        f.write(out)
+                print(f"  (outputs kept in /tmp/kiln-window-{label}-week.json and -2h.json)")
         if shutil.which("tmux"):
             for name in ("week", "2h"):
                 r = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "explore_timing.py"), "kiln", stores[name]],

@@ -240,9 +240,14 @@ public final class RunLoop {
         let job = WindowLoad(window: window)
         windowLoad = job
         let dataset = state.dataset
+        // Tests slow loading down to see its progress and cancel it (milliseconds per chunk).
+        let delay = ProcessInfo.processInfo.environment["KILN_TEST_LOAD_DELAY_MS"].flatMap { UInt32($0) } ?? 0
         let thread = Thread {
             let result = Result { () throws -> LoadedDataset in
-                try StoreReader(path: path).load(dataset: dataset, window: window) { loaded, total in job.progress(loaded, total) }
+                try StoreReader(path: path).load(dataset: dataset, window: window) { loaded, total in
+                    if delay > 0 { usleep(delay * 1000) }
+                    return job.progress(loaded, total)
+                }
             }
             job.finish(result)
         }

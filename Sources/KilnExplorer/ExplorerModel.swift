@@ -83,6 +83,9 @@ public final class ExplorerModel {
         plain = EventTable()
     }
 
+    /// Whether the events come from a store, a time window at a time (else the table is all).
+    public var readsWindows: Bool { loaded != nil }
+
     /// The time window the model holds (all of it for an in-memory table).
     public var window: TimeWindow { loaded?.window ?? .all }
 

@@ -61,7 +61,7 @@ extension Explorer {
 
     /// After the range changed: asks for another window when the loaded one does not fit.
     static func reloadIfNeeded(_ state: inout ExplorerState, model: ExplorerModel) -> [Effect] {
-        guard let window = windowToLoad(state, model: model) else { return [] }
+        guard model.readsWindows, let window = windowToLoad(state, model: model) else { return [] }
         if let loading = state.loading, loading.window == window { return [] }
         state.loading = LoadingState(window: window, previousRange: state.loading?.previousRange ?? state.loadedRange)
         return [.loadWindow(window)]

@@ -337,3 +337,53 @@ struct ExplorerE2ETests {
         #expect(screen.contains("TERM=dumb"))
     }
 }
+
+/// The explorer reads only the time window it shows, and loads another in the background.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct ExplorerWindowE2ETests {
+    /// Two days of events ingested a day at a time: two chunks, a day each.
+    static func twoDays(_ dir: TempDir) throws -> String {
+        let db = dir.path("k.db")
+        for (day, end) in [(1, "2026-01-01T00:00:00Z"), (2, "2026-01-02T00:00:00Z")] {
+            let file = dir.path("day\(day).jsonl")
+            let gen = try KilnBinary.run(["generate", "--events", "10000", "--duration", "1d", "--seed", "\(day)", "--end", end, "-o", file])
+            #expect(gen.status == 0, "\(gen.stderr)")
+            let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "shop", file])
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+        }
+        return db
+    }
+
+    @Test func widerRangesLoadMoreNarrowerLoadLessAndEscCancels() throws {
+        let dir = try TempDir()
+        let db = try Self.twoDays(dir)
+        let command = "KILN_TEST_LOAD_DELAY_MS=1500 \(KilnBinary.path) explore --db \(db) --from 2026-01-01T22:00:00Z --to 2026-01-02T00:00:00Z"
+        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell(command))
+        var screen = tmux.wait("the heatmap of the last 2 hours") { $0.contains("duration_ms (log scale)") && $0.contains("events") }
+        #expect(screen.contains("of 10,000 events"), "only the second day's chunk is read")
+
+        // Wider: loads in the background, with progress; Esc cancels and keeps what was shown.
+        try tmux.send(":")
+        try tmux.type("since all")
+        try tmux.send("Enter")
+        screen = tmux.wait("loading progress") { $0.contains("loading") && $0.contains("Esc cancels") }
+        try tmux.send("Escape")
+        screen = tmux.wait("the load cancelled") { $0.contains("loading cancelled") }
+        #expect(screen.contains("of 10,000 events"))
+
+        // Again, to the end this time: both days.
+        try tmux.send(":")
+        try tmux.type("since all")
+        try tmux.send("Enter")
+        screen = tmux.wait("both days loaded", seconds: 30) { $0.contains("20,000 of 20,000 events") }
+        #expect(screen.contains("all data"))
+
+        // Much narrower: the first day only, and memory goes back.
+        try tmux.send(":")
+        try tmux.type("from 2025-12-31T06:00:00Z to 2025-12-31T07:00:00Z")
+        try tmux.send("Enter")
+        screen = tmux.wait("the first day alone", seconds: 30) { $0.contains("of 10,000 events") && !$0.contains("loading") }
+        try tmux.send("Q")
+        tmux.wait("exit") { $0.contains("EXIT=0") }
+    }
+}
