@@ -78,7 +78,7 @@ public final class EmbeddedBackend: EventBackend {
     public func query(_ query: Query, dataset: String) throws -> Answer<QueryResult> {
         let fields = query.fieldsRead
         guard let batches = try plan(dataset: dataset, scope: query.scope, fields: fields) else {
-            return Answer(try query.run(try load(dataset: dataset, scope: query.scope, fields: fields).table))
+            return Answer(try query.run(try load(dataset: dataset, scope: query.scope, fields: fields).table.localized()))
         }
         var rollup = query.makeRollup()
         try stream(dataset: dataset, scope: query.scope, fields: fields, batches: batches) { part, rows in rollup.add(part, rows: rows) }
@@ -98,12 +98,12 @@ public final class EmbeddedBackend: EventBackend {
             let table = rollup.table()
             return Answer(Heatmap.compute(table, rows: .all(table.count), field: field, options: options), notes: .streamed)
         }
-        let table = try load(dataset: dataset, scope: scope, fields: fields).table
+        let table = try load(dataset: dataset, scope: scope, fields: fields).table.localized()
         return Answer(Heatmap.compute(table, scope: scope, field: field, options: options))
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        Answer(BubbleUp.run(try load(dataset: dataset, scope: scope).table, scope: scope, selection: selection, options: options))
+        Answer(BubbleUp.run(try load(dataset: dataset, scope: scope).table.localized(), scope: scope, selection: selection, options: options))
     }
 
     public func events(dataset: String, scope: Scope, limit: Int) throws -> [Event] {

@@ -91,8 +91,13 @@ public final class StoreReader {
         var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset), window: window) }
         loaded.chunkRange = chunks ?? (Int64.min...Int64.max)
         loaded.onlyFields = fields.map(Set.init)
-        // A first load reads most of the file: mapping it saves a read() copy per page. The
-        // mapping goes when done, so the store's pages do not stay in the process's memory.
+        // A whole load reads most of the file: mapping it saves a read() copy per page. The
+        // mapping goes when done, so the store's pages do not stay in the process's memory. A
+        // window or a few columns read a small part: mapped, every page touched would count.
+        guard window == .all, chunks == nil, fields == nil else {
+            _ = try refresh(&loaded, progress: progress)
+            return loaded
+        }
         try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
         defer { try? db.execute("PRAGMA mmap_size=0") }
         _ = try refresh(&loaded, progress: progress)
@@ -234,7 +239,12 @@ public final class StoreReader {
             var kindCounts = [0, 0, 0, 0, 0]
         }
         var pending: [Int: Pending] = [:]
-        try db.prepare("SELECT rowid, field_id, first_code, count, kinds FROM dict_segments WHERE dataset_id = ? AND rowid > ? ORDER BY field_id, first_code")
+        var onlyIDs = ""
+        if let only = loaded.onlyFields {
+            let ids = loaded.fieldNames.indices.filter { only.contains(loaded.fieldNames[$0]) }
+            onlyIDs = " AND field_id IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
+        }
+        try db.prepare("SELECT rowid, field_id, first_code, count, kinds FROM dict_segments WHERE dataset_id = ? AND rowid > ?\(onlyIDs) ORDER BY field_id, first_code")
             .rows([.int(loaded.datasetID), .int(loaded.lastSegment)]) { r in
                 let fid = Int(r.int(1)), first = Int(r.int(2)), count = Int(r.int(3))
                 guard fid >= 0, fid < loaded.fieldNames.count else { throw StoreError.corrupt("dictionary of unknown field \(fid)") }
@@ -246,10 +256,11 @@ public final class StoreReader {
                 guard first == expected else { throw StoreError.corrupt("dictionary of field \(fid) has a gap") }
                 let kindsOK = r.withBlob(4) { kinds -> Bool in
                     guard kinds.count == count else { return false }
-                    for k in kinds {
-                        guard k >= 1, k <= 4 else { return false }
-                        p.kindCounts[Int(k)] += 1
-                    }
+                    // A slot per byte value: one increment per value, checked once at the end.
+                    var tally = [Int](repeating: 0, count: 256)
+                    tally.withUnsafeMutableBufferPointer { t in for k in kinds { t[Int(k)] &+= 1 } }
+                    guard tally[1] + tally[2] + tally[3] + tally[4] == count else { return false }
+                    for k in 1...4 { p.kindCounts[k] += tally[k] }
                     return true
                 }
                 guard kindsOK else { throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed") }

@@ -73,6 +73,8 @@ import KilnCore
             let got = try answers(windowed, scope), want = try answers(full, scope)
             #expect(got[0] == want[0], "query, window \(a)..<\(b)")
             #expect(got[1] == want[1], "BubbleUp, window \(a)..<\(b)")
+            // Coded against only the values the window holds: the same answers.
+            #expect(try answers(windowed.localized(minimumValues: 0), scope) == want, "localized, window \(a)..<\(b)")
         }
         #expect(prunedSome, "no window read fewer chunks than the whole dataset")
     }

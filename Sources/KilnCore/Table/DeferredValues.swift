@@ -45,6 +45,10 @@ public struct DeferredValues: Sendable {
     public private(set) var kindCounts: [Int]
     private let source: any Source
     private let cache: Cache
+    /// For a restricted copy (``restricted(to:)``): the stored code of each of its codes.
+    private var codeMap: [UInt32]?
+    /// For a restricted copy: its own values once materialized.
+    private var localCache: Cache?
 
     /// Values loaded from `source` on demand; `kindCounts` as ``ValueDictionary/kindCounts``.
     public init(segments: [Segment], kindCounts: [Int], source: any Source) {
@@ -56,8 +60,23 @@ public struct DeferredValues: Sendable {
         _ = append(segments: segments, kindCounts: kindCounts)
     }
 
+    /// A copy holding only the values with stored codes `codes` (ascending), as codes
+    /// 1...codes.count in that order: a time window's share of a dataset-wide dictionary.
+    /// Nil unless every value is a string (then the kinds need no loading).
+    public func restricted(to codes: [UInt32]) -> DeferredValues? {
+        guard kindCounts[Int(ValueKind.string.rawValue)] == count, codeMap == nil else { return nil }
+        var copy = self
+        copy.codeMap = codes
+        copy.count = codes.count
+        copy.kindCounts = [0, 0, 0, 0, 0]
+        copy.kindCounts[Int(ValueKind.string.rawValue)] = codes.count
+        copy.localCache = Cache()
+        return copy
+    }
+
     /// Adds segments that follow the last one; false when they do not continue the codes.
     public mutating func append(segments more: [Segment], kindCounts more2: [Int]) -> Bool {
+        guard codeMap == nil else { return false }
         var next = count + 1
         for s in more {
             guard s.firstCode == next, s.count >= 0 else { return false }
@@ -74,6 +93,13 @@ public struct DeferredValues: Sendable {
     /// - Complexity: O(log segments) once its segment is loaded
     public func value(_ code: Int) -> Value? {
         guard code >= 1, code <= count else { return nil }
+        if let codeMap { return storedValue(Int(codeMap[code - 1])) }
+        return storedValue(code)
+    }
+
+    /// The value with stored code `code`.
+    private func storedValue(_ code: Int) -> Value? {
+        guard code >= 1, let last = segments.last, code < last.firstCode + last.count else { return nil }
         var lo = 0, hi = segments.count
         while lo + 1 < hi {
             let mid = (lo + hi) / 2
@@ -85,7 +111,16 @@ public struct DeferredValues: Sendable {
     /// Every value, loaded once and kept.
     /// - Complexity: O(values) the first time
     public func materialized() -> ValueDictionary {
-        cache.materialize(segments: segments, count: count, source: source)
+        if let codeMap, let localCache {
+            return localCache.state.withLock { s in
+                if let full = s.full { return full }
+                var out = ValueDictionary()
+                for code in codeMap { out.append(storedValue(Int(code)) ?? .string(DeferredValues.unreadable)) }
+                s.full = out
+                return out
+            }
+        }
+        return cache.materialize(segments: segments, count: count, source: source)
     }
 
     /// Bytes of values held in memory now.
