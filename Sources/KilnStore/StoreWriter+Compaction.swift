@@ -13,6 +13,9 @@ extension StoreWriter {
     static let smallChunkRows = EventStore.chunkRows / 4
     /// Small chunks in a row at the end of a dataset that trigger a merge.
     static let mergeRun = 16
+    /// A small chunk whose events end this long (10 minutes in ns) before those of the run
+    /// merged so far is left out of the merge.
+    static let mergeReach: Int64 = 600 * 1_000_000_000
 
     /// Merges the newest run of small chunks when there are at least ``mergeRun`` of them;
     /// returns how many chunks were merged (0 when none).
@@ -23,25 +26,61 @@ extension StoreWriter {
             var run: [(id: Int64, rows: Int64)] = []
             var total: Int64 = 0
             var done = false
-            try db.prepare("SELECT chunk_id, rows FROM chunks WHERE dataset_id = ? ORDER BY chunk_id DESC LIMIT 256")
+            // How far back the run has come: the oldest newest-event of its chunks (a live
+            // chunk's events end where the next one's begin; a late one's end long before).
+            var reached = Int64.max
+            try db.prepare("SELECT chunk_id, rows, min_time, max_time FROM chunks WHERE dataset_id = ? ORDER BY chunk_id DESC LIMIT 256")
                 .rows([.int(datasetID)]) { r in
                     guard !done else { return }
-                    let rows = r.int(1)
+                    let rows = r.int(1), hi = r.int(3)
                     guard rows < Int64(Self.smallChunkRows), total + rows <= Int64(EventStore.chunkRows) else {
                         done = true
                         return
                     }
+                    // A chunk of late events (see `RawBatch.timeClusters()`) ending well before
+                    // the run stays apart, so the merged chunk's time range stays tight.
+                    if !run.isEmpty && hi < reached &- Self.mergeReach { return }
                     run.append((r.int(0), rows))
                     total += rows
+                    reached = min(reached, hi)
                 }
             guard run.count >= Self.mergeRun else { return 0 }
             run.reverse()
             try merge(run.map(\.id))
-            return run.count
+            return run.count + (try mergeLateChunks(before: run[0].id))
         }
     }
 
-    /// Replaces chunks `ids` (ascending, consecutive in the dataset) with one chunk.
+    /// Merges the small chunks of late events left apart by runs (older than chunk `newest`),
+    /// an hour of event time at a time, once ``mergeRun`` of one hour have gathered; returns how
+    /// many chunks were merged.
+    /// - Complexity: O(chunks of the dataset) to choose; run once per merged run.
+    private func mergeLateChunks(before newest: Int64) throws -> Int {
+        var byHour: [Int64: [(id: Int64, rows: Int64)]] = [:]
+        try db.prepare("SELECT chunk_id, rows, max_time FROM chunks WHERE dataset_id = ? AND chunk_id < ? AND rows < ? ORDER BY chunk_id")
+            .rows([.int(datasetID), .int(newest), .int(Int64(Self.smallChunkRows))]) { r in
+                let hour = r.int(2) / Self.lateHour
+                byHour[hour, default: []].append((r.int(0), r.int(1)))
+            }
+        var merged = 0
+        for hour in byHour.keys.sorted() {
+            guard var group = byHour[hour], group.count >= Self.mergeRun else { continue }
+            // At most a full chunk.
+            var total: Int64 = 0
+            group = Array(group.prefix { c in total += c.rows; return total <= Int64(EventStore.chunkRows) })
+            guard group.count >= 2 else { continue }
+            try merge(group.map(\.id))
+            merged += group.count
+        }
+        return merged
+    }
+
+    /// Late chunks are merged by this much event time (an hour in ns).
+    static let lateHour: Int64 = 3_600 * 1_000_000_000
+
+    /// Replaces chunks `ids` (ascending; chunks left out between them stay as they are) with one
+    /// chunk that takes the last id. Readers that loaded some of them skip those rows: parts are
+    /// listed in id order, so the parts a reader has seen are always the first ones.
     private func merge(_ ids: [Int64]) throws {
         var times: [Int64] = []
         var rates: [UInt32] = []

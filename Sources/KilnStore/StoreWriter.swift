@@ -69,7 +69,19 @@ public final class StoreWriter {
     public func commit() throws -> Int {
         guard pending.count > 0 else { return 0 }
         do {
-            let n = try db.transaction(immediate: true) { try writeChunk() }
+            let n = try db.transaction(immediate: true) { () -> Int in
+                // Events far from the bulk of the batch go into chunks of their own, so that
+                // each chunk's time range stays tight (see `RawBatch.timeClusters()`).
+                guard let clusters = pending.timeClusters() else { return try writeChunk() }
+                let whole = pending
+                defer { pending = whole }
+                var written = 0
+                for cluster in clusters {
+                    pending = cluster
+                    written += try writeChunk()
+                }
+                return written
+            }
             pending = RawBatch()
             // The events are durable; merging small chunks is housekeeping, and a failed
             // merge leaves the store as it was (see ``compact()``). Only a small chunk can

@@ -181,3 +181,61 @@ struct SplitMix {
         #expect(newest.count == 25)
     }
 }
+
+/// Late events (clock skew, retries, backfills mixed into live batches) do not stretch chunks
+/// over time, so windows keep passing most of the store over.
+@Suite struct PruningTests {
+    @Test func lateEventsGetChunksOfTheirOwnAndMergesLeaveThemApart() throws {
+        let store = TempStore()
+        let writer = try StoreWriter(path: store.path, dataset: "d", now: 0)
+        let base = WindowTests.base, second: Int64 = 1_000_000_000
+        var rng = SplitMix(11)
+        var all: [Event] = []
+        // 20 hours of a live stream, a commit of 100 events every 30 s; one event in 100 is
+        // 1 to 6 hours late.
+        for step in 0..<2_400 {
+            let now = base + Int64(step) * 30 * second
+            let batch = (0..<100).map { k -> Event in
+                let late = rng.next() % 100 == 0 ? Int64(rng.next() % 5 + 1) * 3_600 * second : 0
+                return Event(timestamp: now + Int64(k) * second / 4 - late, fields: [Field("n", .int(Int64(step * 100 + k)))])
+            }
+            writer.append(batch)
+            try writer.commit()
+            all += batch
+        }
+        let reader = try StoreReader(path: store.path)
+        let end = base + 2_400 * 30 * second
+        for minutes in [10, 30, 120] as [Int64] {
+            let from = end - minutes * 60 * second
+            let window = try reader.load(dataset: "d", window: TimeWindow(from: from)).table
+            let inWindow = all.filter { $0.timestamp >= from }.count
+            #expect(Query.newestRows(window, scope: Scope(from: from), limit: .max).count == inWindow)
+            // Merged chunks hold at most 65,536 events; late events do not stretch them back.
+            #expect(window.count <= inWindow + EventStore.chunkRows + 1_600, "last \(minutes) min: read \(window.count) events for \(inWindow)")
+            #expect(window.count < all.count / 2, "last \(minutes) min: read \(window.count) of \(all.count) events")
+        }
+        // The first hour: late events of later commits are in chunks of their own.
+        let first = try reader.load(dataset: "d", window: TimeWindow(from: base, to: base + 3_600 * second)).table
+        #expect(first.count < all.count / 8, "first hour: read \(first.count) of \(all.count) events")
+        let plan = try reader.chunkPlan(dataset: "d", window: .all)
+        #expect(plan.count < 800, "small chunks were merged (\(plan.count) chunks)")
+    }
+
+    @Test func aBatchSplitsOnlyWhenSomeEventsAreFarFromItsBulk() {
+        let base = WindowTests.base, second: Int64 = 1_000_000_000
+        var live = RawBatch()
+        for k in 0..<100 { live.append(Event(timestamp: base + Int64(k) * second, fields: [Field("k", .int(Int64(k)))])) }
+        #expect(live.timeClusters() == nil, "100 s of events: one chunk")
+        live.append(Event(timestamp: base - 3 * 3_600 * second, fields: [Field("k", .string("late")), Field("x", .float(1.5))]))
+        live.append(Event(timestamp: base - 3 * 3_600 * second + 5, sampleRate: 4, fields: [Field("k", .bool(true))]))
+        let clusters = live.timeClusters()
+        #expect(clusters?.count == 2)
+        #expect(clusters?.last?.count == 100)
+        #expect(clusters?.first?.event(at: 0) == live.event(at: 100))
+        #expect(clusters?.first?.event(at: 1) == live.event(at: 101))
+        // A bulk load of a day of steady traffic is not split.
+        var day = RawBatch()
+        for k in 0..<1_000 { day.append(Event(timestamp: base + Int64(k) * 86 * second)) }
+        #expect(day.timeClusters() == nil)
+    }
+}
