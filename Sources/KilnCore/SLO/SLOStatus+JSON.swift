@@ -14,8 +14,7 @@ extension SLOStatus {
         out += ",\"good_filters\":" + SLOStatus.stringArray(definition.good.map(\.description))
         out += ",\"target\":" + definition.target.description
         out += ",\"period\":\"" + DurationText.format(definition.period) + "\""
-        let window = definition.periodWindow(endingAt: at)
-        out += ",\"window\":{\"from\":\"" + Timestamp.format(window.lowerBound) + "\",\"to\":\"" + Timestamp.format(at) + "\"}"
+        out += ",\"window\":{\"from\":\"" + Timestamp.format(at - definition.period) + "\",\"to\":\"" + Timestamp.format(at) + "\"}"
         out += ",\"eligible\":\(period.eligible),\"good\":\(period.good),\"bad\":\(period.bad)"
         out += ",\"sli\":" + (sli.map(Value.format) ?? "null")
         out += ",\"budget\":" + budgetJSON()

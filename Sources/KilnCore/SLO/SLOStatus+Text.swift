@@ -5,8 +5,7 @@ extension SLOStatus {
         var lines: [String] = []
         lines.append("SLO \(definition.name)  dataset \(definition.dataset)  target \(definition.target)%  period \(DurationText.format(definition.period))")
         if !definition.description.isEmpty { lines.append(definition.description) }
-        let window = definition.periodWindow(endingAt: at)
-        lines.append("window     \(Timestamp.format(window.lowerBound)) .. \(Timestamp.format(at))")
+        lines.append("window     \(Timestamp.format(at - definition.period)) .. \(Timestamp.format(at))")
         lines.append("events     \(period.eligible) eligible, \(period.good) good, \(period.bad) bad")
         lines.append("SLI        " + (sli.map { NumberText.fixed($0, places: 4) + "%" } ?? "no eligible events"))
         lines.append("budget     \(NumberText.fixed(remainingPercent, places: 2))% left (\(NumberText.fixed(usedPercent, places: 2))% of \(NumberText.fixed(allowedBad, places: 1)) allowed bad events used)")
