@@ -124,6 +124,22 @@ public final class EmbeddedBackend: EventBackend {
         }
         return newest.map(\.event)
     }
+
+    public func goodCounts(dataset: String, eligible: [Filter], good: [Filter], windows: [TimeWindow]) throws -> [GoodCount] {
+        guard !windows.isEmpty else { return [] }
+        // One load covering every window; the counting is per window on the sorted times.
+        let from = windows.contains { $0.from == nil } ? nil : windows.compactMap(\.from).min()
+        let to = windows.contains { $0.to == nil } ? nil : windows.compactMap(\.to).max()
+        let table = try reader.load(dataset: dataset, window: TimeWindow(from: from, to: to)).table
+        return GoodCount.count(table, eligible: eligible, good: good, windows: windows)
+    }
+
+    public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
+        let table = try load(dataset: dataset, scope: scope).table
+        let prepared = BubbleUp.prepare(table, scope: scope, options: options)
+        let goodRows = prepared.scopeRows.filtered(by: good, in: table)
+        return Answer(prepared.run(selectionRows: prepared.scopeRows.subtracting(goodRows), selectedFields: Set(good.map(\.field).filter { $0 != FieldName.timestamp })))
+    }
 }
 
 /// The memory budget of one process's answers: `--memory SIZE`, `KILN_MEMORY`, or a quarter

@@ -33,6 +33,15 @@ public protocol EventBackend: AnyObject {
 
     /// The newest events of `dataset` in `scope`, newest first, at most `limit`.
     func events(dataset: String, scope: Scope, limit: Int) throws -> [Event]
+
+    /// SLO counts: for each of `windows`, the weighted count of the events of `dataset`
+    /// matching every `eligible` filter, and of those also matching every `good` filter.
+    /// (In SQL: one `SUM(samplerate)` per window and per side, with the filters as conditions.)
+    func goodCounts(dataset: String, eligible: [Filter], good: [Filter], windows: [TimeWindow]) throws -> [GoodCount]
+
+    /// BubbleUp of the events in `scope` that fail some `good` filter (the selection) against
+    /// those that pass every one (the baseline): an SLO's bad events against its good ones.
+    func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult>
 }
 
 /// An answer and how it was obtained.
