@@ -69,7 +69,10 @@ public final class StoreWriter {
     public func commit() throws -> Int {
         guard pending.count > 0 else { return 0 }
         do {
-            let n = try db.transaction(immediate: true) { try writeChunk() }
+            let n = try db.transaction(immediate: true) {
+                try recordDeploys(in: pending)
+                return try writeChunk()
+            }
             pending = RawBatch()
             // The events are durable; merging small chunks is housekeeping, and a failed
             // merge leaves the store as it was (see ``compact()``). Only a small chunk can
