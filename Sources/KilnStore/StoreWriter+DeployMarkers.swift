@@ -4,15 +4,16 @@ import KilnCore
 ///
 /// Every commit (ingest, follow and serve alike) looks at the pairs (`service.name`, version)
 /// of its events; a pair the dataset has never had gets a deploy marker flagged as automatic,
-/// "storefront 8.5.0", at the time of its first event. A pair whose events arrive out of order
+/// "storefront 8.5.0", at the time of its first event, unless it is the first version seen of
+/// its service (the start of the data, not a deploy). A pair whose events arrive out of order
 /// has its marker moved back to the earliest. The pairs seen so far are kept in the table
 /// `deploy_versions`; a dataset that had events before the version field was first watched is
 /// read once to learn its versions, which get no markers.
 extension StoreWriter {
     /// The field naming the service a version belongs to.
-    public static let serviceField = "service.name"
+    public static let serviceField = StoreNames.serviceField
     /// The version field of a dataset unless set with ``setVersionField(_:dataset:path:now:)``.
-    public static let defaultVersionField = "service.version"
+    public static let defaultVersionField = StoreNames.versionField
 
     /// Records deploy markers for the versions `batch` shows first. Runs inside the commit's
     /// transaction, before the batch's chunk is written, so both are stored or neither is.
@@ -50,6 +51,16 @@ extension StoreWriter {
         let moveFirst = try db.prepare("UPDATE deploy_versions SET first_ns = ? WHERE dataset_id = ? AND service = ? AND version = ?")
         let moveMarker = try db.prepare("UPDATE markers SET start_ns = ? WHERE id = ? AND automatic = 1")
         let addMarker = try db.prepare("INSERT INTO markers(dataset_id, start_ns, end_ns, message, type, url, automatic) VALUES (?,?,NULL,?,'deploy',NULL,1)")
+        // The first event of each service, stored or in this batch: a version starting then is
+        // where the data starts, not a deploy.
+        var serviceStart: [String: Int64] = [:]
+        let firstOfService = try db.prepare("SELECT min(first_ns) FROM deploy_versions WHERE dataset_id = ? AND service = ?")
+        for (key, time) in first {
+            if serviceStart[key.service] == nil {
+                try firstOfService.rows([.int(id), .text(key.service)]) { r in if !r.isNull(0) { serviceStart[key.service] = r.int(0) } }
+            }
+            serviceStart[key.service] = min(serviceStart[key.service] ?? .max, time)
+        }
         for (key, time) in first.sorted(by: { ($0.value, $0.key.service, $0.key.version) < ($1.value, $1.key.service, $1.key.version) }) {
             var known: (first: Int64, marker: Int64?)?
             try select.rows([.int(id), .text(key.service), .text(key.version)]) { r in known = (r.int(0), r.isNull(1) ? nil : r.int(1)) }
@@ -59,8 +70,12 @@ extension StoreWriter {
                 if let marker = known.marker { try moveMarker.run(.int(time), .int(marker)) }
                 continue
             }
-            try addMarker.run(.int(id), .int(time), .text(key.message))
-            try insert.run(.int(id), .text(key.service), .text(key.version), .int(time), .int(db.lastInsertRowID))
+            var marker: Statement.Param = .null
+            if let start = serviceStart[key.service], start < time {
+                try addMarker.run(.int(id), .int(time), .text(key.message))
+                marker = .int(db.lastInsertRowID)
+            }
+            try insert.run(.int(id), .text(key.service), .text(key.version), .int(time), marker)
         }
     }
 

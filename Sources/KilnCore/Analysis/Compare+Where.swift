@@ -120,22 +120,49 @@ extension Compare {
     }
 
     /// Most explaining first, in steps of 5%; within a step the most concentrated change
-    /// first (a pair that holds the whole change beats the wider value it belongs to). One
-    /// row per group of fields.
+    /// first (a pair that holds the whole change beats the wider value it belongs to).
+    /// Groups of the same events (counts within 0.5% on both sides) are one row, named by a
+    /// route-like field when one is among them, the others kept as aliases.
     static func rank(_ groups: [CompareGroup], limit: Int) -> [CompareGroup] {
         let sorted = groups.sorted { x, y in
             let bx = (x.explained * 20).rounded(.down), by = (y.explained * 20).rounded(.down)
             if bx != by { return bx > by }
             if x.concentration != y.concentration { return x.concentration > y.concentration }
-            return x.fields.map { $0.0 + "=" + $0.1.text }.joined(separator: ",") < y.fields.map { $0.0 + "=" + $0.1.text }.joined(separator: ",")
+            return nameKey(x.fields) < nameKey(y.fields)
         }
-        var seen = Set<String>()
-        var out: [CompareGroup] = []
-        for g in sorted where out.count < limit {
-            let k = g.fields.map { $0.0 + "\u{0}" + $0.1.text }.joined(separator: "\u{1}")
-            if seen.insert(k).inserted { out.append(g) }
+        var clusters: [[CompareGroup]] = []
+        for g in sorted {
+            if let i = clusters.firstIndex(where: { sameEvents($0[0], g) }) {
+                if !clusters[i].contains(where: { nameKey($0.fields) == nameKey(g.fields) }) { clusters[i].append(g) }
+            } else if clusters.count < limit {
+                clusters.append([g])
+            }
         }
-        return out
+        return clusters.map { cluster in
+            let ordered = cluster.sorted { (namePreference($0.fields), nameKey($0.fields)) < (namePreference($1.fields), nameKey($1.fields)) }
+            var primary = cluster[0]
+            primary.fields = ordered[0].fields
+            primary.aliases = ordered.dropFirst().map(\.fields)
+            return primary
+        }
+    }
+
+    static func sameEvents(_ a: CompareGroup, _ b: CompareGroup) -> Bool {
+        func close(_ x: Double, _ y: Double) -> Bool { abs(x - y) <= 0.005 * max(x, y) }
+        return a.fields.count == b.fields.count && close(a.beforeCount, b.beforeCount) && close(a.afterCount, b.afterCount)
+    }
+
+    /// Route-like fields name a group best, then span names, then anything else.
+    static func namePreference(_ fields: [(String, Value)]) -> Int {
+        fields.map { f -> Int in
+            let last = f.0.lowercased().split(separator: ".").last.map(String.init) ?? ""
+            if ["route", "path", "target", "endpoint"].contains(last) { return 0 }
+            return last == "name" && f.0 != StoreNames.serviceField ? 1 : 2
+        }.reduce(0, +)
+    }
+
+    static func nameKey(_ fields: [(String, Value)]) -> String {
+        fields.map { $0.0 + "\u{0}" + $0.1.text }.joined(separator: "\u{1}")
     }
 
     /// Fills in a group's metric before and after (its own percentile or error rate).

@@ -86,8 +86,8 @@ public enum Compare {
         }
         let weighted = b.weight.contains { $0 != 1 } || a.weight.contains { $0 != 1 }
         return CompareResult(field: field, metricField: metric,
-                             before: CompareSideSummary(value: before ?? b.commonValue, count: b.count, events: b.events),
-                             after: CompareSideSummary(value: after ?? a.commonValue, count: a.count, events: a.events),
+                             before: CompareSideSummary(value: before, count: b.count, events: b.events),
+                             after: CompareSideSummary(value: after, count: a.count, events: a.events),
                              verdict: verdict, metrics: metrics, groups: groups, notes: notes, weighted: weighted)
     }
 

@@ -121,6 +121,8 @@ public struct CompareGroup: Sendable, Equatable {
     public var explained: Double
     /// Explained over the group's share of the new side's events: how concentrated the change is.
     public var concentration: Double = 0
+    /// Other names of the same events (`http.method=GET` when every GET is `/cart`).
+    public var aliases: [[(String, Value)]] = []
 
     /// Makes a group row.
     public init(fields: [(String, Value)], metric: String, before: Double?, after: Double?, changePercent: Double?,

@@ -33,6 +33,19 @@ public protocol EventBackend: AnyObject {
 
     /// The newest events of `dataset` in `scope`, newest first, at most `limit`.
     func events(dataset: String, scope: Scope, limit: Int) throws -> [Event]
+
+    /// The field whose new values mark deploys in `dataset` (`service.version` unless set).
+    func versionField(dataset: String) throws -> String
+
+    /// Every value of `field` among the events of `dataset` in `scope`, first seen first: its
+    /// first and last event, events and errors (weighted), and P50 and P99 of `metric`
+    /// (`GROUP BY field` in SQL).
+    func versions(dataset: String, scope: Scope, field: String, metric: String, error: [Filter]) throws -> Answer<[VersionSummary]>
+
+    /// The two sides of a comparison reduced to what ``Compare`` judges: per event (or per
+    /// `GROUP BY side, group fields, metric, error`) its weight, metric, error flag and the
+    /// values of the low-cardinality fields.
+    func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples>
 }
 
 /// An answer and how it was obtained.
