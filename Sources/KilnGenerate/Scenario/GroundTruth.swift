@@ -95,7 +95,8 @@ public struct GroundTruth: Sendable, Equatable {
                 + (regressing
                     ? "and its GET /cart recomputes promotions on every read: about 30 ms slower, while POST /cart/items is unchanged."
                     : "and behaves exactly like \(old): no regression.")
-            selection = regressing ? ["service.name = cart", "service.version = \(new)", "http.route = /cart"] : []
+            selection = regressing
+                ? ["\(FieldName.duration) >= 15", "service.name = cart", "\(FieldName.timestamp) >= \"\(fromText)\""] : []
             cause = regressing ? [Field("service.version", .string(new)), Field("http.route", .string("/cart"))] : []
             window = Window(from: from, to: end)
         }
