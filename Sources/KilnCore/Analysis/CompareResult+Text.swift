@@ -135,6 +135,9 @@ extension CompareResult {
         return rate ? NumberText.decimal(d * 100, places: 2) + "%" : TextTable.cellText(.float(d))
     }
 
+    /// A p-value with 2 significant digits (`0.0031`, `1e-300`).
+    public static func pValueText(_ p: Double) -> String { NumberText.significant(p, digits: 2) }
+
     /// A change with its sign and one decimal.
     public static func signed(_ d: Double) -> String {
         (d > 0 ? "+" : "") + NumberText.decimal(d, places: 1)

@@ -50,9 +50,6 @@ struct CompareCommand: ParsableCommand {
         if metric.isEmpty { throw ValidationError("--metric needs a field name") }
     }
 
-    /// The default error expressions, in order of preference.
-    static let defaultErrors = ["error = true", "http.response.status_code >= 500", "http.status_code >= 500", "status_code >= 500"]
-
     func run() throws {
         let now = Clock.nowNanos()
         let scopeValue = try scope.scope(now: now)
@@ -68,10 +65,7 @@ struct CompareCommand: ParsableCommand {
         do {
             let fieldName = try field ?? backend.versionField(dataset: scope.dataset)
             if errorFilters.isEmpty {
-                let present = Set(try backend.fields(dataset: scope.dataset).map(\.name))
-                if let expr = Self.defaultErrors.first(where: { present.contains(String($0.prefix { $0 != " " })) }) {
-                    errorFilters = try Filter.parseAll([expr])
-                }
+                errorFilters = Compare.defaultError(fields: Set(try backend.fields(dataset: scope.dataset).map(\.name)))
             }
             var windows: String?
             let request = try sides(backend, scope: scopeValue, field: fieldName, error: errorFilters, windows: &windows)
@@ -103,13 +97,12 @@ struct CompareCommand: ParsableCommand {
                 throw CompareFailure(marker == "latest" ? "dataset \(scope.dataset) has no markers" : "no marker \(marker) in dataset \(scope.dataset)",
                                      usage: marker != "latest")
             }
-            if chosen.automatic && chosen.type == "deploy" && before == nil && after == nil, let space = chosen.message.lastIndex(of: " ") {
+            if before == nil && after == nil, let target = chosen.deployTarget {
                 // An automatic deploy marker names its service and version: compare that
                 // version with the one before it, within the service.
                 var within = s
-                within.filters.append(Filter(StoreNames.serviceField, .equal, [.string(String(chosen.message[..<space]))]))
-                return try versionSides(backend, scope: within, field: field, error: error,
-                                        after: String(chosen.message[chosen.message.index(after: space)...]))
+                if let service = target.service { within.filters.append(Filter(StoreNames.serviceField, .equal, [.string(service)])) }
+                return try versionSides(backend, scope: within, field: field, error: error, after: target.version)
             }
             let dataEnd = try backend.datasets().first { $0.name == scope.dataset }?.maxTime ?? chosen.start
             let end = min(s.to ?? .max, dataEnd + 1)
@@ -144,8 +137,7 @@ struct CompareCommand: ParsableCommand {
         if let after {
             newer = try find(after)
         } else {
-            let others = versions.filter { $0.value.text != before }
-            guard let latest = others.max(by: { ($0.firstSeen, $0.value.text) < ($1.firstSeen, $1.value.text) }) else {
+            guard let latest = VersionSummary.newest(versions, excluding: before.map { b in versions.first { $0.value.text == b }?.value ?? .string(b) }) else {
                 throw CompareFailure("no other value of \(field) than \(before ?? "") in scope", usage: false)
             }
             newer = latest
@@ -154,26 +146,15 @@ struct CompareCommand: ParsableCommand {
         if let before {
             older = try find(before)
         } else {
-            // The value of the same service that served most events just before the new one.
-            var candidates = versions.filter { $0.value != newer.value }
-            if let service = newer.service, candidates.contains(where: { $0.service == service }) {
-                candidates = candidates.filter { $0.service == service }
-            }
-            let span = max(newer.lastSeen - newer.firstSeen, 60_000_000_000)
-            var window = s
-            window.from = max(s.from ?? .min, newer.firstSeen - span)
-            window.to = newer.firstSeen
-            let recent = try backend.versions(dataset: scope.dataset, scope: window, field: field, metric: metric, error: []).value
-            let names = Set(candidates.map(\.value))
-            if let top = recent.filter({ names.contains($0.value) }).max(by: { ($0.count, $1.value.text) < ($1.count, $0.value.text) }),
-               let match = candidates.first(where: { $0.value == top.value }) {
-                older = match
-            } else if let top = candidates.filter({ $0.firstSeen < newer.firstSeen }).max(by: { ($0.count, $0.firstSeen) < ($1.count, $1.firstSeen) })
-                        ?? candidates.max(by: { ($0.count, $0.firstSeen) < ($1.count, $1.firstSeen) }) {
-                older = top
-            } else {
+            let window = VersionSummary.windowBefore(newer)
+            var recentScope = s
+            recentScope.from = max(s.from ?? .min, window.from)
+            recentScope.to = window.to
+            let recent = try backend.versions(dataset: scope.dataset, scope: recentScope, field: field, metric: metric, error: []).value
+            guard let found = VersionSummary.previous(of: newer, among: versions, recent: recent) else {
                 throw CompareFailure("no value of \(field) to compare \(newer.value.text) with", usage: false)
             }
+            older = found
         }
         guard older.value != newer.value else { throw CompareFailure("--before and --after name the same value", usage: true) }
         return CompareRequest(scope: s, field: field, before: CompareSide(value: older.value), after: CompareSide(value: newer.value),
