@@ -153,6 +153,11 @@ extension Explorer {
         state.heat.anchor = nil
         state.heat.key = nil
         recomputeHeatmap(&state, model: model)
+        // The cursor on the group's busiest cell of its newest column, so Enter has events.
+        if let map = state.heat.map, let t = (0..<map.timeBuckets).last(where: { map.totals[$0] > 0 }) {
+            let v = (0..<map.valueBuckets).max { map.count(time: t, value: $0) < map.count(time: t, value: $1) } ?? 0
+            state.heat.cursor = GridPoint(t: t, v: v)
+        }
         state.message = .info("heatmap of \(shown) in this group; q goes back to the comparison")
     }
 
