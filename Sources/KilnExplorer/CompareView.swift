@@ -50,25 +50,26 @@ enum CompareView {
             return
         }
         ctx.line(" where, most of the change first (Enter: heatmap of the group)", y: 10, role: .title, &grid)
-        let numbers = 4 * (w + 1) + 10
-        let groupWidth = max(20, ctx.width - numbers - 20)
-        let mx = groupWidth + 1, nx = mx + 19
+        // METRIC (short), BEFORE, AFTER, CHANGE, EXPLAINS at the right; the group takes the rest.
+        let cw = 10, mw = 7
+        let groupWidth = max(16, ctx.width - (mw + 1) - 3 * (cw + 1) - 9 - 1)
+        let mx = groupWidth + 1, nx = mx + mw + 1
         grid.put(" GROUP", x: 0, y: 11, role: .header)
         grid.put("METRIC", x: mx, y: 11, role: .header)
-        for (i, h) in ["BEFORE", "AFTER", "CHANGE", "EXPLAINS"].enumerated() {
-            grid.put(h, x: nx + i * (w + 1), y: 11, width: w, align: .right, role: .header)
-        }
+        for (i, h) in ["BEFORE", "AFTER", "CHANGE"].enumerated() { grid.put(h, x: nx + i * (cw + 1), y: 11, width: cw, align: .right, role: .header) }
+        grid.put("EXPLAINS", x: nx + 3 * (cw + 1), y: 11, width: 9, align: .right, role: .header)
         for i in 0..<whereRows(c, size: ctx.state.size) {
             let index = c.scroll + i
             guard r.groups.indices.contains(index) else { break }
             let group = r.groups[index], y = whereTop + i, isRate = group.metric == "error_rate"
-            let name = group.fields.map { "\($0.0) = \($0.1.text)" }.joined(separator: ", ")
+            let name = group.fields.map { "\($0.0)=\($0.1.text)" }.joined(separator: " ")
             grid.put(" " + Columns.fit(name, groupWidth - 1, ellipsis: g.ellipsis), x: 0, y: y, width: groupWidth)
-            grid.put(Columns.fit(group.metric, 18, ellipsis: g.ellipsis), x: mx, y: y, role: .dim)
-            grid.put(CompareResult.metricText(group.before, rate: isRate), x: nx, y: y, width: w, align: .right)
-            grid.put(CompareResult.metricText(group.after, rate: isRate), x: nx + w + 1, y: y, width: w, align: .right)
-            grid.put(group.changePercent.map { CompareResult.signed($0) + "%" } ?? "-", x: nx + 2 * (w + 1), y: y, width: w, align: .right)
-            grid.put(Format.fixed(group.explained * 100, 0) + "%", x: nx + 3 * (w + 1), y: y, width: w, align: .right, role: .accent)
+            let metric = isRate ? "errors" : String(group.metric.prefix { $0 != "(" })
+            grid.put(metric, x: mx, y: y, width: mw, role: .dim)
+            grid.put(CompareResult.metricText(group.before, rate: isRate), x: nx, y: y, width: cw, align: .right)
+            grid.put(CompareResult.metricText(group.after, rate: isRate), x: nx + cw + 1, y: y, width: cw, align: .right)
+            grid.put(group.changePercent.map { CompareResult.signed($0) + "%" } ?? "-", x: nx + 2 * (cw + 1), y: y, width: cw, align: .right)
+            grid.put(Format.fixed(group.explained * 100, 0) + "%", x: nx + 3 * (cw + 1), y: y, width: 9, align: .right, role: .accent)
             if index == c.cursor { grid.paint(Rect(x: 0, y: y, width: groupWidth, height: 1), role: .cursor) }
         }
     }

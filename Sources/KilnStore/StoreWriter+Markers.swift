@@ -53,7 +53,7 @@ extension StoreWriter {
             try db.prepare(sql).rows([.text(dataset)]) { r in
                 let marker = Marker(start: r.int(1), end: r.isNull(2) ? nil : r.int(2), message: r.isNull(3) ? "" : r.text(3),
                                     type: r.isNull(4) ? "" : r.text(4), url: r.isNull(5) ? nil : r.text(5),
-                                    id: r.int(0), automatic: r.int(6) != 0)
+                                    automatic: r.int(6) != 0)
                 out.append(StoredMarker(id: r.int(0), marker: marker))
             }
             return out
