@@ -231,4 +231,41 @@ import Testing
         #expect(markers.first?["time"] as? String == "2026-12-01T10:00:20Z")
         #expect(markers.first?["automatic"] as? Bool == true)
     }
+
+    @Test func followRecordsDeployMarkersToo() throws {
+        let dir = try TempDir()
+        let db = dir.path("follow.db"), log = dir.path("app.jsonl")
+        func line(_ version: String, _ second: Int) -> String {
+            #"{"time":"2026-12-01T10:00:\#(second)Z","service.name":"api","service.version":"\#(version)"}"# + "\n"
+        }
+        #expect(FileManager.default.createFile(atPath: log, contents: Data(line("1.0", 10).utf8)))
+        let follower = try Spawn.start([KilnBinary.path, "ingest", "--db", db, "--dataset", "app", "--format", "jsonl", "--follow", log])
+        defer { Spawn.stop(follower) }
+        func markers() throws -> [[String: Any]] {
+            guard FileManager.default.fileExists(atPath: db) else { return [] }
+            let json = try KilnBinary.json(try KilnBinary.run(["marker", "list", "--db", db, "--dataset", "app", "--format", "json"]))
+            return json["markers"] as? [[String: Any]] ?? []
+        }
+        // Wait for the first version to be stored, then append a new one.
+        var waited = 0
+        while waited < 200, (try? KilnBinary.run(["datasets", "--db", db, "--format", "json"]).stdout.contains("\"events\":1")) != true {
+            usleep(50_000)
+            waited += 1
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((line("1.0", 20) + line("1.1", 30)).utf8))
+        try handle.close()
+        var found: [[String: Any]] = []
+        waited = 0
+        while waited < 200, found.isEmpty {
+            usleep(50_000)
+            found = try markers()
+            waited += 1
+        }
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?["message"] as? String == "api 1.1")
+        #expect(found.first?["time"] as? String == "2026-12-01T10:00:30Z")
+        #expect(found.first?["automatic"] as? Bool == true)
+    }
 }
