@@ -215,6 +215,12 @@ public enum Screen: Equatable {
     case groups(GroupsState)
     /// The dataset picker (root when the store has several datasets).
     case picker(PickerState)
+    /// Two versions compared.
+    case compare(CompareState)
+    /// The versions in scope.
+    case versions(VersionsState)
+    /// The dataset's markers.
+    case markers(MarkersState)
 
     /// The breadcrumb parts this view adds.
     var crumbs: [String] {
@@ -226,6 +232,9 @@ public enum Screen: Equatable {
         case .trace: return ["trace"]
         case .groups(let g): return ["group by " + g.field]
         case .picker: return ["datasets"]
+        case .compare: return ["compare"]
+        case .versions: return ["versions"]
+        case .markers: return ["markers"]
         }
     }
 }

@@ -74,6 +74,7 @@ enum HeatmapView {
                 grid.put(String(g.markerLine), x: plot.x + t, y: bottom - v, role: .marker)
             }
         }
+        drawMarkerLabels(visibleMarkers, map: map, plot: plot, box: box, glyphs: g, &grid)
         // Cursor.
         let cur = s.heat.cursor
         if cur.t < nt, cur.v < nv {

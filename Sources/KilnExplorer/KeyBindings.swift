@@ -16,12 +16,14 @@ public enum Command: Equatable, Sendable {
     case toggleBaseline, sortAscending, sortDescending, search, nextMatch, previousMatch
     /// Events: open the event; event: open its trace.
     case openTrace
+    /// Compare versions (at the marker under the cursor, or the highlighted one); list the markers.
+    case compare, listMarkers
 }
 
 /// Where a binding applies.
 public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// Every view (after the view's own bindings), and one per view.
-    case global, heatmap, bubbleUp, events, event, trace, groups, picker
+    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers
 
     /// The help screen's section title.
     var title: String {
@@ -34,6 +36,9 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
         case .trace: return "trace"
         case .groups: return "group by"
         case .picker: return "datasets"
+        case .compare: return "compare"
+        case .versions: return "versions"
+        case .markers: return "markers"
         }
     }
 }
@@ -98,6 +103,7 @@ public enum KeyBindings {
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
+            b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
         ]
         // BubbleUp.
         out += [
@@ -133,6 +139,13 @@ public enum KeyBindings {
         // Group by.
         out += moves(.groups)
         out += [b(.groups, [.enter], .select, "BubbleUp: this group against the rest", "BubbleUp")]
+        // Compare, versions, markers.
+        out += moves(.compare)
+        out += [b(.compare, [.enter], .select, "heatmap of the highlighted group, new version only", "heatmap")]
+        out += moves(.versions)
+        out += [b(.versions, [.enter, .char("c")], .select, "compare the version with the one before it", "compare")]
+        out += moves(.markers)
+        out += [b(.markers, [.enter, .char("c")], .select, "compare before and after the marker", "compare")]
         // Datasets.
         out += moves(.picker)
         out += [b(.picker, [.enter], .select, "explore the dataset", "open")]
@@ -144,6 +157,7 @@ public enum KeyBindings {
             b(.global, [.char("?"), .function(1)], .help, "this help", "help"),
             b(.global, [.char("L")], .resumeLive, "resume LIVE: newest data, follow it"),
             b(.global, [.char("m")], .toggleMouse, "mouse on/off (drag on the heatmap draws a box)"),
+            b(.global, [.char("M")], .listMarkers, "list the markers (deploys); Enter compares around one"),
         ]
         return out
     }()

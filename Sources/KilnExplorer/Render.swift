@@ -24,6 +24,9 @@ extension Explorer {
         case .trace(let t): TraceView.draw(t, ctx, &grid)
         case .groups(let g): GroupsView.draw(g, ctx, &grid)
         case .picker(let p): PickerView.draw(p, ctx, &grid)
+        case .compare(let c): CompareView.draw(c, ctx, &grid)
+        case .versions(let v): VersionsView.draw(v, ctx, &grid)
+        case .markers(let m): MarkersView.draw(m, ctx, &grid)
         }
         drawStatus(ctx, &grid)
         drawFooter(ctx, &grid)
@@ -132,6 +135,9 @@ extension Explorer {
         case .picker(let p): position = (p.cursor, p.datasets.count)
         case .bubbleUp(let b): position = b.focus == .fields ? (b.fieldCursor, b.entries.count) : (b.valueCursor, BubbleUpRows.count(b))
         case .event: position = nil
+        case .compare(let c): position = (c.cursor, c.result.groups.count)
+        case .versions(let v): position = (v.cursor, v.versions.count)
+        case .markers(let m): position = (m.cursor, m.markers.count)
         }
         guard let (cursor, count) = position, count > 0 else { return }
         let text = Format.grouped(min(cursor, count - 1) + 1) + " of " + Format.grouped(count) + " "

@@ -3,7 +3,7 @@ import KilnTerminal
 
 extension Explorer {
     /// The prompt's commands, for Tab completion and help.
-    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "help", "quit"]
+    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "compare", "versions", "help", "quit"]
 
     /// `since` choices offered by completion.
     static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
@@ -103,8 +103,8 @@ extension Explorer {
             candidates = promptCommands
         } else {
             switch words[0] {
-            case "where", "field", "group":
-                if words[0] == "where" && words.count > 2 { return (head, []) }
+            case "where", "field", "group", "compare", "versions":
+                if (words[0] == "where" || words[0] == "compare") && words.count > 2 { return (head, []) }
                 candidates = model.table.columns.map(\.name).sorted()
             case "since":
                 candidates = sinceChoices
@@ -186,12 +186,25 @@ extension Explorer {
                 return PromptFailure(message: "no field named \"\(rest)\" (Tab completes field names)", column: text.count - rest.count)
             }
             openGroups(field: rest, &state, model: model)
+        case "compare":
+            let words = rest.split(separator: " ").map(String.init)
+            guard words.count <= 1 || words.count == 3 else {
+                return PromptFailure(message: "compare [FIELD [BEFORE AFTER]], e.g. compare service.version 3.4.0 3.6.0", column: text.count - rest.count)
+            }
+            if let failure = openCompare(field: words.first, before: words.count == 3 ? words[1] : nil, after: words.count == 3 ? words[2] : nil,
+                                         &state, model: model) {
+                return PromptFailure(message: failure, column: nil)
+            }
+        case "versions":
+            if let failure = openVersions(field: rest.isEmpty ? nil : rest, &state, model: model) {
+                return PromptFailure(message: failure, column: nil)
+            }
         case "help":
             state.help = 0
         case "quit", "q":
             state.quitting = true
         default:
-            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group (Tab completes)", column: 0)
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group, compare, versions (Tab completes)", column: 0)
         }
         return nil
     }

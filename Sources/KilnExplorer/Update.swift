@@ -137,6 +137,9 @@ public enum Explorer {
         case .trace: return .trace
         case .groups: return .groups
         case .picker: return .picker
+        case .compare: return .compare
+        case .versions: return .versions
+        case .markers: return .markers
         }
     }
 
@@ -193,7 +196,12 @@ public enum Explorer {
             state.quitting = true
             return [.quit]
         case .back:
-            return back(&state)
+            let effects = back(&state)
+            restoreAfterGroupHeatmap(&state, model: model)
+            return effects
+        case .listMarkers:
+            openMarkers(&state)
+            return []
         case .help:
             state.help = 0
             return []
@@ -211,7 +219,8 @@ public enum Explorer {
             break
         }
         switch state.top {
-        case .heatmap: heatmapCommand(command, &state, model: model)
+        case .heatmap:
+            if command == .compare { compareAtCursor(&state, model: model) } else { heatmapCommand(command, &state, model: model) }
         case .bubbleUp(var b):
             let effects = bubbleUpCommand(command, &b, &state, model: model)
             return effects
@@ -225,6 +234,12 @@ public enum Explorer {
             groupsCommand(command, &g, &state, model: model)
         case .picker(var p):
             return pickerCommand(command, &p, &state)
+        case .compare(var c):
+            compareCommand(command, &c, &state, model: model)
+        case .versions(var v):
+            versionsCommand(command, &v, &state, model: model)
+        case .markers(var m):
+            markersCommand(command, &m, &state, model: model)
         }
         return []
     }

@@ -217,6 +217,7 @@ final class IngestService: Sendable {
             out += ",\"url\":"
             JSONText.appendString(url, to: &out)
         }
+        if m.automatic { out += ",\"automatic\":true" }
         out += "}"
         return out
     }

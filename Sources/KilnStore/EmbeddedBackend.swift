@@ -140,6 +140,18 @@ public final class EmbeddedBackend: EventBackend {
         let goodRows = prepared.scopeRows.filtered(by: good, in: table)
         return Answer(prepared.run(selectionRows: prepared.scopeRows.subtracting(goodRows), selectedFields: Set(good.map(\.field).filter { $0 != FieldName.timestamp })))
     }
+
+    public func versionField(dataset: String) throws -> String { try reader.versionField(dataset: dataset) }
+
+    public func versions(dataset: String, scope: Scope, field: String, metric: String, error: [Filter]) throws -> Answer<[VersionSummary]> {
+        let table = try load(dataset: dataset, scope: scope).table
+        return Answer(VersionSummary.summarize(table, scope: scope, field: field, metric: metric, error: error))
+    }
+
+    public func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples> {
+        let table = try reader.load(dataset: dataset, window: request.window).table
+        return Answer(CompareSamples.extract(from: table, request: request))
+    }
 }
 
 /// The memory budget of one process's answers: `--memory SIZE`, `KILN_MEMORY`, or a quarter

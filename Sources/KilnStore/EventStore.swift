@@ -43,6 +43,11 @@ public enum EventStore {
     CREATE TABLE IF NOT EXISTS markers(
         id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, start_ns INTEGER NOT NULL,
         end_ns INTEGER, message TEXT, type TEXT, url TEXT);
+    CREATE TABLE IF NOT EXISTS dataset_settings(
+        dataset_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(dataset_id, key));
+    CREATE TABLE IF NOT EXISTS deploy_versions(
+        dataset_id INTEGER NOT NULL, service TEXT NOT NULL, version TEXT NOT NULL, first_ns INTEGER NOT NULL,
+        marker_id INTEGER, PRIMARY KEY(dataset_id, service, version));
     """
 
     /// Opens the store at `path` for writing, creating the file and its tables when missing.
@@ -58,8 +63,20 @@ public enum EventStore {
                 if try !hasColumn(db, table: "chunks", column: "parts") { throw error }
             }
         }
+        try addColumnIfMissing(db, table: "markers", column: "automatic", type: "INTEGER NOT NULL DEFAULT 0")
         try db.execute("INSERT OR IGNORE INTO kiln_meta(key, value) VALUES ('format', '\(formatVersion)')")
         return db
+    }
+
+    /// Adds a column that stores made by earlier versions lack (deploy markers' `automatic`).
+    static func addColumnIfMissing(_ db: Database, table: String, column: String, type: String) throws {
+        guard try !hasColumn(db, table: table, column: column) else { return }
+        do {
+            try db.execute("ALTER TABLE \(table) ADD COLUMN \(column) \(type)")
+        } catch {
+            // Another writer may have added it first.
+            if try !hasColumn(db, table: table, column: column) { throw error }
+        }
     }
 
     /// True when `table` has `column`.

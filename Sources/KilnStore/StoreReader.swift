@@ -3,7 +3,7 @@ import KilnCore
 /// Reads a store: lists datasets and fields, loads a dataset into an ``EventTable`` and keeps it
 /// up to date as writers append (``refresh(_:)``).
 public final class StoreReader {
-    private let db: Database
+    let db: Database
     /// The store's path.
     public let path: String
     /// False to keep every value in memory (see ``deferMinimumValues``).
@@ -64,15 +64,28 @@ public final class StoreReader {
         }
     }
 
-    /// Markers of `dataset` in time order.
+    /// Markers of `dataset` in time order, with their ids.
     public func markers(dataset: String) throws -> [Marker] {
         try db.transaction {
             let id = try datasetID(dataset)
+            let automatic = try EventStore.hasColumn(db, table: "markers", column: "automatic") ? "automatic" : "0"
             var out: [Marker] = []
-            try db.prepare("SELECT start_ns, end_ns, message, type, url FROM markers WHERE dataset_id = ? ORDER BY start_ns").rows([.int(id)]) { r in
-                out.append(Marker(start: r.int(0), end: r.isNull(1) ? nil : r.int(1), message: r.text(2), type: r.text(3), url: r.isNull(4) ? nil : r.text(4)))
-            }
+            try db.prepare("SELECT start_ns, end_ns, message, type, url, id, \(automatic) FROM markers WHERE dataset_id = ? ORDER BY start_ns, id")
+                .rows([.int(id)]) { r in
+                    out.append(Marker(start: r.int(0), end: r.isNull(1) ? nil : r.int(1), message: r.isNull(2) ? "" : r.text(2),
+                                      type: r.isNull(3) ? "" : r.text(3), url: r.isNull(4) ? nil : r.text(4), id: r.int(5),
+                                      automatic: r.int(6) != 0))
+                }
             return out
+        }
+    }
+
+    /// The field whose new values mark deploys in `dataset` (`service.version` unless set).
+    public func versionField(dataset: String) throws -> String {
+        try db.transaction {
+            let id = try datasetID(dataset)
+            guard try EventStore.hasColumn(db, table: "dataset_settings", column: "value") else { return StoreWriter.defaultVersionField }
+            return try StoreWriter.setting(db, datasetID: id, key: "version_field") ?? StoreWriter.defaultVersionField
         }
     }
 
@@ -327,7 +340,7 @@ public final class StoreReader {
         }
     }
 
-    private func datasetID(_ name: String) throws -> Int64 {
+    func datasetID(_ name: String) throws -> Int64 {
         if let id = try db.prepare("SELECT id FROM datasets WHERE name = ?").scalarInt(.text(name)) { return id }
         var known: [String] = []
         try db.prepare("SELECT name FROM datasets ORDER BY name").rows { known.append($0.text(0)) }

@@ -45,16 +45,47 @@ extension StoreWriter {
         }
         return try db.transaction {
             var out: [StoredMarker] = []
+            let automatic = try EventStore.hasColumn(db, table: "markers", column: "automatic") ? "m.automatic" : "0"
             let sql = """
-            SELECT m.id, m.start_ns, m.end_ns, m.message, m.type, m.url FROM markers m JOIN datasets d ON d.id = m.dataset_id
+            SELECT m.id, m.start_ns, m.end_ns, m.message, m.type, m.url, \(automatic) FROM markers m JOIN datasets d ON d.id = m.dataset_id
             WHERE d.name = ? ORDER BY m.start_ns, m.id
             """
             try db.prepare(sql).rows([.text(dataset)]) { r in
                 let marker = Marker(start: r.int(1), end: r.isNull(2) ? nil : r.int(2), message: r.isNull(3) ? "" : r.text(3),
-                                    type: r.isNull(4) ? "" : r.text(4), url: r.isNull(5) ? nil : r.text(5))
+                                    type: r.isNull(4) ? "" : r.text(4), url: r.isNull(5) ? nil : r.text(5),
+                                    automatic: r.int(6) != 0)
                 out.append(StoredMarker(id: r.int(0), marker: marker))
             }
             return out
+        }
+    }
+
+    /// Removes the marker `id` from the store at `path`; false when there is no such marker.
+    /// An automatic deploy marker's version stays known, so it is not recorded again.
+    public static func removeMarker(id: Int64, path: String) throws -> Bool {
+        let db = try EventStore.openForWriting(path)
+        return try db.transaction(immediate: true) {
+            guard try db.prepare("SELECT count(*) FROM markers WHERE id = ?").scalarInt(.int(id)) == 1 else { return false }
+            try db.prepare("DELETE FROM markers WHERE id = ?").run(.int(id))
+            try db.prepare("UPDATE deploy_versions SET marker_id = NULL WHERE marker_id = ?").run(.int(id))
+            return true
+        }
+    }
+
+    /// Sets the field whose new values mark deploys in `dataset` (created when missing).
+    /// Versions already in the dataset are learnt at the next commit and get no markers.
+    public static func setVersionField(_ field: String, dataset: String, path: String, now: Int64) throws {
+        guard !dataset.isEmpty, dataset.utf8.count <= 255 else {
+            throw StoreError.invalid("dataset names are 1 to 255 bytes long")
+        }
+        guard !field.isEmpty, field != "timestamp" else { throw StoreError.invalid("\"\(field)\" cannot be a version field") }
+        let db = try EventStore.openForWriting(path)
+        try db.transaction(immediate: true) {
+            try db.prepare("INSERT OR IGNORE INTO datasets(name, created_ns) VALUES (?, ?)").run(.text(dataset), .int(now))
+            guard let id = try db.prepare("SELECT id FROM datasets WHERE name = ?").scalarInt(.text(dataset)) else {
+                throw StoreError.corrupt("dataset \(dataset) vanished while setting its version field")
+            }
+            try setSetting(db, datasetID: id, key: "version_field", value: field)
         }
     }
 }

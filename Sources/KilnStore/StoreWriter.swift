@@ -70,6 +70,7 @@ public final class StoreWriter {
         guard pending.count > 0 else { return 0 }
         do {
             let n = try db.transaction(immediate: true) { () -> Int in
+                try recordDeploys(in: pending)
                 // Events far from the bulk of the batch go into chunks of their own, so that
                 // each chunk's time range stays tight (see `RawBatch.timeClusters()`).
                 guard let clusters = pending.timeClusters() else { return try writeChunk() }

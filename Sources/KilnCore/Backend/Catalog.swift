@@ -56,13 +56,20 @@ public struct Marker: Sendable, Equatable {
     public var type: String
     /// A link.
     public var url: String?
+    /// The store's id of the marker (nil before it is stored).
+    public var id: Int64?
+    /// True for deploy markers Kiln recorded itself when a new version appeared.
+    public var automatic: Bool
 
     /// Makes a marker.
-    public init(start: Int64, end: Int64? = nil, message: String, type: String, url: String? = nil) {
+    public init(start: Int64, end: Int64? = nil, message: String, type: String, url: String? = nil, id: Int64? = nil,
+                automatic: Bool = false) {
         self.start = start
         self.end = end
         self.message = message
         self.type = type
         self.url = url
+        self.id = id
+        self.automatic = automatic
     }
 }

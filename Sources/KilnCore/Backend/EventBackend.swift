@@ -42,6 +42,19 @@ public protocol EventBackend: AnyObject {
     /// BubbleUp of the events in `scope` that fail some `good` filter (the selection) against
     /// those that pass every one (the baseline): an SLO's bad events against its good ones.
     func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult>
+
+    /// The field whose new values mark deploys in `dataset` (`service.version` unless set).
+    func versionField(dataset: String) throws -> String
+
+    /// Every value of `field` among the events of `dataset` in `scope`, first seen first: its
+    /// first and last event, events and errors (weighted), and P50 and P99 of `metric`
+    /// (`GROUP BY field` in SQL).
+    func versions(dataset: String, scope: Scope, field: String, metric: String, error: [Filter]) throws -> Answer<[VersionSummary]>
+
+    /// The two sides of a comparison reduced to what ``Compare`` judges: per event (or per
+    /// `GROUP BY side, group fields, metric, error`) its weight, metric, error flag and the
+    /// values of the low-cardinality fields.
+    func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples>
 }
 
 /// An answer and how it was obtained.

@@ -88,6 +88,17 @@ public struct GroundTruth: Sendable, Equatable {
                 Field("user.id", .string(user)),
             ]
             window = Window(from: from, to: to)
+        case .regressingRollout, .cleanRollout:
+            let old = ShopService.cart.version, new = ShopWorld.cartRolloutVersion
+            let regressing = scenario.kind == .regressingRollout
+            description = "From \(fromText) cart \(new) replaced \(old) host by host (one host every tenth of the time left), "
+                + (regressing
+                    ? "and its GET /cart recomputes promotions on every read: about 30 ms slower, while POST /cart/items is unchanged."
+                    : "and behaves exactly like \(old): no regression.")
+            selection = regressing
+                ? ["\(FieldName.duration) >= 15", "service.name = cart", "\(FieldName.timestamp) >= \"\(fromText)\""] : []
+            cause = regressing ? [Field("service.version", .string(new)), Field("http.route", .string("/cart"))] : []
+            window = Window(from: from, to: end)
         }
     }
 

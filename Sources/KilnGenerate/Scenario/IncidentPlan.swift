@@ -45,15 +45,26 @@ struct IncidentPlan: Sendable {
 
     init(kind: IncidentKind, timeline: Timeline) {
         self.kind = kind
+        let isRollout = kind == .regressingRollout || kind == .cleanRollout
         let range: (Double, Double)
         switch kind {
         case .none: range = (1, 1)
         case .badDeploy: range = (0.50, 1)
         case .dependencyErrors: range = (0.62, 0.74)
         case .heavyTenant: range = (0.40, 0.55)
+        case .regressingRollout, .cleanRollout: range = (0.50, 1)
         }
         fromUs = IncidentPlan.wholeSecond(timeline.time(at: range.0))
-        toUs = kind == .badDeploy || kind == .none ? timeline.endUs + 1 : IncidentPlan.wholeSecond(timeline.time(at: range.1))
+        toUs = kind == .badDeploy || kind == .none || isRollout ? timeline.endUs + 1 : IncidentPlan.wholeSecond(timeline.time(at: range.1))
+    }
+
+    /// True for the scenarios that roll a new cart version out.
+    var isRollout: Bool { kind == .regressingRollout || kind == .cleanRollout }
+
+    /// When the rollout reaches the cart host with this ordinal (0, 1, ...): one host every
+    /// tenth of the time left after it starts.
+    func rolloutTime(ordinal: Int) -> Int64 {
+        fromUs + Int64(ordinal) * max(1_000_000, (toUs - fromUs) / 10)
     }
 
     /// `t` rounded up to a whole second.

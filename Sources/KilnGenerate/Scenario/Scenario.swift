@@ -9,7 +9,7 @@ public struct Scenario: Sendable, Hashable {
 
 /// The shapes of incident the generator knows.
 enum IncidentKind: Sendable, Hashable {
-    case none, badDeploy, dependencyErrors, heavyTenant
+    case none, badDeploy, dependencyErrors, heavyTenant, regressingRollout, cleanRollout
 }
 
 /// The scenarios `kiln generate` offers.
@@ -33,8 +33,19 @@ public enum Scenarios {
         summary: "one tenant's batch job floods search with slow wildcard queries",
         kind: .heavyTenant)
 
+    /// A rolling deploy of cart 3.6.0 that makes GET /cart slow.
+    public static let regressingRollout = Scenario(
+        name: "regressing-rollout",
+        summary: "cart 3.6.0 rolls out host by host and makes GET /cart about 30 ms slower; POST /cart/items is unchanged",
+        kind: .regressingRollout)
+    /// The same rolling deploy without a regression.
+    public static let cleanRollout = Scenario(
+        name: "clean-rollout",
+        summary: "cart 3.6.0 rolls out host by host and behaves exactly like 3.4.0",
+        kind: .cleanRollout)
+
     /// Every scenario, `none` first.
-    public static let all: [Scenario] = [none, badDeploy, dependencyErrors, heavyTenant]
+    public static let all: [Scenario] = [none, badDeploy, dependencyErrors, heavyTenant, regressingRollout, cleanRollout]
 
     /// The scenario called `name`, or nil.
     public static func named(_ name: String) -> Scenario? {

@@ -10,6 +10,8 @@ struct ShopWorld: Sendable {
     static let badFrontendVersion = "4.18.0"
     /// Version of the harmless cart canary present in every scenario.
     static let cartCanaryVersion = "3.5.0"
+    /// Version the rollout scenarios deploy to every cart host, one after the other.
+    static let cartRolloutVersion = "3.6.0"
 
     static let regions: [Region] = [
         Region(name: "us-east-1", code: "use1", zones: ["us-east-1a", "us-east-1b", "us-east-1c"], tenantShare: 0.55),

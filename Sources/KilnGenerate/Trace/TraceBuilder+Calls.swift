@@ -103,6 +103,10 @@ extension TraceBuilder {
             if db.error != nil { outcome = db }
         }
         t += latency(200, 0.5)
+        if plan.kind == .regressingRollout && version(of: spans[s].host) == ShopWorld.cartRolloutVersion {
+            // 3.6.0 recomputes the cart's promotions on every read.
+            t += latency(30_000, 0.4)
+        }
         outcome.end = t
         let mark = attrs.count
         serverAttributes(method: "GET", route: "/cart", status: outcome.status,

@@ -116,6 +116,10 @@ struct TraceBuilder {
     func version(of host: Int32) -> String {
         let h = world.hosts[Int(host)]
         if h.deployTarget && plan.isActive(.badDeploy, at: ctx.time) { return ShopWorld.badFrontendVersion }
+        if h.service == .cart && plan.isRollout {
+            let ordinal = world.hosts[..<Int(host)].reduce(0) { $0 + ($1.service == .cart ? 1 : 0) }
+            if ctx.time >= plan.rolloutTime(ordinal: ordinal) { return ShopWorld.cartRolloutVersion }
+        }
         return h.version
     }
 
