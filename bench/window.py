@@ -60,7 +60,15 @@ def main():
         for label, args in commands.items():
             tw, mw, ow = measured([args[0], "--db", stores["week"]] + args[1:])
             tr, mr, orr = measured([args[0], "--db", stores["2h"]] + args[1:])
-            same = json.loads(ow) == json.loads(orr)
+            a, b = json.loads(ow), json.loads(orr)
+            same = a == b
+            if not same and label == "bubbleup":
+                # Values tied on counts are listed by first appearance in the store, which
+                # differs between the two stores; everything else must agree.
+                def ranking(r):
+                    return ([(d["field"], d["score"], d["p_value"], sorted((v["selection"], v["baseline"]) for v in d["values"]))
+                             for d in r["dimensions"]], r["id_like"], r["combinations"], r["selection"], r["baseline"])
+                same = "same ranking, scores and counts; tied values in another order" if ranking(a) == ranking(b) else False
             print(f"{label:9s} week {tw * 1000:7.1f} ms {mw:6.1f} MB | 2h {tr * 1000:7.1f} ms {mr:6.1f} MB | "
                   f"ratio time {tw / tr:.2f}x memory {mw / mr:.2f}x | same answer: {same}")
             if not same:
