@@ -24,6 +24,10 @@ public struct Rollup: Sendable {
     public let floor: Int64
 
     private var index: [[UInt32]: Int] = [:]
+    /// Combinations by packed key (the fast path; see `addPacked`).
+    private var packedIndex: [UInt64: Int]?
+    /// The first time bucket seen, from which packed keys count buckets.
+    private var bucketBase: Int64?
     private var keys: [[UInt32]] = []
     private var times: [Int64] = []
     private var weights: [UInt64] = []
@@ -57,31 +61,113 @@ public struct Rollup: Sendable {
             // Dictionaries only grow: the part read last holds every value of the earlier ones.
             if (dictionaries[name]?.count ?? 0) < column.valueCount { dictionaries[name] = column.dictionary }
         }
+        if addPacked(table, rows: rows, columns: columns) { return }
         var key = [UInt32](repeating: 0, count: fields.count + (granularity == nil ? 0 : 2))
         rows.forEachID { id in
             let r = Int(id)
             for k in columns.indices { key[k] = columns[k]?.codes[r] ?? 0 }
-            var time = floor
-            if let g = granularity {
-                let t = table.timestamps[r]
-                let bucket = (t &- origin) >= 0 ? (t &- origin) / g : ((t &- origin) &+ 1) / g &- 1
-                let start = origin &+ bucket &* g
-                time = Swift.max(start, floor)
+            let time = timeOf(table.timestamps[r])
+            if granularity != nil {
                 key[fields.count] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time))
                 key[fields.count + 1] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time) >> 32)
             }
-            let w = UInt64(table.sampleRate(r))
-            if w > 1 { sampled = true }
-            if let at = index[key] {
-                weights[at] &+= w
-            } else {
-                index[key] = keys.count
-                keys.append(key)
-                times.append(time)
-                weights.append(w)
-            }
-            events += 1
+            fold(key: key, time: time, weight: UInt64(table.sampleRate(r)))
         }
+    }
+
+    /// The time a row gets: the start of its bucket (not before ``floor``), or ``floor``.
+    @inline(__always) private func timeOf(_ t: Int64) -> Int64 {
+        guard let g = granularity else { return floor }
+        let d = t &- origin
+        let bucket = d >= 0 ? d / g : (d &+ 1) / g &- 1
+        return Swift.max(origin &+ bucket &* g, floor)
+    }
+
+    @inline(__always) private mutating func fold(key: [UInt32], time: Int64, weight w: UInt64) {
+        if w > 1 { sampled = true }
+        if let at = index[key] {
+            weights[at] &+= w
+        } else {
+            index[key] = keys.count
+            keys.append(key)
+            times.append(time)
+            weights.append(w)
+        }
+        events += 1
+    }
+
+    /// The fast path: each row's codes (and time bucket) packed into one 64-bit key, column by
+    /// column. False, having done nothing, when they do not fit in 64 bits.
+    private mutating func addPacked(_ table: EventTable, rows: RowSet, columns: [Column?]) -> Bool {
+        let widths = columns.map { c -> Int in
+            let n = UInt64((c?.valueCount ?? 0) + 1)
+            return 64 - n.leadingZeroBitCount
+        }
+        let fieldBits = widths.reduce(0, +)
+        let timeBits = granularity == nil ? 0 : 64 - fieldBits
+        guard fieldBits <= 64, granularity == nil || timeBits >= 16 else { return false }
+        let n = rows.count
+        var packed = [UInt64](repeating: 0, count: n)
+        var ok = true
+        packed.withUnsafeMutableBufferPointer { keys in
+            rows.withIDs { ids in
+                for (k, column) in columns.enumerated() {
+                    let shift = UInt64(widths[k])
+                    func pack<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) {
+                        if let ids {
+                            for i in 0..<n { keys[i] = keys[i] << shift | UInt64(c[Int(ids[i])]) }
+                        } else {
+                            for i in 0..<n { keys[i] = keys[i] << shift | UInt64(c[i]) }
+                        }
+                    }
+                    guard let column else {
+                        for i in 0..<n { keys[i] <<= shift }
+                        continue
+                    }
+                    switch column.codes {
+                    case .u8(let a): a.withUnsafeBufferPointer { pack($0) }
+                    case .u16(let a): a.withUnsafeBufferPointer { pack($0) }
+                    case .u32(let a): a.withUnsafeBufferPointer { pack($0) }
+                    }
+                }
+                guard let g = granularity else { return }
+                // Time buckets counted from the first one seen, in the bits left.
+                table.timestamps.withUnsafeBufferPointer { ts in
+                    let limit = timeBits >= 63 ? Int64.max : (Int64(1) << timeBits) - 1
+                    for i in 0..<n {
+                        let t = timeOf(ts[Int(ids.map { $0[i] } ?? UInt32(i))])
+                        if bucketBase == nil { bucketBase = t }
+                        let b = (t &- bucketBase!) / g
+                        guard t >= bucketBase!, b <= limit else { ok = false; return }
+                        keys[i] |= UInt64(b) << UInt64(fieldBits)
+                    }
+                }
+            }
+        }
+        guard ok else { return false }
+        if packedIndex == nil { packedIndex = [:] }
+        var key = [UInt32](repeating: 0, count: fields.count + (granularity == nil ? 0 : 2))
+        rows.withIDs { ids in
+            for i in 0..<n {
+                let r = ids.map { Int($0[i]) } ?? i
+                let w = UInt64(table.sampleRate(r))
+                if let at = packedIndex![packed[i]] {
+                    if w > 1 { sampled = true }
+                    weights[at] &+= w
+                    events += 1
+                    continue
+                }
+                for k in columns.indices { key[k] = columns[k]?.codes[r] ?? 0 }
+                let time = timeOf(table.timestamps[r])
+                if granularity != nil {
+                    key[fields.count] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time))
+                    key[fields.count + 1] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time) >> 32)
+                }
+                packedIndex![packed[i]] = keys.count
+                fold(key: key, time: time, weight: w)
+            }
+        }
+        return true
     }
 
     /// The rollup as a table: a row per combination (more when a weight passes `UInt32.max`),
