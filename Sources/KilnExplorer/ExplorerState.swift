@@ -209,6 +209,8 @@ public enum Screen: Equatable {
     case groups(GroupsState)
     /// The dataset picker (root when the store has several datasets).
     case picker(PickerState)
+    /// The SLO list.
+    case slo(SLOListState)
 
     /// The breadcrumb parts this view adds.
     var crumbs: [String] {
@@ -220,6 +222,7 @@ public enum Screen: Equatable {
         case .trace: return ["trace"]
         case .groups(let g): return ["group by " + g.field]
         case .picker: return ["datasets"]
+        case .slo: return ["SLOs"]
         }
     }
 }

@@ -16,12 +16,14 @@ public enum Command: Equatable, Sendable {
     case toggleBaseline, sortAscending, sortDescending, search, nextMatch, previousMatch
     /// Events: open the event; event: open its trace.
     case openTrace
+    /// Open the SLO list.
+    case openSLOs
 }
 
 /// Where a binding applies.
 public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// Every view (after the view's own bindings), and one per view.
-    case global, heatmap, bubbleUp, events, event, trace, groups, picker
+    case global, heatmap, bubbleUp, events, event, trace, groups, picker, slo
 
     /// The help screen's section title.
     var title: String {
@@ -34,6 +36,7 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
         case .trace: return "trace"
         case .groups: return "group by"
         case .picker: return "datasets"
+        case .slo: return "SLOs"
         }
     }
 }
@@ -98,6 +101,7 @@ public enum KeyBindings {
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
+            b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts", "SLOs"),
         ]
         // BubbleUp.
         out += [
@@ -136,6 +140,9 @@ public enum KeyBindings {
         // Datasets.
         out += moves(.picker)
         out += [b(.picker, [.enter], .select, "explore the dataset", "open")]
+        // SLOs.
+        out += moves(.slo)
+        out += [b(.slo, [.enter], .select, "heatmap of the SLO's eligible events", "heatmap")]
         // Everywhere.
         out += [
             b(.global, [.char("q"), .escape], .back, "back (quit at the top)", "back"),

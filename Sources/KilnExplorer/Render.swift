@@ -24,6 +24,7 @@ extension Explorer {
         case .trace(let t): TraceView.draw(t, ctx, &grid)
         case .groups(let g): GroupsView.draw(g, ctx, &grid)
         case .picker(let p): PickerView.draw(p, ctx, &grid)
+        case .slo(let list): SLOView.draw(list, ctx, &grid)
         }
         drawStatus(ctx, &grid)
         drawFooter(ctx, &grid)
@@ -126,6 +127,7 @@ extension Explorer {
         case .picker(let p): position = (p.cursor, p.datasets.count)
         case .bubbleUp(let b): position = b.focus == .fields ? (b.fieldCursor, b.entries.count) : (b.valueCursor, BubbleUpRows.count(b))
         case .event: position = nil
+        case .slo(let list): position = (list.cursor, list.rows?.count ?? 0)
         }
         guard let (cursor, count) = position, count > 0 else { return }
         let text = Format.grouped(min(cursor, count - 1) + 1) + " of " + Format.grouped(count) + " "

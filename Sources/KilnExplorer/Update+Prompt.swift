@@ -3,7 +3,7 @@ import KilnTerminal
 
 extension Explorer {
     /// The prompt's commands, for Tab completion and help.
-    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "help", "quit"]
+    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "slo", "help", "quit"]
 
     /// `since` choices offered by completion.
     static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
@@ -40,6 +40,7 @@ extension Explorer {
                 p.completions = []
                 state.prompt = p
             }
+            if case .slo(let list) = state.top, list.rows == nil { return [.loadSLOs] }
             return state.quitting ? [.quit] : []
         case .backspace:
             if p.cursor > 0 {
@@ -186,12 +187,15 @@ extension Explorer {
                 return PromptFailure(message: "no field named \"\(rest)\" (Tab completes field names)", column: text.count - rest.count)
             }
             openGroups(field: rest, &state, model: model)
+        case "slo", "slos":
+            if case .slo = state.top { break }
+            push(&state, .slo(SLOListState()))
         case "help":
             state.help = 0
         case "quit", "q":
             state.quitting = true
         default:
-            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group (Tab completes)", column: 0)
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group, slo (Tab completes)", column: 0)
         }
         return nil
     }

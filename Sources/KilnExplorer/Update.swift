@@ -60,6 +60,9 @@ public enum Explorer {
             replaceTop(&state, .trace(t))
             if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
+        case .slosLoaded(let slos):
+            slosLoaded(&state, slos, model: model)
+            return []
         case .failed(let text):
             state.message = .error(text)
             return []
@@ -121,6 +124,7 @@ public enum Explorer {
         case .trace: return .trace
         case .groups: return .groups
         case .picker: return .picker
+        case .slo: return .slo
         }
     }
 
@@ -191,6 +195,8 @@ public enum Explorer {
         case .resumeLive:
             resume(&state, model: model)
             return []
+        case .openSLOs:
+            return openSLOs(&state)
         default:
             break
         }
@@ -209,6 +215,8 @@ public enum Explorer {
             groupsCommand(command, &g, &state, model: model)
         case .picker(var p):
             return pickerCommand(command, &p, &state)
+        case .slo(var list):
+            sloCommand(command, &list, &state, model: model)
         }
         return []
     }
