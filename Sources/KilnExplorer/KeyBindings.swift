@@ -101,7 +101,7 @@ public enum KeyBindings {
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
-            b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts", "SLOs"),
+            b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
         ]
         // BubbleUp.
         out += [
