@@ -17,6 +17,8 @@ public enum Action: Equatable {
     case datasetLoaded(name: String, markers: [Marker], now: Int64, lastWrite: Int64? = nil)
     /// The store's other datasets were searched for the spans of a trace (see ``ExplorerModel/findTrace(_:using:mainDataset:)``).
     case traceSearched(String)
+    /// The store's SLOs were read (for the SLO list).
+    case slosLoaded([SLODefinition])
     /// An effect failed; shown in the status line.
     case failed(String)
     /// The window being loaded has `loaded` of its `total` events in.
@@ -40,4 +42,6 @@ public enum Effect: Equatable {
     case loadWindow(TimeWindow)
     /// Stop the window being loaded.
     case cancelLoad
+    /// Read the store's SLOs, then send ``Action/slosLoaded(_:)``.
+    case loadSLOs
 }

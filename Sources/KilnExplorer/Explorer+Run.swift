@@ -220,6 +220,12 @@ public final class RunLoop {
                 }
                 Explorer.returnFreedMemory()
                 send(.traceSearched(id))
+            case .loadSLOs:
+                do {
+                    send(.slosLoaded(try reader.map { try EventStore.slos(path: $0.path) } ?? []))
+                } catch {
+                    send(.failed("reading the SLOs: \(error)"))
+                }
             }
         }
         return !state.quitting

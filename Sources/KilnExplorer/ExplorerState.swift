@@ -221,6 +221,8 @@ public enum Screen: Equatable {
     case versions(VersionsState)
     /// The dataset's markers.
     case markers(MarkersState)
+    /// The SLO list.
+    case slo(SLOListState)
 
     /// The breadcrumb parts this view adds.
     var crumbs: [String] {
@@ -235,6 +237,7 @@ public enum Screen: Equatable {
         case .compare: return ["compare"]
         case .versions: return ["versions"]
         case .markers: return ["markers"]
+        case .slo: return ["SLOs"]
         }
     }
 }

@@ -18,12 +18,14 @@ public enum Command: Equatable, Sendable {
     case openTrace
     /// Compare versions (at the marker under the cursor, or the highlighted one); list the markers.
     case compare, listMarkers
+    /// Open the SLO list.
+    case openSLOs
 }
 
 /// Where a binding applies.
 public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// Every view (after the view's own bindings), and one per view.
-    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers
+    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers, slo
 
     /// The help screen's section title.
     var title: String {
@@ -39,6 +41,7 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
         case .compare: return "compare"
         case .versions: return "versions"
         case .markers: return "markers"
+        case .slo: return "SLOs"
         }
     }
 }
@@ -104,6 +107,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
+            b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
         ]
         // BubbleUp.
         out += [
@@ -149,6 +153,9 @@ public enum KeyBindings {
         // Datasets.
         out += moves(.picker)
         out += [b(.picker, [.enter], .select, "explore the dataset", "open")]
+        // SLOs.
+        out += moves(.slo)
+        out += [b(.slo, [.enter], .select, "heatmap of the SLO's eligible events", "heatmap")]
         // Everywhere.
         out += [
             b(.global, [.char("q"), .escape], .back, "back (quit at the top)", "back"),

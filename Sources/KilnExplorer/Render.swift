@@ -27,6 +27,7 @@ extension Explorer {
         case .compare(let c): CompareView.draw(c, ctx, &grid)
         case .versions(let v): VersionsView.draw(v, ctx, &grid)
         case .markers(let m): MarkersView.draw(m, ctx, &grid)
+        case .slo(let list): SLOView.draw(list, ctx, &grid)
         }
         drawStatus(ctx, &grid)
         drawFooter(ctx, &grid)
@@ -138,6 +139,7 @@ extension Explorer {
         case .compare(let c): position = (c.cursor, c.result.groups.count)
         case .versions(let v): position = (v.cursor, v.versions.count)
         case .markers(let m): position = (m.cursor, m.markers.count)
+        case .slo(let list): position = (list.cursor, list.rows?.count ?? 0)
         }
         guard let (cursor, count) = position, count > 0 else { return }
         let text = Format.grouped(min(cursor, count - 1) + 1) + " of " + Format.grouped(count) + " "

@@ -3,7 +3,7 @@ import KilnTerminal
 
 extension Explorer {
     /// The prompt's commands, for Tab completion and help.
-    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "compare", "versions", "help", "quit"]
+    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "compare", "versions", "slo", "help", "quit"]
 
     /// `since` choices offered by completion.
     static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
@@ -40,6 +40,7 @@ extension Explorer {
                 p.completions = []
                 state.prompt = p
             }
+            if case .slo(let list) = state.top, list.rows == nil { return [.loadSLOs] }
             return state.quitting ? [.quit] : []
         case .backspace:
             if p.cursor > 0 {
@@ -199,12 +200,15 @@ extension Explorer {
             if let failure = openVersions(field: rest.isEmpty ? nil : rest, &state, model: model) {
                 return PromptFailure(message: failure, column: nil)
             }
+        case "slo", "slos":
+            if case .slo = state.top { break }
+            push(&state, .slo(SLOListState()))
         case "help":
             state.help = 0
         case "quit", "q":
             state.quitting = true
         default:
-            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group, compare, versions (Tab completes)", column: 0)
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group, compare, versions, slo (Tab completes)", column: 0)
         }
         return nil
     }

@@ -75,6 +75,9 @@ public enum Explorer {
             replaceTop(&state, .trace(t))
             if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
+        case .slosLoaded(let slos):
+            slosLoaded(&state, slos, model: model)
+            return []
         case .failed(let text):
             if state.loading != nil { _ = cancelLoading(&state, model: model) }
             state.message = .error(text)
@@ -140,6 +143,7 @@ public enum Explorer {
         case .compare: return .compare
         case .versions: return .versions
         case .markers: return .markers
+        case .slo: return .slo
         }
     }
 
@@ -215,6 +219,8 @@ public enum Explorer {
         case .resumeLive:
             resume(&state, model: model)
             return []
+        case .openSLOs:
+            return openSLOs(&state)
         default:
             break
         }
@@ -240,6 +246,8 @@ public enum Explorer {
             versionsCommand(command, &v, &state, model: model)
         case .markers(var m):
             markersCommand(command, &m, &state, model: model)
+        case .slo(var list):
+            sloCommand(command, &list, &state, model: model)
         }
         return []
     }

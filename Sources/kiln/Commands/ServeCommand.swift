@@ -30,6 +30,12 @@ struct ServeCommand: ParsableCommand {
           kiln serve
           kiln serve --db prod.db --retention 7d --max-db-size 10GB
           kiln serve --listen 0.0.0.0:4318 --api-keys-file keys.txt
+          kiln serve --alert-webhook https://hooks.example.com/T0/B0/XXXX
+
+        With --alert-webhook or --alert-command, every SLO of the store (`kiln slo`) is evaluated \
+        every 30 s; when one of its burn-rate alerts starts firing or resolves, the JSON \
+        {"slo","dataset","severity","state":"firing"|"resolved","burn_rates","budget","at"} is POSTed \
+        (and given to the command on stdin), retried with backoff. Logs show only the webhook's host.
         """
     )
 
@@ -44,11 +50,18 @@ struct ServeCommand: ParsableCommand {
     var retention: String?
     @Option(help: ArgumentHelp("Drop the oldest events, in whole chunks, to keep the store's data under this size (e.g. 10GB).", valueName: "size"))
     var maxDbSize: String?
+    @Option(help: ArgumentHelp("POST SLO alerts (firing and resolved) to this URL as JSON.", valueName: "url"))
+    var alertWebhook: String?
+    @Option(help: ArgumentHelp("Run this shell command with each SLO alert's JSON on stdin.", valueName: "cmd"))
+    var alertCommand: String?
+    @Option(help: .hidden) var alertInterval: Double = 30
+    @Option(help: .hidden) var alertRetryDelay: Double = 1
 
     func validate() throws {
         if let retention, RetentionPolicy.parseAge(retention) == nil {
             throw ValidationError("--retention \(retention): expected a duration like 7d, 12h, 30m")
         }
+        if !(0.05...60).contains(alertInterval) { throw ValidationError("--alert-interval must be 0.05 to 60 seconds") }
         if let maxDbSize, RetentionPolicy.parseSize(maxDbSize) == nil {
             throw ValidationError("--max-db-size \(maxDbSize): expected a size like 10GB, 500MB")
         }
@@ -82,6 +95,19 @@ struct ServeCommand: ParsableCommand {
             printError("kiln serve: \(error)")
             throw ExitCode(error.code == .invalidArgument ? 64 : 2)
         }
+        var alerter: SLOAlerter?
+        if alertWebhook != nil || alertCommand != nil {
+            do throws(ServerError) {
+                let targets = SLOAlertTargets(webhook: try alertWebhook.map(SLOAlertTargets.parseWebhook), command: alertCommand,
+                                              interval: alertInterval, retryDelay: alertRetryDelay)
+                alerter = SLOAlerter(storePath: store.db, targets: targets) { printError($0) }
+            } catch {
+                printError("kiln serve: \(error)")
+                throw ExitCode(64)
+            }
+        }
+        alerter?.start()
+        defer { alerter?.stop() }
         let db = store.db
         let keyCount = APIKeys(keys).count
         let listening = ListeningFlag()
