@@ -26,7 +26,7 @@ public struct Rollup: Sendable {
     private var index: [[UInt32]: Int] = [:]
     /// Combinations by packed key (the fast path; see `addPacked`).
     private var packedIndex: [UInt64: Int]?
-    /// The first time bucket seen, from which packed keys count buckets.
+    /// The number of the first time bucket seen, from which packed keys count buckets.
     private var bucketBase: Int64?
     private var keys: [[UInt32]] = []
     private var times: [Int64] = []
@@ -78,22 +78,29 @@ public struct Rollup: Sendable {
     /// The time a row gets: the start of its bucket (not before ``floor``), or ``floor``.
     @inline(__always) private func timeOf(_ t: Int64) -> Int64 {
         guard let g = granularity else { return floor }
-        let d = t &- origin
-        let bucket = d >= 0 ? d / g : (d &+ 1) / g &- 1
-        return Swift.max(origin &+ bucket &* g, floor)
+        return Swift.max(origin &+ bucketNumber(t, g) &* g, floor)
     }
 
-    @inline(__always) private mutating func fold(key: [UInt32], time: Int64, weight w: UInt64) {
+    /// The number of the time bucket holding `t`, counted from ``origin``.
+    @inline(__always) private func bucketNumber(_ t: Int64, _ g: Int64) -> Int64 {
+        let d = t &- origin
+        return d >= 0 ? d / g : (d &+ 1) / g &- 1
+    }
+
+    /// Adds weight `w` to combination `key`; returns its position.
+    @discardableResult
+    @inline(__always) private mutating func fold(key: [UInt32], time: Int64, weight w: UInt64) -> Int {
         if w > 1 { sampled = true }
+        events += 1
         if let at = index[key] {
             weights[at] &+= w
-        } else {
-            index[key] = keys.count
-            keys.append(key)
-            times.append(time)
-            weights.append(w)
+            return at
         }
-        events += 1
+        index[key] = keys.count
+        keys.append(key)
+        times.append(time)
+        weights.append(w)
+        return keys.count - 1
     }
 
     /// The fast path: each row's codes (and time bucket) packed into one 64-bit key, column by
@@ -131,14 +138,17 @@ public struct Rollup: Sendable {
                     }
                 }
                 guard let g = granularity else { return }
-                // Time buckets counted from the first one seen, in the bits left.
+                // Time buckets counted from the first one seen (half the range either side),
+                // in the bits left.
                 table.timestamps.withUnsafeBufferPointer { ts in
-                    let limit = timeBits >= 63 ? Int64.max : (Int64(1) << timeBits) - 1
+                    let bits = min(timeBits, 62)
+                    let half = Int64(1) << (bits - 1), limit = (Int64(1) << bits) - 1
                     for i in 0..<n {
-                        let t = timeOf(ts[Int(ids.map { $0[i] } ?? UInt32(i))])
-                        if bucketBase == nil { bucketBase = t }
-                        let b = (t &- bucketBase!) / g
-                        guard t >= bucketBase!, b <= limit else { ok = false; return }
+                        let number = bucketNumber(ts[Int(ids.map { $0[i] } ?? UInt32(i))], g)
+                        if bucketBase == nil { bucketBase = number }
+                        let (d, overflow) = number.subtractingReportingOverflow(bucketBase!)
+                        let b = d &+ half
+                        guard !overflow, b >= 0, b <= limit else { ok = false; return }
                         keys[i] |= UInt64(b) << UInt64(fieldBits)
                     }
                 }
@@ -163,8 +173,7 @@ public struct Rollup: Sendable {
                     key[fields.count] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time))
                     key[fields.count + 1] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time) >> 32)
                 }
-                packedIndex![packed[i]] = keys.count
-                fold(key: key, time: time, weight: w)
+                packedIndex![packed[i]] = fold(key: key, time: time, weight: w)
             }
         }
         return true
