@@ -36,7 +36,7 @@ struct ExplorerCompareE2ETests {
         let lines = screen.components(separatedBy: "\n")
         #expect(lines.contains { $0.hasPrefix(" P95(duration_ms)") && $0.contains("yes, worse") })
         let header = try #require(lines.firstIndex { $0.hasPrefix(" GROUP") })
-        #expect(lines[header + 1].hasPrefix(" http.route = /cart "), "the route leads where: \(lines[header + 1])")
+        #expect(lines[header + 1].hasPrefix(" http.route=/cart "), "the route leads where: \(lines[header + 1])")
 
         // Enter on the where row: the heatmap of the group, new version only; BubbleUp works there.
         try tmux.send("Enter")

@@ -6,22 +6,26 @@ extension CompareSamples {
         let afterRows = rows(of: request.after, request: request, table: table)
         var out = CompareSamples()
         let excluded = excludedFields(request)
-        var chosen: [(column: Column, codes: [Int: UInt16], values: [Value])] = []
-        for column in table.columns where !excluded.contains(column.name) && !column.isDeferred && !Self.isIDLike(column.name) {
-            var seen: [Int: UInt16] = [:]
+        // Per chosen field, each code's group value (0: absent or not a group), by array so a
+        // million rows cost no hashing.
+        var chosen: [(column: Column, codes: [UInt16], values: [Value])] = []
+        for column in table.columns where !excluded.contains(column.name) && !column.isDeferred && !Self.isIDLike(column.name)
+            && column.valueCount >= 2 {
+            var slot = [UInt16](repeating: 0, count: column.valueCount + 1)
             var values: [Value] = []
             var tooMany = false
+            let codes = column.codes
             for rows in [beforeRows, afterRows] where !tooMany {
                 for r in rows {
-                    let c = Int(column.codes[Int(r)])
-                    guard c != 0, seen[c] == nil else { continue }
+                    let c = Int(codes[Int(r)])
+                    guard c != 0, slot[c] == 0 else { continue }
                     guard values.count < request.maxGroupValues, let v = column.value(code: c) else { tooMany = true; break }
                     values.append(v)
-                    seen[c] = UInt16(values.count)
+                    slot[c] = UInt16(values.count)
                 }
             }
             guard !tooMany, values.count >= 2 else { continue }
-            chosen.append((column, seen, values))
+            chosen.append((column, slot, values))
         }
         chosen.sort { $0.column.name < $1.column.name }
         out.groupFields = chosen.map(\.column.name)
@@ -45,7 +49,7 @@ extension CompareSamples {
                 if k < errors.count && errors[k] == r { isError[i] = true }
             }
             s.isError = isError
-            s.groups = chosen.map { c in rows.map { c.codes[Int(c.column.codes[Int($0)])] ?? 0 } }
+            s.groups = chosen.map { c in rows.map { c.codes[Int(c.column.codes[Int($0)])] } }
             if let field = table.column(request.field) {
                 var counts: [UInt32: Double] = [:]
                 for (i, r) in rows.enumerated() { counts[field.codes[Int(r)], default: 0] += s.weight[i] }
@@ -104,29 +108,39 @@ extension VersionSummary {
             var values: [WeightedValue] = []
             var services: [UInt32: Double] = [:]
         }
-        var accs: [UInt32: Acc] = [:]
+        // One slot per code, filled in place (a dictionary of structs would copy each
+        // version's value list on every append).
+        var slotOf = [Int32](repeating: -1, count: column.valueCount + 1)
+        var accs: [Acc] = []
+        var codes: [UInt32] = []
         var k = 0
         for r in rows {
             let row = Int(r)
             let code = column.codes[row]
             guard code != 0 else { continue }
+            var slot = Int(slotOf[Int(code)])
+            if slot < 0 {
+                slot = accs.count
+                slotOf[Int(code)] = Int32(slot)
+                accs.append(Acc())
+                codes.append(code)
+            }
             let w = Double(table.sampleRate(row)), t = table.timestamps[row]
-            var a = accs[code] ?? Acc()
-            a.first = min(a.first, t)
-            a.last = max(a.last, t)
-            a.events += 1
-            a.count += w
+            accs[slot].first = min(accs[slot].first, t)
+            accs[slot].last = max(accs[slot].last, t)
+            accs[slot].events += 1
+            accs[slot].count += w
             while k < errors.count && errors[k] < r { k += 1 }
-            if k < errors.count && errors[k] == r { a.errors += w }
+            if k < errors.count && errors[k] == r { accs[slot].errors += w }
             if let metricColumn, !numbers.isEmpty {
                 let v = numbers[Int(metricColumn.codes[row])]
-                if !v.isNaN { a.values.append(WeightedValue(v, weight: w)) }
+                if !v.isNaN { accs[slot].values.append(WeightedValue(v, weight: w)) }
             }
-            if let service { a.services[service.codes[row], default: 0] += w }
-            accs[code] = a
+            if let service { accs[slot].services[service.codes[row], default: 0] += w }
         }
         var out: [VersionSummary] = []
-        for (code, var a) in accs {
+        for (slot, var a) in accs.enumerated() {
+            let code = codes[slot]
             guard let value = column.value(code: Int(code)) else { continue }
             a.values.sort { $0.value < $1.value }
             let topService = a.services.filter { $0.key != 0 }.max { ($0.value, $1.key) < ($1.value, $0.key) }
