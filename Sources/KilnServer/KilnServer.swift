@@ -56,10 +56,11 @@ public struct ServerConfiguration: Sendable {
         return (host, port)
     }
 
-    /// True for addresses only this machine can reach.
+    /// True when every address `host` resolves to is one only this machine can reach
+    /// (127.0.0.0/8, ::1); false when any is not or the name does not resolve.
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" || h.hasPrefix("127.")
+        guard let addresses = try? ListenAddress.resolve(host) else { return false }
+        return addresses.allSatisfy(ListenAddress.isLoopback)
     }
 }
 
@@ -70,16 +71,24 @@ public final class KilnServer: Sendable {
     public let configuration: ServerConfiguration
     private let queue: CommitQueue
     private let service: IngestService
+    /// The numeric address bound: the one `host` resolved to, checked before binding.
+    private let bindAddress: String
 
     /// Checks the configuration and opens (creating when missing) the store.
-    /// Throws when listening beyond loopback without API keys, or when the store cannot be written.
+    /// Throws when listening beyond loopback without API keys (judged on the addresses the host
+    /// resolves to, the one bound among them), or when the store cannot be written.
     public init(configuration: ServerConfiguration) throws(ServerError) {
-        guard configuration.apiKeys.isRequired || ServerConfiguration.isLoopback(configuration.host) else {
+        let addresses = try ListenAddress.resolve(configuration.host)
+        let outside = addresses.filter { !ListenAddress.isLoopback($0) }
+        guard configuration.apiKeys.isRequired || outside.isEmpty else {
+            let shown = outside.joined(separator: ", ")
+            let resolved = shown == configuration.host ? "" : " (it resolves to \(shown))"
             throw ServerError(code: .invalidArgument, message: """
-            refusing to listen on \(configuration.host) without API keys: anyone who can reach it could write to the store. \
+            refusing to listen on \(configuration.host)\(resolved) without API keys: anyone who can reach it could write to the store. \
             Pass --api-key KEY (or --api-keys-file FILE), or listen on 127.0.0.1
             """)
         }
+        bindAddress = addresses[0]
         do {
             try EventStore.prepareForWriting(path: configuration.storePath)
         } catch {
@@ -105,7 +114,7 @@ public final class KilnServer: Sendable {
         let app = Application(
             responder: HTTPIngestResponder(service: service),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kiln", backlog: 1024),
+            configuration: .init(address: .hostname(bindAddress, port: configuration.port), serverName: "kiln", backlog: 1024),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 onListening(address?.ipAddress ?? "", address?.port ?? 0)
