@@ -85,6 +85,13 @@ public enum EventStore {
         do {
             return try openVerified(path, immutable: false)
         } catch let error as StoreError where needsImmutable(error) {
+            // An immutable read ignores the write-ahead log: only right when it holds nothing.
+            guard StoreFile.size(path + "-wal") ?? 0 == 0 else {
+                throw StoreError.permission(path, """
+                cannot read: permission to create \(path)-shm is missing, and \(path)-wal holds commits that need it \
+                (run any kiln command on the store once as its owner, or start its writer)
+                """)
+            }
             return try openVerified(path, immutable: true)
         }
     }

@@ -149,32 +149,28 @@ import Glibc
         let dir = try TempDir()  // made by root, mode 0755: the reader cannot write in it
         let db = dir.path("team.db"), log = dir.path("app.log")
         try Data(((0..<500).map { #"{"n":\#($0),"service":"api"}"# }.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: log))
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: KilnBinary.path)
-        writer.arguments = ["ingest", "--follow", "--db", db, "--dataset", "app", "--format", "jsonl", log]
-        writer.standardOutput = FileHandle.nullDevice
-        writer.standardError = FileHandle.nullDevice
-        try writer.run()
-        defer { if writer.isRunning { writer.terminate(); writer.waitUntilExit() } }
+        // Spawned with signals unblocked, so that SIGINT stops it cleanly.
+        let writer = try Spawn.start([KilnBinary.path, "ingest", "--follow", "--db", db, "--dataset", "app", "--format", "jsonl", log])
+        var stopped = false
+        defer { if !stopped { Spawn.stop(writer) } }
 
         // While the writer runs.
         let deadline = Date().addingTimeInterval(30)
-        var seen: Int?
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.2)
             if FileManager.default.fileExists(atPath: db),
                let n = try? KilnBinary.json(try KilnBinary.run(["datasets", "--db", db, "--format", "json"])),
                (n["datasets"] as? [[String: Any]])?.first?["events"] as? Int == 500 { break }
         }
-        seen = try Self.eventsSeenByReader(db: db, dataset: "app")
-        #expect(seen == 500, "while the writer runs")
+        #expect(try Self.eventsSeenByReader(db: db, dataset: "app") == 500, "while the writer runs")
         let query = try Self.runAsReader(["query", "--db", db, "--dataset", "app", "--calc", "COUNT", "--format", "json"])
         #expect(query.status == 0, "\(query.stderr)")
         #expect(query.stdout.contains("500"), "\(query.stdout)")
 
         // After it stopped cleanly.
-        writer.interrupt()
-        writer.waitUntilExit()
+        Spawn.stop(writer)
+        stopped = true
+        #expect(FileManager.default.fileExists(atPath: db + "-shm"), "the writer keeps its -shm file for readers")
         #expect(try Self.eventsSeenByReader(db: db, dataset: "app") == 500, "after the writer stopped")
 
         // A store whose writer left no -wal or -shm (as older versions did).

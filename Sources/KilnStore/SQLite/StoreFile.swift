@@ -59,6 +59,12 @@ enum StoreFile {
         }
     }
 
+    /// The size of the file at `path`, nil when there is none.
+    static func size(_ path: String) -> Int64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+    }
+
     /// `owner uid 1000, mode 0600` for a message.
     private static func describe(_ st: stat) -> String {
         let mode = String(st.st_mode & 0o7777, radix: 8)
