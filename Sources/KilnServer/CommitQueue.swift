@@ -42,6 +42,8 @@ final class CommitQueue: @unchecked Sendable {
         var retention = RetentionResult()
         var retentionError: String?
         var usedBytes: Int64?
+        /// Per dataset, field values dropped past the field limit (or for a name too long).
+        var droppedValues: [String: Int] = [:]
     }
 
     /// Most events merged into one commit (one chunk) per dataset.
@@ -50,6 +52,7 @@ final class CommitQueue: @unchecked Sendable {
     private let path: String
     private let maxQueued: Int
     private let retention: RetentionPolicy
+    private let maxFields: Int
     private let clock: @Sendable () -> Int64
     private let condition = NSCondition()
     private var queue: [Pending] = []
@@ -60,8 +63,10 @@ final class CommitQueue: @unchecked Sendable {
     private var thread: Thread?
 
     /// A queue committing into the store at `path`.
-    init(path: String, maxQueuedEvents: Int, retention: RetentionPolicy, clock: @escaping @Sendable () -> Int64) {
+    init(path: String, maxQueuedEvents: Int, retention: RetentionPolicy, maxFields: Int = StoreWriter.defaultMaxFields,
+         clock: @escaping @Sendable () -> Int64) {
         self.path = path
+        self.maxFields = maxFields
         self.maxQueued = maxQueuedEvents
         self.retention = retention
         self.clock = clock
@@ -177,10 +182,13 @@ final class CommitQueue: @unchecked Sendable {
             let group = groups[dataset] ?? []
             let started = DispatchTime.now().uptimeNanoseconds
             var failure: ServerError?
+            var dropped = 0
             do {
                 let writer = try writer(for: dataset)
+                let before = writer.droppedValues
                 for p in group { writer.append(p.batch) }
                 try writer.commit()
+                dropped = writer.droppedValues - before
             } catch {
                 // The writer keeps the failed rows pending: drop it, the clients are told to retry.
                 writers[dataset] = nil
@@ -198,6 +206,7 @@ final class CommitQueue: @unchecked Sendable {
             } else {
                 stats.commits += 1
                 stats.committedEvents += Int64(events)
+                if dropped > 0 { stats.droppedValues[dataset, default: 0] += dropped }
             }
             condition.unlock()
             for p in group { outcomes.append((p, failure)) }
@@ -216,6 +225,7 @@ final class CommitQueue: @unchecked Sendable {
         if let w = writers[dataset] { return w }
         if writers.count >= 256 { writers.removeAll() }
         let w = try StoreWriter(path: path, dataset: dataset, now: clock())
+        w.maxFields = maxFields
         writers[dataset] = w
         return w
     }

@@ -281,6 +281,15 @@ final class IngestService: Sendable {
             JSONText.appendString(e, to: &out)
         }
         out += "}"
+        if !s.droppedValues.isEmpty {
+            out += ",\"dropped_field_values\":{"
+            out += s.droppedValues.keys.sorted().map { name -> String in
+                var entry = ""
+                JSONText.appendString(name, to: &entry)
+                return entry + ":\(s.droppedValues[name] ?? 0)"
+            }.joined(separator: ",")
+            out += "}"
+        }
         if let e = s.lastError {
             out += ",\"last_error\":"
             JSONText.appendString(e, to: &out)

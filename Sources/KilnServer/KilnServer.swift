@@ -17,10 +17,14 @@ public struct ServerConfiguration: Sendable {
     public var retention: RetentionPolicy
     /// Request limits.
     public var limits: IngestLimits
+    /// Most distinct fields per dataset; new fields past it are dropped and counted.
+    public var maxFields: Int
 
     /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
     public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
-                retention: RetentionPolicy = RetentionPolicy(), limits: IngestLimits = IngestLimits()) {
+                retention: RetentionPolicy = RetentionPolicy(), limits: IngestLimits = IngestLimits(),
+                maxFields: Int = StoreWriter.defaultMaxFields) {
+        self.maxFields = maxFields
         self.storePath = storePath
         self.host = host
         self.port = port
@@ -97,7 +101,7 @@ public final class KilnServer: Sendable {
         self.configuration = configuration
         let clock: @Sendable () -> Int64 = { KilnServer.nowNanos() }
         queue = CommitQueue(path: configuration.storePath, maxQueuedEvents: configuration.limits.maxQueuedEvents,
-                            retention: configuration.retention, clock: clock)
+                            retention: configuration.retention, maxFields: configuration.maxFields, clock: clock)
         service = IngestService(storePath: configuration.storePath, limits: configuration.limits, keys: configuration.apiKeys,
                                 queue: queue, clock: clock)
     }

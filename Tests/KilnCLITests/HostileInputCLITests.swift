@@ -96,4 +96,73 @@ import Glibc
                                            headers: ["Content-Type": "application/json"], body: Array(#"[{"time":tru,"data":{}}]"#.utf8))
         #expect(broken.status == 400)
     }
+
+    @Test(.enabled(if: StoreSafetyCLITests.canUnshareMounts, "needs root and mount namespaces for a small tmpfs"),
+          .timeLimit(.minutes(2)))
+    func ingestOnAFullDiskReportsWhatWasStored() throws {
+        let dir = try TempDir()
+        let input = dir.path("ids.jsonl")
+        var generator = SystemRandomNumberGenerator()
+        let lines = (0..<200_000).map { n in
+            #"{"n":\#(n),"id":"\#(String(generator.next(), radix: 16))\#(String(generator.next(), radix: 16))"}"#
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: input))
+        let mount = dir.path("full")
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        let kiln = KilnBinary.path, db = mount + "/k.db"
+        // The tmpfs exists only in the namespace: ingest and read back inside it.
+        let script = "mount -t tmpfs -o size=12m tmpfs '\(mount)' && '\(kiln)' ingest --db '\(db)' --dataset d --format jsonl '\(input)'; "
+            + "echo status=$?; '\(kiln)' datasets --db '\(db)' --format json"
+        let result = try #require(try Self.runWithHosts("127.0.0.1 localhost\n", script, seconds: 90))
+        #expect(result.stdout.contains("status=2"), "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains("disk is full"), "\(result.stderr)")
+        let json = try #require(result.stdout.split(separator: "\n").last.map(String.init))
+        let datasets = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let stored = try #require((datasets["datasets"] as? [[String: Any]])?.first?["events"] as? Int)
+        #expect(stored < 200_000, "the disk filled before the end")
+        let digits = Array(String(stored))
+        let grouped = String(digits.enumerated().flatMap { i, c in i > 0 && (digits.count - i) % 3 == 0 ? [",", c] : [c] })
+        #expect(result.stderr.contains("ingested \(grouped) events"), "stored \(stored): \(result.stderr)")
+        #expect(result.stderr.contains("events read were not stored"), "\(result.stderr)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func fieldsPastTheDatasetLimitAreDroppedAndCounted() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        let server = try ServeProcess(db: db, extra: ["--max-fields", "50"])
+        defer { server.stop() }
+        // 10 events of 20 new names each: the first 50 names are kept, 150 values dropped.
+        let events = (0..<10).map { e in
+            let fields = (0..<20).map { #""f\#(e)_\#($0)":\#($0)"# }.joined(separator: ",")
+            return #"{"data":{\#(fields)}}"#
+        }
+        let reply = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/wide",
+                                          headers: ["Content-Type": "application/json"], body: Array("[\(events.joined(separator: ","))]".utf8))
+        #expect(reply.status == 200)
+        // A 2,000-byte name is dropped too; the event keeps its other field.
+        let long = String(repeating: "n", count: 2_000)
+        let single = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/long",
+                                           headers: ["Content-Type": "application/json"], body: Array(#"[{"data":{"\#(long)":1,"ok":2}}]"#.utf8))
+        #expect(single.status == 200)
+        let health = try ServeHTTP.request(port: server.port, method: "GET", path: "/healthz")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body)) as? [String: Any])
+        let dropped = try #require(json["dropped_field_values"] as? [String: Any], "\(String(decoding: health.body, as: UTF8.self))")
+        #expect(dropped["wide"] as? Int == 150)
+        #expect(dropped["long"] as? Int == 1)
+        server.stop()
+
+        let datasets = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", db, "--format", "json"]))
+        let wide = (datasets["datasets"] as? [[String: Any]])?.first { $0["name"] as? String == "wide" }
+        #expect(wide?["fields"] as? Int == 50)
+        #expect(wide?["events"] as? Int == 10, "every event is kept")
+        let fields = try KilnBinary.run(["fields", "--db", db, "--dataset", "long", "--format", "json"])
+        #expect(fields.stdout.contains("\"ok\"") && !fields.stdout.contains(long), "\(fields.stdout.prefix(300))")
+
+        // `kiln ingest` holds the same limit and says what it dropped.
+        let lines = "{\"ok\":1,\"\(long)\":2}\n"
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "long", "--format", "jsonl", "-"], stdin: Data(lines.utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(ingest.stderr.contains("1 field values dropped"), "\(ingest.stderr)")
+    }
 }

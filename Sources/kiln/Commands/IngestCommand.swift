@@ -76,6 +76,9 @@ struct IngestCommand: ParsableCommand {
         if stats.stored < stats.events {
             summary += "; \(Text.grouped(stats.events - stats.stored)) of \(Text.grouped(stats.events)) events read were not stored"
         }
+        if writer.droppedValues > 0 {
+            summary += "; \(Text.grouped(writer.droppedValues)) field values dropped (past \(Text.grouped(writer.maxFields)) fields in the dataset, or a name longer than \(StoreWriter.maxNameBytes) bytes)"
+        }
         summary += "; \(Text.grouped(stats.rejected)) line\(stats.rejected == 1 ? "" : "s") rejected"
         if stats.rejected > IngestStats.shownRejections { summary += " (first \(IngestStats.shownRejections) shown)" }
         printError(summary)
