@@ -116,7 +116,7 @@ def main():
                 break
             events = []
             for _ in range(args.events):
-                data = {"".join(rng.choices(string.ascii_lowercase, k=12)): rng.randint(0, 1000) for _ in range(args.names)}
+                data = {"".join(rng.choices(string.ascii_lowercase, k=8)): rng.randint(0, 9) for _ in range(args.names)}
                 events.append({"data": data})
             body = gzip.compress(json.dumps(events).encode())
             try:

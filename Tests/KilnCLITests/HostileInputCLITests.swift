@@ -165,4 +165,25 @@ import Glibc
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stderr.contains("1 field values dropped"), "\(ingest.stderr)")
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aNulInAKeyDoesNotTruncateItToAnotherName() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        let server = try ServeProcess(db: db)
+        defer { server.stop() }
+        let body = #"[{"data":{"a":1,"a\u0000b":2}},{"data":{"a\u0000b":3}}]"#
+        let reply = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/nul",
+                                          headers: ["Content-Type": "application/json"], body: Array(body.utf8))
+        #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
+        #expect(String(decoding: reply.body, as: UTF8.self) == #"[{"status":202},{"status":202}]"#)
+        server.stop()
+        let fields = try KilnBinary.json(try KilnBinary.run(["fields", "--db", db, "--dataset", "nul", "--format", "json"]))
+        let names = ((fields["fields"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(names.count == 2, "\(names)")
+        #expect(names.contains("a"))
+        #expect(names.contains { $0.hasPrefix("a") && $0.count > 1 }, "the NUL name is its own field: \(names)")
+        let sum = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "nul", "--calc", "SUM(a)", "--format", "json"]))
+        #expect(((sum["rows"] as? [[String: Any]])?.first?["SUM(a)"] as? Int) == 1, "the values of a\\0b are not summed into a")
+    }
 }

@@ -139,7 +139,14 @@ final class Statement {
             switch p {
             case .int(let v): rc = sqlite3_bind_int64(stmt, idx, v)
             case .double(let v): rc = sqlite3_bind_double(stmt, idx, v)
-            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, kiln_sqlite_transient())
+            case .text(let s):
+                // With its byte length: a NUL inside a name must not cut it short.
+                var bytes = Array(s.utf8)
+                if bytes.isEmpty { bytes = [0] }
+                let length = s.utf8.count
+                rc = bytes.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: CChar.self) { sqlite3_bind_text64(stmt, idx, $0.baseAddress, sqlite3_uint64(length), kiln_sqlite_transient(), UInt8(SQLITE_UTF8)) }
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes { sqlite3_bind_blob64(stmt, idx, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(b.count), kiln_sqlite_transient()) }
             case .null: rc = sqlite3_bind_null(stmt, idx)
@@ -181,7 +188,7 @@ struct Row {
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
     func text(_ i: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, i) else { return "" }
-        return String(cString: p)
+        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))), as: UTF8.self)
     }
     /// The blob's bytes, valid only inside `body`.
     func withBlob<T>(_ i: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
