@@ -186,4 +186,33 @@ import Glibc
         let sum = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "nul", "--calc", "SUM(a)", "--format", "json"]))
         #expect(((sum["rows"] as? [[String: Any]])?.first?["SUM(a)"] as? Int) == 1, "the values of a\\0b are not summed into a")
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aSizeLimitBelowTheDictionariesKeepsTheNewestEventsAndSaysSo() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        var generator = SystemRandomNumberGenerator()
+        let lines = (0..<100_000).map { n in
+            #"{"time":\#(1_700_000_000 + n),"id":"\#(String(generator.next() | 1 << 63, radix: 16))\#(String(generator.next() | 1 << 63, radix: 16))"}"#
+        }
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "ids", "--format", "jsonl", "-"], stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let server = try ServeProcess(db: db, extra: ["--max-db-size", "1MB"])
+        defer { server.stop() }
+        var retention: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let health = try ServeHTTP.request(port: server.port, method: "GET", path: "/healthz")
+            retention = ((try JSONSerialization.jsonObject(with: Data(health.body)) as? [String: Any])?["retention"] as? [String: Any]) ?? [:]
+            if retention["error"] != nil { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect((retention["error"] as? String)?.contains("over --max-db-size") == true, "/healthz reports the limit it cannot hold: \(retention)")
+        server.stop()
+        let datasets = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", db, "--format", "json"]))
+        let ids = try #require((datasets["datasets"] as? [[String: Any]])?.first)
+        let kept = try #require(ids["events"] as? Int)
+        #expect(kept > 0 && kept < 100_000, "the oldest chunk went, the newest stayed: \(kept)")
+        #expect(ids["to"] as? String == "2023-11-16T01:59:59Z", "the newest event is kept: \(ids)")
+    }
 }
