@@ -29,7 +29,10 @@ public final class StoreWriter {
     public private(set) var droppedValues = 0
     /// Distinct field names dropped by the commits so far (counted once per commit).
     public private(set) var droppedNames = 0
+    /// Per event of the last commit, the fields dropped; empty when none was.
+    public private(set) var lastDroppedPerRow: [UInt32] = []
     private var pendingDrops = (names: 0, values: 0)
+    private var pendingDroppedPerRow: [UInt32] = []
 
     /// Events buffered and not yet committed.
     public var pendingCount: Int { pending.count }
@@ -86,6 +89,8 @@ public final class StoreWriter {
             pending = RawBatch()
             droppedNames += pendingDrops.names
             droppedValues += pendingDrops.values
+            lastDroppedPerRow = pendingDroppedPerRow
+            pendingDroppedPerRow = []
             // The events are durable; merging small chunks is housekeeping, and a failed
             // merge leaves the store as it was (see ``compact()``). Only a small chunk can
             // complete a run of small ones, so bulk loads skip the check.
@@ -120,6 +125,7 @@ public final class StoreWriter {
         var fieldOfName: [Int] = []
         fieldOfName.reserveCapacity(pending.names.count)
         pendingDrops = (0, 0)
+        pendingDroppedPerRow = []
         for name in pending.names {
             if let known = fieldIDs[name] {
                 fieldOfName.append(known)
@@ -142,6 +148,8 @@ public final class StoreWriter {
                     let fid = fieldOfName[Int(pending.recordNames[r])]
                     if fid < 0 {
                         pendingDrops.values += 1
+                        if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
+                        pendingDroppedPerRow[row] += 1
                         continue
                     }
                     if dictBefore[fid] < 0 {

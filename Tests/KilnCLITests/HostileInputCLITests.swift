@@ -140,11 +140,17 @@ import Glibc
         let reply = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/wide",
                                           headers: ["Content-Type": "application/json"], body: Array("[\(events.joined(separator: ","))]".utf8))
         #expect(reply.status == 200)
+        // The answer says which events lost fields: events 0 and 1 kept theirs (40 names),
+        // event 2 kept 10 of 20, the rest lost all 20.
+        let answers = try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [[String: Any]])
+        #expect(answers.map { $0["status"] as? Int } == Array(repeating: 202, count: 10))
+        #expect(answers.map { $0["dropped_fields"] as? Int ?? 0 } == [0, 0, 10, 20, 20, 20, 20, 20, 20, 20])
         // A 2,000-byte name is dropped too; the event keeps its other field.
         let long = String(repeating: "n", count: 2_000)
         let single = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/long",
                                            headers: ["Content-Type": "application/json"], body: Array(#"[{"data":{"\#(long)":1,"ok":2}}]"#.utf8))
         #expect(single.status == 200)
+        #expect(String(decoding: single.body, as: UTF8.self) == #"[{"status":202,"dropped_fields":1}]"#)
         let health = try ServeHTTP.request(port: server.port, method: "GET", path: "/healthz")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(health.body)) as? [String: Any])
         let dropped = try #require(json["dropped_field_values"] as? [String: Any], "\(String(decoding: health.body, as: UTF8.self))")
