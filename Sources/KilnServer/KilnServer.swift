@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KilnCore
 import KilnStore
 
@@ -118,7 +119,8 @@ public final class KilnServer: Sendable {
         let app = Application(
             responder: HTTPIngestResponder(service: service),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),
-            configuration: .init(address: .hostname(bindAddress, port: configuration.port), serverName: "kiln", backlog: 1024),
+            configuration: .init(address: .hostname(bindAddress, port: configuration.port), serverName: "kiln", backlog: 1024,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 onListening(address?.ipAddress ?? "", address?.port ?? 0)

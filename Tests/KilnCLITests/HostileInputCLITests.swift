@@ -221,4 +221,49 @@ import Glibc
         #expect(kept > 0 && kept < 100_000, "the oldest chunk went, the newest stayed: \(kept)")
         #expect(ids["to"] as? String == "2023-11-16T01:59:59Z", "the newest event is kept: \(ids)")
     }
+
+    /// A TCP connection to 127.0.0.1:`port`, or -1.
+    static func connectLoopback(_ port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if rc != 0 { close(fd); return -1 }
+        return fd
+    }
+
+    /// Waits up to `seconds` for bytes on `fd`.
+    static func hasReply(_ fd: Int32, within seconds: Double) -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, Int32(seconds * 1000)) > 0
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func connectionsPastTheCapWaitUntilOneCloses() throws {
+        let dir = try TempDir()
+        let server = try ServeProcess(db: dir.path("k.db"))
+        defer { server.stop() }
+        // 64 connections that send nothing hold every slot.
+        var idle = (0..<64).map { _ in Self.connectLoopback(server.port) }
+        defer { for fd in idle where fd >= 0 { close(fd) } }
+        #expect(idle.allSatisfy { $0 >= 0 })
+        Thread.sleep(forTimeInterval: 0.5)
+        let extra = Self.connectLoopback(server.port)
+        #expect(extra >= 0, "the kernel's backlog still takes the connection")
+        defer { close(extra) }
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        #expect(request.withUnsafeBytes { send(extra, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == request.count)
+        #expect(!Self.hasReply(extra, within: 1.5), "the 65th connection is not served while 64 are open")
+        close(idle[0])
+        idle[0] = -1
+        #expect(Self.hasReply(extra, within: 10), "it is served once one closes")
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = buffer.withUnsafeMutableBytes { recv(extra, $0.baseAddress, $0.count, 0) }
+        #expect(n > 0 && String(decoding: buffer[0..<max(0, n)], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+    }
 }
