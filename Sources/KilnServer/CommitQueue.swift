@@ -15,9 +15,15 @@ final class CommitQueue: @unchecked Sendable {
     private final class Waiter {
         var remaining: Int
         var failure: ServerError?
-        let continuation: CheckedContinuation<Result<Void, ServerError>, Never>
+        /// Per event of the request's parts, in order: fields the store dropped (empty when none).
+        var dropped: [UInt32] = []
+        let continuation: CheckedContinuation<Result<Committed, ServerError>, Never>
 
-        init(parts: Int, continuation: CheckedContinuation<Result<Void, ServerError>, Never>) {
+        /// How many parts (datasets) the request has.
+        let parts: Int
+
+        init(parts: Int, continuation: CheckedContinuation<Result<Committed, ServerError>, Never>) {
+            self.parts = parts
             remaining = parts
             self.continuation = continuation
         }
@@ -42,6 +48,8 @@ final class CommitQueue: @unchecked Sendable {
         var retention = RetentionResult()
         var retentionError: String?
         var usedBytes: Int64?
+        /// Per dataset, field values dropped past the field limit (or for a name too long).
+        var droppedValues: [String: Int] = [:]
     }
 
     /// Most events merged into one commit (one chunk) per dataset.
@@ -50,6 +58,7 @@ final class CommitQueue: @unchecked Sendable {
     private let path: String
     private let maxQueued: Int
     private let retention: RetentionPolicy
+    private let maxFields: Int
     private let clock: @Sendable () -> Int64
     private let condition = NSCondition()
     private var queue: [Pending] = []
@@ -60,8 +69,10 @@ final class CommitQueue: @unchecked Sendable {
     private var thread: Thread?
 
     /// A queue committing into the store at `path`.
-    init(path: String, maxQueuedEvents: Int, retention: RetentionPolicy, clock: @escaping @Sendable () -> Int64) {
+    init(path: String, maxQueuedEvents: Int, retention: RetentionPolicy, maxFields: Int = StoreWriter.defaultMaxFields,
+         clock: @escaping @Sendable () -> Int64) {
         self.path = path
+        self.maxFields = maxFields
         self.maxQueued = maxQueuedEvents
         self.retention = retention
         self.clock = clock
@@ -94,10 +105,17 @@ final class CommitQueue: @unchecked Sendable {
         return stats
     }
 
+    /// What the store did with a request's events once they are durable.
+    struct Committed {
+        /// Per event (parts in the order they were committed): fields dropped past the dataset's
+        /// field limit or for a name too long; empty when none was dropped.
+        var droppedFields: [UInt32] = []
+    }
+
     /// Queues `parts` and waits until all are durable (or failed). Empty batches are skipped.
-    func submit(_ parts: [(dataset: String, batch: RawBatch)]) async -> Result<Void, ServerError> {
+    func submit(_ parts: [(dataset: String, batch: RawBatch)]) async -> Result<Committed, ServerError> {
         let parts = parts.filter { $0.batch.count > 0 }
-        guard !parts.isEmpty else { return .success(()) }
+        guard !parts.isEmpty else { return .success(Committed()) }
         let events = parts.reduce(0) { $0 + $1.batch.count }
         return await withCheckedContinuation { continuation in
             condition.lock()
@@ -177,10 +195,15 @@ final class CommitQueue: @unchecked Sendable {
             let group = groups[dataset] ?? []
             let started = DispatchTime.now().uptimeNanoseconds
             var failure: ServerError?
+            var dropped = 0
+            var perRow: [UInt32] = []
             do {
                 let writer = try writer(for: dataset)
+                let before = writer.droppedValues
                 for p in group { writer.append(p.batch) }
                 try writer.commit()
+                dropped = writer.droppedValues - before
+                perRow = writer.lastDroppedPerRow
             } catch {
                 // The writer keeps the failed rows pending: drop it, the clients are told to retry.
                 writers[dataset] = nil
@@ -198,16 +221,26 @@ final class CommitQueue: @unchecked Sendable {
             } else {
                 stats.commits += 1
                 stats.committedEvents += Int64(events)
+                if dropped > 0 { stats.droppedValues[dataset, default: 0] += dropped }
             }
             condition.unlock()
-            for p in group { outcomes.append((p, failure)) }
+            var offset = 0
+            for p in group {
+                if !perRow.isEmpty {
+                    let rows = perRow[offset..<(offset + p.batch.count)]
+                    // Only a single-part request (a Honeycomb batch) maps these to its events.
+                    if p.waiter.parts == 1, rows.contains(where: { $0 > 0 }) { p.waiter.dropped = Array(rows) }
+                }
+                offset += p.batch.count
+                outcomes.append((p, failure))
+            }
         }
         for (p, failure) in outcomes {
             let waiter = p.waiter
             if let failure, waiter.failure == nil { waiter.failure = failure }
             waiter.remaining -= 1
             if waiter.remaining == 0 {
-                waiter.continuation.resume(returning: waiter.failure.map { .failure($0) } ?? .success(()))
+                waiter.continuation.resume(returning: waiter.failure.map { .failure($0) } ?? .success(Committed(droppedFields: waiter.dropped)))
             }
         }
     }
@@ -216,6 +249,7 @@ final class CommitQueue: @unchecked Sendable {
         if let w = writers[dataset] { return w }
         if writers.count >= 256 { writers.removeAll() }
         let w = try StoreWriter(path: path, dataset: dataset, now: clock())
+        w.maxFields = maxFields
         writers[dataset] = w
         return w
     }

@@ -130,6 +130,8 @@ struct HoneycombDecoder {
         case UInt8(ascii: "n"):
             try r.expectLiteral("null")
             return nil
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "{"), UInt8(ascii: "["):
+            throw try wrongType(&r, member: "time", expected: "an RFC 3339 string or an epoch number")
         default:
             let start = r.i
             let number = try r.readNumber()
@@ -150,12 +152,27 @@ struct HoneycombDecoder {
         case UInt8(ascii: "n"):
             try r.expectLiteral("null")
             return 1
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "{"), UInt8(ascii: "["):
+            throw try wrongType(&r, member: "samplerate", expected: "a number")
         default:
             switch try r.readNumber() {
             case .int(let v): return max(1, v)
             case .float(let d): return d.isFinite && d >= 1 && d < 4e9 ? Int64(d.rounded()) : 1
             }
         }
+    }
+
+    /// The error for a `time` or `samplerate` of the wrong JSON type: the element alone is
+    /// rejected. Malformed JSON there still rejects the whole body.
+    private func wrongType(_ r: inout JSONReader, member: String, expected: String) throws(ServerError) -> ServerError {
+        let found: String
+        switch r.peek() {
+        case UInt8(ascii: "{"): found = "an object"
+        case UInt8(ascii: "["): found = "an array"
+        default: found = "a boolean"
+        }
+        try r.skipValue(depth: 2)
+        return ServerError(code: .invalidArgument, message: "\"\(member)\" must be \(expected), found \(found)")
     }
 
     /// A sample rate from text (a header or a string member); 1 when not a number.

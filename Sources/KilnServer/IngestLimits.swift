@@ -19,13 +19,18 @@ public struct IngestLimits: Sendable, Equatable {
     public var bodyTimeoutSeconds: Int
     /// Events waiting for the store beyond which requests get 503 with `Retry-After`.
     public var maxQueuedEvents: Int
+    /// Connections served at once; further ones wait in the listen backlog until one closes, so
+    /// a burst of large bodies holds at most this many bodies in memory.
+    public var maxConnections: Int
 
     /// Makes limits; the defaults suit a local collector.
     public init(
         maxBodyBytes: Int = 10 << 20, maxDecodedBytes: Int = 32 << 20, maxEventsPerRequest: Int = 100_000,
         maxFieldsPerEvent: Int = 2_000, maxValueBytes: Int = 1 << 20, maxDepth: Int = 64,
-        idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30, maxQueuedEvents: Int = 500_000
+        idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30, maxQueuedEvents: Int = 500_000,
+        maxConnections: Int = 64
     ) {
+        self.maxConnections = maxConnections
         self.maxBodyBytes = maxBodyBytes
         self.maxDecodedBytes = maxDecodedBytes
         self.maxEventsPerRequest = maxEventsPerRequest

@@ -126,9 +126,14 @@ final class IngestService: Sendable {
         let results = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) -> [String?] in
             try decoder.decodeBatch(b, now: now, into: &batch)
         }
-        if case .failure(let e) = await queue.submit([(dataset, batch)]) { throw e }
+        let committed: CommitQueue.Committed
+        switch await queue.submit([(dataset, batch)]) {
+        case .failure(let e): throw e
+        case .success(let c): committed = c
+        }
         var text = "["
         text.reserveCapacity(results.count * 16)
+        var row = 0
         for (k, result) in results.enumerated() {
             if k > 0 { text += "," }
             if let reason = result {
@@ -136,7 +141,10 @@ final class IngestService: Sendable {
                 JSONText.appendString(reason, to: &text)
                 text += "}"
             } else {
-                text += "{\"status\":202}"
+                // Accepted elements are the batch's rows in order.
+                let dropped = row < committed.droppedFields.count ? committed.droppedFields[row] : 0
+                row += 1
+                text += dropped > 0 ? "{\"status\":202,\"dropped_fields\":\(dropped)}" : "{\"status\":202}"
             }
         }
         text += "]"
@@ -282,6 +290,15 @@ final class IngestService: Sendable {
             JSONText.appendString(e, to: &out)
         }
         out += "}"
+        if !s.droppedValues.isEmpty {
+            out += ",\"dropped_field_values\":{"
+            out += s.droppedValues.keys.sorted().map { name -> String in
+                var entry = ""
+                JSONText.appendString(name, to: &entry)
+                return entry + ":\(s.droppedValues[name] ?? 0)"
+            }.joined(separator: ",")
+            out += "}"
+        }
         if let e = s.lastError {
             out += ",\"last_error\":"
             JSONText.appendString(e, to: &out)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import KilnCore
 import KilnStore
 
@@ -17,10 +18,14 @@ public struct ServerConfiguration: Sendable {
     public var retention: RetentionPolicy
     /// Request limits.
     public var limits: IngestLimits
+    /// Most distinct fields per dataset; new fields past it are dropped and counted.
+    public var maxFields: Int
 
     /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
     public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
-                retention: RetentionPolicy = RetentionPolicy(), limits: IngestLimits = IngestLimits()) {
+                retention: RetentionPolicy = RetentionPolicy(), limits: IngestLimits = IngestLimits(),
+                maxFields: Int = StoreWriter.defaultMaxFields) {
+        self.maxFields = maxFields
         self.storePath = storePath
         self.host = host
         self.port = port
@@ -56,10 +61,11 @@ public struct ServerConfiguration: Sendable {
         return (host, port)
     }
 
-    /// True for addresses only this machine can reach.
+    /// True when every address `host` resolves to is one only this machine can reach
+    /// (127.0.0.0/8, ::1); false when any is not or the name does not resolve.
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" || h.hasPrefix("127.")
+        guard let addresses = try? ListenAddress.resolve(host) else { return false }
+        return addresses.allSatisfy(ListenAddress.isLoopback)
     }
 }
 
@@ -70,16 +76,24 @@ public final class KilnServer: Sendable {
     public let configuration: ServerConfiguration
     private let queue: CommitQueue
     private let service: IngestService
+    /// The numeric address bound: the one `host` resolved to, checked before binding.
+    private let bindAddress: String
 
     /// Checks the configuration and opens (creating when missing) the store.
-    /// Throws when listening beyond loopback without API keys, or when the store cannot be written.
+    /// Throws when listening beyond loopback without API keys (judged on the addresses the host
+    /// resolves to, the one bound among them), or when the store cannot be written.
     public init(configuration: ServerConfiguration) throws(ServerError) {
-        guard configuration.apiKeys.isRequired || ServerConfiguration.isLoopback(configuration.host) else {
+        let addresses = try ListenAddress.resolve(configuration.host)
+        let outside = addresses.filter { !ListenAddress.isLoopback($0) }
+        guard configuration.apiKeys.isRequired || outside.isEmpty else {
+            let shown = outside.joined(separator: ", ")
+            let resolved = shown == configuration.host ? "" : " (it resolves to \(shown))"
             throw ServerError(code: .invalidArgument, message: """
-            refusing to listen on \(configuration.host) without API keys: anyone who can reach it could write to the store. \
+            refusing to listen on \(configuration.host)\(resolved) without API keys: anyone who can reach it could write to the store. \
             Pass --api-key KEY (or --api-keys-file FILE), or listen on 127.0.0.1
             """)
         }
+        bindAddress = addresses[0]
         do {
             try EventStore.prepareForWriting(path: configuration.storePath)
         } catch {
@@ -88,7 +102,7 @@ public final class KilnServer: Sendable {
         self.configuration = configuration
         let clock: @Sendable () -> Int64 = { KilnServer.nowNanos() }
         queue = CommitQueue(path: configuration.storePath, maxQueuedEvents: configuration.limits.maxQueuedEvents,
-                            retention: configuration.retention, clock: clock)
+                            retention: configuration.retention, maxFields: configuration.maxFields, clock: clock)
         service = IngestService(storePath: configuration.storePath, limits: configuration.limits, keys: configuration.apiKeys,
                                 queue: queue, clock: clock)
     }
@@ -105,7 +119,8 @@ public final class KilnServer: Sendable {
         let app = Application(
             responder: HTTPIngestResponder(service: service),
             server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeoutSeconds)))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kiln", backlog: 1024),
+            configuration: .init(address: .hostname(bindAddress, port: configuration.port), serverName: "kiln", backlog: 1024,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in
                 let address = channel.localAddress
                 onListening(address?.ipAddress ?? "", address?.port ?? 0)

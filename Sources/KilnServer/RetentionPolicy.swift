@@ -43,7 +43,15 @@ public struct RetentionPolicy: Sendable, Equatable {
                 outcome.removed.events += shrunk.events
                 outcome.removed.bytes += shrunk.bytes
             }
-            outcome.usedBytes = try EventStore.usedBytes(path: path)
+            let used = try EventStore.usedBytes(path: path)
+            outcome.usedBytes = used
+            if let maxBytes, used > maxBytes {
+                // Reported by /healthz while it lasts.
+                outcome.error = """
+                the store's data takes \(used) bytes, over --max-db-size \(maxBytes): each dataset's newest chunk is kept, \
+                and field dictionaries are not reclaimed when chunks are deleted
+                """
+            }
         } catch {
             outcome.error = "retention failed: \(error)"
         }

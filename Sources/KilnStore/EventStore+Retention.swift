@@ -49,8 +49,9 @@ extension EventStore {
     /// Deletes the oldest chunks of any dataset (by their newest event) until the store's data
     /// takes at most `maxBytes`, each pass in one transaction. Deleted pages are reused by later
     /// writes; the file itself does not shrink. A pass deletes at most a quarter of the chunks
-    /// and the next pass only runs when the last one freed pages, so a store whose size is mostly
-    /// dictionaries (which stay) is not emptied chasing a limit it cannot reach.
+    /// and the next pass only runs when the last one freed pages, and each dataset's newest
+    /// chunk is never deleted, so a store whose size is mostly dictionaries (which stay) keeps
+    /// its newest events instead of being emptied chasing a limit it cannot reach.
     /// - Complexity: O(chunks × log chunks) per pass, at most eight passes.
     public static func shrink(toBytes maxBytes: Int64, path: String) throws -> RetentionResult {
         var total = RetentionResult()
@@ -65,7 +66,8 @@ extension EventStore {
                 let cap = max(1, chunks / 4)
                 var victims: [(dataset: Int64, chunk: Int64, rows: Int64, bytes: Int64)] = []
                 var freed: Int64 = 0
-                try db.prepare(chunkSizesSQL + " ORDER BY c.max_time, c.chunk_id").rows { r in
+                let olderThanNewest = " WHERE c.chunk_id < (SELECT max(n.chunk_id) FROM chunks n WHERE n.dataset_id = c.dataset_id)"
+                try db.prepare(chunkSizesSQL + olderThanNewest + " ORDER BY c.max_time, c.chunk_id").rows { r in
                     guard freed < excess, victims.count < cap else { return }
                     victims.append((r.int(0), r.int(1), r.int(2), r.int(3)))
                     freed += r.int(3)

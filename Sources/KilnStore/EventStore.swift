@@ -51,8 +51,11 @@ public enum EventStore {
     """
 
     /// Opens the store at `path` for writing, creating the file and its tables when missing.
+    /// An existing file that is not a Kiln store is refused before anything is written to it.
     static func openForWriting(_ path: String) throws -> Database {
+        try StoreFile.checkKilnOrNew(path)
         let db = try Database(path: path, create: true)
+        db.persistWAL()
         try db.execute(schema)
         // Stores made before chunks could be merged lack `parts` (ids and rows of merged chunks).
         if try !hasColumn(db, table: "chunks", column: "parts") {
@@ -86,19 +89,51 @@ public enum EventStore {
         return found
     }
 
-    /// Opens an existing store for reading.
+    /// Opens an existing store for reading, read-only: a reader never needs write access to the
+    /// file or its directory.
+    ///
+    /// While a writer runs, or after one closed (writers keep the `-wal` and `-shm` files, see
+    /// ``Database/persistWAL()``), this is SQLite's read-only WAL mode and sees new commits.
+    /// When SQLite cannot set up that mode for this user (no `-shm` file and a directory the
+    /// user cannot write, as for stores written by older versions, or a read-only mount), the
+    /// file is opened immutable: nobody is writing it, so the file alone is the whole store.
     static func openForReading(_ path: String) throws -> Database {
+        try StoreFile.checkReadable(path)
+        do {
+            return try openVerified(path, immutable: false)
+        } catch let error as StoreError where needsImmutable(error) {
+            // An immutable read ignores the write-ahead log: only right when it holds nothing.
+            guard StoreFile.size(path + "-wal") ?? 0 == 0 else {
+                throw StoreError.permission(path, """
+                cannot read: permission to create \(path)-shm is missing, and \(path)-wal holds commits that need it \
+                (run any kiln command on the store once as its owner, or start its writer)
+                """)
+            }
+            return try openVerified(path, immutable: true)
+        }
+    }
+
+    /// SQLite could not open the file read-only in WAL mode for want of write access (to the
+    /// `-shm` file or the directory) or of a `-shm` file.
+    private static func needsImmutable(_ error: StoreError) -> Bool {
+        let primary = error.sqliteCode & 0xFF
+        return primary == 8 || primary == 14  // SQLITE_READONLY_*, SQLITE_CANTOPEN_*
+    }
+
+    private static func openVerified(_ path: String, immutable: Bool) throws -> Database {
         let db: Database
         do {
-            db = try Database(path: path, create: false)
-        } catch {
-            throw StoreError(code: .notFound, message: "\(path): no Kiln store here (run `kiln ingest` or `kiln demo` first)")
+            db = try Database(path: path, create: false, readOnly: true, immutable: immutable)
+        } catch let error as StoreError {
+            if error.sqliteCode & 0xFF == 14 && !immutable { throw error }
+            throw StoreError(code: .notFound, message: "\(path): cannot open the store (\(error))", sqliteCode: error.sqliteCode)
         }
-        try db.execute("PRAGMA query_only=1")
         do {
             _ = try db.prepare("SELECT value FROM kiln_meta WHERE key = 'format'").scalarInt()
-        } catch {
-            throw StoreError(code: .corrupt, message: "\(path): not a Kiln store (\(error))")
+        } catch let error as StoreError {
+            if needsImmutable(error) && !immutable { throw error }
+            if error.code == .busy { throw error }
+            throw StoreError(code: .corrupt, message: "\(path): not a Kiln store (\(error))", sqliteCode: error.sqliteCode)
         }
         return db
     }

@@ -18,6 +18,22 @@ public final class StoreWriter {
     /// Why the last merge of small chunks failed, if it did (the events were committed).
     public private(set) var lastCompactionError: String?
 
+    /// Most distinct fields a dataset may have (Honeycomb's limit is 10,000 columns). Past it,
+    /// the new fields of an event are dropped and counted, and the rest of the event is kept.
+    public var maxFields = StoreWriter.defaultMaxFields
+    /// The default of ``maxFields``.
+    public static let defaultMaxFields = 10_000
+    /// Longest field name, in UTF-8 bytes; a field with a longer name is dropped and counted.
+    public static let maxNameBytes = 1_024
+    /// Field values dropped by the commits so far (past ``maxFields`` or a name too long).
+    public private(set) var droppedValues = 0
+    /// Distinct field names dropped by the commits so far (counted once per commit).
+    public private(set) var droppedNames = 0
+    /// Per event of the last commit, the fields dropped; empty when none was.
+    public private(set) var lastDroppedPerRow: [UInt32] = []
+    private var pendingDrops = (names: 0, values: 0)
+    private var pendingDroppedPerRow: [UInt32] = []
+
     /// Events buffered and not yet committed.
     public var pendingCount: Int { pending.count }
 
@@ -84,6 +100,10 @@ public final class StoreWriter {
                 return written
             }
             pending = RawBatch()
+            droppedNames += pendingDrops.names
+            droppedValues += pendingDrops.values
+            lastDroppedPerRow = pendingDroppedPerRow
+            pendingDroppedPerRow = []
             // The events are durable; merging small chunks is housekeeping, and a failed
             // merge leaves the store as it was (see ``compact()``). Only a small chunk can
             // complete a run of small ones, so bulk loads skip the check.
@@ -117,9 +137,14 @@ public final class StoreWriter {
         // Batch-local name ids to the dataset's field ids, resolved once per name.
         var fieldOfName: [Int] = []
         fieldOfName.reserveCapacity(pending.names.count)
+        pendingDrops = (0, 0)
+        pendingDroppedPerRow = []
         for name in pending.names {
             if let known = fieldIDs[name] {
                 fieldOfName.append(known)
+            } else if encoders.count >= maxFields || name.utf8.count > Self.maxNameBytes {
+                fieldOfName.append(-1)
+                pendingDrops.names += 1
             } else {
                 let fid = encoders.count
                 fieldIDs[name] = fid
@@ -134,6 +159,12 @@ public final class StoreWriter {
             for row in 0..<n {
                 for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
                     let fid = fieldOfName[Int(pending.recordNames[r])]
+                    if fid < 0 {
+                        pendingDrops.values += 1
+                        if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
+                        pendingDroppedPerRow[row] += 1
+                        continue
+                    }
                     if dictBefore[fid] < 0 {
                         dictBefore[fid] = encoders[fid].dictionary.count
                         columns[fid] = ColumnBuffer()

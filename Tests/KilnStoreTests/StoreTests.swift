@@ -97,19 +97,33 @@ func variedEvents(_ n: Int, seed: UInt64 = 1) -> [Event] {
         }
     }
 
-    @Test func tenThousandDistinctFields() throws {
+    @Test func tenThousandDistinctFieldsThenTheLimit() throws {
         let store = TempStore()
         let writer = try StoreWriter(path: store.path, dataset: "wide", now: 0)
+        #expect(writer.maxFields == 10_000)
         writer.append((0..<10_000).map { Event(timestamp: Int64($0), fields: [Field("f\($0)", .int(Int64($0))), Field("common", .string("x"))]) })
         try writer.commit()
         let reader = try StoreReader(path: store.path)
         let fields = try reader.fields(dataset: "wide")
-        #expect(fields.count == 10_001)
+        // `common` and f0...f9998 fill the 10,000 fields; f9999 is dropped, its event kept.
+        #expect(fields.count == 10_000)
         #expect(fields.first?.name == "common")
         #expect(fields.first?.present == 10_000)
+        #expect(writer.droppedValues == 1 && writer.droppedNames == 1)
         let loaded = try reader.load(dataset: "wide")
-        #expect(loaded.table.columns.count == 10_001)
-        #expect(loaded.table.event(at: 9_999)["f9999"] == .int(9_999))
+        #expect(loaded.table.columns.count == 10_000)
+        #expect(loaded.table.event(at: 9_998)["f9998"] == .int(9_998))
+        #expect(loaded.table.event(at: 9_999)["f9999"] == nil)
+        #expect(loaded.table.event(at: 9_999)["common"] == .string("x"))
+        // A later writer (another process) holds the same limit; a higher one takes more.
+        let later = try StoreWriter(path: store.path, dataset: "wide", now: 0)
+        later.append([Event(timestamp: 1, fields: [Field("late", .int(1))])])
+        try later.commit()
+        #expect(later.droppedValues == 1)
+        later.maxFields = 10_001
+        later.append([Event(timestamp: 2, fields: [Field("late", .int(2))])])
+        try later.commit()
+        #expect(try reader.fields(dataset: "wide").count == 10_001)
     }
 
     @Test func datasetsAndFieldsDescribeTheData() throws {

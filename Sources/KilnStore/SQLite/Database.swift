@@ -6,14 +6,18 @@ final class Database {
     let path: String
     private(set) var handle: OpaquePointer?
 
-    /// Opens (creating when asked) the file at `path`.
-    init(path: String, create: Bool, readOnly: Bool = false) throws {
+    /// Opens (creating when asked) the file at `path`. A read-only connection never writes the
+    /// file, its directory or its `-wal`/`-shm` files except the shared-memory index a live
+    /// writer already made. `immutable` (read-only only) tells SQLite that nobody changes the
+    /// file: no locks, no `-shm`, no `-wal` are looked at, so it reads a store whose directory
+    /// the reader cannot write or one on a read-only mount.
+    init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws {
         self.path = path
-        var flags = SQLITE_OPEN_NOMUTEX
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(Self.uri(path, immutable: readOnly && immutable), &db, flags, nil)
         handle = db
         if rc != SQLITE_OK {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -27,6 +31,28 @@ final class Database {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// A `file:` URI for `path` (so that `?` or `#` in a name stay part of it).
+    static func uri(_ path: String, immutable: Bool) -> String {
+        var out = "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "%"), 0..<0x21, 0x7F...:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            default:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return immutable ? out + "?immutable=1" : out
+    }
+
+    /// Keeps the `-wal` and `-shm` files when the last connection closes, so that users who may
+    /// read the store but not write its directory can still open it (SQLite's read-only WAL
+    /// readers need a `-shm` file they cannot create).
+    func persistWAL() {
+        var on: Int32 = 1
+        sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
     }
 
     /// Turns a SQLite return code into a thrown error naming the call.
@@ -77,6 +103,12 @@ final class Database {
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 }
 
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
 /// A prepared statement; reset after each use by ``Statement/run(_:)`` and ``Statement/rows(_:_:)``.
 final class Statement {
     private unowned let db: Database
@@ -109,7 +141,14 @@ final class Statement {
             switch p {
             case .int(let v): rc = sqlite3_bind_int64(stmt, idx, v)
             case .double(let v): rc = sqlite3_bind_double(stmt, idx, v)
-            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, kiln_sqlite_transient())
+            case .text(let s):
+                // With its byte length: a NUL inside a name must not cut it short.
+                var bytes = Array(s.utf8)
+                if bytes.isEmpty { bytes = [0] }
+                let length = s.utf8.count
+                rc = bytes.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: CChar.self) { sqlite3_bind_text64(stmt, idx, $0.baseAddress, sqlite3_uint64(length), kiln_sqlite_transient(), UInt8(SQLITE_UTF8)) }
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes { sqlite3_bind_blob64(stmt, idx, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(b.count), kiln_sqlite_transient()) }
             case .null: rc = sqlite3_bind_null(stmt, idx)
@@ -151,7 +190,7 @@ struct Row {
     func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
     func text(_ i: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, i) else { return "" }
-        return String(cString: p)
+        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, i))), as: UTF8.self)
     }
     /// The blob's bytes, valid only inside `body`.
     func withBlob<T>(_ i: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {

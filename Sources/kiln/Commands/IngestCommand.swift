@@ -71,8 +71,14 @@ struct IngestCommand: ParsableCommand {
         progress.finish()
         let seconds = stats.elapsed
         let rate = seconds > 0 ? Double(stats.events) / seconds : 0
-        var summary = "ingested \(Text.grouped(stats.events)) events into \(Sanitize.line(name)) (\(store.db)) in \(Text.fixed(seconds, 2)) s"
+        var summary = "ingested \(Text.grouped(stats.stored)) events into \(Sanitize.line(name)) (\(store.db)) in \(Text.fixed(seconds, 2)) s"
         summary += " (\(Text.grouped(Int64(rate))) events/s, \(Text.bytes(Int64(stats.bytes))))"
+        if stats.stored < stats.events {
+            summary += "; \(Text.grouped(stats.events - stats.stored)) of \(Text.grouped(stats.events)) events read were not stored"
+        }
+        if writer.droppedValues > 0 {
+            summary += "; \(Text.grouped(writer.droppedValues)) field values dropped (past \(Text.grouped(writer.maxFields)) fields in the dataset, or a name longer than \(StoreWriter.maxNameBytes) bytes)"
+        }
         summary += "; \(Text.grouped(stats.rejected)) line\(stats.rejected == 1 ? "" : "s") rejected"
         if stats.rejected > IngestStats.shownRejections { summary += " (first \(IngestStats.shownRejections) shown)" }
         printError(summary)

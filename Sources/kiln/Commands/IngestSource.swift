@@ -6,7 +6,10 @@ import KilnStore
 /// Counters of one `kiln ingest` run.
 final class IngestStats {
     static let shownRejections = 20
+    /// Events decoded from the input.
     var events = 0
+    /// Events committed to the store (what a summary reports as ingested).
+    var stored = 0
     var rejected = 0
     var bytes = 0
     let started = Clock.monotonic()
@@ -102,7 +105,7 @@ struct IngestSource {
         var failure: String?
         loop: while true {
             guard let item = queue.take(timeout: 0.25) else {
-                if writer.pendingCount > 0 { try writer.commit(); lastCommit = Clock.monotonic() }
+                if writer.pendingCount > 0 { stats.stored += try writer.commit(); lastCommit = Clock.monotonic() }
                 continue
             }
             switch item {
@@ -118,7 +121,7 @@ struct IngestSource {
                 writer.append(batch)
                 let now = Clock.monotonic()
                 if writer.pendingCount >= EventStore.chunkRows || (writer.pendingCount > 0 && now - lastCommit >= 1.0) {
-                    try writer.commit()
+                    stats.stored += try writer.commit()
                     lastCommit = now
                 }
                 progress.tick()
@@ -128,7 +131,7 @@ struct IngestSource {
                 break loop
             }
         }
-        try writer.commit()
+        stats.stored += try writer.commit()
         if let failure { throw IngestFailure(failure) }
     }
 }

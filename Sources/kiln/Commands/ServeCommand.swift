@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KilnServer
+import KilnStore
 import Synchronization
 
 struct ServeCommand: ParsableCommand {
@@ -56,12 +57,15 @@ struct ServeCommand: ParsableCommand {
     var alertCommand: String?
     @Option(help: .hidden) var alertInterval: Double = 30
     @Option(help: .hidden) var alertRetryDelay: Double = 1
+    @Option(help: ArgumentHelp("Most distinct fields per dataset; past it, new fields of an event are dropped and counted (GET /healthz), the rest of the event is kept.", valueName: "n"))
+    var maxFields: Int = StoreWriter.defaultMaxFields
 
     func validate() throws {
         if let retention, RetentionPolicy.parseAge(retention) == nil {
             throw ValidationError("--retention \(retention): expected a duration like 7d, 12h, 30m")
         }
         if !(0.05...60).contains(alertInterval) { throw ValidationError("--alert-interval must be 0.05 to 60 seconds") }
+        if maxFields < 1 { throw ValidationError("--max-fields \(maxFields): expected at least 1") }
         if let maxDbSize, RetentionPolicy.parseSize(maxDbSize) == nil {
             throw ValidationError("--max-db-size \(maxDbSize): expected a size like 10GB, 500MB")
         }
@@ -89,7 +93,8 @@ struct ServeCommand: ParsableCommand {
         do throws(ServerError) {
             let (host, port) = try ServerConfiguration.parseListen(listen)
             let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize))
-            let configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy)
+            let configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
+                                                    maxFields: maxFields)
             server = try KilnServer(configuration: configuration)
         } catch {
             printError("kiln serve: \(error)")
