@@ -60,10 +60,10 @@ enum EventTime {
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         guard (1...days).contains(day) else { return "day \(day) does not exist in month \(month) of \(year)" }
-        // The offset: the last '+' or '-' after the time of day.
-        var k = b.count - 1
-        while k > 19, b[k] != UInt8(ascii: "+"), b[k] != UInt8(ascii: "-") { k -= 1 }
-        if k > 19, let hours = number(k + 1, 2) {
+        // The offset: the first '+' or '-' after the time of day.
+        var k = 19
+        while k < b.count, b[k] != UInt8(ascii: "+"), b[k] != UInt8(ascii: "-") { k += 1 }
+        if k < b.count, let hours = number(k + 1, 2) {
             let minutes = number(k + 4, 2) ?? number(k + 3, 2) ?? 0
             if hours > 23 || minutes > 59 { return "the offset \(text(UnsafeBufferPointer(rebasing: b[k...]))) is beyond ±23:59" }
         }

@@ -7,7 +7,9 @@ import KilnCore
 /// Turns a byte stream of JSON lines, CSV/TSV, logfmt or access-log lines into events.
 ///
 /// Feed it chunks as they arrive (a line may be split across chunks anywhere, even inside a
-/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. Rows come out as
+/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. CSV, TSV and
+/// logfmt rows come out once the first 1,000 lines (``typingSampleLines``) have decided which
+/// fields stay text (``FieldRules``), or earlier at ``flush(into:)`` or the end. Rows come out as
 /// `Event`s (``decode(_:into:)``, a ``DecodedBatch``) or, without a `String` or `Value` per
 /// field, as rows of a `RawBatch` (``decode(_:into:rejections:)``); both come from the same
 /// parsing code and hold the same events. Use one of the two per decoder. Each complete
@@ -90,6 +92,8 @@ public struct IngestDecoder: Sendable {
         logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: 2, rules: options.rules)
         accessLog = AccessLogDecoder(generation: 3)
         tables = 3
+        // JSON and access logs carry their own types: nothing to sample.
+        sampling = format != .jsonl && format != .combined
         if format == .csv || format == .tsv { makeDelimited() }
     }
 
@@ -176,6 +180,11 @@ public struct IngestDecoder: Sendable {
 
     /// Ends the typing sample early (a pause in a followed file), decoding the lines held so far;
     /// the fields are typed by what was seen.
+    public mutating func flush(into batch: inout DecodedBatch) {
+        if sampling, !sampled.isEmpty { settleTypes(into: &batch) }
+    }
+
+    /// ``flush(into:)`` for the `RawBatch` path.
     public mutating func flush(into batch: inout RawBatch, rejections: inout [Rejection]) {
         guard sampling, !sampled.isEmpty else { return }
         withRawSink(&batch, &rejections) { decoder, sink in decoder.settleTypes(into: &sink) }
