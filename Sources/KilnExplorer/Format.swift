@@ -71,9 +71,26 @@ enum Format {
         return sign + trimmed(fixed(a / 3_600_000, 1)) + "h"
     }
 
-    /// A value of `field` for axes and ranges: durations for `*_ms` fields, compact numbers otherwise.
+    /// A value of `field` for axes and ranges: a duration when the field's name says its unit
+    /// (`duration_ms`, `duration_us`, `elapsed_ns`, `request_time_s`, ...), a compact number
+    /// otherwise.
     static func fieldValue(_ d: Double, field: String) -> String {
-        field.hasSuffix("_ms") || field == "duration" ? milliseconds(d) : compact(d)
+        guard let toMillis = millisecondsPerUnit(field) else { return compact(d) }
+        return milliseconds(d * toMillis)
+    }
+
+    /// Milliseconds per unit of `field`, when its name ends in a time unit (`_ms`, `_us`, `_µs`,
+    /// `_micros`, `_ns`, `_nanos`, `_s`, `_sec`, `_seconds`, ...); nil when it names none.
+    static func millisecondsPerUnit(_ field: String) -> Double? {
+        let lower = field.lowercased()
+        if field == "duration" { return 1 }
+        let units: [(String, Double)] = [
+            ("_ms", 1), ("_millis", 1), ("_milliseconds", 1),
+            ("_us", 1e-3), ("_µs", 1e-3), ("_micros", 1e-3), ("_usec", 1e-3), ("_microseconds", 1e-3),
+            ("_ns", 1e-6), ("_nanos", 1e-6), ("_nanoseconds", 1e-6),
+            ("_s", 1000), ("_sec", 1000), ("_secs", 1000), ("_seconds", 1000),
+        ]
+        return units.first { lower.hasSuffix($0.0) }?.1
     }
 
     /// A span of nanoseconds: `15m`, `2h`, `1.5h`, `3d`, `250ms`.

@@ -48,7 +48,7 @@ struct IngestCommand: ParsableCommand {
     var timestampField: String?
     @Option(name: .customLong("rename"), help: ArgumentHelp("Rename a field on the way in, OLD=NEW (repeatable).", valueName: "old=new"))
     var renames: [String] = []
-    @Option(name: .customLong("trace-fields"), help: ArgumentHelp("The fields holding the trace id, span id and parent span id, stored as trace.trace_id, trace.span_id and trace.parent_id.", valueName: "trace,span,parent"))
+    @Option(name: .customLong("trace-fields"), help: ArgumentHelp("The fields holding the trace id, span id and parent span id (stored as trace.trace_id, trace.span_id, trace.parent_id), and optionally the duration with its unit (stored as duration_UNIT).", valueName: "trace,span,parent[,duration:unit]"))
     var traceFields: String?
     @Flag(help: "Keep reading data appended to the files (like tail -F, surviving rotation and truncation) until interrupted; commits at least every second.")
     var follow = false
@@ -64,10 +64,18 @@ struct IngestCommand: ParsableCommand {
         var map: [String: String] = [:]
         if let traceFields {
             let names = traceFields.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard names.count == 3, names.allSatisfy({ !$0.isEmpty }) else {
-                throw ValidationError("--trace-fields: \"\(traceFields)\" is not three field names TRACE,SPAN,PARENT (e.g. TraceID,SpanID,ParentID)")
+            let usage = "is not TRACE,SPAN,PARENT[,DURATION:UNIT] (e.g. TraceID,SpanID,ParentID,Duration:us; UNIT is ms, us, ns or s)"
+            guard names.count == 3 || names.count == 4, names.allSatisfy({ !$0.isEmpty }) else {
+                throw ValidationError("--trace-fields: \"\(traceFields)\" \(usage)")
             }
             for (old, new) in zip(names, [FieldName.traceID, FieldName.spanID, FieldName.parentID]) { map[old] = new }
+            if names.count == 4 {
+                let parts = names[3].split(separator: ":").map(String.init)
+                guard parts.count == 2, ["ms", "us", "ns", "s"].contains(parts[1]) else {
+                    throw ValidationError("--trace-fields: \"\(names[3])\" \(usage)")
+                }
+                map[parts[0]] = "duration_" + parts[1]
+            }
         }
         for rename in renames {
             let parts = rename.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
