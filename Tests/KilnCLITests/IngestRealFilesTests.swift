@@ -161,7 +161,7 @@ struct DatasetsCLITests {
         #expect(gone.status != 0)
 
         let again = try KilnBinary.run(["datasets", "rm", "--db", db, "drop"])
-        #expect(again.status == 1)
+        #expect(again.status == 2)
         #expect(again.stderr.contains(#"kiln datasets rm: no dataset named "drop" (known: keep)"#), "\(again.stderr)")
         let noStore = try KilnBinary.run(["datasets", "rm", "--db", dir.path("missing.db"), "x"])
         #expect(noStore.status == 2)

@@ -87,7 +87,7 @@ struct DatasetsCommand: ParsableCommand {
             abstract: "Remove a dataset and all its events from the store.",
             discussion: """
             The space is reused by later writes; the file does not shrink. Exit status: 0 removed, \
-            1 no such dataset, 2 the store could not be opened or written.
+            2 no such dataset or store, or the store could not be written.
 
             Example: kiln datasets rm --db kiln.db web
             """
@@ -100,9 +100,6 @@ struct DatasetsCommand: ParsableCommand {
             do {
                 let events = try EventStore.dropDataset(name, path: store.db)
                 print("removed dataset \(Sanitize.line(name)) (\(Text.grouped(events)) events) from \(store.db)")
-            } catch let error as StoreError where error.code == .notFound {
-                printError("kiln datasets rm: \(Sanitize.line(error.message))")
-                throw ExitCode(error.message.contains("no Kiln store") ? 2 : 1)
             } catch {
                 printError("kiln datasets rm: \(error)")
                 throw ExitCode(2)
