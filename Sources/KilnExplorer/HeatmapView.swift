@@ -88,7 +88,7 @@ enum HeatmapView {
         grid.horizontalLine(x: plot.x, y: axisY, length: nt, glyph: g.box.horizontal, role: .axis)
         let from = map.timeEdges[0], to = map.timeEdges[nt]
         let span = to - from
-        let labelWidth = Columns.width(Format.time(from, span: span))
+        let labelWidth = Columns.width(Format.time(from, from: from, to: to))
         let step = tickStep(span: span, columns: nt, labelWidth: labelWidth)
         var nextFree = 0
         if step > 0 {
@@ -98,7 +98,7 @@ enum HeatmapView {
                 if let t = bucket(tick, map.timeEdges) {
                     let x = plot.x + t
                     grid.put(String(g.box.teeDown), x: x, y: axisY, role: .axis)
-                    let label = Format.time(tick, span: span)
+                    let label = Format.time(tick, from: from, to: to)
                     let lx = max(plot.x, x - labelWidth / 2)
                     if lx >= nextFree, lx + labelWidth <= grid.width {
                         grid.put(label, x: lx, y: axisY + 1, role: .axis)
@@ -141,7 +141,8 @@ enum HeatmapView {
         for t in box.time { for v in box.value { events &+= map.count(time: t, value: v) } }
         let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
         let v0 = map.valueEdges[box.value.lowerBound], v1 = map.valueEdges[box.value.upperBound]
-        let range = Format.preciseRange(t0, t1, dash: "–") + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
+        let window = (map.timeEdges[0], map.timeEdges[map.timeBuckets])
+        let range = Format.preciseRange(t0, t1, dash: "–", window: window) + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
         var runs: [StyledText]
         if s.heat.anchor != nil {
             let note = s.heat.proposal.map { " · " + $0 } ?? ""

@@ -54,7 +54,7 @@ extension Explorer {
             if e.column >= 1, e.column - 1 < e.columnOffset { e.columnOffset = e.column - 1 }
         case .right:
             e.column = min(e.columns.count, e.column + 1)
-            keepColumnVisible(&e, width: state.size.width, model: model)
+            keepColumnVisible(&e, width: state.size.width, timeWidth: EventsLayout.timeWidth(EventsLayout.datePart(state)), model: model)
         case .sortAscending, .sortDescending:
             let sort = EventSort(column: e.column, descending: command == .sortDescending)
             sortEvents(&e, by: sort, model: model)
@@ -83,11 +83,11 @@ extension Explorer {
     }
 
     /// Scrolls columns so the highlighted one is on screen.
-    static func keepColumnVisible(_ e: inout EventsState, width: Int, model: ExplorerModel) {
+    static func keepColumnVisible(_ e: inout EventsState, width: Int, timeWidth: Int, model: ExplorerModel) {
         guard e.column >= 1 else { return }
         let widths = EventsLayout.widths(e, model: model)
         while e.columnOffset < e.column - 1 {
-            var used = EventsLayout.fixedWidth
+            var used = timeWidth
             var fits = false
             for i in e.columnOffset..<e.columns.count {
                 used += widths[i] + 1

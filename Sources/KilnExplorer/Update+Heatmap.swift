@@ -133,7 +133,8 @@ extension Explorer {
         }
         let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
         let v0 = map.valueEdges[box.value.lowerBound], v1 = map.valueEdges[box.value.upperBound]
-        let title = Format.timeRange(t0, t1, dash: "–") + " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field)
+        let window = (map.timeEdges[0], map.timeEdges[map.timeBuckets])
+        let title = Format.timeRange(t0, t1, dash: "–", window: window) + " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field)
             + "–" + Format.fieldValue(v1, field: state.query.field)
         pause(&state)
         push(&state, .bubbleUp(makeBubbleUp(crumb: "selection", title: title, selection: filters, result: result)))

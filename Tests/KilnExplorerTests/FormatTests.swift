@@ -1,3 +1,4 @@
+import KilnCore
 @testable import KilnExplorer
 import Testing
 
@@ -9,5 +10,32 @@ struct FieldUnitTests {
     ])
     func axisValuesCarryTheUnit(field: String, value: Double, expected: String) {
         #expect(Format.fieldValue(value, field: field) == expected)
+    }
+}
+
+/// Times keep their dates when the range crosses a day, and their years when it crosses a year.
+struct DateRangeTests {
+    static func ns(_ text: String) -> Int64 { Timestamp.parse(text) ?? 0 }
+
+    @Test func rangesWithinADayHaveNoDate() {
+        #expect(Format.timeRange(Self.ns("2024-05-01T06:31:00Z"), Self.ns("2024-05-01T07:01:00Z"), dash: "–") == "06:31–07:01")
+    }
+
+    @Test func rangesAcrossDaysShowTheDate() {
+        #expect(Format.timeRange(Self.ns("2024-05-01T04:27:00Z"), Self.ns("2024-05-02T17:00:00Z"), dash: "–") == "05-01 04:27–05-02 17:00")
+        #expect(Format.timeRange(Self.ns("2026-12-04T20:50:00Z"), Self.ns("2026-12-06T20:50:00Z"), dash: "–") == "12-04 20:50–12-06 20:50")
+        #expect(Format.time(Self.ns("2024-05-02T03:00:00Z"), from: Self.ns("2024-05-01T22:00:00Z"), to: Self.ns("2024-05-02T04:00:00Z")) == "05-02 03:00")
+    }
+
+    @Test func rangesAcrossYearsShowTheYear() {
+        #expect(Format.timeRange(Self.ns("2023-12-31T23:00:00Z"), Self.ns("2024-01-01T01:00:00Z"), dash: "–") == "2023-12-31 23:00–2024-01-01 01:00")
+    }
+
+    @Test func cursorRangesCarryTheWindowsDate() {
+        let window = (Self.ns("2024-05-01T04:27:00Z"), Self.ns("2024-05-02T17:00:00Z"))
+        #expect(Format.preciseRange(Self.ns("2024-05-02T10:00:00Z"), Self.ns("2024-05-02T10:30:00Z"), dash: "–", window: window)
+                == "05-02 10:00:00–05-02 10:30:00")
+        #expect(Format.preciseRange(Self.ns("2024-05-02T10:00:00Z"), Self.ns("2024-05-02T10:30:00Z"), dash: "–") == "10:00:00–10:30:00")
+        #expect(Format.eventTime(Self.ns("2024-05-02T10:00:00.5Z"), .day) == "05-02 10:00:00.500")
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// The real explorer in tmux on data that crosses days: the header, the time axis, the cursor
+/// and the events' TIME column keep their dates.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct ExplorerDatesE2ETests {
+    /// 600 events from 2024-05-01T04:27:00Z to 2024-05-02T17:00:00Z.
+    static func store(_ dir: TempDir) throws -> String {
+        let db = dir.path("k.db")
+        let start = 1_714_537_620 // 2024-05-01T04:27:00Z
+        let end = 1_714_669_200 // 2024-05-02T17:00:00Z
+        let lines = (0..<600).map { k -> String in
+            let t = start + (end - start) * k / 599
+            return #"{"time":\#(t),"duration_ms":\#(10 + k % 90),"service":"s\#(k % 3)"}"#
+        }.joined(separator: "\n")
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "days", "-"], stdin: Data(lines.utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        return db
+    }
+
+    @Test func datesStayOnRangesLongerThanADay() throws {
+        let dir = try TempDir()
+        let db = try Self.store(dir)
+        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db)"))
+        var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") }
+        #expect(screen.contains("all data (05-01 04:27–05-02 17:00 UTC)"), "\(screen)")
+        let axis = screen.components(separatedBy: "\n").first { $0.contains("05-02 ") && !$0.contains("all data") } ?? ""
+        #expect(!axis.isEmpty, "a time-axis label carries its date: \(screen)")
+        #expect(screen.contains(" cursor 05-02 "), "the cursor's range carries the date: \(screen)")
+
+        // The box's BubbleUp names its time range with the date.
+        try tmux.send("Space")
+        for _ in 0..<10 { try tmux.send("h") }
+        for _ in 0..<20 { try tmux.send("j") }
+        screen = tmux.wait("the box") { $0.contains(" box 05-0") }
+        try tmux.send("Enter")
+        screen = tmux.wait("BubbleUp") { $0.contains("❭ BubbleUp") }
+        #expect(screen.contains("events · 05-02 "), "\(screen)")
+        try tmux.send("Q")
+
+        // The events view: the TIME column carries the date.
+        let events = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell(
+            "\(KilnBinary.path) explore --db \(db) --select \"duration_ms >= 50\" --view events"))
+        screen = events.wait("the events") { $0.contains("❭ events") }
+        let rows = screen.components(separatedBy: "\n").filter { $0.hasPrefix(" 05-02 ") || $0.hasPrefix(" 05-01 ") }
+        #expect(rows.count >= 10, "event rows start with their date: \(screen)")
+        try events.send("Q")
+    }
+}
