@@ -51,6 +51,11 @@ public struct ExplorerState: Equatable {
     /// The time range asked for on the command line (nil: the default), applied when a
     /// dataset picked in the picker is loaded.
     public var requestedRange: TimeRange?
+    /// Filters to restore when the view at a stack depth is left (`=` on a BubbleUp value
+    /// pushes a filtered heatmap; `q` comes back to the BubbleUp and its scope).
+    public var savedFilters: [Int: [Filter]] = [:]
+    /// The dataset picker a dataset was chosen from: `q` on that dataset's heatmap returns to it.
+    public var picker: PickerState?
 
     /// The view on screen.
     public var top: Screen { stack.last ?? .heatmap }

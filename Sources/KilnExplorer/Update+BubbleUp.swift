@@ -122,8 +122,11 @@ extension Explorer {
             state.message = .error("highlight a value first (Tab moves to the values)")
             return
         }
+        let previous = state.query.filters
         state.query.filters += added.filter { !state.query.filters.contains($0) }
-        state.stack = [.heatmap]
+        // A heatmap of the new scope on top: `q` comes back here with the old scope.
+        push(&state, .heatmap)
+        state.savedFilters[state.stack.count] = previous
         state.heat.anchor = nil
         recomputeHeatmap(&state, model: model)
         state.message = .info((exclude ? "excluded: " : "filtered: ") + added.map(\.description).joined(separator: ", "))

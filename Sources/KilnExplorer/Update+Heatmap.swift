@@ -99,7 +99,12 @@ extension Explorer {
             }
             return
         case .select:
+            let boxless = state.heat.anchor == nil
+            let depth = state.stack.count
             selectBox(&state, map: map, model: model)
+            if boxless && state.stack.count > depth {
+                state.message = .info("no box drawn: BubbleUp of the cursor cell (Space anchors a box)")
+            }
             return
         case .anomaly:
             guard let box = Anomaly.find(map) else {

@@ -159,6 +159,7 @@ extension Explorer {
             }
             if let failure = unknownField(selection.field, at: text.count - rest.count, model: model) { return failure }
             state.stack = state.stack.first.map { [$0] } ?? [.heatmap]
+            state.savedFilters = [:]
             _ = open(&state, view: .bubbleup, selection: [selection], traceID: nil, model: model)
         case "clear":
             if rest.isEmpty {
@@ -246,6 +247,7 @@ extension Explorer {
     /// After the scope changed: back to the heatmap, box dropped, heatmap computed again.
     static func rescope(_ state: inout ExplorerState, model: ExplorerModel) {
         state.stack = state.stack.first.map { [$0] } ?? [.heatmap]
+        state.savedFilters = [:]
         state.heat.anchor = nil
         state.heat.key = nil
         recomputeHeatmap(&state, model: model)

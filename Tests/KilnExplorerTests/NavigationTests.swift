@@ -1,0 +1,67 @@
+import KilnCore
+@testable import KilnExplorer
+import KilnTerminal
+import Testing
+
+/// Navigation keeps the user's place: `=` pushes, the picker comes back, Enter without a box
+/// says what it does.
+@Suite struct NavigationTests {
+    @Test func filterOnAValuePushesAndQComesBackWithTheOldScope() throws {
+        var (state, model) = DrillDownTests.incident()
+        var b = try #require(DrillDownTests.bubble(state))
+        let index = try #require(b.entries.firstIndex(of: .dimension(b.result.dimensions.firstIndex { $0.field == "service.version" } ?? -1)))
+        b.fieldCursor = index
+        Explorer.replaceTop(&state, .bubbleUp(b))
+        let before = state.stack.count
+        let allEvents = state.heat.scopeEvents
+        state.press([.tab, .char("=")], model)
+        #expect(state.top == .heatmap)
+        #expect(state.stack.count == before + 1, "pushed, not replaced")
+        #expect(state.query.filters == [Filter("service.version", .equal, .string("2.0.0"))])
+        #expect(state.heat.scopeEvents < allEvents)
+        #expect(state.frame(model).rowText(1).contains("BubbleUp ❭ heatmap"), "\(state.frame(model).rowText(1))")
+
+        state.press([.char("q")], model)
+        #expect(!state.quitting)
+        guard case .bubbleUp = state.top else {
+            Issue.record("q should come back to the BubbleUp, got \(state.top)")
+            return
+        }
+        #expect(state.query.filters.isEmpty, "the scope comes back too")
+        #expect(state.heat.scopeEvents == allEvents)
+        state.press([.char("q")], model)
+        #expect(state.top == .heatmap)
+        state.press([.char("q")], model)
+        #expect(state.quitting)
+    }
+
+    @Test func qOnAPickedDatasetReturnsToThePicker() {
+        let (_, model) = Shop.start()
+        let datasets = [DatasetInfo(name: "shop", events: 6000, minTime: Shop.start, maxTime: Shop.end, bytes: 1, fieldCount: 10),
+                        DatasetInfo(name: "other", events: 1, minTime: Shop.start, maxTime: Shop.start, bytes: 1, fieldCount: 1)]
+        var state = ExplorerState(size: Shop.size80, glyphs: .unicode, dataset: "", query: QueryState(), now: Shop.now, picker: datasets)
+        let effects = state.press([.down, .up, .enter], model)
+        #expect(effects == [.loadDataset("shop")])
+        _ = Explorer.update(&state, .datasetLoaded(name: "shop", markers: [], now: Shop.now, lastWrite: nil), model: model)
+        #expect(state.top == .heatmap)
+        state.press([.char("q")], model)
+        #expect(!state.quitting)
+        guard case .picker(let p) = state.top else {
+            Issue.record("q should return to the picker, got \(state.top)")
+            return
+        }
+        #expect(p.datasets.map(\.name) == ["shop", "other"])
+        state.press([.char("q")], model)
+        #expect(state.quitting)
+    }
+
+    @Test func enterWithoutABoxSaysItUsesTheCursorCell() {
+        var (state, model) = Shop.start()
+        state.press([.enter], model)
+        guard case .bubbleUp = state.top else {
+            Issue.record("Enter runs BubbleUp on the cursor cell")
+            return
+        }
+        #expect(state.message == .info("no box drawn: BubbleUp of the cursor cell (Space anchors a box)"))
+    }
+}
