@@ -14,6 +14,16 @@ extension Explorer {
         return e
     }
 
+    /// Every event in scope, newest first (like lnav), with the heatmap's field first and then
+    /// the fields in the table's order.
+    static func openAllEvents(_ state: inout ExplorerState, model: ExplorerModel) {
+        var columns = [state.query.field]
+        for c in model.table.columns where c.name != state.query.field { columns.append(c.name) }
+        let events = makeEvents(title: "events", selection: [], having: [], columns: columns, flagged: [], state: state, model: model)
+        state.live = false
+        push(&state, .events(events))
+    }
+
     /// Fills `rows` with the selection's (or the baseline's) events, newest first.
     static func loadEventRows(_ e: inout EventsState, baseline: Bool, state: ExplorerState, model: ExplorerModel) {
         guard let key = state.heat.key else {

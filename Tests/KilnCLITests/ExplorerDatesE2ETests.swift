@@ -48,3 +48,19 @@ struct ExplorerDatesE2ETests {
         try events.send("Q")
     }
 }
+
+/// `kiln explore --view events` without `--select`: every event, newest first.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct ExplorerAllEventsE2ETests {
+    @Test func eventsViewOpensWithoutASelection() throws {
+        let dir = try TempDir()
+        let db = try ExplorerDatesE2ETests.store(dir)
+        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --view events"))
+        let screen = tmux.wait("the events") { $0.contains("❭ events") }
+        #expect(screen.contains("600 events"), "\(screen)")
+        #expect(!screen.contains("needs a selection"))
+        let rows = screen.components(separatedBy: "\n").filter { $0.hasPrefix(" 05-0") }
+        #expect(rows.first?.hasPrefix(" 05-02 17:00:00") == true, "newest first: \(rows.prefix(3))")
+        try tmux.send("Q")
+    }
+}

@@ -65,3 +65,22 @@ import Testing
         #expect(state.message == .info("no box drawn: BubbleUp of the cursor cell (Space anchors a box)"))
     }
 }
+
+/// `--view events` without a selection lists every event in scope, newest first.
+@Suite struct AllEventsTests {
+    @Test func eventsViewWithoutASelectionListsEveryEventNewestFirst() throws {
+        var (state, model) = Shop.start()
+        _ = Explorer.open(&state, view: .events, selection: [], traceID: nil, model: model)
+        guard case .events(let e) = state.top else {
+            Issue.record("expected the events view, got \(state.top); message \(String(describing: state.message))")
+            return
+        }
+        #expect(state.message == nil)
+        #expect(e.matched == model.table.count)
+        let times = e.rows.prefix(50).map { model.table.timestamps[Int($0)] }
+        #expect(times == times.sorted(by: >))
+        #expect(times.first == model.table.timestamps.max())
+        #expect(e.columns.first == "duration_ms")
+        #expect(state.frame(model).textDump().contains("events · \(Format.grouped(model.table.count)) events"))
+    }
+}
