@@ -56,6 +56,8 @@ public struct ExplorerState: Equatable {
     public var savedFilters: [Int: [Filter]] = [:]
     /// The dataset picker a dataset was chosen from: `q` on that dataset's heatmap returns to it.
     public var picker: PickerState?
+    /// Time ranges zoomed in from, innermost last (`z` pushes, `Z` pops).
+    public var zoomStack: [TimeRange] = []
 
     /// The view on screen.
     public var top: Screen { stack.last ?? .heatmap }

@@ -16,6 +16,10 @@ public enum Command: Equatable, Sendable {
     case toggleBaseline, sortAscending, sortDescending, search, nextMatch, previousMatch
     /// Events: open the event; event: open its trace.
     case openTrace
+    /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
+    case zoomIn, zoomOut
+    /// Show the view as a `kiln explore` command line, to share.
+    case copyCommand
 }
 
 /// Where a binding applies.
@@ -97,6 +101,8 @@ public enum KeyBindings {
             b(.heatmap, [.char(" "), .char("v")], .anchor, "anchor a corner of the box (again: drop it)", "box"),
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
+            b(.heatmap, [.char("z")], .zoomIn, "zoom the time range to the box (or the cursor's column)"),
+            b(.heatmap, [.char("Z")], .zoomOut, "zoom back out"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
         ]
         // BubbleUp.
@@ -144,6 +150,7 @@ public enum KeyBindings {
             b(.global, [.char("?"), .function(1)], .help, "this help", "help"),
             b(.global, [.char("L")], .resumeLive, "resume LIVE: newest data, follow it"),
             b(.global, [.char("m")], .toggleMouse, "mouse on/off (drag on the heatmap draws a box)"),
+            b(.global, [.char("y")], .copyCommand, "show this view as a kiln explore command line, to share"),
         ]
         return out
     }()

@@ -106,6 +106,29 @@ extension Explorer {
                 state.message = .info("no box drawn: BubbleUp of the cursor cell (Space anchors a box)")
             }
             return
+        case .zoomIn:
+            let box = state.heat.box
+            let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
+            guard t1 > t0 else { return }
+            state.zoomStack.append(state.query.range)
+            state.query.range = .between(t0, t1)
+            state.live = false
+            rescope(&state, model: model)
+            state.message = .info("zoomed to " + Format.timeRange(t0, t1, dash: "–") + " UTC (Z zooms out)")
+            return
+        case .zoomOut:
+            guard let previous = state.zoomStack.popLast() else {
+                state.message = .info("not zoomed in (z zooms to the box or the cursor's column)")
+                return
+            }
+            state.query.range = previous
+            if case .between = previous {} else {
+                state.live = true
+                state.visibleRows = state.totalRows
+            }
+            rescope(&state, model: model)
+            state.message = .info("zoomed out")
+            return
         case .anomaly:
             guard let box = Anomaly.find(map) else {
                 state.message = .info("nothing stands out: the slow tail is spread evenly over time")

@@ -193,6 +193,9 @@ public enum Explorer {
         case .resumeLive:
             resume(&state, model: model)
             return []
+        case .copyCommand:
+            state.message = .info(commandLine(state))
+            return []
         default:
             break
         }

@@ -64,3 +64,43 @@ struct ExplorerAllEventsE2ETests {
         try tmux.send("Q")
     }
 }
+
+/// `z` zooms, `y` shows a command line, and that command line opens the same view.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct ExplorerZoomAndShareE2ETests {
+    static func header(_ screen: String) -> String { screen.components(separatedBy: "\n").first ?? "" }
+
+    @Test func zoomThenShareOpensTheSameView() throws {
+        let dir = try TempDir()
+        let db = try ExplorerDatesE2ETests.store(dir)
+        let tmux = try Tmux(width: 160, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --where \"service = s1\""))
+        var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") }
+        try tmux.send("y")
+        screen = tmux.wait("the command line") { $0.contains("kiln explore --dataset days --since all --where 'service = s1'") }
+        for _ in 0..<5 { try tmux.send("h") }
+        try tmux.send("z")
+        screen = tmux.wait("the zoom") { $0.contains("zoomed to ") }
+        let zoomedHeader = Self.header(screen)
+        #expect(!zoomedHeader.contains("all data"), "\(zoomedHeader)")
+        try tmux.send("y")
+        screen = tmux.wait("the zoomed command line") { $0.contains("kiln explore --dataset days --from ") }
+        let line = try #require(screen.components(separatedBy: "\n").first { $0.contains("kiln explore --dataset days --from ") })
+        let start = try #require(line.range(of: "kiln explore"))
+        let command = String(line[start.lowerBound...]).trimmingCharacters(in: .whitespaces)
+        #expect(command.contains("--where 'service = s1'"), "\(command)")
+        try tmux.send("Z")
+        screen = tmux.wait("zoomed out") { $0.contains("zoomed out") }
+        #expect(Self.header(screen).contains("all data"))
+        try tmux.send("Q")
+
+        // The shared command line, run as it is (with the store), opens the zoomed view.
+        let shared = command.replacingOccurrences(of: "kiln explore", with: "\(KilnBinary.path) explore --db \(db)")
+        let again = try Tmux(width: 160, height: 30, command: ExplorerE2ETests.shell(shared.replacingOccurrences(of: "'", with: "\"")))
+        screen = again.wait("the shared view") { $0.contains("duration_ms (log scale)") }
+        let sharedHeader = Self.header(screen)
+        let rangeText = try #require(zoomedHeader.components(separatedBy: " · ").first { $0.hasSuffix(" UTC") })
+        #expect(sharedHeader.contains(rangeText), "\(sharedHeader) vs \(zoomedHeader)")
+        #expect(screen.contains("service = s1"), "\(screen)")
+        try again.send("Q")
+    }
+}

@@ -84,3 +84,41 @@ import Testing
         #expect(state.frame(model).textDump().contains("events · \(Format.grouped(model.table.count)) events"))
     }
 }
+
+/// `z`/`Z` zoom the time range in and out; `y` shows the view as a command line.
+@Suite struct ZoomAndShareTests {
+    @Test func zoomToTheCursorColumnAndBack() throws {
+        var (state, model) = Shop.start()
+        let map = try #require(state.heat.map)
+        let all = state.heat.scopeEvents
+        state.press([.char("g")] + Array(repeating: Key.char("l"), count: 5), model)
+        let column = state.heat.cursor.t
+        state.press([.char("z")], model)
+        #expect(state.query.range == .between(map.timeEdges[column], map.timeEdges[column + 1]))
+        #expect(state.heat.scopeEvents < all)
+        #expect(state.heat.scopeEvents > 0)
+        #expect(state.message?.text.hasPrefix("zoomed to ") == true)
+        state.press([.char("Z")], model)
+        #expect(state.query.range == .all)
+        #expect(state.heat.scopeEvents == all)
+        state.press([.char("Z")], model)
+        #expect(state.message == .info("not zoomed in (z zooms to the box or the cursor's column)"))
+    }
+
+    @Test func zoomToABox() throws {
+        var (state, model) = Shop.start()
+        let map = try #require(state.heat.map)
+        state.press([.char("g"), .char(" ")] + Array(repeating: Key.char("l"), count: 9) + [.char("z")], model)
+        #expect(state.query.range == .between(map.timeEdges[0], map.timeEdges[10]))
+        #expect(state.heat.anchor == nil)
+    }
+
+    @Test func copyShowsAPermalink() {
+        var (state, model) = Shop.start()
+        state.command("where customer.plan = enterprise", model)
+        state.command("select duration_ms >= 1000", model)
+        state.press([.char("y")], model)
+        #expect(state.message == .info("kiln explore --dataset shop --since all --where 'customer.plan = enterprise' --select 'duration_ms >= 1000' --view bubbleup"))
+        #expect(Explorer.quoted("it's") == #"'it'\''s'"#)
+    }
+}
