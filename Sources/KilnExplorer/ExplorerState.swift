@@ -351,6 +351,9 @@ public struct TraceSpan: Equatable, Sendable {
     public var isOrphan: Bool
     /// Its span id.
     public var spanID: String
+    /// Self time in ms: its duration less the time covered by its children (overlapping
+    /// children counted once), never below 0.
+    public var selfMs: Double = 0
 }
 
 /// The trace view.

@@ -92,6 +92,7 @@ extension Explorer {
             spans.append(TraceSpan(source: s.source, row: s.row, name: s.name, service: s.service, start: s.start,
                                    durationMs: s.duration, depth: 0, prefix: "", isError: s.error, isOrphan: true, spanID: s.spanID))
         }
+        selfTimes(&spans)
         var state = TraceState(traceID: id, spans: spans, searchedAll: model.hasSearched(id))
         state.focusRow = focusRow
         state.focusSource = focusSource
@@ -100,5 +101,32 @@ extension Explorer {
             state.scroll = max(0, i - 3)
         }
         return state
+    }
+
+    /// Fills each span's self time: its duration less the union of its children's intervals
+    /// clipped to it. `spans` are in tree order (a span's children follow it, one level deeper).
+    /// - Complexity: O(s log s) for s spans.
+    static func selfTimes(_ spans: inout [TraceSpan]) {
+        var children: [[Int]] = Array(repeating: [], count: spans.count)
+        var open: [Int] = []
+        for i in spans.indices {
+            while let last = open.last, spans[last].depth >= spans[i].depth { open.removeLast() }
+            if spans[i].depth > 0, let parent = open.last { children[parent].append(i) }
+            open.append(i)
+        }
+        for i in spans.indices {
+            let start = Double(spans[i].start) / 1e6
+            let end = start + max(0, spans[i].durationMs)
+            let intervals = children[i].map { c -> (Double, Double) in
+                let a = Double(spans[c].start) / 1e6
+                return (max(start, a), min(end, a + max(0, spans[c].durationMs)))
+            }.filter { $0.0 < $0.1 }.sorted { $0.0 < $1.0 }
+            var covered = 0.0, reach = start
+            for (a, b) in intervals where b > reach {
+                covered += b - max(a, reach)
+                reach = b
+            }
+            spans[i].selfMs = max(0, spans[i].durationMs - covered)
+        }
     }
 }

@@ -20,13 +20,16 @@ enum TraceView {
         if !t.searchedAll { head += " · searching other datasets…" }
         ctx.line(head, y: 2, role: .title, &grid)
 
-        let serviceWidth = 14, durationWidth = 9
+        let serviceWidth = 14, durationWidth = 9, selfWidth = 8
         let timelineWidth = max(10, ctx.width * 3 / 10)
-        let nameWidth = max(12, ctx.width - serviceWidth - durationWidth - timelineWidth - 4)
-        let sx = nameWidth + 1, dx = sx + serviceWidth + 1, tx = dx + durationWidth + 2
+        let nameWidth = max(12, ctx.width - serviceWidth - durationWidth - selfWidth - timelineWidth - 5)
+        let sx = nameWidth + 1, dx = sx + serviceWidth + 1, fx = dx + durationWidth + 1, tx = fx + selfWidth + 2
+        // The span that itself took longest stands out (its own work, not its children's).
+        let slowestSelf = t.spans.indices.max { t.spans[$0].selfMs < t.spans[$1].selfMs }
         grid.put(" SPAN", x: 0, y: 3, role: .header)
         grid.put("SERVICE", x: sx, y: 3, role: .header)
         grid.put("DURATION", x: dx, y: 3, width: durationWidth, align: .right, role: .header)
+        grid.put("SELF", x: fx, y: 3, width: selfWidth, align: .right, role: .header)
         grid.put("0", x: tx, y: 3, role: .axis)
         grid.put(Format.milliseconds(Double(span) / 1e6), x: tx, y: 3, width: timelineWidth, align: .right, role: .axis)
 
@@ -48,6 +51,8 @@ enum TraceView {
                      role: s.isError ? .error : (s.isOrphan ? .warning : .normal))
             grid.put(Columns.fit(s.service, serviceWidth, ellipsis: g.ellipsis), x: sx, y: y, width: serviceWidth, role: serviceRole(s.service))
             grid.put(Format.milliseconds(s.durationMs), x: dx, y: y, width: durationWidth, align: .right, role: .normal)
+            grid.put(Format.milliseconds(s.selfMs), x: fx, y: y, width: selfWidth, align: .right,
+                     role: index == slowestSelf && s.selfMs > 0 ? .warning : .dim)
             // Fractions of the axis, clamped before any conversion to Int (hostile times).
             func unit(_ x: Double) -> Double { x.isFinite ? min(1, max(0, x)) : 0 }
             let offset = unit(Double(s.start &- start) / Double(span))

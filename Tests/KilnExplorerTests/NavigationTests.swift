@@ -122,3 +122,33 @@ import Testing
         #expect(Explorer.quoted("it's") == #"'it'\''s'"#)
     }
 }
+
+/// A span's self time is its duration less its children's (overlaps counted once).
+@Suite struct SelfTimeTests {
+    static func span(_ name: String, depth: Int, startMs: Int64, durationMs: Double) -> TraceSpan {
+        TraceSpan(source: nil, row: 0, name: name, service: "s", start: startMs * 1_000_000, durationMs: durationMs, depth: depth,
+                  prefix: "", isError: false, isOrphan: false, spanID: name)
+    }
+
+    @Test func selfTimeSubtractsTheChildrenOnce() {
+        var spans = [
+            Self.span("root", depth: 0, startMs: 0, durationMs: 100),
+            Self.span("a", depth: 1, startMs: 10, durationMs: 30),
+            Self.span("a.1", depth: 2, startMs: 12, durationMs: 5),
+            Self.span("b", depth: 1, startMs: 30, durationMs: 30),
+            Self.span("c", depth: 1, startMs: 90, durationMs: 50),
+            Self.span("other root", depth: 0, startMs: 0, durationMs: 7),
+        ]
+        Explorer.selfTimes(&spans)
+        // Children cover 10..60 and 90..100 of the root: 60 ms.
+        #expect(spans.map(\.selfMs) == [40, 25, 5, 30, 50, 7])
+    }
+
+    @Test func traceViewShowsSelfTime() {
+        var (state, model) = Shop.start(size: Shop.size120)
+        let id = String(format: "%016x", 0x1000 + 10)
+        _ = Explorer.open(&state, view: .trace, selection: [], traceID: id, model: model)
+        let text = state.frame(model).textDump()
+        #expect(text.contains("SELF"), "\(text)")
+    }
+}
