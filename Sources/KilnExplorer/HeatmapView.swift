@@ -9,12 +9,29 @@ import KilnTerminal
 /// Draws the heatmap: value axis, heat cells, cursor and box, time axis with markers, the
 /// per-column event counts as a sparkline, and a legend.
 enum HeatmapView {
-    /// Heat level 1...9 of a non-empty cell, on a log scale of the largest cell.
+    /// Heat level 1...9 of a non-empty cell, on a log scale up to `max` (counts above it are 9).
     static func level(_ count: Int64, max: Int64) -> Int {
         guard count > 0 else { return 0 }
         guard max > 1 else { return 5 }
-        let f = log(Double(count)) / log(Double(max))
+        let f = log(Double(Swift.min(count, max))) / log(Double(max))
         return min(9, 1 + Int((f * 8).rounded(.down)))
+    }
+
+    /// The count the colour scale tops out at: the 99th percentile of the non-empty cells, so
+    /// that a burst in a few cells does not wash out every other cell (those above it show at
+    /// the top level).
+    /// - Complexity: O(c log c) for c non-empty cells.
+    static func scaleTop(_ map: Heatmap) -> Int64 {
+        var counts: [Int64] = []
+        for t in 0..<map.timeBuckets {
+            for v in 0..<map.valueBuckets {
+                let c = map.count(time: t, value: v)
+                if c > 0 { counts.append(c) }
+            }
+        }
+        guard !counts.isEmpty else { return map.maxCount }
+        counts.sort()
+        return max(1, counts[min(counts.count - 1, counts.count * 99 / 100)])
     }
 
     static func draw(_ ctx: RenderContext, _ grid: inout ScreenGrid) {
@@ -26,14 +43,14 @@ enum HeatmapView {
             return
         }
         let nt = map.timeBuckets, nv = map.valueBuckets
-        let maxCount = map.maxCount
+        let maxCount = scaleTop(map)
         let field = s.query.field
 
         // Legend line.
         var legend: [StyledText] = [StyledText(" " + field, role: .title), StyledText(map.scale == .log ? " (log scale)" : "", role: .dim)]
         legend.append(StyledText("   1 ", role: .dim))
         for l in [1, 4, 6, 9] { legend.append(StyledText(String(g.heatGlyph(level: l)), role: .heat(l))) }
-        legend.append(StyledText(" " + Format.grouped(maxCount) + " per cell", role: .dim))
+        legend.append(StyledText(" " + Format.grouped(maxCount) + (maxCount < map.maxCount ? "+" : "") + " per cell", role: .dim))
         let visibleMarkers = s.markers.filter { $0.start >= map.timeEdges[0] && $0.start < map.timeEdges[nt] }
         if let m = visibleMarkers.last {
             let text = "   " + String(g.markerLine) + " " + (m.type.isEmpty ? "" : m.type + ": ") + m.message + " " + Format.clock(m.start)

@@ -39,3 +39,29 @@ struct DateRangeTests {
         #expect(Format.eventTime(Self.ns("2024-05-02T10:00:00.5Z"), .day) == "05-02 10:00:00.500")
     }
 }
+
+/// A burst in a few cells does not wash out the colours of every other cell.
+struct HeatScaleTests {
+    @Test func aBurstDoesNotWashOutTheRest() throws {
+        var events = Shop.events()
+        for k in 0..<20_000 {
+            events.append(Event(timestamp: Shop.start + 30 * Shop.minute + Int64(k), fields: [Field("duration_ms", .float(3000))]))
+        }
+        var builder = EventTableBuilder()
+        builder.append(events)
+        let model = ExplorerModel(table: builder.table)
+        let state = Explorer.makeState(size: Shop.size80, glyphs: .unicode, dataset: "shop", model: model,
+                                       query: QueryState(), requestedRange: .all, now: Shop.now)
+        let map = try #require(state.heat.map)
+        let top = HeatmapView.scaleTop(map)
+        #expect(top < map.maxCount / 100, "the burst's cell (\(map.maxCount)) does not set the scale (\(top))")
+        var counts: [Int64] = []
+        for t in 0..<map.timeBuckets { for v in 0..<map.valueBuckets where map.count(time: t, value: v) > 0 { counts.append(map.count(time: t, value: v)) } }
+        counts.sort()
+        let median = counts[counts.count / 2]
+        #expect(HeatmapView.level(median, max: top) >= 5, "a typical cell keeps a middle colour")
+        #expect(HeatmapView.level(median, max: map.maxCount) <= 3, "against the burst's count it would fade")
+        #expect(HeatmapView.level(map.maxCount, max: top) == 9)
+        #expect(state.frame(model).textDump().contains("+ per cell"))
+    }
+}
