@@ -104,3 +104,25 @@ struct ExplorerZoomAndShareE2ETests {
         try again.send("Q")
     }
 }
+
+/// `kiln demo` opens on the span its sample fills (an hour), not on a half-empty default.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct DemoRangeE2ETests {
+    @Test func demoOpensOnTheRangeItsDataFills() throws {
+        let dir = try TempDir()
+        let sample = KilnBinary.packageRoot.appendingPathComponent("sample-data/shop.jsonl.gz").path
+        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell(
+            "\(KilnBinary.path) demo --db \(dir.path("demo.db")) --sample \(sample)"))
+        let screen = tmux.wait("the demo's heatmap", seconds: 60) { $0.contains("duration_ms (log scale)") }
+        let header = screen.components(separatedBy: "\n").first ?? ""
+        #expect(header.contains("last 1h ("), "\(header)")
+        // The first columns of the plot hold events: the data fills the range from its start.
+        let plotRows = screen.components(separatedBy: "\n").filter { $0.contains("┤") || $0.contains("│") }
+        let firstColumns = plotRows.map { row -> String in
+            guard let axis = row.firstIndex(where: { $0 == "┤" || $0 == "│" }) else { return "" }
+            return String(row[row.index(after: axis)...].prefix(3))
+        }
+        #expect(firstColumns.contains { $0.contains { "░▒▓█".contains($0) } }, "\(screen)")
+        try tmux.send("Q")
+    }
+}
