@@ -87,6 +87,7 @@ enum EventsView {
             grid.put("no events here" + (e.hasBaseline ? " (b switches to the " + (e.showingBaseline ? "selection)" : "baseline)") : ""),
                      x: 0, y: Layout.listTop + 1, width: ctx.width, align: .center, role: .dim)
         }
+        let needle = e.search.flatMap { $0.isEmpty ? nil : $0.lowercased() }
         for line in 0..<rows {
             let index = e.scroll + line
             guard e.rows.indices.contains(index) else { break }
@@ -101,7 +102,9 @@ enum EventsView {
                 }
                 let text = Columns.fit(value.text, c.width, ellipsis: g.ellipsis)
                 let numeric = value.number != nil
-                grid.put(text, x: c.x, y: y, width: c.width, align: numeric ? .right : .left, role: valueRole(value))
+                // Cells holding the `/` search stand out.
+                let matches = needle.map { value.text.lowercased().contains($0) } ?? false
+                grid.put(text, x: c.x, y: y, width: c.width, align: numeric ? .right : .left, role: matches ? .accent : valueRole(value))
             }
             if index == e.cursor { grid.paint(Rect(x: 0, y: y, width: ctx.width, height: 1), role: .cursor) }
         }

@@ -384,6 +384,29 @@ public struct GroupsState: Equatable {
     public var cursor = 0
     /// First visible line.
     public var scroll = 0
+    /// The order of the groups (`s` cycles through them).
+    public var order: GroupOrder = .count
+    /// The last `/` search, whose matches are highlighted.
+    public var search: String?
+}
+
+/// How the group-by table is ordered.
+public enum GroupOrder: Equatable, Sendable, CaseIterable {
+    /// Most events first.
+    case count
+    /// By value, smallest first (numbers numerically, absent last).
+    case value
+    /// Largest P99 first (groups without one last).
+    case p99
+
+    /// The header's name of the order.
+    var label: String {
+        switch self {
+        case .count: return "COUNT desc"
+        case .value: return "value asc"
+        case .p99: return "P99 desc"
+        }
+    }
 }
 
 /// One group.

@@ -138,7 +138,13 @@ public enum KeyBindings {
         out += [b(.trace, [.enter], .openEvents, "open the span's event", "open")]
         // Group by.
         out += moves(.groups)
-        out += [b(.groups, [.enter], .select, "BubbleUp: this group against the rest", "BubbleUp")]
+        out += [
+            b(.groups, [.enter], .select, "BubbleUp: this group against the rest", "BubbleUp"),
+            b(.groups, [.char("s")], .sortAscending, "order by count, value or P99 (cycles)", "sort"),
+            b(.groups, [.char("/")], .search, "search the groups' values", "search"),
+            b(.groups, [.char("n")], .nextMatch, "next match"),
+            b(.groups, [.char("N")], .previousMatch, "previous match"),
+        ]
         // Datasets.
         out += moves(.picker)
         out += [b(.picker, [.enter], .select, "explore the dataset", "open")]

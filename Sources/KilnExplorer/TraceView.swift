@@ -72,7 +72,8 @@ enum GroupsView {
         let field = ctx.state.query.field
         let hasP99 = gs.groups.contains { $0.p99 != nil }
         ctx.line(" group by " + gs.field + " · " + Format.grouped(gs.groups.count) + " groups · COUNT" + (hasP99 ? ", P99(" + field + ")" : "")
-                 + " · Enter: BubbleUp of a group against the rest", y: 2, role: .title, &grid)
+                 + " · by " + gs.order.label + (gs.search.map { " · /" + $0 } ?? ""),
+                 y: 2, role: .title, &grid)
         let countWidth = 12, p99Width = hasP99 ? 10 : 0
         let barWidth = max(8, ctx.width / 5)
         let valueWidth = max(10, ctx.width - countWidth - p99Width - barWidth - 5)
@@ -87,8 +88,10 @@ enum GroupsView {
             guard gs.groups.indices.contains(index) else { break }
             let row = gs.groups[index]
             let y = Layout.listTop + i
-            grid.put(" " + Columns.fit(row.value?.text ?? "null", valueWidth - 1, ellipsis: g.ellipsis), x: 0, y: y, width: valueWidth,
-                     role: row.value == nil ? .dim : .normal)
+            let text = row.value?.text ?? "null"
+            let matches = gs.search.map { !$0.isEmpty && text.lowercased().contains($0.lowercased()) } ?? false
+            grid.put(" " + Columns.fit(text, valueWidth - 1, ellipsis: g.ellipsis), x: 0, y: y, width: valueWidth,
+                     role: matches ? .accent : (row.value == nil ? .dim : .normal))
             grid.put(Format.grouped(row.count), x: cx, y: y, width: countWidth, align: .right)
             grid.put(g.bar(fraction: maxCount > 0 ? Double(row.count) / Double(maxCount) : 0, width: barWidth), x: bx, y: y, role: .accent)
             if let p = row.p99 { grid.put(Format.fieldValue(p, field: field), x: px, y: y, width: p99Width, align: .right) }

@@ -23,10 +23,21 @@ extension Explorer {
             let text = p.text.trimmingCharacters(in: " ")
             state.prompt = nil
             if p.isSearch {
-                guard !text.isEmpty, case .events(var e) = state.top else { return [] }
-                e.search = text
-                findMatch(&e, text: text, forward: true, state: &state, model: model)
-                replaceTop(&state, .events(e))
+                guard !text.isEmpty else { return [] }
+                switch state.top {
+                case .events(var e):
+                    e.search = text
+                    findMatch(&e, text: text, forward: true, state: &state, model: model)
+                    replaceTop(&state, .events(e))
+                case .groups(var g):
+                    g.search = text
+                    // Start at the highlighted group itself.
+                    g.cursor = (g.cursor - 1 + max(1, g.groups.count)) % max(1, g.groups.count)
+                    findGroup(&g, text: text, forward: true, state: &state)
+                    replaceTop(&state, .groups(g))
+                default:
+                    break
+                }
                 return []
             }
             guard !text.isEmpty else { return [] }

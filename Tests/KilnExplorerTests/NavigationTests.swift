@@ -152,3 +152,55 @@ import Testing
         #expect(text.contains("SELF"), "\(text)")
     }
 }
+
+/// The group-by table sorts and searches, and `/` matches stand out in groups and events.
+@Suite struct GroupsSortSearchTests {
+    static func groups(_ state: ExplorerState) -> GroupsState? {
+        if case .groups(let g) = state.top { return g }
+        return nil
+    }
+
+    @Test func sortCyclesThroughCountValueAndP99() throws {
+        var (state, model) = Shop.start()
+        state.command("group http.route", model)
+        var g = try #require(Self.groups(state))
+        #expect(g.order == .count)
+        #expect(g.groups.map(\.count) == g.groups.map(\.count).sorted(by: >))
+        state.press([.char("s")], model)
+        g = try #require(Self.groups(state))
+        #expect(g.order == .value)
+        #expect(g.groups.compactMap { $0.value?.text } == ["/api/cart", "/api/checkout", "/api/products", "/api/search"])
+        state.press([.char("s")], model)
+        g = try #require(Self.groups(state))
+        #expect(g.order == .p99)
+        #expect(g.groups.first?.value == .string("/api/checkout"), "the incident's route has the largest P99")
+        #expect(state.frame(model).rowText(2).contains("by P99 desc"))
+    }
+
+    @Test func slashSearchFindsAGroupAndHighlightsIt() throws {
+        var (state, model) = Shop.start()
+        state.command("group http.route", model)
+        state.press([.char("/")] + "PROD".map { Key.char($0) } + [.enter], model)
+        let g = try #require(Self.groups(state))
+        #expect(g.groups[g.cursor].value == .string("/api/products"))
+        #expect(g.search == "PROD")
+        state.press([g.cursor == 0 ? .char("j") : .char("g")], model)
+        let grid = state.frame(model)
+        let row = try #require((0..<grid.height).first { grid.rowText($0).contains("/api/products") })
+        #expect(grid[2, row].role == .accent, "the match stands out when the cursor is elsewhere")
+        state.press([.char("n")], model)
+        #expect(Self.groups(state).map { $0.groups[$0.cursor].value } == .string("/api/products"))
+        state.press([.char("/")] + "zzz".map { Key.char($0) } + [.enter], model)
+        #expect(state.message == .error("no group here contains \"zzz\""))
+    }
+
+    @Test func eventSearchMatchesStandOut() throws {
+        var (state, model) = Shop.start(size: Shop.size120)
+        _ = Explorer.open(&state, view: .events, selection: [], traceID: nil, model: model)
+        state.press([.char("/")] + "enterprise".map { Key.char($0) } + [.enter], model)
+        state.press([.char("j")], model)
+        let grid = state.frame(model)
+        let accent = (0..<grid.height).contains { y in (0..<grid.width).contains { x in grid[x, y].role == .accent && grid[x, y].text == "e" } }
+        #expect(accent, "a cell holding the search is highlighted:\n\(grid.roleDump())")
+    }
+}
