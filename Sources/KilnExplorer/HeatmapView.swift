@@ -135,6 +135,11 @@ enum HeatmapView {
             for t in box.time { grid.put(String(g.focusedBox.horizontal), x: plot.x + t, y: axisY, role: .selection) }
             for v in box.value { grid.put(String(g.focusedBox.vertical), x: Layout.axisWidth - 1, y: bottom - v, role: .selection) }
         }
+        // The cursor's column and row marked on both axes, so it is found at a glance.
+        if cur.t < nt, cur.v < nv {
+            grid.put(String(g.arrowUp), x: plot.x + cur.t, y: axisY, role: .cursor)
+            grid.put(String(g.arrowRight), x: Layout.axisWidth - 1, y: bottom - cur.v, role: .cursor)
+        }
 
         // Events per column as a sparkline.
         let sparkY = axisY + 2

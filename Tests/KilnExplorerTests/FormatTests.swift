@@ -65,3 +65,16 @@ struct HeatScaleTests {
         #expect(state.frame(model).textDump().contains("+ per cell"))
     }
 }
+
+/// The heatmap cursor is marked on both axes.
+struct CursorMarkTests {
+    @Test func cursorIsMarkedOnBothAxes() throws {
+        var (state, model) = Shop.start()
+        state.press([.char("g"), .char("k"), .char("k")], model)
+        let grid = state.frame(model)
+        let marks = (0..<grid.height).flatMap { y in (0..<grid.width).compactMap { x in grid[x, y].role == .cursor ? grid[x, y].text : nil } }
+        #expect(marks.contains("↑") && marks.contains("→"), "\(marks)")
+        let column = try #require((0..<grid.height).first { grid.rowText($0).contains("↑") })
+        #expect(grid[Layout.plot(state.size).x + state.heat.cursor.t, column].text == "↑")
+    }
+}

@@ -197,10 +197,10 @@ import Testing
     @Test func eventSearchMatchesStandOut() throws {
         var (state, model) = Shop.start(size: Shop.size120)
         _ = Explorer.open(&state, view: .events, selection: [], traceID: nil, model: model)
-        state.press([.char("/")] + "enterprise".map { Key.char($0) } + [.enter], model)
+        state.press([.char("/")] + "CART".map { Key.char($0) } + [.enter], model)
         state.press([.char("j")], model)
         let grid = state.frame(model)
-        let accent = (0..<grid.height).contains { y in (0..<grid.width).contains { x in grid[x, y].role == .accent && grid[x, y].text == "e" } }
+        let accent = (0..<grid.height).contains { y in (0..<grid.width).contains { x in grid[x, y].role == .accent && grid[x, y].text == "c" } }
         #expect(accent, "a cell holding the search is highlighted:\n\(grid.roleDump())")
     }
 }
