@@ -372,6 +372,8 @@ public struct TraceState: Equatable {
     public var focusRow: Int?
     /// The dataset of that span (nil: the main one).
     public var focusSource: String?
+    /// The last `/` search (span names and services), whose matches are highlighted.
+    public var search: String?
 }
 
 /// A GROUP BY table.

@@ -135,7 +135,12 @@ public enum KeyBindings {
         out += [b(.event, [.char("t")], .openTrace, "open the event's trace", "trace")]
         // Trace.
         out += moves(.trace)
-        out += [b(.trace, [.enter], .openEvents, "open the span's event", "open")]
+        out += [
+            b(.trace, [.enter], .openEvents, "open the span's event", "open"),
+            b(.trace, [.char("/")], .search, "search span names and services", "search"),
+            b(.trace, [.char("n")], .nextMatch, "next match"),
+            b(.trace, [.char("N")], .previousMatch, "previous match"),
+        ]
         // Group by.
         out += moves(.groups)
         out += [

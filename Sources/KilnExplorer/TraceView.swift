@@ -39,6 +39,7 @@ enum TraceView {
         }
         let rows = Layout.listRows(ctx.state.size)
         let full = String(g.barEighths.last ?? "#")
+        let needle = t.search.flatMap { $0.isEmpty ? nil : $0.lowercased() }
         for i in 0..<rows {
             let index = t.scroll + i
             guard t.spans.indices.contains(index) else { break }
@@ -47,8 +48,9 @@ enum TraceView {
             var x = grid.put(" " + s.prefix, x: 0, y: y, width: nameWidth, role: .dim)
             if s.isError { x += grid.put("! ", x: x, y: y, width: nameWidth - x, role: .error) }
             if s.isOrphan { x += grid.put("? ", x: x, y: y, width: nameWidth - x, role: .warning) }
+            let matches = needle.map { Explorer.spanMatches(s, $0) } ?? false
             grid.put(Columns.fit(s.name, nameWidth - x, ellipsis: g.ellipsis), x: x, y: y, width: nameWidth - x,
-                     role: s.isError ? .error : (s.isOrphan ? .warning : .normal))
+                     role: matches ? .accent : (s.isError ? .error : (s.isOrphan ? .warning : .normal)))
             grid.put(Columns.fit(s.service, serviceWidth, ellipsis: g.ellipsis), x: sx, y: y, width: serviceWidth, role: serviceRole(s.service))
             grid.put(Format.milliseconds(s.durationMs), x: dx, y: y, width: durationWidth, align: .right, role: .normal)
             grid.put(Format.milliseconds(s.selfMs), x: fx, y: y, width: selfWidth, align: .right,

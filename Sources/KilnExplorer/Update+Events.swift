@@ -202,9 +202,46 @@ extension Explorer {
             replaceTop(&state, .trace(t))
             return []
         }
+        switch command {
+        case .search:
+            state.prompt = PromptState(isSearch: true)
+            return []
+        case .nextMatch, .previousMatch:
+            guard let text = t.search else {
+                state.message = .info("no search yet: / searches")
+                return []
+            }
+            findSpan(&t, text: text, forward: command == .nextMatch, state: &state)
+            replaceTop(&state, .trace(t))
+            return []
+        default:
+            break
+        }
         guard command == .openEvents, t.spans.indices.contains(t.cursor) else { return [] }
         let span = t.spans[t.cursor]
         push(&state, .event(EventState(source: span.source, row: span.row, flagged: [])))
         return []
+    }
+
+    /// Whether `span` matches a trace search: its name or service contains `needle` (lower case).
+    static func spanMatches(_ span: TraceSpan, _ needle: String) -> Bool {
+        span.name.lowercased().contains(needle) || span.service.lowercased().contains(needle)
+    }
+
+    /// Moves the cursor to the next (or previous) span whose name or service contains `text`.
+    static func findSpan(_ t: inout TraceState, text: String, forward: Bool, state: inout ExplorerState) {
+        let n = t.spans.count
+        guard n > 0, !text.isEmpty else { return }
+        let needle = text.lowercased()
+        for step in 1...n {
+            let i = forward ? (t.cursor + step) % n : ((t.cursor - step) % n + n) % n
+            if spanMatches(t.spans[i], needle) {
+                t.cursor = i
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: n, page: Layout.listRows(state.size))
+                state.message = .info("match in span \(Format.grouped(i + 1)) of \(Format.grouped(n))")
+                return
+            }
+        }
+        state.message = .error("no span here has \"\(text)\" in its name or service")
     }
 }

@@ -29,6 +29,11 @@ extension Explorer {
                     e.search = text
                     findMatch(&e, text: text, forward: true, state: &state, model: model)
                     replaceTop(&state, .events(e))
+                case .trace(var t):
+                    t.search = text
+                    t.cursor = (t.cursor - 1 + max(1, t.spans.count)) % max(1, t.spans.count)
+                    findSpan(&t, text: text, forward: true, state: &state)
+                    replaceTop(&state, .trace(t))
                 case .groups(var g):
                     g.search = text
                     // Start at the highlighted group itself.

@@ -204,3 +204,31 @@ import Testing
         #expect(accent, "a cell holding the search is highlighted:\n\(grid.roleDump())")
     }
 }
+
+/// `/` in the trace view finds spans by name or service and highlights them.
+@Suite struct TraceSearchTests {
+    @Test func slashFindsASpanAndHighlightsIt() throws {
+        var (state, model) = Shop.start(size: Shop.size120)
+        let id = String(format: "%016x", 0x1000 + 10)
+        _ = Explorer.open(&state, view: .trace, selection: [], traceID: id, model: model)
+        guard case .trace(let before) = state.top, before.spans.count >= 2 else {
+            Issue.record("expected a trace of two spans")
+            return
+        }
+        let target = before.spans[1]
+        state.press([.char("/")] + target.service.uppercased().map { Key.char($0) } + [.enter], model)
+        guard case .trace(let t) = state.top else {
+            Issue.record("still the trace view")
+            return
+        }
+        #expect(t.cursor == 1)
+        #expect(t.search == target.service.uppercased())
+        state.press([.char("k")], model)
+        let grid = state.frame(model)
+        let row = try #require((0..<grid.height).first { grid.rowText($0).contains(target.name) })
+        let x = try #require((0..<grid.width).first { grid[$0, row].text == String(target.name.first ?? " ") && grid[$0, row].role == .accent })
+        #expect(x > 0)
+        state.press([.char("/")] + "no such span".map { Key.char($0) } + [.enter], model)
+        #expect(state.message == .error("no span here has \"no such span\" in its name or service"))
+    }
+}
