@@ -173,6 +173,9 @@ public struct HeatmapState: Equatable {
     public var newest: Int64?
     /// The cursor cell.
     public var cursor = GridPoint(t: 0, v: 0)
+    /// Failed events per time column (weighted): `error = true` or an HTTP status of 500 or
+    /// more; empty when the dataset records neither.
+    public var errors: [Int64] = []
     /// The anchored corner of the box being drawn, if any.
     public var anchor: GridPoint?
     /// Whether the mouse is dragging a box.

@@ -51,6 +51,11 @@ enum HeatmapView {
         legend.append(StyledText("   1 ", role: .dim))
         for l in [1, 4, 6, 9] { legend.append(StyledText(String(g.heatGlyph(level: l)), role: .heat(l))) }
         legend.append(StyledText(" " + Format.grouped(maxCount) + (maxCount < map.maxCount ? "+" : "") + " per cell", role: .dim))
+        let failed = s.heat.errors.reduce(0, &+)
+        if failed > 0 {
+            legend.append(StyledText("   " + Format.grouped(failed) + (failed == 1 ? " error" : " errors"), role: .error))
+            legend.append(StyledText(" in red below", role: .dim))
+        }
         let visibleMarkers = s.markers.filter { $0.start >= map.timeEdges[0] && $0.start < map.timeEdges[nt] }
         if let m = visibleMarkers.last {
             let text = "   " + String(g.markerLine) + " " + (m.type.isEmpty ? "" : m.type + ": ") + m.message + " " + Format.clock(m.start)
@@ -148,8 +153,9 @@ enum HeatmapView {
         for t in 0..<nt {
             let n = map.totals[t] &+ map.outside[t]
             guard n > 0, columnMax > 0 else { continue }
+            let hasErrors = t < s.heat.errors.count && s.heat.errors[t] > 0
             grid.put(String(g.sparkGlyph(Double(n) / Double(columnMax))), x: plot.x + t, y: sparkY,
-                     role: box?.time.contains(t) == true ? .selection : .info)
+                     role: box?.time.contains(t) == true ? .selection : (hasErrors ? .error : .info))
         }
     }
 

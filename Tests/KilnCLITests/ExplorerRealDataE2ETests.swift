@@ -43,4 +43,19 @@ struct ExplorerRealDataE2ETests {
         #expect(!labels.contains { $0.hasSuffix("k") }, "\(labels)")
         try tmux.send("Q")
     }
+
+    /// The Apache log has no duration: the heatmap falls back to `bytes`, and the events row
+    /// marks the columns holding its three 500s; the multi-day range keeps its dates.
+    @Test func apacheLogMarksErrorsAndKeepsDates() throws {
+        let log = try #require(KilnBinary.realData).appendingPathComponent("apache-access-log/apache_logs").path
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "apache", log])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db)"))
+        let screen = tmux.wait("the heatmap") { $0.contains("(log scale)") }
+        #expect(screen.contains("3 errors in red below"), "\(screen)")
+        #expect(screen.contains("all data (05-17 "), "\(screen)")
+        try tmux.send("Q")
+    }
 }

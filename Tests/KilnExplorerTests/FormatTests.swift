@@ -78,3 +78,19 @@ struct CursorMarkTests {
         #expect(grid[Layout.plot(state.size).x + state.heat.cursor.t, column].text == "↑")
     }
 }
+
+/// The events row under the heatmap marks the columns with failed events.
+struct ErrorMarksTests {
+    @Test func failedEventsAreCountedPerColumnAndMarked() throws {
+        let (state, model) = Shop.start()
+        let map = try #require(state.heat.map)
+        let expected = (0..<model.table.count).map { model.table.event(at: $0) }.filter { $0["http.status_code"] == .int(500) || $0["error"] == .bool(true) }.count
+        #expect(state.heat.errors.count == map.timeBuckets)
+        #expect(state.heat.errors.reduce(0, +) == Int64(expected))
+        let grid = state.frame(model)
+        #expect(grid.rowText(2).contains("\(expected) errors"))
+        let sparkRow = try #require((0..<grid.height).first { grid.rowText($0).contains("events") && $0 > 3 })
+        let marked = (0..<grid.width).filter { grid[$0, sparkRow].role == .error }
+        #expect(marked.count == state.heat.errors.filter { $0 > 0 }.count)
+    }
+}
