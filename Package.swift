@@ -20,7 +20,8 @@ let package = Package(
         // Pure values and algorithms: events, the in-memory column table, filters, queries,
         // heatmaps, BubbleUp. No I/O, no C modules.
         .target(name: "KilnCore"),
-        // Decoders for files and pipes: JSON lines, CSV/TSV, logfmt, access logs (pure).
+        // Decoders for files, pipes and request bodies: JSON lines, CSV/TSV, logfmt, access logs,
+        // OTLP and Zipkin (pure).
         .target(name: "KilnIngest", dependencies: ["KilnCore", "CZlib"]),
         // Simulated web-shop traces with known incidents (pure, deterministic).
         .target(name: "KilnGenerate", dependencies: ["KilnCore"]),
@@ -54,7 +55,7 @@ let package = Package(
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
-        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore"]),
+        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
     ]
 )

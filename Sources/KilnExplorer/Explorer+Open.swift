@@ -28,6 +28,10 @@ extension Explorer {
             if !selection.isEmpty { state.message = .info("--select needs --view bubbleup, events or event to show it") }
             return []
         }
+        if selection.isEmpty && view == .events {
+            openAllEvents(&state, model: model)
+            return []
+        }
         guard !selection.isEmpty else {
             state.message = .error("--view \(view.rawValue) needs a selection: --select 'duration_ms >= 900'")
             return []

@@ -57,6 +57,13 @@ public struct ExplorerState: Equatable {
     public var loadedRange: TimeRange = .all
     /// The window being loaded in the background, if any.
     public var loading: LoadingState?
+    /// Filters to restore when the view at a stack depth is left (`=` on a BubbleUp value
+    /// pushes a filtered heatmap; `q` comes back to the BubbleUp and its scope).
+    public var savedFilters: [Int: [Filter]] = [:]
+    /// The dataset picker a dataset was chosen from: `q` on that dataset's heatmap returns to it.
+    public var picker: PickerState?
+    /// Time ranges zoomed in from, innermost last (`z` pushes, `Z` pops).
+    public var zoomStack: [TimeRange] = []
 
     /// The view on screen.
     public var top: Screen { stack.last ?? .heatmap }
@@ -172,6 +179,9 @@ public struct HeatmapState: Equatable {
     public var newest: Int64?
     /// The cursor cell.
     public var cursor = GridPoint(t: 0, v: 0)
+    /// Failed events per time column (weighted): `error = true` or an HTTP status of 500 or
+    /// more; empty when the dataset records neither.
+    public var errors: [Int64] = []
     /// The anchored corner of the box being drawn, if any.
     public var anchor: GridPoint?
     /// Whether the mouse is dragging a box.
@@ -362,6 +372,9 @@ public struct TraceSpan: Equatable, Sendable {
     public var isOrphan: Bool
     /// Its span id.
     public var spanID: String
+    /// Self time in ms: its duration less the time covered by its children (overlapping
+    /// children counted once), never below 0.
+    public var selfMs: Double = 0
 }
 
 /// The trace view.
@@ -380,6 +393,8 @@ public struct TraceState: Equatable {
     public var focusRow: Int?
     /// The dataset of that span (nil: the main one).
     public var focusSource: String?
+    /// The last `/` search (span names and services), whose matches are highlighted.
+    public var search: String?
 }
 
 /// A GROUP BY table.
@@ -392,6 +407,29 @@ public struct GroupsState: Equatable {
     public var cursor = 0
     /// First visible line.
     public var scroll = 0
+    /// The order of the groups (`s` cycles through them).
+    public var order: GroupOrder = .count
+    /// The last `/` search, whose matches are highlighted.
+    public var search: String?
+}
+
+/// How the group-by table is ordered.
+public enum GroupOrder: Equatable, Sendable, CaseIterable {
+    /// Most events first.
+    case count
+    /// By value, smallest first (numbers numerically, absent last).
+    case value
+    /// Largest P99 first (groups without one last).
+    case p99
+
+    /// The header's name of the order.
+    var label: String {
+        switch self {
+        case .count: return "COUNT desc"
+        case .value: return "value asc"
+        case .p99: return "P99 desc"
+        }
+    }
 }
 
 /// One group.

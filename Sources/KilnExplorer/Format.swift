@@ -71,9 +71,26 @@ enum Format {
         return sign + trimmed(fixed(a / 3_600_000, 1)) + "h"
     }
 
-    /// A value of `field` for axes and ranges: durations for `*_ms` fields, compact numbers otherwise.
+    /// A value of `field` for axes and ranges: a duration when the field's name says its unit
+    /// (`duration_ms`, `duration_us`, `elapsed_ns`, `request_time_s`, ...), a compact number
+    /// otherwise.
     static func fieldValue(_ d: Double, field: String) -> String {
-        field.hasSuffix("_ms") || field == "duration" ? milliseconds(d) : compact(d)
+        guard let toMillis = millisecondsPerUnit(field) else { return compact(d) }
+        return milliseconds(d * toMillis)
+    }
+
+    /// Milliseconds per unit of `field`, when its name ends in a time unit (`_ms`, `_us`, `_µs`,
+    /// `_micros`, `_ns`, `_nanos`, `_s`, `_sec`, `_seconds`, ...); nil when it names none.
+    static func millisecondsPerUnit(_ field: String) -> Double? {
+        let lower = field.lowercased()
+        if field == "duration" { return 1 }
+        let units: [(String, Double)] = [
+            ("_ms", 1), ("_millis", 1), ("_milliseconds", 1),
+            ("_us", 1e-3), ("_µs", 1e-3), ("_micros", 1e-3), ("_usec", 1e-3), ("_microseconds", 1e-3),
+            ("_ns", 1e-6), ("_nanos", 1e-6), ("_nanoseconds", 1e-6),
+            ("_s", 1000), ("_sec", 1000), ("_secs", 1000), ("_seconds", 1000),
+        ]
+        return units.first { lower.hasSuffix($0.0) }?.1
     }
 
     /// A span of nanoseconds: `15m`, `2h`, `1.5h`, `3d`, `250ms`.
@@ -137,27 +154,79 @@ enum Format {
         return String(p.year) + "-" + pad2(p.month) + "-" + pad2(p.day)
     }
 
-    /// A time as precise as a range of `span` nanoseconds needs.
-    static func time(_ ns: Int64, span: Int64) -> String {
-        if span >= 2 * 86_400 * Timestamp.nanosPerSecond { return dayClock(ns) }
-        if span >= 10 * 60 * Timestamp.nanosPerSecond { return clock(ns) }
-        if span >= 10 * Timestamp.nanosPerSecond { return clockSeconds(ns) }
-        return clockMillis(ns)
+    /// How much of the date the times of a window need: none within one UTC day, the month
+    /// and day when it crosses a day, the year too when it crosses a year.
+    enum DatePart: Equatable {
+        case none, day, year
     }
 
-    /// `06:31–07:01` (or with seconds/days as the span needs).
-    static func timeRange(_ from: Int64, _ to: Int64, dash: String) -> String {
+    /// The date part the times between `from` and `to` need.
+    static func datePart(_ from: Int64, _ to: Int64) -> DatePart {
+        let a = parts(min(from, to)), b = parts(max(from, to))
+        if a.year != b.year { return .year }
+        if a.month != b.month || a.day != b.day { return .day }
+        return .none
+    }
+
+    /// `MM-DD ` or `YYYY-MM-DD ` (UTC) before a clock, as `part` asks; empty for `.none`.
+    static func datePrefix(_ ns: Int64, _ part: DatePart) -> String {
+        switch part {
+        case .none: return ""
+        case .day: let p = parts(ns); return pad2(p.month) + "-" + pad2(p.day) + " "
+        case .year: return date(ns) + " "
+        }
+    }
+
+    /// A time of the window `from`...`to`: as precise as its span needs, with the date when the
+    /// window crosses a day and the year when it crosses a year.
+    static func time(_ ns: Int64, from: Int64, to: Int64) -> String {
         let span = max(0, to &- from)
-        return time(from, span: span) + dash + time(to, span: span)
+        let clockText: String
+        if span >= 10 * 60 * Timestamp.nanosPerSecond {
+            clockText = clock(ns)
+        } else if span >= 10 * Timestamp.nanosPerSecond {
+            clockText = clockSeconds(ns)
+        } else {
+            clockText = clockMillis(ns)
+        }
+        return datePrefix(ns, datePart(from, to)) + clockText
+    }
+
+    /// `06:31–07:01` (or with seconds as the span needs), with dates when the range crosses a
+    /// day (`12-04 20:50–12-06 20:50`) and years when it crosses a year.
+    /// `window`, when given, is the whole view's window: when it crosses a day, the dates are
+    /// shown even for a range within one day.
+    static func timeRange(_ from: Int64, _ to: Int64, dash: String, window: (Int64, Int64)? = nil) -> String {
+        let (a, b) = window.map { (min($0.0, from), max($0.1, to)) } ?? (from, to)
+        let part = datePart(a, b)
+        let span = max(0, to &- from)
+        func text(_ ns: Int64) -> String {
+            let clockText = span >= 10 * 60 * Timestamp.nanosPerSecond ? clock(ns)
+                : (span >= 10 * Timestamp.nanosPerSecond ? clockSeconds(ns) : clockMillis(ns))
+            return datePrefix(ns, part) + clockText
+        }
+        return text(from) + dash + text(to)
     }
 
     /// `06:31:09–07:01:00`: to the second (or the millisecond for spans under 10 s), with
-    /// dates when the range spans days; for the box under construction, where each column counts.
-    static func preciseRange(_ from: Int64, _ to: Int64, dash: String) -> String {
+    /// dates when the range crosses a day (years when it crosses a year); for the box and the
+    /// cursor, where each column counts. `window` is the whole view's window: when it crosses
+    /// a day, the dates are shown even for a range within one day.
+    static func preciseRange(_ from: Int64, _ to: Int64, dash: String, window: (Int64, Int64)? = nil) -> String {
         let span = max(0, to &- from)
-        if span >= 2 * 86_400 * Timestamp.nanosPerSecond { return dayClock(from) + dash + dayClock(to) }
-        if span >= 10 * Timestamp.nanosPerSecond { return clockSeconds(from) + dash + clockSeconds(to) }
-        return clockMillis(from) + dash + clockMillis(to)
+        let own = datePart(from, to)
+        let part = window.map { datePart($0.0, $0.1) } ?? own
+        let both = [own, part]
+        let widest: DatePart = both.contains(.year) ? .year : (both.contains(.day) ? .day : .none)
+        let seconds = span >= 10 * Timestamp.nanosPerSecond
+        let a = seconds ? clockSeconds(from) : clockMillis(from)
+        let b = seconds ? clockSeconds(to) : clockMillis(to)
+        return datePrefix(from, widest) + a + dash + datePrefix(to, widest) + b
+    }
+
+    /// An event's time for the events list: `HH:MM:SS.mmm`, after the date when `part` asks.
+    static func eventTime(_ ns: Int64, _ part: DatePart) -> String {
+        datePrefix(ns, part) + clockMillis(ns)
     }
 
     /// How long ago, compactly: `just now`, `12s ago`, `5m ago`, `3h ago`, `2d ago`.

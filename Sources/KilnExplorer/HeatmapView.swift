@@ -9,12 +9,29 @@ import KilnTerminal
 /// Draws the heatmap: value axis, heat cells, cursor and box, time axis with markers, the
 /// per-column event counts as a sparkline, and a legend.
 enum HeatmapView {
-    /// Heat level 1...9 of a non-empty cell, on a log scale of the largest cell.
+    /// Heat level 1...9 of a non-empty cell, on a log scale up to `max` (counts above it are 9).
     static func level(_ count: Int64, max: Int64) -> Int {
         guard count > 0 else { return 0 }
         guard max > 1 else { return 5 }
-        let f = log(Double(count)) / log(Double(max))
+        let f = log(Double(Swift.min(count, max))) / log(Double(max))
         return min(9, 1 + Int((f * 8).rounded(.down)))
+    }
+
+    /// The count the colour scale tops out at: the 99th percentile of the non-empty cells, so
+    /// that a burst in a few cells does not wash out every other cell (those above it show at
+    /// the top level).
+    /// - Complexity: O(c log c) for c non-empty cells.
+    static func scaleTop(_ map: Heatmap) -> Int64 {
+        var counts: [Int64] = []
+        for t in 0..<map.timeBuckets {
+            for v in 0..<map.valueBuckets {
+                let c = map.count(time: t, value: v)
+                if c > 0 { counts.append(c) }
+            }
+        }
+        guard !counts.isEmpty else { return map.maxCount }
+        counts.sort()
+        return max(1, counts[min(counts.count - 1, counts.count * 99 / 100)])
     }
 
     static func draw(_ ctx: RenderContext, _ grid: inout ScreenGrid) {
@@ -26,14 +43,19 @@ enum HeatmapView {
             return
         }
         let nt = map.timeBuckets, nv = map.valueBuckets
-        let maxCount = map.maxCount
+        let maxCount = scaleTop(map)
         let field = s.query.field
 
         // Legend line.
         var legend: [StyledText] = [StyledText(" " + field, role: .title), StyledText(map.scale == .log ? " (log scale)" : "", role: .dim)]
         legend.append(StyledText("   1 ", role: .dim))
         for l in [1, 4, 6, 9] { legend.append(StyledText(String(g.heatGlyph(level: l)), role: .heat(l))) }
-        legend.append(StyledText(" " + Format.grouped(maxCount) + " per cell", role: .dim))
+        legend.append(StyledText(" " + Format.grouped(maxCount) + (maxCount < map.maxCount ? "+" : "") + " per cell", role: .dim))
+        let failed = s.heat.errors.reduce(0, &+)
+        if failed > 0 {
+            legend.append(StyledText("   " + Format.grouped(failed) + (failed == 1 ? " error" : " errors"), role: .error))
+            legend.append(StyledText(" in red below", role: .dim))
+        }
         let visibleMarkers = s.markers.filter { $0.start >= map.timeEdges[0] && $0.start < map.timeEdges[nt] }
         if let m = visibleMarkers.last {
             let text = "   " + String(g.markerLine) + " " + (m.type.isEmpty ? "" : m.type + ": ") + m.message + " " + Format.clock(m.start)
@@ -89,7 +111,7 @@ enum HeatmapView {
         grid.horizontalLine(x: plot.x, y: axisY, length: nt, glyph: g.box.horizontal, role: .axis)
         let from = map.timeEdges[0], to = map.timeEdges[nt]
         let span = to - from
-        let labelWidth = Columns.width(Format.time(from, span: span))
+        let labelWidth = Columns.width(Format.time(from, from: from, to: to))
         let step = tickStep(span: span, columns: nt, labelWidth: labelWidth)
         var nextFree = 0
         if step > 0 {
@@ -99,7 +121,7 @@ enum HeatmapView {
                 if let t = bucket(tick, map.timeEdges) {
                     let x = plot.x + t
                     grid.put(String(g.box.teeDown), x: x, y: axisY, role: .axis)
-                    let label = Format.time(tick, span: span)
+                    let label = Format.time(tick, from: from, to: to)
                     let lx = max(plot.x, x - labelWidth / 2)
                     if lx >= nextFree, lx + labelWidth <= grid.width {
                         grid.put(label, x: lx, y: axisY + 1, role: .axis)
@@ -119,6 +141,11 @@ enum HeatmapView {
             for t in box.time { grid.put(String(g.focusedBox.horizontal), x: plot.x + t, y: axisY, role: .selection) }
             for v in box.value { grid.put(String(g.focusedBox.vertical), x: Layout.axisWidth - 1, y: bottom - v, role: .selection) }
         }
+        // The cursor's column and row marked on both axes, so it is found at a glance.
+        if cur.t < nt, cur.v < nv {
+            grid.put(String(g.arrowUp), x: plot.x + cur.t, y: axisY, role: .cursor)
+            grid.put(String(g.arrowRight), x: Layout.axisWidth - 1, y: bottom - cur.v, role: .cursor)
+        }
 
         // Events per column as a sparkline.
         let sparkY = axisY + 2
@@ -127,8 +154,9 @@ enum HeatmapView {
         for t in 0..<nt {
             let n = map.totals[t] &+ map.outside[t]
             guard n > 0, columnMax > 0 else { continue }
+            let hasErrors = t < s.heat.errors.count && s.heat.errors[t] > 0
             grid.put(String(g.sparkGlyph(Double(n) / Double(columnMax))), x: plot.x + t, y: sparkY,
-                     role: box?.time.contains(t) == true ? .selection : .info)
+                     role: box?.time.contains(t) == true ? .selection : (hasErrors ? .error : .info))
         }
     }
 
@@ -142,7 +170,8 @@ enum HeatmapView {
         for t in box.time { for v in box.value { events &+= map.count(time: t, value: v) } }
         let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
         let v0 = map.valueEdges[box.value.lowerBound], v1 = map.valueEdges[box.value.upperBound]
-        let range = Format.preciseRange(t0, t1, dash: "–") + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
+        let window = (map.timeEdges[0], map.timeEdges[map.timeBuckets])
+        let range = Format.preciseRange(t0, t1, dash: "–", window: window) + " · " + Format.fieldValue(v0, field: field) + "–" + Format.fieldValue(v1, field: field)
         var runs: [StyledText]
         if s.heat.anchor != nil {
             let note = s.heat.proposal.map { " · " + $0 } ?? ""

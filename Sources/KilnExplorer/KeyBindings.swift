@@ -20,6 +20,10 @@ public enum Command: Equatable, Sendable {
     case compare, listMarkers
     /// Open the SLO list.
     case openSLOs
+    /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
+    case zoomIn, zoomOut
+    /// Show the view as a `kiln explore` command line, to share.
+    case copyCommand
 }
 
 /// Where a binding applies.
@@ -105,6 +109,8 @@ public enum KeyBindings {
             b(.heatmap, [.char(" "), .char("v")], .anchor, "anchor a corner of the box (again: drop it)", "box"),
             b(.heatmap, [.enter], .select, "BubbleUp: what is different in the box", "BubbleUp"),
             b(.heatmap, [.char("a")], .anomaly, "propose the most anomalous region as the box", "anomaly"),
+            b(.heatmap, [.char("z")], .zoomIn, "zoom the time range to the box (or the cursor's column)"),
+            b(.heatmap, [.char("Z")], .zoomOut, "zoom back out"),
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
             b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
@@ -139,10 +145,21 @@ public enum KeyBindings {
         out += [b(.event, [.char("t")], .openTrace, "open the event's trace", "trace")]
         // Trace.
         out += moves(.trace)
-        out += [b(.trace, [.enter], .openEvents, "open the span's event", "open")]
+        out += [
+            b(.trace, [.enter], .openEvents, "open the span's event", "open"),
+            b(.trace, [.char("/")], .search, "search span names and services", "search"),
+            b(.trace, [.char("n")], .nextMatch, "next match"),
+            b(.trace, [.char("N")], .previousMatch, "previous match"),
+        ]
         // Group by.
         out += moves(.groups)
-        out += [b(.groups, [.enter], .select, "BubbleUp: this group against the rest", "BubbleUp")]
+        out += [
+            b(.groups, [.enter], .select, "BubbleUp: this group against the rest", "BubbleUp"),
+            b(.groups, [.char("s")], .sortAscending, "order by count, value or P99 (cycles)", "sort"),
+            b(.groups, [.char("/")], .search, "search the groups' values", "search"),
+            b(.groups, [.char("n")], .nextMatch, "next match"),
+            b(.groups, [.char("N")], .previousMatch, "previous match"),
+        ]
         // Compare, versions, markers.
         out += moves(.compare)
         out += [b(.compare, [.enter], .select, "heatmap of the highlighted group, new version only", "heatmap")]
@@ -165,6 +182,7 @@ public enum KeyBindings {
             b(.global, [.char("L")], .resumeLive, "resume LIVE: newest data, follow it"),
             b(.global, [.char("m")], .toggleMouse, "mouse on/off (drag on the heatmap draws a box)"),
             b(.global, [.char("M")], .listMarkers, "list the markers (deploys); Enter compares around one"),
+            b(.global, [.char("y")], .copyCommand, "show this view as a kiln explore command line, to share"),
         ]
         return out
     }()

@@ -51,7 +51,9 @@ enum HelpView {
         out.append(("query (:)", "", .header))
         let commands: [(String, String)] = [
             ("where EXPR", "add a filter: FIELD OP VALUE, ops = != > >= < <= contains !contains starts-with exists !exists in"),
+            ("select EXPR", "BubbleUp of the events matching EXPR against the rest"),
             ("clear", "drop every filter"),
+            ("clear N", "drop the N-th filter (clear FIELD: the filters on FIELD)"),
             ("since 1h", "time range: 15m, 1h, 6h, 24h, 7d ... or all"),
             ("from T to T", "a fixed time range (RFC 3339 or epoch)"),
             ("field NAME", "the heatmap's numeric field"),

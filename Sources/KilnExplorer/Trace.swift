@@ -2,6 +2,17 @@ import KilnCore
 import KilnTerminal
 
 extension Explorer {
+    /// The spans' duration column and milliseconds per its unit: `duration_ms`, else a
+    /// `duration_…` field whose name says its unit (`duration_us` from
+    /// `kiln ingest --trace-fields TraceID,SpanID,ParentID,Duration:us`).
+    static func durationColumn(_ table: EventTable) -> (Column?, Double) {
+        if let c = table.column(FieldName.duration) { return (c, 1) }
+        for c in table.columns where c.name.lowercased().hasPrefix("duration") {
+            if let scale = Format.millisecondsPerUnit(c.name) { return (c, scale) }
+        }
+        return (nil, 1)
+    }
+
     /// The spans of trace `id` in the main table and those found in other datasets, as a tree by
     /// `trace.parent_id` (children by start time); spans whose parent is missing are orphans
     /// at the top level.
@@ -29,7 +40,8 @@ extension Explorer {
         for (source, table, rows) in sources {
             let spanCol = table.column(FieldName.spanID), parentCol = table.column(FieldName.parentID)
             let nameCol = table.column(FieldName.name), serviceCol = table.column(FieldName.serviceName)
-            let durCol = table.column(FieldName.duration), errCol = table.column("error")
+            let (durCol, toMillis) = durationColumn(table)
+            let errCol = table.column("error")
             let statusCol = table.column("http.status_code")
             for r in rows {
                 let row = Int(r)
@@ -39,7 +51,7 @@ extension Explorer {
                 raw.append(Raw(source: source, row: row, spanID: spanCol?.value(at: row)?.text ?? "",
                                parentID: parentCol?.value(at: row)?.text, name: nameCol?.value(at: row)?.text ?? "(no name)",
                                service: serviceCol?.value(at: row)?.text ?? "?", start: table.timestamps[row],
-                               duration: durCol?.value(at: row)?.number ?? 0, error: failed))
+                               duration: (durCol?.value(at: row)?.number ?? 0) * toMillis, error: failed))
             }
         }
         raw.sort { a, b in a.start != b.start ? a.start < b.start : (a.spanID, a.row) < (b.spanID, b.row) }
@@ -80,6 +92,7 @@ extension Explorer {
             spans.append(TraceSpan(source: s.source, row: s.row, name: s.name, service: s.service, start: s.start,
                                    durationMs: s.duration, depth: 0, prefix: "", isError: s.error, isOrphan: true, spanID: s.spanID))
         }
+        selfTimes(&spans)
         var state = TraceState(traceID: id, spans: spans, searchedAll: model.hasSearched(id))
         state.focusRow = focusRow
         state.focusSource = focusSource
@@ -88,5 +101,32 @@ extension Explorer {
             state.scroll = max(0, i - 3)
         }
         return state
+    }
+
+    /// Fills each span's self time: its duration less the union of its children's intervals
+    /// clipped to it. `spans` are in tree order (a span's children follow it, one level deeper).
+    /// - Complexity: O(s log s) for s spans.
+    static func selfTimes(_ spans: inout [TraceSpan]) {
+        var children: [[Int]] = Array(repeating: [], count: spans.count)
+        var open: [Int] = []
+        for i in spans.indices {
+            while let last = open.last, spans[last].depth >= spans[i].depth { open.removeLast() }
+            if spans[i].depth > 0, let parent = open.last { children[parent].append(i) }
+            open.append(i)
+        }
+        for i in spans.indices {
+            let start = Double(spans[i].start) / 1e6
+            let end = start + max(0, spans[i].durationMs)
+            let intervals = children[i].map { c -> (Double, Double) in
+                let a = Double(spans[c].start) / 1e6
+                return (max(start, a), min(end, a + max(0, spans[c].durationMs)))
+            }.filter { $0.0 < $0.1 }.sorted { $0.0 < $1.0 }
+            var covered = 0.0, reach = start
+            for (a, b) in intervals where b > reach {
+                covered += b - max(a, reach)
+                reach = b
+            }
+            spans[i].selfMs = max(0, spans[i].durationMs - covered)
+        }
     }
 }

@@ -20,13 +20,16 @@ enum TraceView {
         if !t.searchedAll { head += " · searching other datasets…" }
         ctx.line(head, y: 2, role: .title, &grid)
 
-        let serviceWidth = 14, durationWidth = 9
+        let serviceWidth = 14, durationWidth = 9, selfWidth = 8
         let timelineWidth = max(10, ctx.width * 3 / 10)
-        let nameWidth = max(12, ctx.width - serviceWidth - durationWidth - timelineWidth - 4)
-        let sx = nameWidth + 1, dx = sx + serviceWidth + 1, tx = dx + durationWidth + 2
+        let nameWidth = max(12, ctx.width - serviceWidth - durationWidth - selfWidth - timelineWidth - 5)
+        let sx = nameWidth + 1, dx = sx + serviceWidth + 1, fx = dx + durationWidth + 1, tx = fx + selfWidth + 2
+        // The span that itself took longest stands out (its own work, not its children's).
+        let slowestSelf = t.spans.indices.max { t.spans[$0].selfMs < t.spans[$1].selfMs }
         grid.put(" SPAN", x: 0, y: 3, role: .header)
         grid.put("SERVICE", x: sx, y: 3, role: .header)
         grid.put("DURATION", x: dx, y: 3, width: durationWidth, align: .right, role: .header)
+        grid.put("SELF", x: fx, y: 3, width: selfWidth, align: .right, role: .header)
         grid.put("0", x: tx, y: 3, role: .axis)
         grid.put(Format.milliseconds(Double(span) / 1e6), x: tx, y: 3, width: timelineWidth, align: .right, role: .axis)
 
@@ -36,6 +39,7 @@ enum TraceView {
         }
         let rows = Layout.listRows(ctx.state.size)
         let full = String(g.barEighths.last ?? "#")
+        let needle = t.search.flatMap { $0.isEmpty ? nil : $0.lowercased() }
         for i in 0..<rows {
             let index = t.scroll + i
             guard t.spans.indices.contains(index) else { break }
@@ -44,10 +48,13 @@ enum TraceView {
             var x = grid.put(" " + s.prefix, x: 0, y: y, width: nameWidth, role: .dim)
             if s.isError { x += grid.put("! ", x: x, y: y, width: nameWidth - x, role: .error) }
             if s.isOrphan { x += grid.put("? ", x: x, y: y, width: nameWidth - x, role: .warning) }
+            let matches = needle.map { Explorer.spanMatches(s, $0) } ?? false
             grid.put(Columns.fit(s.name, nameWidth - x, ellipsis: g.ellipsis), x: x, y: y, width: nameWidth - x,
-                     role: s.isError ? .error : (s.isOrphan ? .warning : .normal))
+                     role: matches ? .accent : (s.isError ? .error : (s.isOrphan ? .warning : .normal)))
             grid.put(Columns.fit(s.service, serviceWidth, ellipsis: g.ellipsis), x: sx, y: y, width: serviceWidth, role: serviceRole(s.service))
             grid.put(Format.milliseconds(s.durationMs), x: dx, y: y, width: durationWidth, align: .right, role: .normal)
+            grid.put(Format.milliseconds(s.selfMs), x: fx, y: y, width: selfWidth, align: .right,
+                     role: index == slowestSelf && s.selfMs > 0 ? .warning : .dim)
             // Fractions of the axis, clamped before any conversion to Int (hostile times).
             func unit(_ x: Double) -> Double { x.isFinite ? min(1, max(0, x)) : 0 }
             let offset = unit(Double(s.start &- start) / Double(span))
@@ -67,7 +74,8 @@ enum GroupsView {
         let field = ctx.state.query.field
         let hasP99 = gs.groups.contains { $0.p99 != nil }
         ctx.line(" group by " + gs.field + " · " + Format.grouped(gs.groups.count) + " groups · COUNT" + (hasP99 ? ", P99(" + field + ")" : "")
-                 + " · Enter: BubbleUp of a group against the rest", y: 2, role: .title, &grid)
+                 + " · by " + gs.order.label + (gs.search.map { " · /" + $0 } ?? ""),
+                 y: 2, role: .title, &grid)
         let countWidth = 12, p99Width = hasP99 ? 10 : 0
         let barWidth = max(8, ctx.width / 5)
         let valueWidth = max(10, ctx.width - countWidth - p99Width - barWidth - 5)
@@ -82,8 +90,10 @@ enum GroupsView {
             guard gs.groups.indices.contains(index) else { break }
             let row = gs.groups[index]
             let y = Layout.listTop + i
-            grid.put(" " + Columns.fit(row.value?.text ?? "null", valueWidth - 1, ellipsis: g.ellipsis), x: 0, y: y, width: valueWidth,
-                     role: row.value == nil ? .dim : .normal)
+            let text = row.value?.text ?? "null"
+            let matches = gs.search.map { !$0.isEmpty && text.lowercased().contains($0.lowercased()) } ?? false
+            grid.put(" " + Columns.fit(text, valueWidth - 1, ellipsis: g.ellipsis), x: 0, y: y, width: valueWidth,
+                     role: matches ? .accent : (row.value == nil ? .dim : .normal))
             grid.put(Format.grouped(row.count), x: cx, y: y, width: countWidth, align: .right)
             grid.put(g.bar(fraction: maxCount > 0 ? Double(row.count) / Double(maxCount) : 0, width: barWidth), x: bx, y: y, role: .accent)
             if let p = row.p99 { grid.put(Format.fieldValue(p, field: field), x: px, y: y, width: p99Width, align: .right) }

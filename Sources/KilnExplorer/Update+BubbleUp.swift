@@ -122,8 +122,11 @@ extension Explorer {
             state.message = .error("highlight a value first (Tab moves to the values)")
             return
         }
+        let previous = state.query.filters
         state.query.filters += added.filter { !state.query.filters.contains($0) }
-        state.stack = [.heatmap]
+        // A heatmap of the new scope on top: `q` comes back here with the old scope.
+        push(&state, .heatmap)
+        state.savedFilters[state.stack.count] = previous
         state.heat.anchor = nil
         recomputeHeatmap(&state, model: model)
         state.message = .info((exclude ? "excluded: " : "filtered: ") + added.map(\.description).joined(separator: ", "))
@@ -195,6 +198,31 @@ extension Explorer {
             replaceTop(&state, .groups(g))
             return
         }
+        switch command {
+        case .sortAscending:
+            let all = GroupOrder.allCases
+            g.order = all[((all.firstIndex(of: g.order) ?? 0) + 1) % all.count]
+            let current = g.groups.indices.contains(g.cursor) ? g.groups[g.cursor] : nil
+            sortGroups(&g.groups, by: g.order)
+            g.cursor = current.flatMap { c in g.groups.firstIndex(of: c) } ?? 0
+            clampList(cursor: &g.cursor, scroll: &g.scroll, count: g.groups.count, page: page)
+            state.message = .info("ordered by " + g.order.label)
+            replaceTop(&state, .groups(g))
+            return
+        case .search:
+            state.prompt = PromptState(isSearch: true)
+            return
+        case .nextMatch, .previousMatch:
+            guard let text = g.search else {
+                state.message = .info("no search yet: / searches")
+                return
+            }
+            findGroup(&g, text: text, forward: command == .nextMatch, state: &state)
+            replaceTop(&state, .groups(g))
+            return
+        default:
+            break
+        }
         guard command == .select, g.groups.indices.contains(g.cursor), let key = state.heat.key else { return }
         let group = g.groups[g.cursor]
         let selection = [Filter.equal(g.field, group.value)]
@@ -206,6 +234,42 @@ extension Explorer {
         }
         let label = selection[0].description
         push(&state, .bubbleUp(makeBubbleUp(crumb: label, title: label + " against the rest of the scope", selection: selection, result: result)))
+    }
+
+    /// Orders groups by `order` (ties by count, then value text).
+    static func sortGroups(_ groups: inout [GroupRow], by order: GroupOrder) {
+        groups.sort { a, b in
+            switch order {
+            case .count:
+                return a.count != b.count ? a.count > b.count : (a.value?.text ?? "") < (b.value?.text ?? "")
+            case .value:
+                guard let x = a.value else { return false }
+                guard let y = b.value else { return true }
+                if let u = x.number, let v = y.number, u != v { return u < v }
+                return x.text != y.text ? x.text < y.text : a.count > b.count
+            case .p99:
+                guard let x = a.p99 else { return false }
+                guard let y = b.p99 else { return true }
+                return x != y ? x > y : a.count > b.count
+            }
+        }
+    }
+
+    /// Moves the cursor to the next (or previous) group whose value contains `text`, ignoring case.
+    static func findGroup(_ g: inout GroupsState, text: String, forward: Bool, state: inout ExplorerState) {
+        let n = g.groups.count
+        guard n > 0, !text.isEmpty else { return }
+        let needle = text.lowercased()
+        for step in 1...n {
+            let i = forward ? (g.cursor + step) % n : ((g.cursor - step) % n + n) % n
+            if (g.groups[i].value?.text ?? "null").lowercased().contains(needle) {
+                g.cursor = i
+                clampList(cursor: &g.cursor, scroll: &g.scroll, count: n, page: Layout.listRows(state.size))
+                state.message = .info("match in group \(Format.grouped(i + 1)) of \(Format.grouped(n))")
+                return
+            }
+        }
+        state.message = .error("no group here contains \"\(text)\"")
     }
 
     static func pickerCommand(_ command: Command, _ p: inout PickerState, _ state: inout ExplorerState) -> [Effect] {

@@ -14,6 +14,16 @@ extension Explorer {
         return e
     }
 
+    /// Every event in scope, newest first (like lnav), with the heatmap's field first and then
+    /// the fields in the table's order.
+    static func openAllEvents(_ state: inout ExplorerState, model: ExplorerModel) {
+        var columns = [state.query.field]
+        for c in model.table.columns where c.name != state.query.field { columns.append(c.name) }
+        let events = makeEvents(title: "events", selection: [], having: [], columns: columns, flagged: [], state: state, model: model)
+        state.live = false
+        push(&state, .events(events))
+    }
+
     /// Fills `rows` with the selection's (or the baseline's) events, newest first.
     static func loadEventRows(_ e: inout EventsState, baseline: Bool, state: ExplorerState, model: ExplorerModel) {
         guard let key = state.heat.key else {
@@ -54,7 +64,7 @@ extension Explorer {
             if e.column >= 1, e.column - 1 < e.columnOffset { e.columnOffset = e.column - 1 }
         case .right:
             e.column = min(e.columns.count, e.column + 1)
-            keepColumnVisible(&e, width: state.size.width, model: model)
+            keepColumnVisible(&e, width: state.size.width, timeWidth: EventsLayout.timeWidth(EventsLayout.datePart(state)), model: model)
         case .sortAscending, .sortDescending:
             let sort = EventSort(column: e.column, descending: command == .sortDescending)
             sortEvents(&e, by: sort, model: model)
@@ -83,11 +93,11 @@ extension Explorer {
     }
 
     /// Scrolls columns so the highlighted one is on screen.
-    static func keepColumnVisible(_ e: inout EventsState, width: Int, model: ExplorerModel) {
+    static func keepColumnVisible(_ e: inout EventsState, width: Int, timeWidth: Int, model: ExplorerModel) {
         guard e.column >= 1 else { return }
         let widths = EventsLayout.widths(e, model: model)
         while e.columnOffset < e.column - 1 {
-            var used = EventsLayout.fixedWidth
+            var used = timeWidth
             var fits = false
             for i in e.columnOffset..<e.columns.count {
                 used += widths[i] + 1
@@ -192,9 +202,46 @@ extension Explorer {
             replaceTop(&state, .trace(t))
             return []
         }
+        switch command {
+        case .search:
+            state.prompt = PromptState(isSearch: true)
+            return []
+        case .nextMatch, .previousMatch:
+            guard let text = t.search else {
+                state.message = .info("no search yet: / searches")
+                return []
+            }
+            findSpan(&t, text: text, forward: command == .nextMatch, state: &state)
+            replaceTop(&state, .trace(t))
+            return []
+        default:
+            break
+        }
         guard command == .openEvents, t.spans.indices.contains(t.cursor) else { return [] }
         let span = t.spans[t.cursor]
         push(&state, .event(EventState(source: span.source, row: span.row, flagged: [])))
         return []
+    }
+
+    /// Whether `span` matches a trace search: its name or service contains `needle` (lower case).
+    static func spanMatches(_ span: TraceSpan, _ needle: String) -> Bool {
+        span.name.lowercased().contains(needle) || span.service.lowercased().contains(needle)
+    }
+
+    /// Moves the cursor to the next (or previous) span whose name or service contains `text`.
+    static func findSpan(_ t: inout TraceState, text: String, forward: Bool, state: inout ExplorerState) {
+        let n = t.spans.count
+        guard n > 0, !text.isEmpty else { return }
+        let needle = text.lowercased()
+        for step in 1...n {
+            let i = forward ? (t.cursor + step) % n : ((t.cursor - step) % n + n) % n
+            if spanMatches(t.spans[i], needle) {
+                t.cursor = i
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: n, page: Layout.listRows(state.size))
+                state.message = .info("match in span \(Format.grouped(i + 1)) of \(Format.grouped(n))")
+                return
+            }
+        }
+        state.message = .error("no span here has \"\(text)\" in its name or service")
     }
 }

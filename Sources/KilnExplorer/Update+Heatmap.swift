@@ -29,6 +29,34 @@ extension Explorer {
 
     /// Computes the heatmap again when anything it depends on changed (query, window, size,
     /// rows); plain cursor moves never get here.
+    /// Fields whose values of 500 or more mark a failed request.
+    static let statusFields = ["http.status_code", "status", "http.status", "response.status"]
+
+    /// Failed events per time column of `edges` (weighted): `error = true` or a status field of
+    /// 500 or more. Empty when the table has none of these fields.
+    /// - Complexity: O(scope rows) per error field, O(failed rows × log columns) to bucket them.
+    static func errorCounts(_ table: EventTable, scope: RowSet, edges: [Int64]) -> [Int64] {
+        var conditions: [Filter] = []
+        if table.column("error") != nil { conditions.append(Filter("error", .equal, .bool(true))) }
+        for name in statusFields where table.column(name) != nil { conditions.append(Filter(name, .greaterOrEqual, .int(500))) }
+        guard !conditions.isEmpty, edges.count >= 2 else { return [] }
+        var failed = Set<UInt32>()
+        for c in conditions { failed.formUnion(scope.filtered(by: [c], in: table).rows) }
+        var counts = [Int64](repeating: 0, count: edges.count - 1)
+        for row in failed {
+            let t = table.timestamps[Int(row)]
+            // The column whose [edge, next edge) holds t.
+            var lo = 0, hi = edges.count - 1
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if edges[mid] <= t { lo = mid } else { hi = mid }
+            }
+            guard t >= edges[0], t <= edges[edges.count - 1] else { continue }
+            counts[lo] &+= table.sampleRate(Int(row))
+        }
+        return counts
+    }
+
     static func recomputeHeatmap(_ state: inout ExplorerState, model: ExplorerModel) {
         guard case .heatmap = state.stack.first else { return }
         let plot = Layout.plot(state.size)
@@ -51,6 +79,7 @@ extension Explorer {
         options.to = to
         let map = Heatmap.compute(model.table, rows: scope, field: state.query.field, options: options)
         state.heat.map = map
+        state.heat.errors = errorCounts(model.table, scope: scope, edges: map.timeEdges)
         state.heat.key = key
         state.heat.scopeEvents = model.weight(scope)
         state.heat.totalEvents = model.weight(visibleRows: state.visibleRows)
@@ -99,7 +128,35 @@ extension Explorer {
             }
             return
         case .select:
+            let boxless = state.heat.anchor == nil
+            let depth = state.stack.count
             selectBox(&state, map: map, model: model)
+            if boxless && state.stack.count > depth {
+                state.message = .info("no box drawn: BubbleUp of the cursor cell (Space anchors a box)")
+            }
+            return
+        case .zoomIn:
+            let box = state.heat.box
+            let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
+            guard t1 > t0 else { return }
+            state.zoomStack.append(state.query.range)
+            state.query.range = .between(t0, t1)
+            state.live = false
+            rescope(&state, model: model)
+            state.message = .info("zoomed to " + Format.timeRange(t0, t1, dash: "–") + " UTC (Z zooms out)")
+            return
+        case .zoomOut:
+            guard let previous = state.zoomStack.popLast() else {
+                state.message = .info("not zoomed in (z zooms to the box or the cursor's column)")
+                return
+            }
+            state.query.range = previous
+            if case .between = previous {} else {
+                state.live = true
+                state.visibleRows = state.totalRows
+            }
+            rescope(&state, model: model)
+            state.message = .info("zoomed out")
             return
         case .anomaly:
             guard let box = Anomaly.find(map) else {
@@ -133,7 +190,8 @@ extension Explorer {
         }
         let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
         let v0 = map.valueEdges[box.value.lowerBound], v1 = map.valueEdges[box.value.upperBound]
-        let title = Format.timeRange(t0, t1, dash: "–") + " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field)
+        let window = (map.timeEdges[0], map.timeEdges[map.timeBuckets])
+        let title = Format.timeRange(t0, t1, dash: "–", window: window) + " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field)
             + "–" + Format.fieldValue(v1, field: state.query.field)
         pause(&state)
         push(&state, .bubbleUp(makeBubbleUp(crumb: "selection", title: title, selection: filters, result: result)))

@@ -3,7 +3,7 @@ import KilnTerminal
 
 extension Explorer {
     /// The prompt's commands, for Tab completion and help.
-    static let promptCommands = ["where", "clear", "since", "from", "field", "group", "compare", "versions", "slo", "help", "quit"]
+    static let promptCommands = ["where", "select", "clear", "since", "from", "field", "group", "compare", "versions", "slo", "help", "quit"]
 
     /// `since` choices offered by completion.
     static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
@@ -23,10 +23,26 @@ extension Explorer {
             let text = p.text.trimmingCharacters(in: " ")
             state.prompt = nil
             if p.isSearch {
-                guard !text.isEmpty, case .events(var e) = state.top else { return [] }
-                e.search = text
-                findMatch(&e, text: text, forward: true, state: &state, model: model)
-                replaceTop(&state, .events(e))
+                guard !text.isEmpty else { return [] }
+                switch state.top {
+                case .events(var e):
+                    e.search = text
+                    findMatch(&e, text: text, forward: true, state: &state, model: model)
+                    replaceTop(&state, .events(e))
+                case .trace(var t):
+                    t.search = text
+                    t.cursor = (t.cursor - 1 + max(1, t.spans.count)) % max(1, t.spans.count)
+                    findSpan(&t, text: text, forward: true, state: &state)
+                    replaceTop(&state, .trace(t))
+                case .groups(var g):
+                    g.search = text
+                    // Start at the highlighted group itself.
+                    g.cursor = (g.cursor - 1 + max(1, g.groups.count)) % max(1, g.groups.count)
+                    findGroup(&g, text: text, forward: true, state: &state)
+                    replaceTop(&state, .groups(g))
+                default:
+                    break
+                }
                 return []
             }
             guard !text.isEmpty else { return [] }
@@ -78,6 +94,11 @@ extension Explorer {
             chars = Array(completed) + Array(chars[p.cursor...])
             p.cursor = completed.count
             p.completions = options
+        case .char(":") where p.error != nil:
+            // The failed command stays for editing, but a new `:` starts a new command.
+            chars = []
+            p.cursor = 0
+            p.historyIndex = nil
         case .char(let c):
             guard chars.count < 1000 else { break }
             chars.insert(c, at: p.cursor)
@@ -104,8 +125,8 @@ extension Explorer {
             candidates = promptCommands
         } else {
             switch words[0] {
-            case "where", "field", "group", "compare", "versions":
-                if (words[0] == "where" || words[0] == "compare") && words.count > 2 { return (head, []) }
+            case "where", "select", "field", "group", "clear", "compare", "versions":
+                if (words[0] == "where" || words[0] == "select" || words[0] == "compare") && words.count > 2 { return (head, []) }
                 candidates = model.table.columns.map(\.name).sorted()
             case "since":
                 candidates = sinceChoices
@@ -137,6 +158,7 @@ extension Explorer {
             guard !rest.isEmpty else { return PromptFailure(message: "where needs a filter: where FIELD OP VALUE (e.g. where status >= 500)", column: text.count) }
             do {
                 let filter = try Filter.parse(rest)
+                if let failure = unknownField(filter.field, at: text.count - rest.count, model: model) { return failure }
                 if !state.query.filters.contains(filter) { state.query.filters.append(filter) }
                 rescope(&state, model: model)
                 state.message = .info("filtered: \(filter)")
@@ -144,10 +166,45 @@ extension Explorer {
                 let offset = text.count - rest.count
                 return PromptFailure(message: error.message, column: error.position.map { $0 + offset })
             }
+        case "select", "s":
+            guard !rest.isEmpty else { return PromptFailure(message: "select needs a filter: select FIELD OP VALUE (e.g. select duration_ms >= 1000)", column: text.count) }
+            let selection: Filter
+            do {
+                selection = try Filter.parse(rest)
+            } catch {
+                return PromptFailure(message: error.message, column: error.position.map { $0 + text.count - rest.count })
+            }
+            if let failure = unknownField(selection.field, at: text.count - rest.count, model: model) { return failure }
+            state.stack = state.stack.first.map { [$0] } ?? [.heatmap]
+            state.savedFilters = [:]
+            _ = open(&state, view: .bubbleup, selection: [selection], traceID: nil, model: model)
         case "clear":
-            state.query.filters = []
+            if rest.isEmpty {
+                state.query.filters = []
+                rescope(&state, model: model)
+                state.message = .info("filters cleared")
+                return nil
+            }
+            // One filter: by its number in the header (1, 2, ...) or every filter on a field.
+            let before = state.query.filters
+            if let n = Int(rest) {
+                guard n >= 1, n <= before.count else {
+                    return PromptFailure(message: before.isEmpty ? "there are no filters to clear" : "clear N takes 1 to \(before.count)",
+                                        column: text.count - rest.count)
+                }
+                state.query.filters.remove(at: n - 1)
+            } else {
+                state.query.filters.removeAll { $0.field == rest }
+                guard state.query.filters.count < before.count else {
+                    let fields = before.map(\.field)
+                    let hint = fields.isEmpty ? "there are no filters" : "filters are on " + fields.joined(separator: ", ")
+                    return PromptFailure(message: "no filter on \(rest) (\(hint)); clear N clears the N-th, clear alone clears all",
+                                         column: text.count - rest.count)
+                }
+            }
             rescope(&state, model: model)
-            state.message = .info("filters cleared")
+            let removed = before.filter { !state.query.filters.contains($0) }.map(\.description).joined(separator: ", ")
+            state.message = .info("cleared: \(removed)")
         case "since", "last":
             if rest == "all" {
                 state.query.range = .all
@@ -173,8 +230,9 @@ extension Explorer {
             rescope(&state, model: model)
             state.message = .info("time range: \(Timestamp.format(a)) to \(Timestamp.format(b))")
         case "field":
+            if let failure = unknownField(rest, at: text.count - rest.count, model: model) { return failure }
             guard let column = model.table.column(rest) else {
-                return PromptFailure(message: "no field named \"\(rest)\" (Tab completes field names)", column: text.count - rest.count)
+                return PromptFailure(message: "\(rest) is the event time; the heatmap needs a numeric field", column: text.count - rest.count)
             }
             guard column.dictionary.kindCounts[Int(ValueKind.int.rawValue)] + column.dictionary.kindCounts[Int(ValueKind.float.rawValue)] > 0 else {
                 return PromptFailure(message: "\(rest) holds no numbers; the heatmap needs a numeric field", column: text.count - rest.count)
@@ -183,9 +241,7 @@ extension Explorer {
             rescope(&state, model: model)
             state.message = .info("heatmap of \(rest)")
         case "group", "g":
-            guard model.table.column(rest) != nil else {
-                return PromptFailure(message: "no field named \"\(rest)\" (Tab completes field names)", column: text.count - rest.count)
-            }
+            if let failure = unknownField(rest, at: text.count - rest.count, model: model) { return failure }
             openGroups(field: rest, &state, model: model)
         case "compare":
             let words = rest.split(separator: " ").map(String.init)
@@ -208,14 +264,23 @@ extension Explorer {
         case "quit", "q":
             state.quitting = true
         default:
-            return PromptFailure(message: "unknown command \"\(word)\"; try where, clear, since, from, field, group, compare, versions, slo (Tab completes)", column: 0)
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, select, clear, since, from, field, group, compare, versions, slo (Tab completes)", column: 0)
         }
         return nil
+    }
+
+    /// The failure for a field the dataset does not have, naming the closest one (`no field
+    /// stauts (did you mean status?)`), with the caret at `column`; nil when it has it.
+    static func unknownField(_ name: String, at column: Int, model: ExplorerModel) -> PromptFailure? {
+        guard name != FieldName.timestamp, model.table.column(name) == nil else { return nil }
+        let known = model.table.columns.map(\.name)
+        return PromptFailure(message: FieldSuggestion.unknownField(name, known: known) + " (Tab completes field names)", column: column)
     }
 
     /// After the scope changed: back to the heatmap, box dropped, heatmap computed again.
     static func rescope(_ state: inout ExplorerState, model: ExplorerModel) {
         state.stack = state.stack.first.map { [$0] } ?? [.heatmap]
+        state.savedFilters = [:]
         state.heat.anchor = nil
         state.heat.key = nil
         recomputeHeatmap(&state, model: model)

@@ -43,6 +43,8 @@ public enum Explorer {
             }
             return []
         case .datasetLoaded(let name, let markers, let now, let lastWrite):
+            if case .picker(let p) = state.stack.first { state.picker = p }
+            state.savedFilters = [:]
             state.dataset = name
             state.markers = markers
             state.now = now
@@ -200,7 +202,7 @@ public enum Explorer {
             state.quitting = true
             return [.quit]
         case .back:
-            let effects = back(&state)
+            let effects = back(&state, model: model)
             restoreAfterGroupHeatmap(&state, model: model)
             return effects
         case .listMarkers:
@@ -221,6 +223,9 @@ public enum Explorer {
             return []
         case .openSLOs:
             return openSLOs(&state)
+        case .copyCommand:
+            state.message = .info(commandLine(state))
+            return []
         default:
             break
         }
@@ -252,14 +257,28 @@ public enum Explorer {
         return []
     }
 
-    static func back(_ state: inout ExplorerState) -> [Effect] {
-        if state.stack.count > 1 {
-            state.stack.removeLast()
-            return []
-        }
+    static func back(_ state: inout ExplorerState, model: ExplorerModel) -> [Effect] {
         if case .heatmap = state.top, state.heat.anchor != nil {
             state.heat.anchor = nil
             state.message = .info("box dropped")
+            return []
+        }
+        if state.stack.count > 1 {
+            let depth = state.stack.count
+            state.stack.removeLast()
+            if let filters = state.savedFilters.removeValue(forKey: depth) {
+                // Leaving a heatmap filtered from a BubbleUp value: the scope comes back too.
+                state.query.filters = filters
+                state.heat.anchor = nil
+                recomputeHeatmap(&state, model: model)
+                state.message = .info(filters.isEmpty ? "filters back to none" : "filters back to " + filters.map(\.description).joined(separator: ", "))
+            }
+            return []
+        }
+        if let picker = state.picker, case .heatmap = state.top {
+            state.picker = nil
+            state.stack = [.picker(picker)]
+            state.message = nil
             return []
         }
         state.quitting = true
@@ -270,6 +289,7 @@ public enum Explorer {
     static func resume(_ state: inout ExplorerState, model: ExplorerModel) {
         if case .picker = state.stack.first { return }
         state.stack = [.heatmap]
+        state.savedFilters = [:]
         state.live = true
         state.visibleRows = state.totalRows
         state.heat.anchor = nil

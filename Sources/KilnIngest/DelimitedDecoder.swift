@@ -9,16 +9,18 @@ import KilnCore
 /// Rows: cells follow RFC 4180 quoting (`"a ""quoted"", value"`; text after a closing quote is
 /// appended as written). In CSV a quoted cell may span lines; such a record counts as the line
 /// it starts on and may not exceed 1 MiB. In TSV, which is often written without quoting, a
-/// line whose quote never closes is taken as written (quotes included) instead. Each cell, quoted or not, is typed: exactly `true` or
-/// `false` is a boolean, a number in JSON syntax is `.int` (fits Int64) or `.float`, anything
-/// else is a `.string` (so `007`, `True` and `1e400` stay strings); an empty cell is absent.
+/// line whose quote never closes is taken as written (quotes included) instead. Each cell, quoted
+/// or not, is typed: exactly `true` or `false` is a boolean, a number in JSON syntax is `.int`
+/// (fits Int64) or `.float`, anything else is a `.string` (so `007`, `True` and `1e400` stay
+/// strings); an empty cell is absent. A column named like an id, or whose values are mostly
+/// not numbers (``FieldRules``), keeps all its values as text.
 /// A row with fewer cells than the header lacks the missing fields; a row with more cells is
 /// rejected, as are rows with invalid UTF-8.
 ///
 /// The event time comes from the first present of `time`, `timestamp`, `@timestamp`, `ts`,
 /// `Timestamp` (or the configured field, e.g. `StartTimeUnixNano`), and its column is removed
-/// from the fields; when it is missing or unreadable the event gets the ingest time and the
-/// cell stays.
+/// from the fields; when it is missing the event gets the ingest time, and when it is not a time
+/// the row is rejected.
 struct DelimitedDecoder {
     /// Where a scan stands at the end of a line.
     enum QuoteState: Equatable {
@@ -41,16 +43,22 @@ struct DelimitedDecoder {
     /// True while a quoted cell is open across lines.
     private(set) var isPending = false
 
-    init(separator: UInt8, timeFields: [String], generation: UInt64 = 0) {
+    /// Rows that had no time field (they get the ingest time).
+    private(set) var untimedRows = 0
+
+    init(separator: UInt8, timeFields: [String], generation: UInt64 = 0, rules: FieldRules = FieldRules()) {
         self.separator = separator
         self.timeFields = timeFields
-        names = FieldNameTable(timeFields: timeFields, generation: generation)
+        names = FieldNameTable(timeFields: timeFields, generation: generation, rules: rules)
     }
+
+    /// The field names seen so far.
+    var fieldNames: [String] { names.names.map(\.text) }
 
     /// Changes the time-field candidates; the name table starts over with `generation`.
     mutating func setTimeFields(_ fields: [String], generation: UInt64) {
         timeFields = fields
-        names = FieldNameTable(timeFields: fields, generation: generation)
+        names = FieldNameTable(timeFields: fields, generation: generation, rules: names.rules)
         headerIDs = (header ?? []).map { names.id(of: $0) }
     }
 
@@ -132,8 +140,15 @@ struct DelimitedDecoder {
             sink.reject(Rejection(line: lineNumber, reason: IngestError.tooManyCells(cells, header: header.count).message))
             return
         }
-        let t = row.takeTime(names: names, line: b.baseAddress, now: now)
-        sink.addRow(row, line: b.baseAddress, names: names, timestamp: t, sampleRate: 1)
+        let t: Int64?
+        do throws(IngestError) {
+            t = try row.takeTime(names: names, line: b.baseAddress)
+        } catch {
+            sink.reject(Rejection(line: lineNumber, reason: error.message))
+            return
+        }
+        if t == nil { untimedRows += 1 }
+        sink.addRow(row, line: b.baseAddress, names: names, timestamp: t ?? now, sampleRate: 1)
     }
 
     private mutating func readHeader(_ b: UnsafeBufferPointer<UInt8>, quoting: Bool) {
@@ -163,7 +178,7 @@ struct DelimitedDecoder {
             let scratchStart = row.scratch.count
             let cell = nextCell(b, &i, quoting: quoting)
             if cells < columns, keep[cells], cell.length > 0 {
-                let typed = row.withBytes(cell, line: b.baseAddress) { NumberScanner.typedRecord($0) }
+                let typed = names.names[headerIDs[cells]].keepsText ? nil : row.withBytes(cell, line: b.baseAddress) { NumberScanner.typedRecord($0) }
                 if typed != nil { row.scratch.removeSubrange(scratchStart...) }
                 row.append(headerIDs[cells], typed ?? cell)
             } else {

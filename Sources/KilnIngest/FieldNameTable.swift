@@ -22,6 +22,8 @@ struct FieldNameTable {
         var text: String
         /// Rank among the time-field candidates, ``notTime`` when not one.
         var timeRank: UInt8
+        /// True when every value of the field stays text (CSV and logfmt do not type it).
+        var keepsText: Bool
         /// The stamp of the line (and region) that last used the name, and the field index there.
         var stamp: UInt64
         var fieldIndex: Int32
@@ -58,6 +60,8 @@ struct FieldNameTable {
     /// the same order, so the k-th key is checked against it before hashing.
     private var predicted: [Int32] = []
     private let timeFields: [String]
+    /// How names are renamed and which stay text (see ``FieldRules``).
+    private(set) var rules: FieldRules
     /// Changes whenever ids are reassigned (the table is cleared), so that maps from ids to
     /// something else (``RawNameMap``) know to start over. Tables made with different
     /// `generation`s never share a value.
@@ -66,9 +70,17 @@ struct FieldNameTable {
     /// Makes an empty table; `timeFields` are the time candidates, most preferred first.
     /// `generation` should differ from that of every other table whose ids could be mixed up
     /// with this one's (the owner counts tables up; clearing adds 1 in the low 32 bits).
-    init(timeFields: [String], generation: UInt64 = 0) {
+    init(timeFields: [String], generation: UInt64 = 0, rules: FieldRules = FieldRules()) {
         self.timeFields = timeFields
         self.generation = generation << 32
+        self.rules = rules
+    }
+
+    /// Makes the fields named `textNames` (as stored, after renaming) keep their values as text
+    /// from now on.
+    mutating func keepText(_ textNames: Set<String>) {
+        rules.textNames.formUnion(textNames)
+        for k in names.indices where textNames.contains(names[k].text) { names[k].keepsText = true }
     }
 
     /// The number of names held.
@@ -200,9 +212,16 @@ struct FieldNameTable {
     /// - Complexity: O(length of the name)
     mutating func id(of name: String) -> Int {
         if let id = ids[name] { return id }
+        let stored = rules.renames[name] ?? name
+        if stored != name, let id = ids[stored] {
+            ids[name] = id
+            return id
+        }
         let id = names.count
-        let rank = timeFields.firstIndex(of: name).map { UInt8(truncatingIfNeeded: min($0, 254)) } ?? Self.notTime
-        names.append(Name(text: name, timeRank: rank, stamp: 0, fieldIndex: 0))
+        let rank = (timeFields.firstIndex(of: name) ?? timeFields.firstIndex(of: stored))
+            .map { UInt8(truncatingIfNeeded: min($0, 254)) } ?? Self.notTime
+        let text = rules.textNames.contains(stored) || FieldRules.looksLikeID(stored) || FieldRules.looksLikeID(name)
+        names.append(Name(text: stored, timeRank: rank, keepsText: text, stamp: 0, fieldIndex: 0))
         ids[name] = id
         return id
     }

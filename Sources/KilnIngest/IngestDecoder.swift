@@ -7,7 +7,9 @@ import KilnCore
 /// Turns a byte stream of JSON lines, CSV/TSV, logfmt or access-log lines into events.
 ///
 /// Feed it chunks as they arrive (a line may be split across chunks anywhere, even inside a
-/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. Rows come out as
+/// UTF-8 sequence), then call ``finish(into:)`` once at the end of the input. CSV, TSV and
+/// logfmt rows come out once the first 1,000 lines (``typingSampleLines``) have decided which
+/// fields stay text (``FieldRules``), or earlier at ``flush(into:)`` or the end. Rows come out as
 /// `Event`s (``decode(_:into:)``, a ``DecodedBatch``) or, without a `String` or `Value` per
 /// field, as rows of a `RawBatch` (``decode(_:into:rejections:)``); both come from the same
 /// parsing code and hold the same events. Use one of the two per decoder. Each complete
@@ -31,7 +33,8 @@ public struct IngestDecoder: Sendable {
     /// The options; set `options.now` between chunks to move the ingest time along.
     public var options: DecodeOptions {
         didSet {
-            if options.timestampField != oldValue.timestampField { makeDecoders() }
+            if options.timestampField != oldValue.timestampField || options.renames != oldValue.renames
+                || options.recognizesTraceFields != oldValue.recognizesTraceFields { makeDecoders() }
         }
     }
 
@@ -45,18 +48,52 @@ public struct IngestDecoder: Sendable {
     /// Name tables made so far: each gets its own generation (see `RawNameMap`).
     private var tables: UInt64 = 0
     private var rawNames = RawNameMap()
+    /// While true, lines are decoded into ``counts`` only and kept in ``sampled``; then the text
+    /// fields are decided and the lines decoded for real (see ``settleTypes(into:)``).
+    private var sampling = true
+    private var sampled: [(number: Int, bytes: [UInt8])] = []
+    private var sampledBytes = 0
+    private var counts = ValueKindCounts()
+    /// Names (after renaming) decided to stay text.
+    private var textNames: Set<String> = []
+    private var untimedRows = 0
+
+    /// Lines decoded in the sample that decides which CSV/logfmt fields stay text.
+    public static let typingSampleLines = 1_000
+    private static let typingSampleBytes = 8 << 20
 
     /// Lines completed so far (including empty and rejected lines).
     public var lineCount: Int { lineNumber }
+
+    /// Events decoded so far that had no time field and got the ingest time.
+    public var eventsWithoutTime: Int { untimedRows + (delimited?.untimedRows ?? 0) }
+
+    /// The field names seen so far that look like times (`StartTimeUnixNano`, `created_at`),
+    /// for a warning naming them when events had no time field.
+    public var timeLikeFields: [String] {
+        let seen: [String]
+        switch format {
+        case .csv, .tsv: seen = delimited?.fieldNames ?? []
+        case .logfmt: seen = logfmt.names.names.map(\.text)
+        case .jsonl: seen = json.names.names.map(\.text)
+        case .combined, .auto: seen = []
+        }
+        return seen.filter { name in
+            let lower = name.lowercased()
+            return lower.contains("time") || lower.contains("date") || lower == "ts" || lower.hasSuffix("_at") || lower.hasSuffix("_ts")
+        }
+    }
 
     /// Makes a decoder for `format` (``InputFormat/auto`` detects it from the first non-empty line).
     public init(format: InputFormat, options: DecodeOptions) {
         self.format = format
         self.options = options
-        json = JSONLineDecoder(timeFields: options.timeFields, generation: 1)
-        logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: 2)
+        json = JSONLineDecoder(timeFields: options.timeFields, generation: 1, rules: options.rules)
+        logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: 2, rules: options.rules)
         accessLog = AccessLogDecoder(generation: 3)
         tables = 3
+        // JSON and access logs carry their own types: nothing to sample.
+        sampling = format != .jsonl && format != .combined
         if format == .csv || format == .tsv { makeDelimited() }
     }
 
@@ -65,16 +102,23 @@ public struct IngestDecoder: Sendable {
         return tables
     }
 
+    private var rules: FieldRules {
+        var r = options.rules
+        r.textNames = textNames
+        return r
+    }
+
     private mutating func makeDecoders() {
-        json = JSONLineDecoder(timeFields: options.timeFields, generation: nextGeneration())
-        logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: nextGeneration())
-        let generation = nextGeneration()
-        delimited?.setTimeFields(options.timeFields, generation: generation)
+        json = JSONLineDecoder(timeFields: options.timeFields, generation: nextGeneration(), rules: rules)
+        logfmt = LogfmtDecoder(timeFields: options.timeFields, generation: nextGeneration(), rules: rules)
+        if delimited != nil { makeDelimited() }
     }
 
     private mutating func makeDelimited() {
         let separator = format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ",")
-        delimited = DelimitedDecoder(separator: separator, timeFields: options.timeFields, generation: nextGeneration())
+        let untimed = delimited?.untimedRows ?? 0
+        untimedRows += untimed
+        delimited = DelimitedDecoder(separator: separator, timeFields: options.timeFields, generation: nextGeneration(), rules: rules)
     }
 
     /// Decodes the complete lines of `chunk` (plus what earlier chunks left unfinished) into
@@ -134,6 +178,18 @@ public struct IngestDecoder: Sendable {
         }
     }
 
+    /// Ends the typing sample early (a pause in a followed file), decoding the lines held so far;
+    /// the fields are typed by what was seen.
+    public mutating func flush(into batch: inout DecodedBatch) {
+        if sampling, !sampled.isEmpty { settleTypes(into: &batch) }
+    }
+
+    /// ``flush(into:)`` for the `RawBatch` path.
+    public mutating func flush(into batch: inout RawBatch, rejections: inout [Rejection]) {
+        guard sampling, !sampled.isEmpty else { return }
+        withRawSink(&batch, &rejections) { decoder, sink in decoder.settleTypes(into: &sink) }
+    }
+
     private mutating func finishInput<S: RowSink>(into sink: inout S) {
         if skippingLongLine {
             skippingLongLine = false
@@ -146,6 +202,7 @@ public struct IngestDecoder: Sendable {
                 if let p = b.baseAddress { processLine(p, b.count, into: &sink) }
             }
         }
+        if sampling { settleTypes(into: &sink) }
         delimited?.finish(into: &sink)
     }
 
@@ -244,8 +301,52 @@ public struct IngestDecoder: Sendable {
         return nil
     }
 
-    /// Decodes one complete line (without its `\n`).
+    /// Decodes one complete line (without its `\n`); while sampling, only counts its value kinds
+    /// and keeps it.
     private mutating func processLine<S: RowSink>(_ p: UnsafePointer<UInt8>, _ count: Int, into sink: inout S) {
+        guard sampling else {
+            decodeLine(p, count, into: &sink)
+            return
+        }
+        sampled.append((lineNumber + 1, Array(UnsafeBufferPointer(start: p, count: count))))
+        sampledBytes += count
+        var tally = ValueKindCounts()
+        swap(&tally, &counts)
+        decodeLine(p, count, into: &tally)
+        swap(&tally, &counts)
+        let typed = format == .csv || format == .tsv || format == .logfmt
+        if (format != .auto && !typed) || sampled.count >= Self.typingSampleLines || sampledBytes >= Self.typingSampleBytes {
+            settleTypes(into: &sink)
+        }
+    }
+
+    /// Ends the sample: the fields whose sampled values were mostly text (not numbers or
+    /// booleans) keep all values as text from now on, and the sampled lines are decoded again
+    /// with fresh decoders, into `sink`.
+    private mutating func settleTypes<S: RowSink>(into sink: inout S) {
+        sampling = false
+        textNames = counts.mostlyText
+        let lines = sampled
+        let last = lineNumber
+        sampled = []
+        counts = ValueKindCounts()
+        makeDecoders()
+        // The sample's rows were only counted; they are decoded (and counted) again below.
+        untimedRows = 0
+        for (number, bytes) in lines {
+            lineNumber = number - 1
+            // One byte more, so that even an empty line has an address.
+            var padded = bytes
+            padded.append(0)
+            padded.withUnsafeBufferPointer { b in
+                if let base = b.baseAddress { decodeLine(base, bytes.count, into: &sink) }
+            }
+        }
+        lineNumber = last
+    }
+
+    /// Decodes one complete line (without its `\n`).
+    private mutating func decodeLine<S: RowSink>(_ p: UnsafePointer<UInt8>, _ count: Int, into sink: inout S) {
         lineNumber += 1
         sink.countLine()
         var start = 0
@@ -269,13 +370,15 @@ public struct IngestDecoder: Sendable {
         do throws(IngestError) {
             switch format {
             case .jsonl:
-                let (t, rate) = try json.decode(line, now: options.now)
-                sink.addRow(json.row, line: line.baseAddress, names: json.names, timestamp: t, sampleRate: rate)
+                let (t, rate) = try json.decode(line)
+                if t == nil { untimedRows += 1 }
+                sink.addRow(json.row, line: line.baseAddress, names: json.names, timestamp: t ?? options.now, sampleRate: rate)
             case .csv, .tsv:
                 delimited?.decode(line, lineNumber: lineNumber, now: options.now, into: &sink)
             case .logfmt:
-                let t = try logfmt.decode(line, now: options.now)
-                sink.addRow(logfmt.row, line: line.baseAddress, names: logfmt.names, timestamp: t, sampleRate: 1)
+                let t = try logfmt.decode(line)
+                if t == nil { untimedRows += 1 }
+                sink.addRow(logfmt.row, line: line.baseAddress, names: logfmt.names, timestamp: t ?? options.now, sampleRate: 1)
             case .combined:
                 let t = try accessLog.decode(line, now: options.now)
                 sink.addRow(accessLog.row, line: line.baseAddress, names: accessLog.names, timestamp: t, sampleRate: 1)
@@ -286,4 +389,32 @@ public struct IngestDecoder: Sendable {
             sink.reject(Rejection(line: lineNumber, reason: error.message))
         }
     }
+}
+
+/// Counts, per field name, the values that were typed (numbers, booleans) and those that were
+/// text, while a decoder samples the first lines; lines it is handed are otherwise dropped.
+struct ValueKindCounts: RowSink {
+    private var typed: [String: Int] = [:]
+    private var text: [String: Int] = [:]
+
+    /// The names whose values were more often text than not.
+    var mostlyText: Set<String> {
+        Set(text.compactMap { name, n in n > typed[name, default: 0] ? name : nil })
+    }
+
+    mutating func addRow(_ row: borrowing RowFields, line: UnsafePointer<UInt8>?, names: borrowing FieldNameTable,
+                         timestamp: Int64, sampleRate: Int64) {
+        for r in row.records {
+            let name = names.names[Int(r.name)].text
+            if r.kind == ValueKind.string.rawValue {
+                if r.length > 0 { text[name, default: 0] += 1 }
+            } else {
+                typed[name, default: 0] += 1
+            }
+        }
+    }
+
+    mutating func reject(_ rejection: Rejection) {}
+
+    mutating func countLine() {}
 }

@@ -3,7 +3,7 @@
 struct IngestError: Error, Equatable {
     /// The kind of failure.
     enum Code: Equatable {
-        case malformed, invalidUTF8, lineTooLong, tooDeep, numberOutOfRange, notAnObject, tooManyCells
+        case malformed, invalidUTF8, lineTooLong, tooDeep, numberOutOfRange, notAnObject, tooManyCells, badTime
     }
 
     /// The kind of failure.
@@ -42,5 +42,14 @@ struct IngestError: Error, Equatable {
 
     static func tooManyCells(_ cells: Int, header: Int) -> IngestError {
         IngestError(code: .tooManyCells, message: "row has \(cells) cells but the header has \(header) columns")
+    }
+
+    static func badTime(_ text: String, _ why: String) -> IngestError {
+        IngestError(code: .badTime, message: "invalid time \"\(text)\": \(why)")
+    }
+
+    /// The time field `name` holds something that is not a time.
+    static func badTime(field name: String, _ error: IngestError) -> IngestError {
+        IngestError(code: .badTime, message: "time field \"\(name)\": \(error.message)")
     }
 }

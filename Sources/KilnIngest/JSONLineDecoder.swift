@@ -13,8 +13,8 @@ import KilnCore
 /// - The event time is the first present of `time`, `timestamp`, `@timestamp`, `ts`,
 ///   `Timestamp` (or only the configured `timestampField`): an RFC 3339 string or epoch
 ///   seconds/ms/µs/ns as a number or numeric string. That field is removed. When it is missing
-///   or cannot be read as a time, the event gets the ingest time (`now`) and an unreadable time
-///   field stays among the fields.
+///   the event gets the ingest time; when it holds something that is not a time (`2024-02-30`,
+///   an offset of `+25:00`, a year before 1970, `true`) the line is rejected with the reason.
 ///
 /// Values: strings as `.string`; `true`/`false` as `.bool`; integers that fit Int64 as `.int`,
 /// other numbers (fraction, exponent, or too big) as `.float`; arrays as `.string` holding the
@@ -51,8 +51,8 @@ struct JSONLineDecoder {
 
     /// Makes a decoder reading the event time from `timeFields` (most preferred first); its
     /// name table has generation `generation` (see ``FieldNameTable/generation``).
-    init(timeFields: [String], generation: UInt64 = 0) {
-        names = FieldNameTable(timeFields: timeFields, generation: generation)
+    init(timeFields: [String], generation: UInt64 = 0, rules: FieldRules = FieldRules()) {
+        names = FieldNameTable(timeFields: timeFields, generation: generation, rules: rules)
         scratch.reserveCapacity(256)
     }
 
@@ -60,7 +60,7 @@ struct JSONLineDecoder {
     /// line-relative strings count from `line.baseAddress`; returns the event time and sample
     /// rate.
     /// - Complexity: O(length of the line), expected.
-    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> (timestamp: Int64, sampleRate: Int64) {
+    mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws(IngestError) -> (timestamp: Int64?, sampleRate: Int64) {
         guard let p = line.baseAddress else { throw IngestError.notAnObject(found: "an empty line") }
         let s = Input(p: p, n: line.count)
         names.trimIfNeeded()
@@ -78,7 +78,7 @@ struct JSONLineDecoder {
         if i < s.n {
             throw IngestError.malformed("unexpected \(JSONSyntax.describe(s.p[i])) after the end of the object", column: i + 1)
         }
-        return try finishRow(s, now: now)
+        return try finishRow(s)
     }
 
     // MARK: Objects
@@ -348,7 +348,7 @@ struct JSONLineDecoder {
 
     // MARK: The row
 
-    private mutating func finishRow(_ s: Input, now: Int64) throws(IngestError) -> (timestamp: Int64, sampleRate: Int64) {
+    private mutating func finishRow(_ s: Input) throws(IngestError) -> (timestamp: Int64?, sampleRate: Int64) {
         var sampleRate: Int64 = 1
         if sawData {
             var envelopeTime: RowFields.Record?
@@ -368,18 +368,18 @@ struct JSONLineDecoder {
             }
             if isEnvelope && hasEnvelopeMember {
                 row.records.removeAll { !$0.inData }
-                if var time = envelopeTime {
-                    if let t = row.nanos(time, line: s.p) { return (t, sampleRate) }
-                    time.inData = false
-                    row.records.insert(time, at: 0)
-                    return (now, sampleRate)
+                if let time = envelopeTime {
+                    switch row.time(time, line: s.p) {
+                    case .success(let t): return (t, sampleRate)
+                    case .failure(let e): throw IngestError.badTime(field: "time", e)
+                    }
                 }
             } else {
                 sampleRate = 1
                 renameDataFields()
             }
         }
-        return (row.takeTime(names: names, line: s.p, now: now), sampleRate)
+        return (try row.takeTime(names: names, line: s.p), sampleRate)
     }
 
     /// Not an envelope after all: the members of `data` become `data.…` again.

@@ -10,8 +10,11 @@ import KilnCore
 /// A repeated key keeps the last value.
 ///
 /// The event time comes from the first present of `time`, `timestamp`, `@timestamp`, `ts`,
-/// `Timestamp` (or the configured field) and is removed from the fields; when it is missing or
-/// unreadable the event gets the ingest time and the field stays.
+/// `Timestamp` (or the configured field) and is removed from the fields; when it is missing the
+/// event gets the ingest time, and when it is not a time the line is rejected.
+///
+/// Unquoted values of a field named like an id, or of a field whose values were mostly not
+/// numbers (``FieldRules``), stay text.
 ///
 /// Rejected lines: invalid UTF-8, `=` without a key, a quote inside a key, an unterminated
 /// quoted value, and text glued to the end of a quoted value.
@@ -35,14 +38,14 @@ struct LogfmtDecoder {
     private var stamp: UInt64 = 0
 
     /// Makes a decoder reading the event time from `timeFields` (most preferred first).
-    init(timeFields: [String], generation: UInt64 = 0) {
-        names = FieldNameTable(timeFields: timeFields, generation: generation)
+    init(timeFields: [String], generation: UInt64 = 0, rules: FieldRules = FieldRules()) {
+        names = FieldNameTable(timeFields: timeFields, generation: generation, rules: rules)
     }
 
     /// Decodes one line into ``row`` (line-relative strings count from `line.baseAddress`);
     /// returns the event time.
     /// - Complexity: O(length of the line)
-    mutating func decode(_ line: UnsafeBufferPointer<UInt8>, now: Int64) throws(IngestError) -> Int64 {
+    mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws(IngestError) -> Int64? {
         if let bad = ByteClass.firstInvalidUTF8(line) { throw IngestError.invalidUTF8(column: bad + 1) }
         names.trimIfNeeded()
         stamp &+= 2
@@ -62,11 +65,11 @@ struct LogfmtDecoder {
             case .quoted(let start, let count):
                 row.set(id, .string(at: start, count: count, inScratch: true), stamp: stamp, names: &names)
             case .unquoted(let r):
-                let typed = NumberScanner.typedRecord(UnsafeBufferPointer(rebasing: line[r]))
+                let typed = names.names[id].keepsText ? nil : NumberScanner.typedRecord(UnsafeBufferPointer(rebasing: line[r]))
                 row.set(id, typed ?? .string(at: r.lowerBound, count: r.count, inScratch: false), stamp: stamp, names: &names)
             }
         }
-        return row.takeTime(names: names, line: line.baseAddress, now: now)
+        return try row.takeTime(names: names, line: line.baseAddress)
     }
 
     /// True when the line reads as logfmt with at least one `key=value` pair, and pairs make up

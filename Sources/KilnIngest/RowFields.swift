@@ -126,21 +126,34 @@ struct RowFields {
         }
     }
 
-    /// The time record `r` stands for (see ``EventTime``), nil when none.
-    func nanos(_ r: Record, line: UnsafePointer<UInt8>?) -> Int64? {
+    /// The time record `r` stands for (see ``EventTime``), or why it stands for none.
+    func time(_ r: Record, line: UnsafePointer<UInt8>?) -> Result<Int64, IngestError> {
         switch r.kind {
-        case ValueKind.int.rawValue: return EventTime.epoch(Int64(bitPattern: r.payload))
-        case ValueKind.float.rawValue: return EventTime.epoch(Double(bitPattern: r.payload))
-        case ValueKind.bool.rawValue: return nil
-        default: return withBytes(r, line: line) { EventTime.nanos($0) }
+        case ValueKind.int.rawValue:
+            let v = Int64(bitPattern: r.payload)
+            return EventTime.epoch(v).map { .success($0) } ?? .failure(.badTime(String(v), "it is out of range as an epoch time"))
+        case ValueKind.float.rawValue:
+            let d = Double(bitPattern: r.payload)
+            return EventTime.epoch(d).map { .success($0) } ?? .failure(.badTime(Value.format(d), "it is out of range as an epoch time"))
+        case ValueKind.bool.rawValue:
+            return .failure(.badTime(r.payload != 0 ? "true" : "false", "a boolean is not a time"))
+        default:
+            return withBytes(r, line: line) { EventTime.read($0) }
         }
     }
 
+    /// The time record `r` stands for (see ``EventTime``), nil when none.
+    func nanos(_ r: Record, line: UnsafePointer<UInt8>?) -> Int64? {
+        if case .success(let t) = time(r, line: line) { return t }
+        return nil
+    }
+
     /// Takes the event time out of the row: the field whose name ranks first among the time
-    /// candidates decides. When it holds a usable time it is removed and its time returned; when
-    /// it is missing or unusable the row stays as it is and `now` is returned.
+    /// candidates decides. When it holds a usable time it is removed and its time returned;
+    /// when there is none, nil; when it holds something else (`2024-02-30`, `true`, a year
+    /// before 1970), the line is rejected with the reason.
     /// - Complexity: O(number of fields)
-    mutating func takeTime(names: FieldNameTable, line: UnsafePointer<UInt8>?, now: Int64) -> Int64 {
+    mutating func takeTime(names: FieldNameTable, line: UnsafePointer<UInt8>?) throws(IngestError) -> Int64? {
         var best = -1
         var bestRank = FieldNameTable.notTime
         for k in records.indices {
@@ -150,9 +163,14 @@ struct RowFields {
                 best = k
             }
         }
-        guard best >= 0, let t = nanos(records[best], line: line) else { return now }
-        records.remove(at: best)
-        return t
+        guard best >= 0 else { return nil }
+        switch time(records[best], line: line) {
+        case .success(let t):
+            records.remove(at: best)
+            return t
+        case .failure(let e):
+            throw IngestError.badTime(field: names.names[Int(records[best].name)].text, e)
+        }
     }
 
     /// The row as event fields.

@@ -1,3 +1,4 @@
+import KilnIngest
 import Foundation
 import KilnCore
 import KilnStore

@@ -1,3 +1,4 @@
+import KilnIngest
 import KilnCore
 
 /// Decodes Honeycomb Events API bodies straight into a ``RawBatch`` (no `Event` or `Value`
@@ -277,9 +278,5 @@ struct HoneycombDecoder {
         }
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = ""
-        JSONText.appendString(String(s.prefix(80)), to: &out)
-        return out
-    }
+    static func quoted(_ s: String) -> String { JSONReader.quoted(s) }
 }

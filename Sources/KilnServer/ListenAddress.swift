@@ -1,3 +1,4 @@
+import KilnIngest
 import Foundation
 
 /// The numeric addresses a `--listen` host stands for, looked up once so that the address

@@ -1,3 +1,4 @@
+import KilnIngest
 import KilnCore
 import Foundation
 import KilnStore

@@ -1,3 +1,4 @@
+import KilnIngest
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

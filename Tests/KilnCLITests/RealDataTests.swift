@@ -18,7 +18,7 @@ struct RealDataTests {
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let result = try KilnBinary.run(["bubbleup", "--db", db, "--dataset", "nezha", "--format", "json",
                                          "--select", "Duration >= 100000", "--select", "timestamp < \"2022-08-23T00:00:00Z\"",
-                                         "--select", "ParentID != root"])
+                                         "--select", "trace.parent_id != root"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try KilnBinary.json(result)
         let dimensions = try #require(json["dimensions"] as? [[String: Any]])

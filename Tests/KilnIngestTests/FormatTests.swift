@@ -40,16 +40,11 @@ import Testing
     /// Repeated, removed and competing time fields resolve by "last value wins" and then
     /// "first present of the candidate list decides".
     @Test(arguments: [
-        (#"{"time":"2024-05-01T12:00:00Z","time":"x"}"#, testNow, [Field("time", .string("x"))]),
         (#"{"time":"x","time":"2024-05-01T12:00:00Z"}"#, 1_714_564_800_000_000_000, []),
-        (#"{"timestamp":"2024-05-01T12:00:00Z","time":"bad"}"#, testNow,
-         [Field("timestamp", .string("2024-05-01T12:00:00Z")), Field("time", .string("bad"))]),
         (#"{"ts":"2024-05-01T12:00:00Z","time":"2024-05-02T00:00:00Z"}"#, 1_714_608_000_000_000_000,
          [Field("ts", .string("2024-05-01T12:00:00Z"))]),
         (#"{"time":"2024-05-01T12:00:00Z","a":1,"time":null}"#, testNow, [Field("a", .int(1))]),
         (#"{"a":1,"time":"2024-05-01T12:00:00Z","a":null,"ts":"bad"}"#, 1_714_564_800_000_000_000, [Field("ts", .string("bad"))]),
-        (#"{"ts":"2024-05-01T12:00:00Z","a":1,"a":null,"time":"bad"}"#, testNow,
-         [Field("ts", .string("2024-05-01T12:00:00Z")), Field("time", .string("bad"))]),
         (#"{"data":{"time":"2024-05-02T00:00:00Z"},"time":"2024-05-01T12:00:00Z"}"#, 1_714_564_800_000_000_000,
          [Field("time", .string("2024-05-02T00:00:00Z"))]),
         (#"{"time":"2024-05-01T12:00:00Z","data":{"time":"2024-05-02T00:00:00Z"},"x":1}"#, 1_714_564_800_000_000_000,
@@ -61,17 +56,33 @@ import Testing
         #expect(event?.fields == fields)
     }
 
-    /// An unreadable time leaves the event at ingest time and keeps the field; so do times
-    /// that do not fit in Int64 nanoseconds (no overflow trap).
+    /// The deciding time field (the last value of the first candidate present) holding
+    /// something that is not a time rejects the line, even when another candidate holds one.
+    @Test(arguments: [
+        #"{"time":"2024-05-01T12:00:00Z","time":"x"}"#,
+        #"{"timestamp":"2024-05-01T12:00:00Z","time":"bad"}"#,
+        #"{"ts":"2024-05-01T12:00:00Z","a":1,"a":null,"time":"bad"}"#,
+        #"{"time":"soon","data":{"b":1}}"#,
+    ])
+    func competingInvalidTimeRejects(line: String) {
+        let batch = decode(line, .jsonl)
+        #expect(batch.events.isEmpty)
+        #expect(batch.rejections.first?.reason.hasPrefix(#"time field "time": invalid time"#) == true, "\(batch.rejections)")
+    }
+
+    /// A time field holding something that is not a time rejects its line with the reason,
+    /// including times that do not fit in Int64 nanoseconds (no overflow trap) and dates that
+    /// do not exist; nothing is silently given the ingest time.
     @Test(arguments: [
         #""yesterday""#, "true", "-5", #""""#, "99999999999", "99999999999999", "1e30",
         #""9999-12-31T23:59:59Z""#, #""2262-04-11T23:47:16.999999999Z""#, "9.3e9", #""0x10""#,
+        #""2024-02-30T00:00:00Z""#, #""2024-05-01T12:00:00+25:00""#, #""0000-01-01T00:00:00Z""#,
     ])
-    func unreadableTimesAreKept(time: String) {
-        let event = decode(#"{"time":\#(time)}"#).events.first
-        #expect(event?.timestamp == testNow, "\(time)")
-        #expect(event?.fields.count == 1)
-        #expect(event?.fields.first?.name == "time")
+    func unreadableTimesAreRejected(time: String) {
+        let batch = decode(#"{"time":\#(time)}"#)
+        #expect(batch.events.isEmpty, "\(time)")
+        #expect(batch.rejections.count == 1)
+        #expect(batch.rejections.first?.reason.hasPrefix(#"time field "time": invalid time"#) == true, "\(batch.rejections)")
     }
 
     /// With a configured field, only that field is the time.
@@ -99,9 +110,6 @@ import Testing
         #expect(timeInData?.fields == [Field("b", .bool(true))])
         let lowRate = decode(#"{"samplerate":0,"data":{"b":1}}"#).events.first
         #expect(lowRate?.sampleRate == 1)
-        let badTime = decode(#"{"time":"soon","data":{"b":1}}"#).events.first
-        #expect(badTime?.timestamp == testNow)
-        #expect(badTime?.fields == [Field("time", .string("soon")), Field("b", .int(1))])
     }
 
     /// An object with `data` and other members is flat: `data.…` names, no sample rate.

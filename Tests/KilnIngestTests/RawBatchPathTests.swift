@@ -178,6 +178,8 @@ private func expectSamePaths(_ bytes: [UInt8], format: InputFormat, options: Dec
         rows.append(Event(timestamp: 5, fields: [Field("z", .int(0)), Field("y", .string("first"))]))
         b.withUnsafeBytes { decoder.decode($0, into: &rows, rejections: &rejections) }
         Array("y=c x=2\n".utf8).withUnsafeBytes { other.decode($0, into: &rows, rejections: &rejections) }
+        // Logfmt rows wait for the typing sample to end (1,000 lines, a flush or the end).
+        other.flush(into: &rows, rejections: &rejections)
         a.withUnsafeBytes { decoder.decode($0, into: &rows, rejections: &rejections) }
         var fresh = RawBatch()
         b.withUnsafeBytes { decoder.decode($0, into: &fresh, rejections: &rejections) }

@@ -47,7 +47,8 @@ import Testing
             #expect(batch.rejections.isEmpty, "\(file.lastPathComponent): \(batch.rejections.prefix(3))")
             #expect(batch.events.count == rows)
             for event in batch.events {
-                #expect(event.fields.map(\.name).starts(with: ["TraceID", "SpanID", "ParentID", "PodName", "OperationName"]))
+                #expect(event.fields.map(\.name).starts(with: ["trace.trace_id", "trace.span_id", "trace.parent_id", "PodName", "OperationName"]))
+                #expect(event.fields.prefix(3).allSatisfy { if case .string = $0.value { return true } else { return false } })
                 guard case .int(let end) = event["EndTimeUnixNano"], case .int(let micros) = event["Duration"] else {
                     Issue.record("\(file.lastPathComponent): untyped end time or duration in \(event)")
                     break

@@ -123,7 +123,10 @@ private let combinedInput = Array((
         #expect(decoder.format == .auto)
         Array("a=1 b=2\n".utf8).withUnsafeBytes { decoder.decode($0, into: &batch) }
         #expect(decoder.format == .logfmt)
+        // The logfmt line waits for the typing sample to end; lines are counted as they come out.
+        decoder.finish(into: &batch)
         #expect(batch.lines == 4)
+        #expect(batch.events.count == 1)
     }
 
     /// Lines up to exactly 1 MiB are accepted; longer ones are rejected without stopping the

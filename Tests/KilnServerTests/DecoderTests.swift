@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import Testing
+@testable import KilnIngest
 @testable import KilnServer
 
 private func decodeBatch(_ text: String, limits: IngestLimits = IngestLimits(), now: Int64 = 42) throws(ServerError) -> (RawBatch, [String?]) {

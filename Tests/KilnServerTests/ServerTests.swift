@@ -2,6 +2,7 @@ import Foundation
 import KilnCore
 @testable import KilnStore
 import Testing
+@testable import KilnIngest
 @testable import KilnServer
 
 private let json = ["Content-Type": "application/json"]

@@ -2,6 +2,7 @@ import Foundation
 import KilnCore
 import KilnStore
 import Testing
+@testable import KilnIngest
 @testable import KilnServer
 
 #if canImport(Glibc)

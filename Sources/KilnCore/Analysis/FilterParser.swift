@@ -95,6 +95,12 @@ struct FilterParser {
         }
         for (symbol, op) in [(">=", FilterOperator.greaterOrEqual), ("<=", .lessOrEqual), ("!=", .notEqual),
                              ("==", .equal), ("=", .equal), (">", .greater), ("<", .less)] where peek(symbol) {
+            // `=>`, `===`, `<>`: the whole run of operator characters is the operator written.
+            var end = i
+            while end < chars.count, "=<>!".contains(chars[end]) { end += 1 }
+            if end - i != symbol.count {
+                throw fail("unknown operator \"\(String(chars[i..<end]))\"; expected one of \(FilterParser.operatorList)", at: start)
+            }
             i += symbol.count
             return op
         }

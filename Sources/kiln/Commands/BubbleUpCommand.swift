@@ -38,7 +38,7 @@ struct BubbleUpCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scopeValue = try scope.scope(now: Clock.nowNanos())
+        let scopeValue = try scope.scope(now: Clock.nowNanos(), command: "bubbleup")
         let select: [Filter]
         do {
             select = try Filter.parseAll(selection)
@@ -47,6 +47,8 @@ struct BubbleUpCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let backend = try store.backend(command: "bubbleup")
+        try FieldCheck.require(FieldCheck.uses(scopeValue.filters, flag: "--where") + FieldCheck.uses(select, flag: "--select"),
+                               dataset: scope.dataset, backend: backend, command: "bubbleup")
         let answer: Answer<BubbleUpResult>
         do {
             answer = try backend.bubbleUp(dataset: scope.dataset, scope: scopeValue, selection: select, options: BubbleUpOptions())

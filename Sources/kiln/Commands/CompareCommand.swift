@@ -52,7 +52,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let now = Clock.nowNanos()
-        let scopeValue = try scope.scope(now: now)
+        let scopeValue = try scope.scope(now: now, command: "compare")
         var errorFilters: [Filter]
         do {
             errorFilters = try Filter.parseAll(errors)

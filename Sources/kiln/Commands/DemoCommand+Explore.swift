@@ -11,11 +11,13 @@ extension DemoCommand {
 
     /// Opens the explorer on the demo store while a background writer keeps normal traffic
     /// arriving (about 40 events a second), so the heatmap is live.
-    static func explore(db: String, selection: [String]) throws {
+    ///
+    /// `span` is the time range to open on (ns): the one the sample fills.
+    static func explore(db: String, selection: [String], span: Int64) throws {
         let feeder = LiveFeeder(db: db)
         let thread = Thread { feeder.run() }
         thread.start()
-        let status = Explorer.run(configuration: ExplorerConfiguration(storePath: db, dataset: "shop"))
+        let status = Explorer.run(configuration: ExplorerConfiguration(storePath: db, dataset: "shop", range: .last(span)))
         feeder.stop()
         if status != 0 { throw ExitCode(status) }
     }

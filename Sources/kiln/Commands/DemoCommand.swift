@@ -51,7 +51,10 @@ struct DemoCommand: ParsableCommand {
             print(Sanitize.block(shown.table(width: TerminalWidth.columns)), terminator: "")
             return
         }
-        try DemoCommand.explore(db: db, selection: selection)
+        // Open on the span the sample fills (rounded up to the minute), not the default 2 hours.
+        let minute: Int64 = 60_000_000_000
+        let span = (batch.maxTimestamp ?? 0) - (batch.timestamps.min() ?? 0)
+        try DemoCommand.explore(db: db, selection: selection, span: max(minute, (span + minute - 1) / minute * minute))
     }
 
     /// The sample next to the working directory or the executable (…/.build/<config>/kiln).

@@ -33,10 +33,8 @@ struct ExploreCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "Dataset to explore (default: the only one, else a picker).") var dataset: String?
     @Option(help: ArgumentHelp("Time range: 15m, 2h, 7d ... or all.", valueName: "span")) var since: String?
-    @Option(help: ArgumentHelp("Start of a fixed time range (inclusive): RFC 3339 or epoch; with --to.", valueName: "time"))
-    var from: String?
-    @Option(help: ArgumentHelp("End of a fixed time range (exclusive): RFC 3339 or epoch; default now.", valueName: "time"))
-    var to: String?
+    @Option(help: ArgumentHelp("Start of a fixed time range (RFC 3339 or epoch; with --to).", valueName: "time")) var from: String?
+    @Option(help: ArgumentHelp("End of a fixed time range (exclusive).", valueName: "time")) var to: String?
     @Option(name: .customLong("where"), help: ArgumentHelp("Scope filter FIELD OP VALUE (repeatable).", valueName: "expr"))
     var filters: [String] = []
     @Option(name: .customLong("select"), help: ArgumentHelp("Selection filter for BubbleUp (repeatable).", valueName: "expr"))
@@ -49,48 +47,42 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Colours: \(ColorChoice.spellings).", valueName: "depth")) var color: String = "auto"
     @Flag(help: "Start with the mouse on (m toggles it).") var mouse = false
 
-    func run() throws {
-        var range: TimeRange?
-        if let since {
-            if since == "all" {
-                range = .all
-            } else if let d = Self.span(since) {
-                range = .last(d)
-            } else {
-                throw ValidationError("--since: \"\(since)\" is not a span like 15m, 2h, 7d or all")
-            }
+    /// Argument problems are found here, so that their usage line names `kiln explore`.
+    func validate() throws {
+        if let since, since != "all", Self.span(since) == nil {
+            throw ValidationError("--since: \"\(since)\" is not a span like 15m, 2h, 7d or all")
         }
         if from != nil || to != nil {
-            guard since == nil else { throw ValidationError("--since and --from/--to both set the range: give one") }
-            guard let a = from.flatMap(Timestamp.parse) else {
-                throw ValidationError(from == nil ? "--to needs --from" : "--from: \"\(from!)\" is neither RFC 3339 nor an epoch time")
+            guard since == nil else { throw ValidationError("--since and --from/--to both set the time range: give one") }
+            guard let a = from.flatMap(Timestamp.parse), let b = to.flatMap(Timestamp.parse), b > a else {
+                throw ValidationError("--from and --to: give both, as RFC 3339 or epoch times, the end after the start")
             }
-            let b: Int64
-            if let to {
-                guard let t = Timestamp.parse(to) else { throw ValidationError("--to: \"\(to)\" is neither RFC 3339 nor an epoch time") }
-                b = t
-            } else {
-                b = Clock.nowNanos()
-            }
-            guard b > a else { throw ValidationError("--to must come after --from") }
-            range = .between(a, b)
         }
-        let scope: [Filter], select: [Filter]
         do {
-            scope = try Filter.parseAll(filters)
-            select = try Filter.parseAll(selection)
+            _ = try Filter.parseAll(filters)
+            _ = try Filter.parseAll(selection)
         } catch {
             throw ValidationError("bad filter:\n\(error.description)")
         }
-        guard let start = StartView(rawValue: view) else {
+        guard StartView(rawValue: view) != nil else {
             throw ValidationError("--view: \"\(view)\" is not one of \(StartView.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let depth = ColorChoice(color) else { throw ValidationError("--color: \"\(color)\" is not one of \(ColorChoice.spellings)") }
+        guard ColorChoice(color) != nil else { throw ValidationError("--color: \"\(color)\" is not one of \(ColorChoice.spellings)") }
+    }
+
+    func run() throws {
+        var range: TimeRange?
+        if let since { range = since == "all" ? .all : Self.span(since).map { .last($0) } }
+        if let a = from.flatMap(Timestamp.parse), let b = to.flatMap(Timestamp.parse) { range = .between(a, b) }
+        let scope = (try? Filter.parseAll(filters)) ?? [], select = (try? Filter.parseAll(selection)) ?? []
+        let start = StartView(rawValue: view) ?? .heatmap
+        let depth = ColorChoice(color) ?? .auto
         let loadedTheme: Theme
         do {
             loadedTheme = try ThemeLoader.load(theme, context: .process)
         } catch {
-            throw ValidationError("\(error)")
+            printError("kiln explore: \(error)")
+            throw ExitCode(64)
         }
         let configuration = ExplorerConfiguration(storePath: store.db, dataset: dataset, range: range, filters: scope, selection: select,
                                                   view: start, traceID: trace, field: field, theme: loadedTheme, color: depth, mouse: mouse)

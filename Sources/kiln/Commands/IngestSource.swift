@@ -48,6 +48,8 @@ final class Progress {
 enum IngestItem: Sendable {
     case rows(RawBatch, rejections: [Rejection], bytes: Int)
     case failed(String)
+    /// Something the user should know that did not stop reading (events without a time).
+    case warning(String)
     case end
 }
 
@@ -127,6 +129,8 @@ struct IngestSource {
                 progress.tick()
             case .failed(let message):
                 failure = message
+            case .warning(let message):
+                printError("kiln ingest: warning: \(Sanitize.line(message))")
             case .end:
                 break loop
             }
@@ -190,6 +194,8 @@ final class FileReader: @unchecked Sendable {
         while !StopSignal.isSet {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&pfd, 1, 250) == 0 {
+                // A pause in the input: rows held back to decide the field types go out now.
+                decoder.flush(into: &raw, rejections: &rejections)
                 collect(force: true)
                 continue
             }
@@ -229,6 +235,7 @@ final class FileReader: @unchecked Sendable {
             }
             // End of the data for now.
             guard follow else { break }
+            decoder.flush(into: &raw, rejections: &rejections)
             collect(force: true)
             usleep(100_000)
             var st = stat()
@@ -239,6 +246,7 @@ final class FileReader: @unchecked Sendable {
                 // Finish the old content, then read the new file (or the truncated one) from its start.
                 decoder.finish(into: &raw, rejections: &rejections)
                 collect(force: true)
+                warnAboutTimes(decoder, queue: queue)
                 if rotated {
                     let newFD = open(path, O_RDONLY)
                     guard newFD >= 0 else { continue }
@@ -249,14 +257,33 @@ final class FileReader: @unchecked Sendable {
                     lseek(fd, 0, SEEK_SET)
                 }
                 offset = 0
-                decoder = IngestDecoder(format: format, options: DecodeOptions(timestampField: options.timestampField, now: Clock.nowNanos()))
+                var fresh = options
+                fresh.now = Clock.nowNanos()
+                decoder = IngestDecoder(format: format, options: fresh)
             }
         }
         decoder.finish(into: &raw, rejections: &rejections)
         collect(force: true)
+        warnAboutTimes(decoder, queue: queue)
         if let inflater, !inflater.isComplete, !StopSignal.isSet {
             queue.put(.failed("\(displayName): gzip data ends early (the file is cut short)"))
         }
+    }
+
+    /// Warns once when events of this input had no time field and got the ingest time, naming
+    /// the fields that look like times and the flag that picks one.
+    private func warnAboutTimes(_ decoder: IngestDecoder, queue: IngestQueue) {
+        let untimed = decoder.eventsWithoutTime
+        guard untimed > 0 else { return }
+        let looked = options.timestampField.map { "\"\($0)\"" } ?? DecodeOptions.defaultTimeFields.joined(separator: ", ")
+        var message = "\(displayName): \(Text.grouped(untimed)) event\(untimed == 1 ? "" : "s") had no time field (looked for \(looked)) and got the ingest time"
+        let candidates = decoder.timeLikeFields
+        if !candidates.isEmpty {
+            message += "; fields that look like times: \(candidates.prefix(8).joined(separator: ", ")); choose one with --timestamp-field \(candidates[0])"
+        } else {
+            message += "; choose the time field with --timestamp-field FIELD"
+        }
+        queue.put(.warning(message))
     }
 
     private static func identity(_ fd: Int32) -> (UInt64, UInt64) {

@@ -43,7 +43,7 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let scopeValue = try scope.scope(now: Clock.nowNanos())
+        let scopeValue = try scope.scope(now: Clock.nowNanos(), command: "query")
         let calcs: [Calculation]
         let orders: [QueryOrder]
         do {
@@ -54,6 +54,10 @@ struct QueryCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let backend = try store.backend(command: "query")
+        try FieldCheck.require(FieldCheck.uses(scopeValue.filters, flag: "--where")
+                               + calcs.compactMap { c in c.field.map { FieldCheck.Use(flag: "--calc", field: $0) } }
+                               + groupBy.map { FieldCheck.Use(flag: "--group-by", field: $0) },
+                               dataset: scope.dataset, backend: backend, command: "query")
         if calcs.isEmpty && groupBy.isEmpty {
             do {
                 printEvents(try backend.events(dataset: scope.dataset, scope: scopeValue, limit: limit ?? 20))
@@ -97,13 +101,14 @@ struct QueryCommand: ParsableCommand {
             }
             out.append(contentsOf: "]}".utf8)
             print(String(decoding: out, as: UTF8.self))
-        case .csv, .table:
-            for event in events {
-                var line: [UInt8] = []
-                JSONText.appendEventLine(event, to: &line)
-                line.removeLast()
-                print(Sanitize.line(String(decoding: line, as: UTF8.self)))
+        case .csv:
+            print(Sanitize.block(EventListText.csv(events).replacingOccurrences(of: "\r\n", with: "\n")), terminator: "")
+        case .table:
+            if events.isEmpty {
+                print("no events in scope")
+                return
             }
+            print(Sanitize.block(EventListText.table(events, width: TerminalWidth.columns)), terminator: "")
         }
     }
 }

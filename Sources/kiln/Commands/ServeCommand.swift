@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnIngest
 import KilnServer
 import KilnStore
 import Synchronization

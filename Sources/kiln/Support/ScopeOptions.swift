@@ -21,15 +21,17 @@ struct ScopeOptions: ParsableArguments {
         if since != nil && from != nil { throw ValidationError("--since and --from both set the start: give one") }
     }
 
-    /// The scope, with `now` for `--since`.
-    func scope(now: Int64) throws -> Scope {
+    /// The scope, with `now` for `--since`; a malformed `--where` is reported as
+    /// `kiln COMMAND: --where: ...` with exit status 64.
+    func scope(now: Int64, command: String) throws -> Scope {
         var start = from.flatMap(Timestamp.parse)
         if let since, let d = DurationText.parse(since) { start = now - d }
         let parsed: [Filter]
         do {
             parsed = try Filter.parseAll(filters)
         } catch {
-            throw ValidationError("--where: \(error)")
+            printError("kiln \(command): --where: \(Sanitize.block(error.description))")
+            throw ExitCode(64)
         }
         return Scope(from: start, to: to.flatMap(Timestamp.parse), filters: parsed)
     }

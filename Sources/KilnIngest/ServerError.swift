@@ -42,17 +42,17 @@ public struct ServerError: Error, CustomStringConvertible, Sendable, Equatable {
         self.retryAfter = retryAfter
     }
 
-    static func malformed(_ what: String) -> ServerError { ServerError(code: .malformed, message: what) }
+    package static func malformed(_ what: String) -> ServerError { ServerError(code: .malformed, message: what) }
 
-    static func tooLarge(_ what: String, limit: Int) -> ServerError {
+    package static func tooLarge(_ what: String, limit: Int) -> ServerError {
         ServerError(code: .tooLarge, message: "\(what) is larger than the limit of \(limit) bytes")
     }
 
-    static func tooMany(_ what: String, limit: Int) -> ServerError {
+    package static func tooMany(_ what: String, limit: Int) -> ServerError {
         ServerError(code: .tooMany, message: "\(what): more than the limit of \(limit)")
     }
 
-    static func overloaded(_ why: String, retryAfter: Int = 1) -> ServerError {
+    package static func overloaded(_ why: String, retryAfter: Int = 1) -> ServerError {
         ServerError(code: .overloaded, message: why, retryAfter: retryAfter)
     }
 }

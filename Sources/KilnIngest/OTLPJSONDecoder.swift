@@ -1,12 +1,17 @@
 /// Decodes OTLP/HTTP JSON bodies (the protobuf JSON mapping with OTLP's exceptions): field
 /// names in lowerCamelCase (snake_case accepted too), trace and span ids as hex (base64 accepted:
 /// 24/12 characters), enums as names or numbers, 64-bit integers as strings or numbers.
-struct OTLPJSONDecoder: OTLPDecoder {
-    var limits: IngestLimits
+package struct OTLPJSONDecoder: OTLPDecoder {
+    package var limits: IngestLimits
+
+    /// Makes a decoder holding requests to `limits`.
+    package init(limits: IngestLimits) {
+        self.limits = limits
+    }
 
     /// Decodes an `ExportTraceServiceRequest`.
     /// - Complexity: O(body size)
-    func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
+    package func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
         try decodeExport(body, names: (("resourceSpans", "resource_spans"), ("scopeSpans", "scope_spans"), ("spans", nil))) {
             (value, place) throws(ServerError) in try span(value, place)
         }
@@ -14,7 +19,7 @@ struct OTLPJSONDecoder: OTLPDecoder {
 
     /// Decodes an `ExportLogsServiceRequest`.
     /// - Complexity: O(body size)
-    func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
+    package func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
         try decodeExport(body, names: (("resourceLogs", "resource_logs"), ("scopeLogs", "scope_logs"), ("logRecords", "log_records"))) {
             (value, place) throws(ServerError) in try logRecord(value, place)
         }
@@ -97,7 +102,7 @@ struct OTLPJSONDecoder: OTLPDecoder {
     private static let spanKindNames = ["SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER", "SPAN_KIND_CLIENT",
                                         "SPAN_KIND_PRODUCER", "SPAN_KIND_CONSUMER"]
     private static let statusNames = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"]
-    static let severityNames = [
+    package static let severityNames = [
         "SEVERITY_NUMBER_UNSPECIFIED",
         "SEVERITY_NUMBER_TRACE", "SEVERITY_NUMBER_TRACE2", "SEVERITY_NUMBER_TRACE3", "SEVERITY_NUMBER_TRACE4",
         "SEVERITY_NUMBER_DEBUG", "SEVERITY_NUMBER_DEBUG2", "SEVERITY_NUMBER_DEBUG3", "SEVERITY_NUMBER_DEBUG4",

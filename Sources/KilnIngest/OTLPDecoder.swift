@@ -1,6 +1,6 @@
 /// A decoder of OTLP/HTTP export request bodies: protobuf (``OTLPProtobufDecoder``) or JSON
 /// (``OTLPJSONDecoder``), into ``Telemetry`` traces and logs.
-protocol OTLPDecoder {
+package protocol OTLPDecoder {
     /// A decoder holding requests to `limits`.
     init(limits: IngestLimits)
     /// Decodes an `ExportTraceServiceRequest`.
@@ -10,19 +10,19 @@ protocol OTLPDecoder {
 }
 
 /// Counts the spans or log records of one request against ``IngestLimits/maxEventsPerRequest``.
-struct TelemetryItemCounter {
+package struct TelemetryItemCounter {
     /// The most items a request may hold.
-    let limit: Int
+    package let limit: Int
     /// Items counted so far.
     private(set) var items = 0
 
     /// A counter for one request under `limits`.
-    init(limits: IngestLimits) {
+    package init(limits: IngestLimits) {
         limit = limits.maxEventsPerRequest
     }
 
     /// Counts one more item; 413 once there are more than the limit.
-    mutating func count() throws(ServerError) {
+    package mutating func count() throws(ServerError) {
         items += 1
         guard items <= limit else {
             throw ServerError.tooMany("request has too many spans or log records", limit: limit)

@@ -1,25 +1,26 @@
-import KilnIngest
+import KilnCore
 
 /// Decodes Zipkin v2 span lists (`POST /api/v2/spans`, a JSON array) into ``Telemetry`` spans.
 ///
 /// Per span: `traceId` (16 or 32 hex digits; shorter ones are left-padded with zeros, as Zipkin
 /// does), `id`, `parentId`, `name`, `kind` (`CLIENT`, `SERVER`, `PRODUCER`, `CONSUMER`),
-/// `timestamp` and `duration` (µs), `localEndpoint.serviceName` (the service), the endpoints'
+/// `timestamp` and `duration` (µs; a span without a timestamp starts when its trace's earliest
+/// span in the list does), `localEndpoint.serviceName` (the service), the endpoints'
 /// `ipv4`/`ipv6`/`port` (as `local_endpoint.*` and `remote_endpoint.*`, plus
 /// `remote_endpoint.service_name`), `tags` (string attributes; an `error` tag marks the span
 /// as failed with the tag's text as its status message), `annotations` (span events), `debug`
 /// and `shared` (as `zipkin.debug`, `zipkin.shared`).
-struct ZipkinDecoder {
-    var limits: IngestLimits
+package struct ZipkinDecoder {
+    package var limits: IngestLimits
 
     /// Makes a decoder holding requests to `limits`.
-    init(limits: IngestLimits) {
+    package init(limits: IngestLimits) {
         self.limits = limits
     }
 
     /// Decodes a body; each span is its own resource (services differ from span to span).
     /// - Complexity: O(body size)
-    func decode(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
+    package func decode(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
         let root = try JSONValue.parse(body, maxDepth: limits.maxDepth)
         guard let spans = root.array else { throw ServerError.malformed("expected a JSON array of Zipkin v2 spans") }
         guard spans.count <= limits.maxEventsPerRequest else {
@@ -109,7 +110,36 @@ struct ZipkinDecoder {
             resource.scopes = [Telemetry.ScopeItems(scope: Telemetry.Scope(), items: [s])]
             out.append(resource)
         }
+        Self.inheritTraceTimes(&out)
         return out
+    }
+
+    /// Gives a span without a `timestamp` the earliest start of its trace in the same list (its
+    /// duration kept), so that such a span is not placed at the ingest time, years away from
+    /// the rest of its trace. Zipkin leaves out the timestamp of spans whose start another
+    /// span of the trace already records (a shared server span, for one).
+    /// - Complexity: O(spans)
+    static func inheritTraceTimes(_ traces: inout Telemetry.Traces) {
+        var earliest: [String: Int64] = [:]
+        for r in traces {
+            for scope in r.scopes {
+                for s in scope.items where s.start > 0 {
+                    earliest[s.traceID] = min(earliest[s.traceID] ?? .max, s.start)
+                }
+            }
+        }
+        for r in traces.indices {
+            for k in traces[r].scopes.indices {
+                for j in traces[r].scopes[k].items.indices {
+                    let s = traces[r].scopes[k].items[j]
+                    guard s.start == 0, let start = earliest[s.traceID] else { continue }
+                    let duration = max(0, s.end - s.start)
+                    let (end, overflow) = start.addingReportingOverflow(duration)
+                    traces[r].scopes[k].items[j].start = start
+                    traces[r].scopes[k].items[j].end = overflow ? start : end
+                }
+            }
+        }
     }
 
     private func micro(_ value: JSONValue?, _ key: String, _ problems: inout [String]) -> Int64 {

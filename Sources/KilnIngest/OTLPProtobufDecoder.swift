@@ -5,18 +5,23 @@
 /// type than the proto's is skipped too, as protobuf's own parsers do. Broken framing (a length
 /// past the end, a truncated varint, a group) rejects the whole body. A span or log record with
 /// unusable ids is kept with a `problem` and rejected alone.
-struct OTLPProtobufDecoder: OTLPDecoder {
-    var limits: IngestLimits
+package struct OTLPProtobufDecoder: OTLPDecoder {
+    package var limits: IngestLimits
+
+    /// Makes a decoder holding requests to `limits`.
+    package init(limits: IngestLimits) {
+        self.limits = limits
+    }
 
     /// Decodes an `ExportTraceServiceRequest`.
     /// - Complexity: O(body size)
-    func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
+    package func decodeTraces(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Traces {
         try decodeExport(body, messages: ("ExportTraceServiceRequest", "ResourceSpans", "ScopeSpans", "Span")) { (r) throws(ServerError) in try span(r) }
     }
 
     /// Decodes an `ExportLogsServiceRequest`.
     /// - Complexity: O(body size)
-    func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
+    package func decodeLogs(_ body: UnsafeBufferPointer<UInt8>) throws(ServerError) -> Telemetry.Logs {
         try decodeExport(body, messages: ("ExportLogsServiceRequest", "ResourceLogs", "ScopeLogs", "LogRecord")) { (r) throws(ServerError) in try logRecord(r) }
     }
 

@@ -24,18 +24,18 @@ import KilnCore
 /// infinities are dropped), bytes become base64 text, arrays their compact JSON text, maps are
 /// flattened to dotted names. The dataset is `dataset` when given, else the resource's
 /// `service.name` (`unknown_service` when it has none).
-struct TelemetryMapper {
+package struct TelemetryMapper {
     /// Events per dataset, in arrival order of datasets.
-    struct Output {
-        var datasets: [String] = []
-        var batches: [String: RawBatch] = [:]
+    package struct Output {
+        package var datasets: [String] = []
+        package var batches: [String: RawBatch] = [:]
         /// Items (spans or log records) rejected, with the first reasons.
-        var rejected = 0
-        var reasons: [String] = []
+        package var rejected = 0
+        package var reasons: [String] = []
         /// Events made.
-        var events = 0
+        package var events = 0
 
-        mutating func add(_ event: Event, dataset: String) {
+        package mutating func add(_ event: Event, dataset: String) {
             if batches[dataset] == nil {
                 datasets.append(dataset)
                 batches[dataset] = RawBatch()
@@ -44,21 +44,29 @@ struct TelemetryMapper {
             events += 1
         }
 
-        mutating func reject(_ reason: String) {
+        package mutating func reject(_ reason: String) {
             rejected += 1
             if reasons.count < 5 { reasons.append(reason) }
         }
     }
 
-    var limits: IngestLimits
+    package var limits: IngestLimits
     /// The dataset named by the request (`x-honeycomb-dataset`), overriding `service.name`.
-    var dataset: String?
+    package var dataset: String?
     /// Time used for items that carry none.
-    var now: Int64
+    package var now: Int64
+
+    /// Makes a mapper into `dataset` (nil: each resource's service), with `now` for items
+    /// without a time.
+    package init(limits: IngestLimits, dataset: String?, now: Int64) {
+        self.limits = limits
+        self.dataset = dataset
+        self.now = now
+    }
 
     /// Maps traces.
     /// - Complexity: O(spans + their attributes, events and links)
-    func map(_ traces: Telemetry.Traces) -> Output {
+    package func map(_ traces: Telemetry.Traces) -> Output {
         map(traces, label: { "span \($0.spanID)" }) { (span, resource, scope, service) throws(ServerError) in
             var made = [try spanEvent(span, resource: resource, scope: scope, service: service)]
             for e in span.events { made.append(try annotation(e, of: span, resource: resource, service: service)) }
@@ -69,7 +77,7 @@ struct TelemetryMapper {
 
     /// Maps logs.
     /// - Complexity: O(records + their attributes)
-    func map(_ logs: Telemetry.Logs) -> Output {
+    package func map(_ logs: Telemetry.Logs) -> Output {
         map(logs, label: { _ in "log record" }) { (record, resource, scope, service) throws(ServerError) in
             [try logEvent(record, resource: resource, scope: scope, service: service)]
         }
@@ -109,14 +117,14 @@ struct TelemetryMapper {
         return out
     }
 
-    static func serviceName(_ attributes: [Telemetry.KeyValue]) -> String {
+    package static func serviceName(_ attributes: [Telemetry.KeyValue]) -> String {
         for kv in attributes.reversed() where kv.key == "service.name" {
             if case .string(let s) = kv.value, !s.trimmingSpaces().isEmpty { return s.trimmingSpaces() }
         }
         return "unknown_service"
     }
 
-    static func datasetProblem(_ name: String) -> String? {
+    package static func datasetProblem(_ name: String) -> String? {
         if name.isEmpty || name.utf8.count > 255 { return "dataset names are 1 to 255 bytes long" }
         return nil
     }
@@ -218,18 +226,18 @@ struct TelemetryMapper {
 
 /// The fields of one event being built: names unique (a later value replaces an earlier one),
 /// held to the field-count and value-size limits.
-struct FieldSet {
-    let limits: IngestLimits
+package struct FieldSet {
+    package let limits: IngestLimits
     private(set) var fields: [Field] = []
     private var index: [String: Int] = [:]
 
-    init(limits: IngestLimits) {
+    package init(limits: IngestLimits) {
         self.limits = limits
     }
 
-    mutating func set(_ name: String, _ value: Value) throws(ServerError) {
+    package mutating func set(_ name: String, _ value: Value) throws(ServerError) {
         if case .string(let s) = value, s.utf8.count > limits.maxValueBytes {
-            throw ServerError(code: .tooLarge, message: "the value of \(HoneycombDecoder.quoted(name)) is longer than the limit of \(limits.maxValueBytes) bytes")
+            throw ServerError(code: .tooLarge, message: "the value of \(JSONReader.quoted(name)) is longer than the limit of \(limits.maxValueBytes) bytes")
         }
         if let at = index[name] {
             fields[at].value = value
@@ -242,12 +250,12 @@ struct FieldSet {
         fields.append(Field(name, value))
     }
 
-    mutating func add(_ attributes: [Telemetry.KeyValue], prefix: String = "") throws(ServerError) {
+    package mutating func add(_ attributes: [Telemetry.KeyValue], prefix: String = "") throws(ServerError) {
         for kv in attributes { try set(kv.key, kv.value, prefix: prefix) }
     }
 
     /// Sets an attribute value under `prefix + key`: maps flattened, arrays as JSON text.
-    mutating func set(_ key: String, _ value: Telemetry.AnyValue, prefix: String, depth: Int = 0) throws(ServerError) {
+    package mutating func set(_ key: String, _ value: Telemetry.AnyValue, prefix: String, depth: Int = 0) throws(ServerError) {
         let name = prefix + key
         switch value {
         case .string(let s): try set(name, .string(s))
@@ -267,7 +275,7 @@ struct FieldSet {
     }
 
     /// The JSON text of an attribute value (maps as objects, bytes as base64 strings).
-    static func appendJSON(_ value: Telemetry.AnyValue, to out: inout String) {
+    package static func appendJSON(_ value: Telemetry.AnyValue, to out: inout String) {
         switch value {
         case .string(let s): JSONText.appendString(s, to: &out)
         case .bool(let b): out += b ? "true" : "false"

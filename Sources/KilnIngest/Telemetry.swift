@@ -1,11 +1,11 @@
-import KilnIngest
+import KilnCore
 
 /// Traces and logs as the OTLP and Zipkin decoders read them, before they become events.
 /// Ids are lowercase hex; an item whose decoding found a problem carries it in `problem` and is
 /// rejected alone (OTLP's partial success).
-enum Telemetry {
+package enum Telemetry {
     /// An attribute value (OTLP's AnyValue).
-    indirect enum AnyValue: Equatable {
+    package indirect enum AnyValue: Equatable {
         case string(String)
         case bool(Bool)
         case int(Int64)
@@ -18,89 +18,89 @@ enum Telemetry {
     }
 
     /// A named attribute.
-    struct KeyValue: Equatable {
-        var key: String
-        var value: AnyValue
+    package struct KeyValue: Equatable {
+        package var key: String
+        package var value: AnyValue
     }
 
     /// The instrumentation scope (library) that made the items.
-    struct Scope: Equatable {
-        var name = ""
-        var version = ""
-        var attributes: [KeyValue] = []
+    package struct Scope: Equatable {
+        package var name = ""
+        package var version = ""
+        package var attributes: [KeyValue] = []
     }
 
     /// A span event.
-    struct SpanEvent: Equatable {
-        var time: Int64 = 0
-        var name = ""
-        var attributes: [KeyValue] = []
+    package struct SpanEvent: Equatable {
+        package var time: Int64 = 0
+        package var name = ""
+        package var attributes: [KeyValue] = []
     }
 
     /// A link to another span.
-    struct Link: Equatable {
-        var traceID = ""
-        var spanID = ""
-        var traceState = ""
-        var attributes: [KeyValue] = []
+    package struct Link: Equatable {
+        package var traceID = ""
+        package var spanID = ""
+        package var traceState = ""
+        package var attributes: [KeyValue] = []
     }
 
     /// A span.
-    struct Span: TelemetryItem {
-        var traceID = ""
-        var spanID = ""
-        var parentID = ""
-        var traceState = ""
-        var name = ""
+    package struct Span: TelemetryItem {
+        package var traceID = ""
+        package var spanID = ""
+        package var parentID = ""
+        package var traceState = ""
+        package var name = ""
         /// OTLP's SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
-        var kind = 0
-        var start: Int64 = 0
-        var end: Int64 = 0
-        var attributes: [KeyValue] = []
-        var events: [SpanEvent] = []
-        var links: [Link] = []
+        package var kind = 0
+        package var start: Int64 = 0
+        package var end: Int64 = 0
+        package var attributes: [KeyValue] = []
+        package var events: [SpanEvent] = []
+        package var links: [Link] = []
         /// OTLP's StatusCode: 0 unset, 1 ok, 2 error.
-        var statusCode = 0
-        var statusMessage = ""
+        package var statusCode = 0
+        package var statusMessage = ""
         /// Why this span cannot be stored, when it cannot.
-        var problem: String?
+        package var problem: String?
     }
 
     /// A log record.
-    struct LogRecord: TelemetryItem {
-        var time: Int64 = 0
-        var observedTime: Int64 = 0
-        var severityNumber = 0
-        var severityText = ""
-        var body: AnyValue = .empty
-        var attributes: [KeyValue] = []
-        var traceID = ""
-        var spanID = ""
-        var eventName = ""
-        var problem: String?
+    package struct LogRecord: TelemetryItem {
+        package var time: Int64 = 0
+        package var observedTime: Int64 = 0
+        package var severityNumber = 0
+        package var severityText = ""
+        package var body: AnyValue = .empty
+        package var attributes: [KeyValue] = []
+        package var traceID = ""
+        package var spanID = ""
+        package var eventName = ""
+        package var problem: String?
     }
 
     /// Items of one resource and scope.
-    struct ScopeItems<Item: Equatable>: Equatable {
-        var scope = Scope()
-        var items: [Item] = []
+    package struct ScopeItems<Item: Equatable>: Equatable {
+        package var scope = Scope()
+        package var items: [Item] = []
     }
 
     /// Items of one resource (a process or service).
-    struct ResourceItems<Item: Equatable>: Equatable {
-        var attributes: [KeyValue] = []
-        var scopes: [ScopeItems<Item>] = []
+    package struct ResourceItems<Item: Equatable>: Equatable {
+        package var attributes: [KeyValue] = []
+        package var scopes: [ScopeItems<Item>] = []
     }
 
     /// A decoded trace export.
-    typealias Traces = [ResourceItems<Span>]
+    package typealias Traces = [ResourceItems<Span>]
     /// A decoded log export.
-    typealias Logs = [ResourceItems<LogRecord>]
+    package typealias Logs = [ResourceItems<LogRecord>]
 
-    static let spanKinds = ["unspecified", "internal", "server", "client", "producer", "consumer"]
+    package static let spanKinds = ["unspecified", "internal", "server", "client", "producer", "consumer"]
 
     /// The lowercase hex of `bytes`.
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
+    package static func hex(_ bytes: some Collection<UInt8>) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -113,7 +113,7 @@ enum Telemetry {
 
     /// Checks a raw id of `expected` bytes (16 for traces, 8 for spans); returns its hex, or
     /// a problem. All-zero ids are invalid in OTLP.
-    static func rawID(_ bytes: [UInt8], expected: Int, what: String) -> Result<String, IDProblem> {
+    package static func rawID(_ bytes: [UInt8], expected: Int, what: String) -> Result<String, IDProblem> {
         guard bytes.count == expected else {
             return .failure(IDProblem(message: "\(what) is \(bytes.count) bytes long, expected \(expected)"))
         }
@@ -122,13 +122,13 @@ enum Telemetry {
     }
 
     /// An id that could not be read.
-    struct IDProblem: Error {
+    package struct IDProblem: Error {
         var message: String
     }
 
     /// Reads an id from JSON text: hex (`2 * bytes` characters, any case) or base64
     /// (24 characters for 16 bytes, 12 for 8). Returns lowercase hex.
-    static func textID(_ text: String, bytes expected: Int, what: String) -> Result<String, IDProblem> {
+    package static func textID(_ text: String, bytes expected: Int, what: String) -> Result<String, IDProblem> {
         let utf8 = Array(text.utf8)
         if utf8.count == expected * 2 {
             var raw: [UInt8] = []
@@ -150,7 +150,7 @@ enum Telemetry {
     }
 
     /// Decodes standard or URL-safe base64 (padding optional); nil when invalid.
-    static func base64Decode(_ text: [UInt8]) -> [UInt8]? {
+    package static func base64Decode(_ text: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.count * 3 / 4)
         var acc: UInt32 = 0
@@ -181,7 +181,7 @@ enum Telemetry {
     }
 
     /// Standard base64 with padding.
-    static func base64Encode(_ bytes: [UInt8]) -> String {
+    package static func base64Encode(_ bytes: [UInt8]) -> String {
         let table: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
@@ -202,7 +202,7 @@ enum Telemetry {
 }
 
 /// A span or a log record: what one export request holds many of.
-protocol TelemetryItem: Equatable {
+package protocol TelemetryItem: Equatable {
     /// Why this item cannot be stored, when it cannot.
     var problem: String? { get }
 }

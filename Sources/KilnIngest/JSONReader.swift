@@ -1,7 +1,7 @@
-import KilnIngest
+import KilnCore
 
 /// Where readers of an empty buffer point (never read: their length is 0).
-nonisolated(unsafe) let emptyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+nonisolated(unsafe) package let emptyBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
 /// A forward-only reader of JSON text in a byte buffer: the pieces the request decoders are
 /// built from (strings, numbers, literals, skipping and copying values).
@@ -13,57 +13,57 @@ nonisolated(unsafe) let emptyBuffer = UnsafeMutablePointer<UInt8>.allocate(capac
 /// The byte-level syntax (string scanning and unescaping, numbers, UTF-8 checks) is KilnIngest's,
 /// shared with the JSON lines decoder; this type adds what a request body needs on top: a
 /// position over a whole body, containers and whole values, and ``ServerError``s naming bytes.
-struct JSONReader {
+package struct JSONReader {
     /// A scanned string: the bytes between its quotes, as offsets into the buffer.
-    typealias StringSpan = JSONSyntax.StringSpan
+    package typealias StringSpan = JSONSyntax.StringSpan
 
     /// A scanned number.
-    typealias Number = NumberScanner.Number
+    package typealias Number = NumberScanner.Number
 
-    let p: UnsafePointer<UInt8>
-    let n: Int
-    var i = 0
-    let maxDepth: Int
+    package let p: UnsafePointer<UInt8>
+    package let n: Int
+    package var i = 0
+    package let maxDepth: Int
 
     /// Reads `buffer` (which must stay valid while the reader is used).
-    init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) {
+    package init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) {
         p = buffer.baseAddress ?? UnsafePointer(emptyBuffer)
         n = buffer.count
         self.maxDepth = maxDepth
     }
 
     /// True when only white space is left.
-    var atEnd: Bool {
+    package var atEnd: Bool {
         mutating get {
             skipSpace()
             return i >= n
         }
     }
 
-    func error(_ what: String, at offset: Int? = nil) -> ServerError {
+    package func error(_ what: String, at offset: Int? = nil) -> ServerError {
         .malformed("\(what) (byte \(offset ?? i))")
     }
 
     /// `'x'` for printable ASCII, `byte 0xNN` otherwise, or `the end of the body`.
-    func describe(at offset: Int) -> String {
+    package func describe(at offset: Int) -> String {
         offset < n ? JSONSyntax.describe(p[offset]) : "the end of the body"
     }
 
     @inline(__always)
-    mutating func skipSpace() {
+    package mutating func skipSpace() {
         JSONSyntax.skipSpace(p, count: n, &i)
     }
 
     /// The next non-space byte, not consumed; nil at the end.
     @inline(__always)
-    mutating func peek() -> UInt8? {
+    package mutating func peek() -> UInt8? {
         skipSpace()
         return i < n ? p[i] : nil
     }
 
     /// Consumes `c` (after white space) or throws naming `context`.
     @inline(__always)
-    mutating func expect(_ c: UInt8, _ context: @autoclosure () -> String) throws(ServerError) {
+    package mutating func expect(_ c: UInt8, _ context: @autoclosure () -> String) throws(ServerError) {
         skipSpace()
         guard i < n, p[i] == c else {
             throw error("expected '\(Character(UnicodeScalar(c)))' \(context()), found \(describe(at: i))")
@@ -73,7 +73,7 @@ struct JSONReader {
 
     /// Consumes `c` when it is next (after white space).
     @inline(__always)
-    mutating func consume(_ c: UInt8) -> Bool {
+    package mutating func consume(_ c: UInt8) -> Bool {
         skipSpace()
         if i < n, p[i] == c {
             i += 1
@@ -84,7 +84,7 @@ struct JSONReader {
 
     /// After a member or element: true for `,`, false for `close`, throws otherwise.
     @inline(__always)
-    mutating func nextItem(close: UInt8, _ context: @autoclosure () -> String) throws(ServerError) -> Bool {
+    package mutating func nextItem(close: UInt8, _ context: @autoclosure () -> String) throws(ServerError) -> Bool {
         skipSpace()
         guard i < n else { throw error("expected ',' or '\(Character(UnicodeScalar(close)))' \(context()), found the end of the body") }
         let c = p[i]
@@ -99,7 +99,7 @@ struct JSONReader {
     /// Scans a string whose opening quote is next (after white space); validates UTF-8 and
     /// rejects raw control characters.
     /// - Complexity: O(length)
-    mutating func scanString() throws(ServerError) -> StringSpan {
+    package mutating func scanString() throws(ServerError) -> StringSpan {
         skipSpace()
         guard i < n, p[i] == UInt8(ascii: "\"") else { throw error("expected a string, found \(describe(at: i))") }
         i += 1
@@ -121,7 +121,7 @@ struct JSONReader {
     }
 
     /// Writes the unescaped bytes of `span` into `out` (appending).
-    func unescape(_ span: StringSpan, into out: inout [UInt8]) {
+    package func unescape(_ span: StringSpan, into out: inout [UInt8]) {
         guard span.hasEscape else {
             out.append(contentsOf: UnsafeBufferPointer(start: p + span.start, count: span.end - span.start))
             return
@@ -130,7 +130,7 @@ struct JSONReader {
     }
 
     /// The string `span` stands for.
-    func string(_ span: StringSpan) -> String {
+    package func string(_ span: StringSpan) -> String {
         if !span.hasEscape {
             return String(decoding: UnsafeBufferPointer(start: p + span.start, count: span.end - span.start), as: UTF8.self)
         }
@@ -141,13 +141,13 @@ struct JSONReader {
     }
 
     /// Reads a string value.
-    mutating func readString() throws(ServerError) -> String {
+    package mutating func readString() throws(ServerError) -> String {
         string(try scanString())
     }
 
     /// True when `span` (unescaped) spells `word` (ASCII, no escapes).
     @inline(__always)
-    func equals(_ span: StringSpan, _ word: StaticString) -> Bool {
+    package func equals(_ span: StringSpan, _ word: StaticString) -> Bool {
         let count = word.utf8CodeUnitCount
         guard !span.hasEscape, span.end - span.start == count else { return false }
         let w = word.utf8Start
@@ -160,7 +160,7 @@ struct JSONReader {
     /// Reads a number in JSON syntax: an integer that fits Int64 is `.int`, anything else a
     /// correctly rounded `.float`; beyond Double's range is an error.
     /// - Complexity: O(length)
-    mutating func readNumber() throws(ServerError) -> Number {
+    package mutating func readNumber() throws(ServerError) -> Number {
         skipSpace()
         guard i < n else { throw error("invalid number: expected a digit, found the end of the body") }
         do {
@@ -177,7 +177,7 @@ struct JSONReader {
     }
 
     /// Consumes the literal `word` (`true`, `false`, `null`).
-    mutating func expectLiteral(_ word: StaticString) throws(ServerError) {
+    package mutating func expectLiteral(_ word: StaticString) throws(ServerError) {
         guard JSONSyntax.hasLiteral(word, p, count: n, at: i) else { throw error("invalid literal, expected '\(word)'") }
         i += word.utf8CodeUnitCount
     }
@@ -185,7 +185,7 @@ struct JSONReader {
     // MARK: Whole values
 
     /// Skips one value of any kind (validating it).
-    mutating func skipValue(depth: Int) throws(ServerError) {
+    package mutating func skipValue(depth: Int) throws(ServerError) {
         skipSpace()
         guard i < n else { throw error("expected a value, found the end of the body") }
         switch p[i] {
@@ -211,7 +211,7 @@ struct JSONReader {
     }
 
     /// Copies one value compactly (white space outside strings removed) into `out`.
-    mutating func copyValue(into out: inout [UInt8], depth: Int) throws(ServerError) {
+    package mutating func copyValue(into out: inout [UInt8], depth: Int) throws(ServerError) {
         skipSpace()
         let start = i
         guard i < n else { throw error("expected a value, found the end of the body") }
@@ -249,5 +249,14 @@ struct JSONReader {
     private mutating func peekOffset() -> Int {
         skipSpace()
         return i
+    }
+}
+
+extension JSONReader {
+    /// `s` (its first 80 characters) as a JSON string literal, for messages naming a key.
+    package static func quoted(_ s: String) -> String {
+        var out = ""
+        JSONText.appendString(String(s.prefix(80)), to: &out)
+        return out
     }
 }

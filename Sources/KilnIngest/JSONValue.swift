@@ -2,7 +2,7 @@ import KilnCore
 
 /// A parsed JSON document, for the request bodies read as a whole (OTLP JSON, Zipkin, markers).
 /// Object members keep their order; numbers keep integer exactness (``JSONReader/Number``).
-indirect enum JSONValue: Equatable {
+package indirect enum JSONValue: Equatable {
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -10,7 +10,7 @@ indirect enum JSONValue: Equatable {
     case bool(Bool)
     case null
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.object(let x), .object(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         case (.array(let x), .array(let y)): return x == y
@@ -24,7 +24,7 @@ indirect enum JSONValue: Equatable {
 
     /// Parses a whole body.
     /// - Complexity: O(body size)
-    static func parse(_ body: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws(ServerError) -> JSONValue {
+    package static func parse(_ body: UnsafeBufferPointer<UInt8>, maxDepth: Int = 64) throws(ServerError) -> JSONValue {
         var r = JSONReader(body, maxDepth: maxDepth)
         guard r.peek() != nil else { throw ServerError.malformed("the body is empty; expected JSON") }
         let value = try parseValue(&r, depth: 0)
@@ -33,7 +33,7 @@ indirect enum JSONValue: Equatable {
     }
 
     /// Parses `bytes`.
-    static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ServerError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ServerError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (b) throws(ServerError) -> JSONValue in try parse(b, maxDepth: maxDepth) }
     }
 
@@ -47,7 +47,7 @@ indirect enum JSONValue: Equatable {
             if r.consume(UInt8(ascii: "}")) { return .object(members) }
             repeat {
                 let key = try r.readString()
-                try r.expect(UInt8(ascii: ":"), "after key \(HoneycombDecoder.quoted(key))")
+                try r.expect(UInt8(ascii: ":"), "after key \(JSONReader.quoted(key))")
                 members.append((key, try parseValue(&r, depth: depth + 1)))
             } while try r.nextItem(close: UInt8(ascii: "}"), "in an object")
             return .object(members)
@@ -78,42 +78,42 @@ indirect enum JSONValue: Equatable {
     // MARK: Access
 
     /// The member `key` of an object (the last one when repeated); nil otherwise.
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.last { $0.0 == key }?.1
     }
 
     /// The member named `camel` or `snake` (OTLP JSON names fields in lowerCamelCase; the
     /// proto's snake_case names are accepted too); `null` counts as absent.
-    func member(_ camel: String, _ snake: String? = nil) -> JSONValue? {
+    package func member(_ camel: String, _ snake: String? = nil) -> JSONValue? {
         if let v = self[camel], v != .null { return v }
         if let snake, let v = self[snake], v != .null { return v }
         return nil
     }
 
-    var string: String? {
+    package var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    var array: [JSONValue]? {
+    package var array: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
-    var members: [(String, JSONValue)]? {
+    package var members: [(String, JSONValue)]? {
         if case .object(let m) = self { return m }
         return nil
     }
 
-    var bool: Bool? {
+    package var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// An integer given as a number or a numeric string (64-bit integers may be either); floats
     /// with no fraction count.
-    var int64: Int64? {
+    package var int64: Int64? {
         switch self {
         case .number(.int(let v)): return v
         case .number(.float(let d)): return d.rounded() == d && abs(d) < 9.2e18 ? Int64(d) : nil
@@ -128,7 +128,7 @@ indirect enum JSONValue: Equatable {
 
     /// A number given as a number or a numeric string (`"NaN"`, `"Infinity"` as the proto JSON
     /// mapping writes them).
-    var double: Double? {
+    package var double: Double? {
         switch self {
         case .number(.int(let v)): return Double(v)
         case .number(.float(let d)): return d
@@ -144,13 +144,13 @@ indirect enum JSONValue: Equatable {
     }
 
     /// Compact JSON text of the value.
-    var text: String {
+    package var text: String {
         var out = ""
         append(to: &out)
         return out
     }
 
-    func append(to out: inout String) {
+    package func append(to out: inout String) {
         switch self {
         case .object(let members):
             out += "{"

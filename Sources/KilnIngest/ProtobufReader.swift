@@ -1,4 +1,4 @@
-import KilnIngest
+import KilnCore
 
 /// Reads the protobuf wire format: a sequence of (field number, wire type, value) records.
 ///
@@ -6,9 +6,9 @@ import KilnIngest
 /// (strings, bytes, nested messages). Every length is checked against the bytes left, varints
 /// are at most 10 bytes, and groups (wire types 3 and 4, deprecated) are refused, so no input
 /// makes it read out of bounds or loop. Errors name the message and the byte offset.
-struct ProtobufReader {
+package struct ProtobufReader {
     /// A record's value.
-    enum Value {
+    package enum Value {
         case varint(UInt64)
         case fixed64(UInt64)
         case fixed32(UInt32)
@@ -16,16 +16,16 @@ struct ProtobufReader {
         case bytes(Range<Int>)
     }
 
-    let p: UnsafePointer<UInt8>
+    package let p: UnsafePointer<UInt8>
     /// Where reading stops (the end of the current message).
-    let end: Int
+    package let end: Int
     /// The next byte to read.
-    var i: Int
+    package var i: Int
     /// The message being read, for errors.
-    let message: StaticString
+    package let message: StaticString
 
     /// Reads `buffer` (which must stay valid while the reader is used) as one `message`.
-    init(_ buffer: UnsafeBufferPointer<UInt8>, message: StaticString) {
+    package init(_ buffer: UnsafeBufferPointer<UInt8>, message: StaticString) {
         p = buffer.baseAddress ?? UnsafePointer(emptyBuffer)
         i = 0
         end = buffer.count
@@ -33,19 +33,19 @@ struct ProtobufReader {
     }
 
     /// A reader of the nested message in `range` of the same buffer.
-    init(nested range: Range<Int>, of parent: ProtobufReader, message: StaticString) {
+    package init(nested range: Range<Int>, of parent: ProtobufReader, message: StaticString) {
         p = parent.p
         i = range.lowerBound
         end = range.upperBound
         self.message = message
     }
 
-    func error(_ what: String, at offset: Int? = nil) -> ServerError {
+    package func error(_ what: String, at offset: Int? = nil) -> ServerError {
         .malformed("malformed protobuf: \(what) in \(message) (byte \(offset ?? i))")
     }
 
     /// The next record, or nil at the end of the message.
-    mutating func next() throws(ServerError) -> (field: UInt64, value: Value)? {
+    package mutating func next() throws(ServerError) -> (field: UInt64, value: Value)? {
         guard i < end else { return nil }
         let start = i
         let key = try varint()
@@ -90,12 +90,12 @@ struct ProtobufReader {
     }
 
     /// The bytes of `range` as an array.
-    func bytes(_ range: Range<Int>) -> [UInt8] {
+    package func bytes(_ range: Range<Int>) -> [UInt8] {
         Array(UnsafeBufferPointer(start: p + range.lowerBound, count: range.count))
     }
 
     /// The bytes of `range` as a string; invalid UTF-8 is an error (proto3 strings are UTF-8).
-    func string(_ range: Range<Int>, field: StaticString) throws(ServerError) -> String {
+    package func string(_ range: Range<Int>, field: StaticString) throws(ServerError) -> String {
         if let bad = ByteClass.firstInvalidUTF8(UnsafeBufferPointer(start: p + range.lowerBound, count: range.count)) {
             throw error("invalid UTF-8 in \(field)", at: range.lowerBound + bad)
         }
@@ -105,7 +105,7 @@ struct ProtobufReader {
 
 extension ProtobufReader.Value {
     /// The value as an integer of a varint or fixed field (a length-delimited value gives nil).
-    var integer: UInt64? {
+    package var integer: UInt64? {
         switch self {
         case .varint(let v), .fixed64(let v): return v
         case .fixed32(let v): return UInt64(v)
