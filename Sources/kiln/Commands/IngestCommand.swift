@@ -52,11 +52,14 @@ struct IngestCommand: ParsableCommand {
     var traceFields: String?
     @Flag(help: "Keep reading data appended to the files (like tail -F, surviving rotation and truncation) until interrupted; commits at least every second.")
     var follow = false
+    @Option(help: ArgumentHelp("Most distinct fields per dataset; past it, new fields of an event are dropped and counted, the rest of the event is kept.", valueName: "n"))
+    var maxFields: Int = StoreWriter.defaultMaxFields
     @Argument(help: "Files to read; none or `-` reads standard input.")
     var files: [String] = []
 
     func validate() throws {
         _ = try renameMap()
+        if maxFields < 1 { throw ValidationError("--max-fields \(maxFields): expected at least 1") }
     }
 
     /// `--rename` and `--trace-fields` as one map of old to new names.
@@ -115,6 +118,7 @@ struct IngestCommand: ParsableCommand {
         let writer: StoreWriter
         do {
             writer = try StoreWriter(path: store.db, dataset: name, now: Clock.nowNanos())
+            writer.maxFields = maxFields
         } catch {
             printError("kiln ingest: \(error)")
             throw ExitCode(2)
