@@ -25,6 +25,8 @@ public enum Action: Equatable {
     case loadProgress(loaded: Int, total: Int)
     /// The model now holds the events of `window`.
     case windowLoaded(TimeWindow, now: Int64)
+    /// The dataset's markers as the store holds them now, and its version field.
+    case markersLoaded([Marker], versionField: String)
 }
 
 /// Something the run loop should do: the only way update reaches the outside world.

@@ -163,6 +163,7 @@ public final class RunLoop {
         state = Explorer.makeState(size: terminal.size, glyphs: terminal.glyphs, dataset: dataset, model: model, query: query,
                                    requestedRange: range ?? configuration.range, now: now, markers: markers, lastWrite: lastWrite())
         state.mouse = terminal.isMouseEnabled
+        sendMarkers()
         pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection, traceID: configuration.traceID,
                                  model: model)
     }
@@ -201,6 +202,7 @@ public final class RunLoop {
                     model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all))
                     let markers = (try? reader.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
+                    sendMarkers()
                     pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection,
                                              traceID: configuration.traceID, model: model)
                 } catch {
@@ -231,8 +233,19 @@ public final class RunLoop {
         return !state.quitting
     }
 
+    /// Reads the dataset's markers and version field from the store and tells the state when
+    /// they changed.
+    func sendMarkers() {
+        guard let reader, !state.dataset.isEmpty else { return }
+        let markers = (try? reader.markers(dataset: state.dataset)) ?? state.markers
+        let field = (try? reader.versionField(dataset: state.dataset)) ?? state.versionField
+        if markers != state.markers || field != state.versionField { send(.markersLoaded(markers, versionField: field)) }
+    }
+
     /// Polls in a row that brought no new events.
     var quietPolls = 0
+    /// Polls so far.
+    var polls = 0
 
     /// The window being loaded on another thread, if any.
     var windowLoad: WindowLoad?
@@ -305,6 +318,10 @@ public final class RunLoop {
                 // every append copy the table.
                 if added > 0 && state.live { model.dropPrepared() }
                 if added > 0 { send(.dataRefreshed(totalRows: model.table.count, now: now)) }
+                // New events may bring deploy markers, and `kiln marker add` may have run:
+                // look at every new batch, and every 4 s anyway.
+                polls += 1
+                if added > 0 || polls % 10 == 0 { sendMarkers() }
             } catch {
                 send(.failed("reading the store: \(error)"))
             }

@@ -48,6 +48,8 @@ public struct ExplorerState: Equatable {
     public var sampled: Bool
     /// Markers (deploys) of the dataset.
     public var markers: [Marker]
+    /// The field whose values are the dataset's versions (`kiln marker version-field`).
+    public var versionField: String = StoreNames.versionField
     /// The time range asked for on the command line (nil: the default), applied when a
     /// dataset picked in the picker is loaded.
     public var requestedRange: TimeRange?

@@ -2,9 +2,6 @@ import KilnCore
 import KilnTerminal
 
 extension Explorer {
-    /// The field whose values are versions, unless `:compare FIELD` names another.
-    static let versionField = StoreNames.versionField
-
     /// The scope the views look at: the heatmap's window and the query's filters.
     static func currentScope(_ state: ExplorerState) -> Scope? {
         guard let key = state.heat.key else { return nil }
@@ -21,7 +18,7 @@ extension Explorer {
                             scope extra: [Filter] = []) -> String? {
         guard var scope = currentScope(state) else { return "no events in scope to compare" }
         scope.filters += extra
-        let field = field ?? versionField
+        let field = field ?? state.versionField
         guard model.table.column(field) != nil else { return "no field named \"\(field)\" (:compare FIELD picks another)" }
         let error = errorFilters(model)
         let versions = VersionSummary.summarize(model.table, scope: scope, field: field, metric: state.query.field, error: error)
@@ -69,13 +66,13 @@ extension Explorer {
         let span = end - marker.start
         guard span > 0 else { return "no events after the marker" }
         let before = (marker.start - span)..<marker.start, after = marker.start..<end
-        let request = CompareRequest(scope: scope, field: versionField, before: CompareSide(from: before.lowerBound, to: before.upperBound),
+        let request = CompareRequest(scope: scope, field: state.versionField, before: CompareSide(from: before.lowerBound, to: before.upperBound),
                                      after: CompareSide(from: after.lowerBound, to: after.upperBound), metric: state.query.field,
                                      error: errorFilters(model))
-        let result = Compare.run(CompareSamples.extract(from: model.table, request: request), field: versionField, metric: state.query.field,
+        let result = Compare.run(CompareSamples.extract(from: model.table, request: request), field: state.versionField, metric: state.query.field,
                                  before: nil, after: nil)
         state.live = false
-        var c = CompareState(title: "before and after \(marker.message) (\(Format.clock(marker.start)))", field: versionField, result: result)
+        var c = CompareState(title: "before and after \(marker.message) (\(Format.clock(marker.start)))", field: state.versionField, result: result)
         c.windows = (before, after)
         push(&state, .compare(c))
         return nil
@@ -103,7 +100,7 @@ extension Explorer {
     /// `M`: the markers of the dataset.
     static func openMarkers(_ state: inout ExplorerState) {
         guard !state.markers.isEmpty else {
-            state.message = .info("no markers in \(state.dataset) (kiln marker add, or deploys of a new service.version)")
+            state.message = .info("no markers in \(state.dataset) (kiln marker add, or deploys of a new \(state.versionField))")
             return
         }
         push(&state, .markers(MarkersState(markers: state.markers.sorted { ($0.start, $0.id ?? 0) < ($1.start, $1.id ?? 0) })))
@@ -112,7 +109,7 @@ extension Explorer {
     /// `:versions`: every value of the version field in scope.
     static func openVersions(field: String?, _ state: inout ExplorerState, model: ExplorerModel) -> String? {
         guard let scope = currentScope(state) else { return "no events in scope" }
-        let field = field ?? versionField
+        let field = field ?? state.versionField
         guard model.table.column(field) != nil else { return "no field named \"\(field)\"" }
         let versions = VersionSummary.summarize(model.table, scope: scope, field: field, metric: state.query.field, error: errorFilters(model))
         guard !versions.isEmpty else { return "no event in scope has \(field)" }

@@ -20,6 +20,10 @@ public enum Explorer {
         case .loadProgress(let loaded, let total):
             loadProgress(&state, loaded: loaded, total: total)
             return []
+        case .markersLoaded(let markers, let field):
+            state.markers = markers
+            state.versionField = field
+            return []
         case .windowLoaded(let window, let now):
             windowLoaded(&state, window: window, now: now, model: model)
             return []

@@ -78,3 +78,36 @@ struct ExplorerCompareE2ETests {
         #expect(screen.contains("EXIT=0"))
     }
 }
+
+/// Markers added and a version field set while the explorer is open reach it without a restart.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct ExplorerMarkerRefreshE2ETests {
+    @Test func markersAndTheVersionFieldFollowTheStore() throws {
+        let dir = try TempDir()
+        let db = try CompareCLITests.generated("regressing-rollout", in: dir, events: 8_000)
+        let tmux = try Tmux(width: 120, height: 36, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --dataset shop"))
+        tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") }
+        let add = try KilnBinary.run(["marker", "add", "--db", db, "--dataset", "shop", "hotfix 42"])
+        #expect(add.status == 0, "\(add.stderr)")
+        #expect(try KilnBinary.run(["marker", "version-field", "--db", db, "--dataset", "shop", "availability_zone"]).status == 0)
+        // Within a few polls the marker is listed.
+        let deadline = Date().addingTimeInterval(15)
+        var screen = ""
+        repeat {
+            try tmux.send("M")
+            screen = tmux.wait("the markers") { $0.contains("❭ markers") }
+            if screen.contains("hotfix 42") { break }
+            try tmux.send("q")
+            tmux.wait("the heatmap again") { !$0.contains("❭ markers") }
+            usleep(500_000)
+        } while Date() < deadline
+        #expect(screen.contains("hotfix 42"), "\(screen)")
+        try tmux.send("q")
+        tmux.wait("the heatmap again") { !$0.contains("❭ markers") }
+        // :compare now compares values of the dataset's version field.
+        try tmux.type(":compare")
+        try tmux.send("Enter")
+        screen = tmux.wait("the comparison or why not") { $0.contains("availability_zone") }
+        try tmux.send("Q")
+    }
+}
