@@ -28,6 +28,8 @@ public final class EmbeddedBackend: EventBackend {
 
     public func fields(dataset: String) throws -> [FieldInfo] { try reader.fields(dataset: dataset) }
 
+    public func fieldNames(dataset: String) throws -> [String] { try reader.fieldNames(dataset: dataset) }
+
     public func markers(dataset: String) throws -> [Marker] { try reader.markers(dataset: dataset) }
 
     /// The events of `dataset` in the time window of `scope` (and some around it); only the

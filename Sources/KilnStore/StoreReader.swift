@@ -43,6 +43,16 @@ public final class StoreReader {
         return out
     }
 
+    /// The names of the fields of `dataset`, in first-seen order.
+    public func fieldNames(dataset: String) throws -> [String] {
+        try db.transaction {
+            let id = try datasetID(dataset)
+            var out: [String] = []
+            try db.prepare("SELECT name FROM fields WHERE dataset_id = ? ORDER BY field_id").rows([.int(id)]) { out.append($0.text(0)) }
+            return out
+        }
+    }
+
     /// The fields of `dataset`, most often present first.
     public func fields(dataset: String) throws -> [FieldInfo] {
         try db.transaction {

@@ -19,6 +19,9 @@ public protocol EventBackend: AnyObject {
     /// The fields of `dataset`, most often present first.
     func fields(dataset: String) throws -> [FieldInfo]
 
+    /// The names of the fields of `dataset` (cheap: no counts), in first-seen order.
+    func fieldNames(dataset: String) throws -> [String]
+
     /// The markers of `dataset` in time order.
     func markers(dataset: String) throws -> [Marker]
 

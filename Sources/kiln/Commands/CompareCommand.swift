@@ -65,7 +65,7 @@ struct CompareCommand: ParsableCommand {
         do {
             let fieldName = try field ?? backend.versionField(dataset: scope.dataset)
             if errorFilters.isEmpty {
-                errorFilters = Compare.defaultError(fields: Set(try backend.fields(dataset: scope.dataset).map(\.name)))
+                errorFilters = Compare.defaultError(fields: Set(try backend.fieldNames(dataset: scope.dataset)))
             }
             var windows: String?
             let request = try sides(backend, scope: scopeValue, field: fieldName, error: errorFilters, windows: &windows)

@@ -19,8 +19,7 @@ enum FieldCheck {
     /// field that is not in `dataset` (any time; `timestamp` always exists). A dataset that
     /// cannot be read is left for the command's own call to report.
     static func require(_ uses: [Use], dataset: String, backend: any EventBackend, command: String) throws {
-        guard !uses.isEmpty, let fields = try? backend.fields(dataset: dataset) else { return }
-        let known = fields.map(\.name)
+        guard !uses.isEmpty, let known = try? backend.fieldNames(dataset: dataset) else { return }
         let names = Set(known).union([FieldName.timestamp])
         for use in uses where !names.contains(use.field) {
             printError("kiln \(command): \(use.flag): \(Sanitize.line(FieldSuggestion.unknownField(use.field, known: known)))")
