@@ -18,7 +18,9 @@ public enum Action: Equatable {
     /// The store's other datasets were searched for the spans of a trace (see ``ExplorerModel/findTrace(_:using:mainDataset:)``).
     case traceSearched(String)
     /// The store's SLOs were read (for the SLO list).
-    case slosLoaded([SLODefinition])
+    /// `counts`: each SLO's counts over its windows (``Explorer/sloWindows(_:at:)``), by name,
+    /// read from the store; an SLO without them is counted over the events in memory.
+    case slosLoaded([SLODefinition], counts: [String: [GoodCount]] = [:])
     /// An effect failed; shown in the status line.
     case failed(String)
     /// The window being loaded has `loaded` of its `total` events in.

@@ -224,7 +224,23 @@ public final class RunLoop {
                 send(.traceSearched(id))
             case .loadSLOs:
                 do {
-                    send(.slosLoaded(try reader.map { try EventStore.slos(path: $0.path) } ?? []))
+                    guard let reader else {
+                        send(.slosLoaded([]))
+                        continue
+                    }
+                    // The model holds a time window; an SLO's period may reach far beyond it, so
+                    // its counts come from the store.
+                    drawIfChanged()
+                    let slos = try EventStore.slos(path: reader.path)
+                    let backend = try EmbeddedBackend(path: reader.path)
+                    let at = Explorer.sloTime(state, model: model)
+                    var counts: [String: [GoodCount]] = [:]
+                    for slo in slos where slo.dataset == state.dataset {
+                        let windows = Explorer.sloWindows(slo, at: at)
+                        counts[slo.name] = try backend.goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good,
+                                                                  windows: windows.status + windows.points)
+                    }
+                    send(.slosLoaded(slos, counts: counts))
                 } catch {
                     send(.failed("reading the SLOs: \(error)"))
                 }

@@ -12,11 +12,15 @@ extension Explorer {
     }
 
     /// Fills the SLO list on top of the stack with `slos` evaluated over the loaded events.
-    static func slosLoaded(_ state: inout ExplorerState, _ slos: [SLODefinition], model: ExplorerModel) {
+    static func slosLoaded(_ state: inout ExplorerState, _ slos: [SLODefinition], counts: [String: [GoodCount]] = [:], model: ExplorerModel) {
         guard case .slo(var list) = state.top else { return }
         let mine = slos.filter { $0.dataset == state.dataset }
         let at = sloTime(state, model: model)
-        list.rows = mine.map { sloRow($0, at: at, table: model.table) }
+        list.rows = mine.map { slo in
+            let windows = sloWindows(slo, at: at)
+            let c = counts[slo.name] ?? GoodCount.count(model.table, eligible: slo.eligible, good: slo.good, windows: windows.status + windows.points)
+            return sloRow(slo, at: at, counts: c, statusWindows: windows.status.count)
+        }
         list.otherDatasets = slos.count - mine.count
         clampList(cursor: &list.cursor, scroll: &list.scroll, count: mine.count, page: max(1, Layout.listRows(state.size) / 3))
         replaceTop(&state, .slo(list))
@@ -32,16 +36,20 @@ extension Explorer {
         }
     }
 
-    /// One SLO's status at `at` and its budget over the period, in one pass over `table`.
-    /// - Complexity: O(rows × filters + m log m) for m eligible rows; the windows are prefix sums.
-    static func sloRow(_ slo: SLODefinition, at: Int64, table: EventTable) -> SLOListState.Row {
-        let statusWindows = SLOStatus.windows(for: slo, at: at)
+    /// The windows an SLO is evaluated over at `at`: its status windows (the period and the
+    /// burn-rate windows), then the points of the budget sparkline.
+    static func sloWindows(_ slo: SLODefinition, at: Int64) -> (status: [TimeWindow], points: [TimeWindow]) {
         let start = at - slo.period + 1
         let points = (1...sloSparkPoints).map { i in TimeWindow(from: start, to: start + slo.period * Int64(i) / Int64(sloSparkPoints)) }
-        let counts = GoodCount.count(table, eligible: slo.eligible, good: slo.good, windows: statusWindows + points)
-        let status = SLOStatus(definition: slo, at: at, counts: Array(counts.prefix(statusWindows.count)))
+        return (SLOStatus.windows(for: slo, at: at), points)
+    }
+
+    /// One SLO's status at `at` and its budget over the period, from its counts over
+    /// ``sloWindows(_:at:)`` (the first `statusWindows` of them for the status).
+    static func sloRow(_ slo: SLODefinition, at: Int64, counts: [GoodCount], statusWindows: Int) -> SLOListState.Row {
+        let status = SLOStatus(definition: slo, at: at, counts: Array(counts.prefix(statusWindows)))
         let allowed = status.allowedBad
-        let budget = counts.suffix(points.count).map { c in allowed > 0 ? 100 - Double(c.bad) / allowed * 100 : 100 }
+        let budget = counts.dropFirst(statusWindows).map { c in allowed > 0 ? 100 - Double(c.bad) / allowed * 100 : 100 }
         return SLOListState.Row(status: status, budget: budget)
     }
 

@@ -81,8 +81,8 @@ public enum Explorer {
             replaceTop(&state, .trace(t))
             if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
-        case .slosLoaded(let slos):
-            slosLoaded(&state, slos, model: model)
+        case .slosLoaded(let slos, let counts):
+            slosLoaded(&state, slos, counts: counts, model: model)
             return []
         case .failed(let text):
             if state.loading != nil { _ = cancelLoading(&state, model: model) }
