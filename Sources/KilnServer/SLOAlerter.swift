@@ -127,9 +127,7 @@ public final class SLOAlerter: @unchecked Sendable {
             guard let backend else { break }
             let status: SLOStatus
             do {
-                let counts = try backend.goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good,
-                                                    windows: SLOStatus.windows(for: slo, at: now))
-                status = SLOStatus(definition: slo, at: now, counts: counts)
+                status = try backend.sloStatus(slo, at: now)
             } catch {
                 report("SLO \(slo.name): \(error)")
                 problems = true

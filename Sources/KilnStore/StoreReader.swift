@@ -164,12 +164,8 @@ public final class StoreReader {
             try loadValues(&loaded, totalRows: totalRows)
             loaded.table.reserveCapacity(totalRows)
             var added = 0
-            var onlyIDs = ""
-            if let only = loaded.onlyFields {
-                let ids = loaded.fieldNames.indices.filter { only.contains(loaded.fieldNames[$0]) }
-                onlyIDs = " AND field_id IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
-            }
-            let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?" + onlyIDs)
+            let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?"
+                                             + Self.fieldCondition(loaded.onlyFields, names: loaded.fieldNames, column: "field_id"))
             let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) \(Self.inRange) ORDER BY chunk_id")
             var lastChunk = loaded.lastChunk
             let fieldNames = loaded.fieldNames
@@ -223,6 +219,14 @@ public final class StoreReader {
     /// The SQL condition (two parameters) choosing chunks by id.
     static let inRange = "AND chunk_id BETWEEN ? AND ?"
 
+    /// ` AND COLUMN IN (ids)` choosing the fields of `only` among `names` (indexed by field id);
+    /// empty when `only` is nil (every field).
+    static func fieldCondition(_ only: Set<String>?, names: [String], column: String) -> String {
+        guard let only else { return "" }
+        let ids = names.indices.filter { only.contains(names[$0]) }
+        return " AND \(column) IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
+    }
+
     /// Runs `body` on one snapshot of the store: loads inside it see the same chunks, whatever
     /// writers commit or merge meanwhile (a streamed answer reads its batches this way).
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
@@ -234,14 +238,9 @@ public final class StoreReader {
     public func chunkPlan(dataset: String, window: TimeWindow, fields: [String]? = nil) throws -> [ChunkExtent] {
         try db.transaction {
             let id = try datasetID(dataset)
-            var only = ""
-            if let fields {
-                var ids: [Int64] = []
-                try db.prepare("SELECT field_id, name FROM fields WHERE dataset_id = ?").rows([.int(id)]) { r in
-                    if fields.contains(r.text(1)) { ids.append(r.int(0)) }
-                }
-                only = " AND cc.field_id IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
-            }
+            let only = try fields.map { wanted in
+                Self.fieldCondition(Set(wanted), names: try fieldNames(dataset: dataset), column: "cc.field_id")
+            } ?? ""
             var out: [ChunkExtent] = []
             try db.prepare("""
                 SELECT c.chunk_id, c.rows, length(c.timestamps) + coalesce(length(c.sample_rates), 0)
@@ -262,11 +261,7 @@ public final class StoreReader {
             var kindCounts = [0, 0, 0, 0, 0]
         }
         var pending: [Int: Pending] = [:]
-        var onlyIDs = ""
-        if let only = loaded.onlyFields {
-            let ids = loaded.fieldNames.indices.filter { only.contains(loaded.fieldNames[$0]) }
-            onlyIDs = " AND field_id IN (" + (ids.isEmpty ? "-1" : ids.map(String.init).joined(separator: ",")) + ")"
-        }
+        let onlyIDs = Self.fieldCondition(loaded.onlyFields, names: loaded.fieldNames, column: "field_id")
         try db.prepare("SELECT rowid, field_id, first_code, count, kinds FROM dict_segments WHERE dataset_id = ? AND rowid > ?\(onlyIDs) ORDER BY field_id, first_code")
             .rows([.int(loaded.datasetID), .int(loaded.lastSegment)]) { r in
                 let fid = Int(r.int(1)), first = Int(r.int(2)), count = Int(r.int(3))

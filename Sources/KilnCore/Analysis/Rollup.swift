@@ -65,14 +65,20 @@ public struct Rollup: Sendable {
         var key = [UInt32](repeating: 0, count: fields.count + (granularity == nil ? 0 : 2))
         rows.forEachID { id in
             let r = Int(id)
-            for k in columns.indices { key[k] = columns[k]?.codes[r] ?? 0 }
-            let time = timeOf(table.timestamps[r])
-            if granularity != nil {
-                key[fields.count] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time))
-                key[fields.count + 1] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time) >> 32)
-            }
+            let time = fillKey(&key, row: r, table: table, columns: columns)
             fold(key: key, time: time, weight: UInt64(table.sampleRate(r)))
         }
+    }
+
+    /// Writes row `r`'s codes (and time, when kept) into `key`; returns the row's time.
+    @inline(__always) private func fillKey(_ key: inout [UInt32], row r: Int, table: EventTable, columns: [Column?]) -> Int64 {
+        for k in columns.indices { key[k] = columns[k]?.codes[r] ?? 0 }
+        let time = timeOf(table.timestamps[r])
+        if granularity != nil {
+            key[fields.count] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time))
+            key[fields.count + 1] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time) >> 32)
+        }
+        return time
     }
 
     /// The time a row gets: the start of its bucket (not before ``floor``), or ``floor``.
@@ -167,12 +173,7 @@ public struct Rollup: Sendable {
                     events += 1
                     continue
                 }
-                for k in columns.indices { key[k] = columns[k]?.codes[r] ?? 0 }
-                let time = timeOf(table.timestamps[r])
-                if granularity != nil {
-                    key[fields.count] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time))
-                    key[fields.count + 1] = UInt32(truncatingIfNeeded: UInt64(bitPattern: time) >> 32)
-                }
+                let time = fillKey(&key, row: r, table: table, columns: columns)
                 packedIndex![packed[i]] = fold(key: key, time: time, weight: w)
             }
         }

@@ -98,3 +98,12 @@ public struct SLOStatus: Sendable, Equatable {
         return at + Int64(seconds * 1e9)
     }
 }
+
+extension EventBackend {
+    /// The status of `slo` at `at`: its counts over ``SLOStatus/windows(for:at:)``, asked of
+    /// this backend.
+    public func sloStatus(_ slo: SLODefinition, at: Int64) throws -> SLOStatus {
+        let counts = try goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good, windows: SLOStatus.windows(for: slo, at: at))
+        return SLOStatus(definition: slo, at: at, counts: counts)
+    }
+}

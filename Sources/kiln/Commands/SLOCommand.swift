@@ -142,9 +142,7 @@ struct SLOStatusCommand: ParsableCommand {
         let backend = try store.backend(command: "slo status")
         let status: SLOStatus
         do {
-            let counts = try backend.goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good,
-                                                windows: SLOStatus.windows(for: slo, at: time))
-            status = SLOStatus(definition: slo, at: time, counts: counts)
+            status = try backend.sloStatus(slo, at: time)
         } catch {
             printError("kiln slo status: \(error)")
             throw ExitCode(2)
