@@ -105,7 +105,30 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        Answer(BubbleUp.run(try load(dataset: dataset, scope: scope).table.localized(), scope: scope, selection: selection, options: options))
+        guard let batches = try plan(dataset: dataset, scope: scope, fields: nil) else {
+            return Answer(BubbleUp.run(try load(dataset: dataset, scope: scope).table.localized(), scope: scope, selection: selection, options: options))
+        }
+        return try streamedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: selection.map(\.field),
+                                    options: options) { part, rows in rows.filtered(by: selection, in: part) }
+    }
+
+    /// BubbleUp read batch by batch: every field's counts in a first pass, then the
+    /// candidate combinations in a second that reads only their fields.
+    private func streamedBubbleUp(dataset: String, scope: Scope, batches: [ClosedRange<Int64>], selectionFields: [String],
+                                  options: BubbleUpOptions, select: (EventTable, RowSet) -> RowSet) throws -> Answer<BubbleUpResult> {
+        var accumulator = BubbleUpAccumulator(options: options, selectedFields: Set(selectionFields.filter { $0 != FieldName.timestamp }))
+        try reader.snapshot {
+            try stream(dataset: dataset, scope: scope, fields: nil, batches: batches) { part, rows in
+                accumulator.count(part, scopeRows: rows, selected: select(part, rows))
+            }
+            accumulator.finishCounting()
+            guard !accumulator.combinationFields.isEmpty else { return }
+            let fields = accumulator.combinationFields + scope.filters.map(\.field) + selectionFields
+            try stream(dataset: dataset, scope: scope, fields: fields, batches: batches) { part, rows in
+                accumulator.countCombinations(part, scopeRows: rows, selected: select(part, rows))
+            }
+        }
+        return Answer(accumulator.result(), notes: accumulator.cappedFields.isEmpty ? .streamed : [.streamed, .cappedDistinct])
     }
 
     public func events(dataset: String, scope: Scope, limit: Int) throws -> [Event] {
@@ -137,6 +160,10 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
+        if let batches = try plan(dataset: dataset, scope: scope, fields: nil) {
+            return try streamedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: good.map(\.field),
+                                        options: options) { part, rows in rows.subtracting(rows.filtered(by: good, in: part)) }
+        }
         let table = try load(dataset: dataset, scope: scope).table
         let prepared = BubbleUp.prepare(table, scope: scope, options: options)
         let goodRows = prepared.scopeRows.filtered(by: good, in: table)

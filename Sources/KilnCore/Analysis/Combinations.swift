@@ -5,28 +5,55 @@ enum Combinations {
 
     static func find(analyses: [FieldAnalysis], fields: [PreparedField], table: EventTable, scopeRows: RowSet,
                      selected: RowSet, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
+        let candidates = Self.candidates(analyses, groups: groups, options: options)
+        guard !candidates.isEmpty else { return [] }
+        let maps = Self.maps(candidates, in: table) { ($0.column, $0.code) }
+        let hist = histogram(maps: maps, bits: candidates.count, scopeRows: scopeRows, selected: selected, rates: table.sampleRates)
+        return evaluate(candidates, hist: hist, groups: groups, options: options)
+    }
+
+    /// The best over-represented single values (at most 16), from at least two fields; empty
+    /// when no combination can be found.
+    static func candidates(_ analyses: [FieldAnalysis], groups: GroupTotals, options: BubbleUpOptions) -> [Candidate] {
         guard groups.selWeight > 0, groups.baseWeight > 0, options.maxCombinationSize >= 2, options.maxCombinations > 0 else { return [] }
         var pool = analyses.flatMap(\.candidates)
         pool.sort { Candidate.before($0, $1) }
         let candidates = Array(pool.prefix(max(0, min(16, options.combinationCandidates))))
-        var columns: [Int] = []
-        for c in candidates where !columns.contains(c.column) { columns.append(c.column) }
-        guard columns.count >= 2 else { return [] }
-        let m = candidates.count
+        var columns: Set<Int> = []
+        for c in candidates { columns.insert(c.column) }
+        return columns.count >= 2 ? candidates : []
+    }
 
-        // Per column: code → bits of the candidates with that code.
+    /// Per candidate column of `table`: code → bits of the candidates with that code.
+    /// `locate` gives a candidate's column in `table` and its code there.
+    static func maps(_ candidates: [Candidate], in table: EventTable,
+                     locate: (Candidate) -> (column: Int, code: Int)?) -> [(codes: CodeArray, map: [UInt16], limit: Int)] {
+        var columns: [Int] = []
+        var located: [(column: Int, code: Int)?] = []
+        for c in candidates {
+            let at = locate(c)
+            located.append(at)
+            if let at, !columns.contains(at.column) { columns.append(at.column) }
+        }
         var maps: [(codes: CodeArray, map: [UInt16], limit: Int)] = []
         for column in columns {
             let d = table.columns[column].valueCount
             // One-byte codes get a map entry for every byte, so the scan needs no clamping.
             let entries = table.columns[column].codes.width == 1 ? max(d + 2, 256) : d + 2
             var map = [UInt16](repeating: 0, count: entries)
-            for (bit, c) in candidates.enumerated() where c.column == column && c.code <= d {
-                map[c.code] |= UInt16(1) << UInt16(bit)
+            for (bit, at) in located.enumerated() {
+                guard let at, at.column == column, at.code <= d else { continue }
+                map[at.code] |= UInt16(1) << UInt16(bit)
             }
             maps.append((table.columns[column].codes, map, entries - 1))
         }
-        let hist = histogram(maps: maps, bits: m, scopeRows: scopeRows, selected: selected, rates: table.sampleRates)
+        return maps
+    }
+
+    /// The combinations worth reporting, from the counts of every candidate mask.
+    static func evaluate(_ candidates: [Candidate], hist: Histogram, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
+        let m = candidates.count
+        guard m >= 2 else { return [] }
 
         // Sum the histogram into every pair and triple of candidate bits.
         let size = 1 << m
@@ -123,6 +150,35 @@ enum Combinations {
         var selWeights: [Int64]?
         func scopeWeight(_ i: Int) -> Int64 { scopeWeights?[i] ?? Int64(scopeRows[i]) }
         func selWeight(_ i: Int) -> Int64 { selWeights?[i] ?? Int64(selRows[i]) }
+
+        /// No rows, over `bits` candidates.
+        init(bits: Int) {
+            scopeRows = [UInt32](repeating: 0, count: 1 << bits)
+            selRows = scopeRows
+        }
+
+        init(scopeRows: [UInt32], selRows: [UInt32], scopeWeights: [Int64]?, selWeights: [Int64]?) {
+            self.scopeRows = scopeRows
+            self.selRows = selRows
+            self.scopeWeights = scopeWeights
+            self.selWeights = selWeights
+        }
+
+        /// Adds the counts of another part (of the same candidates).
+        mutating func add(_ other: Histogram) {
+            if other.scopeWeights != nil, scopeWeights == nil {
+                scopeWeights = scopeRows.map(Int64.init)
+                selWeights = selRows.map(Int64.init)
+            }
+            for i in scopeRows.indices {
+                if scopeWeights != nil {
+                    scopeWeights![i] &+= other.scopeWeight(i)
+                    selWeights![i] &+= other.selWeight(i)
+                }
+                scopeRows[i] &+= other.scopeRows[i]
+                selRows[i] &+= other.selRows[i]
+            }
+        }
     }
 
     /// Counts candidate masks over the scope (and its selected part), in parallel chunks.

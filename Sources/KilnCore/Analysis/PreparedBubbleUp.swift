@@ -60,21 +60,22 @@ public final class PreparedBubbleUp: Sendable {
                                  selRows: Int64(selected.count), baseRows: Int64(scopeRows.count - selected.count))
         let options = self.options
         let table = self.table
-        let support = Int64(options.minSupport)
         let analyses: [FieldAnalysis] = Parallel.map(fields.count) { i in
             let field = fields[i]
-            if field.uniqueKey, groups.selRows >= support, groups.baseRows >= support {
-                // Every value occurs once: distinct = present in both groups, nothing to count.
-                return FieldAnalysis(dimension: BubbleUpDimension(field: field.name, kind: .categorical, score: 0, pValue: 1, isNoise: true,
-                                                                  selectedOn: selectedFields.contains(field.name), distinct: field.distinct,
-                                                                  bins: nil, values: []),
-                                     idLike: true, candidates: [])
+            return field.analysis(groups: groups, column: table.columns[field.column], options: options,
+                                  selectedOn: selectedFields.contains(field.name)) {
+                SplitCounts(total: field.totals, side: CodeCounter.count(field.job(table), rows: side, rates: table.sampleRates),
+                            sideIsSelection: !wide)
             }
-            let counts = CodeCounter.count(field.job(table), rows: side, rates: table.sampleRates)
-            let split = SplitCounts(total: field.totals, side: counts, sideIsSelection: !wide)
-            return field.analyze(split, groups: groups, table: table, options: options,
-                                 selectedOn: selectedFields.contains(field.name))
         }
+        let combinations = Combinations.find(analyses: analyses, fields: fields, table: table, scopeRows: scopeRows,
+                                             selected: selected, groups: groups, options: options)
+        return Self.assemble(analyses, groups: groups, combinations: combinations)
+    }
+
+    /// The result from each field's outcome: fields ranked by score (those the selection
+    /// filters on last), ID-like fields by name.
+    static func assemble(_ analyses: [FieldAnalysis], groups: GroupTotals, combinations: [BubbleUpCombination]) -> BubbleUpResult {
         var dimensions: [BubbleUpDimension] = []
         var idLike: [String] = []
         for a in analyses {
@@ -86,10 +87,9 @@ public final class PreparedBubbleUp: Sendable {
             return a.field < b.field
         }
         idLike.sort()
-        let combinations = Combinations.find(analyses: analyses, fields: fields, table: table, scopeRows: scopeRows,
-                                             selected: selected, groups: groups, options: options)
         return BubbleUpResult(selectionCount: groups.selWeight, baselineCount: groups.baseWeight,
-                              selectionRows: selected.count, baselineRows: scopeRows.count - selected.count,
-                              weighted: groups.selWeight + groups.baseWeight != Int64(scopeRows.count), dimensions: dimensions, idLike: idLike, combinations: combinations)
+                              selectionRows: Int(groups.selRows), baselineRows: Int(groups.baseRows),
+                              weighted: groups.selWeight + groups.baseWeight != groups.selRows + groups.baseRows,
+                              dimensions: dimensions, idLike: idLike, combinations: combinations)
     }
 }

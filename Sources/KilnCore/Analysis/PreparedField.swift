@@ -23,10 +23,19 @@ struct PreparedField: Sendable {
     init(table: EventTable, column: Int, scopeRows: RowSet, options: BubbleUpOptions) {
         let col = table.columns[column]
         let d = col.valueCount
+        let perCode = CodeCounter.count(col.codes, rows: scopeRows, dictionaryCount: d, buckets: d + 1, rates: table.sampleRates)
+        self.init(column: column, of: col, perCode: perCode, scopeRows: scopeRows, options: options)
+    }
+
+    /// A field from its scope counts per code (`valueCount + 1` buckets, 0 absent) — counted
+    /// here from a table, or summed over batches by ``BubbleUpAccumulator``. With `scopeRows`,
+    /// numeric fields keep each row's bucket for faster runs.
+    init(column: Int, of col: Column, perCode: CodeCounter.Counts, scopeRows: RowSet?, options: BubbleUpOptions) {
+        let d = col.valueCount
         name = col.name
         self.column = column
         dictionaryCount = d
-        let perCode = CodeCounter.count(col.codes, rows: scopeRows, dictionaryCount: d, buckets: d + 1, rates: table.sampleRates)
+        let scopeCount = scopeRows.map { Int64($0.count) } ?? perCode.raw.reduce(Int64(0)) { $0 + Int64($1) }
         var distinct = 0
         var present: Int64 = 0
         perCode.raw.withUnsafeBufferPointer { raw in
@@ -36,7 +45,7 @@ struct PreparedField: Sendable {
             }
         }
         self.distinct = distinct
-        uniqueKey = d > 0 && perCode.raw[0] == 0 && Int64(distinct) == present && present == Int64(scopeRows.count)
+        uniqueKey = d > 0 && perCode.raw[0] == 0 && Int64(distinct) == present && present == scopeCount
         var numeric = distinct > options.numericThreshold && col.hasNumbers
         // Only numeric fields need their values here (a deferred column of strings loads none).
         let dictionary = numeric ? col.dictionary : ValueDictionary()
@@ -97,7 +106,11 @@ struct PreparedField: Sendable {
         codeToBucket = map
         buckets = bins.count + 1
         totals = CodeCounter.Counts(raw: raw, weighted: weighted)
-        rowBuckets = bins.count + 1 < Int(UInt8.max) ? .u8(Self.rowBuckets(col.codes, map: map, rows: scopeRows, drop: UInt8(bins.count + 1))) : nil
+        if let scopeRows, bins.count + 1 < Int(UInt8.max) {
+            rowBuckets = .u8(Self.rowBuckets(col.codes, map: map, rows: scopeRows, drop: UInt8(bins.count + 1)))
+        } else {
+            rowBuckets = nil
+        }
     }
 
     /// `map[code]` of every row in `rows`, `drop` elsewhere; one byte per table row.
@@ -139,11 +152,24 @@ struct PreparedField: Sendable {
     }
 
     /// Compares the selection with the baseline on this field.
-    func analyze(_ split: SplitCounts, groups: GroupTotals, table: EventTable, options: BubbleUpOptions,
+    func analyze(_ split: SplitCounts, groups: GroupTotals, column: Column, options: BubbleUpOptions,
                  selectedOn: Bool) -> FieldAnalysis {
         if let bins { return analyzeNumeric(split, bins: bins, groups: groups, options: options, selectedOn: selectedOn) }
-        return analyzeCategorical(split, groups: groups, column: table.columns[column],
-                                  options: options, selectedOn: selectedOn)
+        return analyzeCategorical(split, groups: groups, column: column, options: options, selectedOn: selectedOn)
+    }
+
+    /// The outcome for this field, given the groups' sizes and the counts of a side: every
+    /// value occurring once in the scope (a key such as a request id) is ID-like whatever the
+    /// selection, with nothing to count.
+    func analysis(groups: GroupTotals, column: Column, options: BubbleUpOptions, selectedOn: Bool,
+                  split: () -> SplitCounts) -> FieldAnalysis {
+        let support = Int64(options.minSupport)
+        if uniqueKey, groups.selRows >= support, groups.baseRows >= support {
+            return FieldAnalysis(dimension: BubbleUpDimension(field: name, kind: .categorical, score: 0, pValue: 1, isNoise: true,
+                                                              selectedOn: selectedOn, distinct: distinct, bins: nil, values: []),
+                                 idLike: true, candidates: [])
+        }
+        return analyze(split(), groups: groups, column: column, options: options, selectedOn: selectedOn)
     }
 
     private func share(_ w: Int64, _ total: Int64) -> Double { total > 0 ? Double(w) / Double(total) : 0 }

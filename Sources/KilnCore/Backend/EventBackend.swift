@@ -85,12 +85,15 @@ public struct AnswerNotes: OptionSet, Sendable, Hashable {
     public static let streamed = AnswerNotes(rawValue: 1)
     /// Percentiles were estimated by the backend rather than computed exactly.
     public static let approximatePercentiles = AnswerNotes(rawValue: 2)
+    /// Fields with more distinct values than could be counted were taken as ID-like.
+    public static let cappedDistinct = AnswerNotes(rawValue: 4)
 
     /// One line for a table footer or a status line; empty when there is nothing to say.
     public var text: String {
         var parts: [String] = []
         if contains(.streamed) { parts.append("streamed: the scope is larger than the memory budget") }
         if contains(.approximatePercentiles) { parts.append("percentiles are approximate") }
+        if contains(.cappedDistinct) { parts.append("fields with over \(BubbleUpAccumulator.maxDistinct) distinct values are listed as ID-like without counting") }
         return parts.joined(separator: "; ")
     }
 }

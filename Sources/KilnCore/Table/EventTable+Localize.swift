@@ -25,18 +25,7 @@ extension EventTable {
                 recoded[Int(UInt32(truncatingIfNeeded: p))] = UInt32(unique.count)
             }
             pairs = []
-            let codes = CodeArray.from(recoded, maxCode: unique.count)
-            let local: Column
-            switch column.values {
-            case .memory(let dictionary):
-                var values = ValueDictionary()
-                for c in unique { if let v = dictionary.value(Int(c)) { values.append(v) } }
-                guard values.count == unique.count else { continue }
-                local = Column(name: column.name, codes: codes, dictionary: values)
-            case .deferred(let deferred):
-                guard let restricted = deferred.restricted(to: unique) else { continue }
-                local = Column(name: column.name, codes: codes, deferred: restricted)
-            }
+            guard let local = column.restricted(to: unique, codes: CodeArray.from(recoded, maxCode: unique.count)) else { continue }
             out.columns[i] = local
         }
         return out
@@ -67,5 +56,22 @@ extension CodeArray {
         if maxCode <= Int(UInt8.max) { return .u8(codes.map { UInt8(truncatingIfNeeded: $0) }) }
         if maxCode <= Int(UInt16.max) { return .u16(codes.map { UInt16(truncatingIfNeeded: $0) }) }
         return .u32(codes)
+    }
+}
+
+extension Column {
+    /// This field with only the values of codes `unique` (ascending), as codes
+    /// 1...unique.count in that order, over `codes`; nil when its values cannot be restricted.
+    func restricted(to unique: [UInt32], codes: CodeArray) -> Column? {
+        switch values {
+        case .memory(let dictionary):
+            var values = ValueDictionary()
+            for c in unique { if let v = dictionary.value(Int(c)) { values.append(v) } }
+            guard values.count == unique.count else { return nil }
+            return Column(name: name, codes: codes, dictionary: values)
+        case .deferred(let deferred):
+            guard let restricted = deferred.restricted(to: unique) else { return nil }
+            return Column(name: name, codes: codes, deferred: restricted)
+        }
     }
 }
