@@ -70,8 +70,15 @@ public final class EmbeddedBackend: EventBackend {
     func stream(dataset: String, scope: Scope, fields: [String]?, batches: [ClosedRange<Int64>],
                 _ body: (EventTable, RowSet) throws -> Void) throws {
         try reader.snapshot {
+            // One table for every batch: the values are read once, the rows batch by batch.
+            var loaded: LoadedDataset?
             for batch in batches {
-                let part = try reader.load(dataset: dataset, window: TimeWindow(scope), chunks: batch, fields: fields).table
+                if loaded == nil {
+                    loaded = try reader.load(dataset: dataset, window: TimeWindow(scope), chunks: batch, fields: fields)
+                } else {
+                    try reader.loadNext(&loaded!, chunks: batch)
+                }
+                let part = loaded!.table
                 try body(part, scope.rows(in: part))
             }
         }
@@ -116,7 +123,11 @@ public final class EmbeddedBackend: EventBackend {
     /// candidate combinations in a second that reads only their fields.
     private func streamedBubbleUp(dataset: String, scope: Scope, batches: [ClosedRange<Int64>], selectionFields: [String],
                                   options: BubbleUpOptions, select: (EventTable, RowSet) -> RowSet) throws -> Answer<BubbleUpResult> {
-        var accumulator = BubbleUpAccumulator(options: options, selectedFields: Set(selectionFields.filter { $0 != FieldName.timestamp }))
+        // Counting a value takes about 64 bytes; a field's values get at most a 64th of the
+        // budget before the field is taken as ID-like.
+        let maxDistinct = Int(min(Int64(BubbleUpAccumulator.maxDistinct), max(4_096, memoryBudget / 64 / 64)))
+        var accumulator = BubbleUpAccumulator(options: options, selectedFields: Set(selectionFields.filter { $0 != FieldName.timestamp }),
+                                              maxDistinct: maxDistinct)
         try reader.snapshot {
             try stream(dataset: dataset, scope: scope, fields: nil, batches: batches) { part, rows in
                 accumulator.count(part, scopeRows: rows, selected: select(part, rows))

@@ -127,6 +127,18 @@ public final class StoreReader {
         return loaded
     }
 
+    /// Replaces the rows of `loaded`, a load of one batch of chunks, with those of the chunks
+    /// `batch`, keeping the values already read: the next batch of a streamed read, inside one
+    /// ``snapshot(_:)`` (so that no dictionary grows in between).
+    public func loadNext(_ loaded: inout LoadedDataset, chunks batch: ClosedRange<Int64>) throws {
+        loaded.table.removeAllRows()
+        loaded.chunkRange = batch
+        // From the start, as a new load: a merged chunk's parts are then never taken as read.
+        loaded.lastChunk = 0
+        loaded.version = -1
+        _ = try refresh(&loaded)
+    }
+
     /// Appends what writers committed since the last load; returns the number of new events.
     ///
     /// Near-unique string fields (see ``deferMinimumValues``) keep only their codes in memory;

@@ -111,7 +111,9 @@ public struct BubbleUpAccumulator {
             seen.insert(column.name)
             if tallies[column.name] == nil {
                 names.append(column.name)
-                tallies[column.name] = Tally(column: column, absent: groups, denseLimit: denseLimit)
+                var values = column
+                values.codes = .u8([])
+                tallies[column.name] = Tally(column: values, absent: groups, denseLimit: denseLimit)
             }
         }
         // Fields in earlier batches that this one lacks: absent from all its rows.
@@ -121,7 +123,9 @@ public struct BubbleUpAccumulator {
         let maxDistinct = self.maxDistinct
         let after = Parallel.map(before.count) { i in
             var t = before[i]
+            // The values only: the batch's codes go with the batch.
             t.column = columns[i]
+            t.column.codes = .u8([])
             Self.add(&t, codes: columns[i].codes, scopeRows: scopeRows, selected: selected, rates: rates, maxDistinct: maxDistinct)
             return t
         }

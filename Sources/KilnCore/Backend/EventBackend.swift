@@ -93,7 +93,7 @@ public struct AnswerNotes: OptionSet, Sendable, Hashable {
         var parts: [String] = []
         if contains(.streamed) { parts.append("streamed: the scope is larger than the memory budget") }
         if contains(.approximatePercentiles) { parts.append("percentiles are approximate") }
-        if contains(.cappedDistinct) { parts.append("fields with over \(BubbleUpAccumulator.maxDistinct) distinct values are listed as ID-like without counting") }
+        if contains(.cappedDistinct) { parts.append("fields with more distinct values than the budget allows counting are listed as ID-like") }
         return parts.joined(separator: "; ")
     }
 }

@@ -51,6 +51,16 @@ extension EventTable {
         count += rows
     }
 
+    /// Drops every row, keeping the columns and their values: the next batch of a streamed
+    /// read fills the same table.
+    public mutating func removeAllRows() {
+        count = 0
+        capacityHint = 0
+        timestamps.removeAll(keepingCapacity: true)
+        sampleRates = []
+        for i in columns.indices { columns[i].codes.truncate(to: 0) }
+    }
+
     private mutating func restore(_ block: RowBlock) {
         timestamps = block.timestamps
         sampleRates = block.sampleRates
