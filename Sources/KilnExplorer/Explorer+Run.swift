@@ -48,7 +48,8 @@ extension Explorer {
                 let range = openingRange(info, requested: configuration.range, now: now, lastWrite: storeLastWrite(path: configuration.storePath))
                 opening = range
                 do {
-                    model = ExplorerModel(loaded: try reader.load(dataset: dataset, window: loadWindow(for: range, now: now)))
+                    model = ExplorerModel(loaded: try reader.load(dataset: dataset, window: loadWindow(for: range, now: now),
+                                                                  budget: configuration.memoryBudget))
                     markers = (try? reader.markers(dataset: dataset)) ?? []
                 } catch {
                     throw ExplorerError(code: .store, message: "\(error)")
@@ -199,7 +200,8 @@ public final class RunLoop {
                         range = Explorer.openingRange(info, requested: configuration.range, now: now, lastWrite: lastWrite())
                     }
                     state.requestedRange = range
-                    model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all))
+                    model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all,
+                                                                  budget: configuration.memoryBudget))
                     let markers = (try? reader.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
                     sendMarkers()
@@ -275,11 +277,12 @@ public final class RunLoop {
         let job = WindowLoad(window: window)
         windowLoad = job
         let dataset = state.dataset
+        let budget = configuration.memoryBudget
         // Tests slow loading down to see its progress and cancel it (milliseconds per chunk).
         let delay = ProcessInfo.processInfo.environment["KILN_TEST_LOAD_DELAY_MS"].flatMap { UInt32($0) } ?? 0
         let thread = Thread {
             let result = Result { () throws -> LoadedDataset in
-                try StoreReader(path: path).load(dataset: dataset, window: window) { loaded, total in
+                try StoreReader(path: path).load(dataset: dataset, window: window, budget: budget) { loaded, total in
                     if delay > 0 { usleep(delay * 1000) }
                     return job.progress(loaded, total)
                 }
@@ -306,7 +309,7 @@ public final class RunLoop {
         case .success(let loadedDataset):
             model = ExplorerModel(loaded: loadedDataset)
             Explorer.returnFreedMemory()
-            send(.windowLoaded(loadedDataset.window, now: clock()))
+            send(.windowLoaded(loadedDataset.askedWindow, now: clock()))
         case .failure(let error):
             if let e = error as? StoreError, e.code == .cancelled { return }
             send(.failed("cannot load the time range: \(error)"))

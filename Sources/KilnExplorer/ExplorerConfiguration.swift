@@ -14,6 +14,8 @@ public enum StartView: String, Sendable, CaseIterable {
 public struct ExplorerConfiguration: Sendable {
     /// Path of the store.
     public var storePath: String
+    /// The most bytes the events held may take (`--memory`): a wider range holds its newest part.
+    public var memoryBudget: Int64
     /// Dataset; nil picks the only one, or shows a picker.
     public var dataset: String?
     /// Time range; nil: the last 2 hours when data is arriving, else the whole span.
@@ -41,7 +43,8 @@ public struct ExplorerConfiguration: Sendable {
     public init(storePath: String, dataset: String? = nil, range: TimeRange? = nil, filters: [Filter] = [], selection: [Filter] = [],
                 view: StartView = .heatmap, traceID: String? = nil, field: String = FieldName.duration,
                 theme: Theme = ThemeLoader.builtInDefault, color: ColorChoice = .auto, glyphs: CursesTerminal.GlyphChoice = .auto,
-                mouse: Bool = false) {
+                mouse: Bool = false, memoryBudget: Int64 = MemoryBudget.defaultBytes) {
+        self.memoryBudget = memoryBudget
         self.storePath = storePath
         self.dataset = dataset
         self.range = range

@@ -86,8 +86,14 @@ public final class ExplorerModel {
     /// Whether the events come from a store, a time window at a time (else the table is all).
     public var readsWindows: Bool { loaded != nil }
 
-    /// The time window the model holds (all of it for an in-memory table).
-    public var window: TimeWindow { loaded?.window ?? .all }
+    /// The time window the model was asked to hold (all of it for an in-memory table).
+    public var window: TimeWindow { loaded?.askedWindow ?? .all }
+
+    /// When only the newest part of ``window`` fit the memory budget: where that part starts.
+    public var heldFrom: Int64? {
+        guard let loaded, loaded.window != loaded.askedWindow else { return nil }
+        return loaded.window.from
+    }
 
     /// The table (do not keep it across a refresh: holding a copy makes the next append copy it all).
     public var table: EventTable { loaded?.table ?? plain }

@@ -55,6 +55,8 @@ public struct ExplorerState: Equatable {
     public var requestedRange: TimeRange?
     /// The time window of the events held in the model (see ``Explorer/windowToLoad(_:model:)``).
     public var loadedWindow: TimeWindow = .all
+    /// When only the newest part of the range fit the memory budget: its oldest event.
+    public var heldFrom: Int64?
     /// The range shown when that window was loaded (where `Esc` goes back to while loading).
     public var loadedRange: TimeRange = .all
     /// The window being loaded in the background, if any.

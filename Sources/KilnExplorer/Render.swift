@@ -78,6 +78,10 @@ extension Explorer {
         var counts = " · " + Format.grouped(s.heat.scopeEvents) + " of " + Format.grouped(s.heat.totalEvents) + " events"
         if s.sampled { counts += " (weighted by sample rate)" }
         parts.append(StyledText(counts, role: .statusBar))
+        if let held = s.heldFrom, let key = s.heat.key, key.from < held {
+            // The range starts before what the memory budget holds: say from when it counts.
+            parts.append(StyledText(" · memory budget: from " + Format.dayClock(held), role: .error))
+        }
         grid.put(parts, x: 0, y: 0, width: grid.width - rightWidth - 1)
         grid.put(right, x: grid.width - rightWidth, y: 0, width: rightWidth)
     }

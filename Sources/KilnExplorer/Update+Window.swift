@@ -93,7 +93,18 @@ extension Explorer {
         state.totalRows = model.table.count
         state.visibleRows = model.table.count
         state.sampled = model.table.isSampled
+        noteHeldPart(&state, model: model)
         rescope(&state, model: model)
+    }
+
+    /// Says so when only the newest part of the range fit the memory budget (`--memory`).
+    static func noteHeldPart(_ state: inout ExplorerState, model: ExplorerModel) {
+        state.heldFrom = nil
+        guard var from = model.heldFrom else { return }
+        // The oldest event held says it best (the window may start in a gap before it).
+        if let bounds = model.timeBounds(visibleRows: model.table.count) { from = max(from, bounds.0) }
+        state.heldFrom = from
+        state.message = .info("the memory budget holds the events from \(Format.date(from)) \(Format.clock(from)) UTC on (--memory raises it)")
     }
 }
 

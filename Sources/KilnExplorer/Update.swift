@@ -61,6 +61,7 @@ public enum Explorer {
             state.loading = nil
             state.loadedWindow = model.window
             state.message = nil
+            noteHeldPart(&state, model: model)
             state.lastArrival = arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: state.visibleRows, now: now)
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now,
                                              lastWrite: lastWrite)

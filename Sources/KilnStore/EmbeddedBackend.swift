@@ -166,8 +166,21 @@ public final class EmbeddedBackend: EventBackend {
         // One load covering every window; the counting is per window on the sorted times.
         let from = windows.contains { $0.from == nil } ? nil : windows.compactMap(\.from).min()
         let to = windows.contains { $0.to == nil } ? nil : windows.compactMap(\.to).max()
-        let table = try reader.load(dataset: dataset, window: TimeWindow(from: from, to: to)).table
-        return GoodCount.count(table, eligible: eligible, good: good, windows: windows)
+        let fields = (eligible + good).map(\.field)
+        let scope = Scope(from: from, to: to)
+        guard let batches = try plan(dataset: dataset, scope: scope, fields: fields) else {
+            let table = try reader.load(dataset: dataset, window: TimeWindow(from: from, to: to), fields: fields).table
+            return GoodCount.count(table, eligible: eligible, good: good, windows: windows)
+        }
+        // Counts add up over batches of chunks.
+        var sums = windows.map { _ in GoodCount(eligible: 0, good: 0) }
+        try stream(dataset: dataset, scope: scope, fields: fields, batches: batches) { part, _ in
+            for (k, c) in GoodCount.count(part, eligible: eligible, good: good, windows: windows).enumerated() {
+                sums[k].eligible += c.eligible
+                sums[k].good += c.good
+            }
+        }
+        return sums
     }
 
     public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {

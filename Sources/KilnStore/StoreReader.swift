@@ -109,8 +109,16 @@ public final class StoreReader {
     /// - Parameters:
     ///   - chunks: only the chunks with these ids (a batch of a ``chunkPlan(dataset:window:fields:)``).
     ///   - fields: only these fields' columns and values (nil: every field); the rest stay absent.
+    ///   - budget: hold only the newest part of `window` that fits these bytes in memory
+    ///     (``fit(dataset:window:budget:factor:)``); the result's ``LoadedDataset/askedWindow`` is `window`.
     public func load(dataset: String, window: TimeWindow = .all, chunks: ClosedRange<Int64>? = nil, fields: [String]? = nil,
-                     progress: ((Int, Int) -> Bool)? = nil) throws -> LoadedDataset {
+                     budget: Int64? = nil, progress: ((Int, Int) -> Bool)? = nil) throws -> LoadedDataset {
+        if let budget, chunks == nil {
+            let held = try db.transaction { try fit(dataset: dataset, window: window, budget: budget) }
+            var loaded = try load(dataset: dataset, window: held, fields: fields, progress: progress)
+            loaded.askedWindow = window
+            return loaded
+        }
         var loaded = try db.transaction { LoadedDataset(dataset: dataset, datasetID: try datasetID(dataset), window: window) }
         loaded.chunkRange = chunks ?? (Int64.min...Int64.max)
         loaded.onlyFields = fields.map(Set.init)
@@ -255,14 +263,30 @@ public final class StoreReader {
             } ?? ""
             var out: [ChunkExtent] = []
             try db.prepare("""
-                SELECT c.chunk_id, c.rows, length(c.timestamps) + coalesce(length(c.sample_rates), 0)
+                SELECT c.chunk_id, c.rows, c.max_time, length(c.timestamps) + coalesce(length(c.sample_rates), 0)
                   + (SELECT coalesce(sum(length(cc.codes)), 0) FROM chunk_columns cc WHERE cc.dataset_id = c.dataset_id AND cc.chunk_id = c.chunk_id\(only))
                 FROM chunks c WHERE c.dataset_id = ? \(Self.overlaps) ORDER BY c.chunk_id
                 """).rows([.int(id), .int(window.lowerBound), .int(window.upperBound)]) { r in
-                out.append(ChunkExtent(id: r.int(0), events: r.int(1), bytes: r.int(2)))
+                out.append(ChunkExtent(id: r.int(0), events: r.int(1), bytes: r.int(3), maxTime: r.int(2)))
             }
             return out
         }
+    }
+
+    /// The newest part of `window` whose chunks take at most `budget` bytes in memory (about
+    /// `factor` times their stored bytes): `window` itself when it fits, else the same end
+    /// with a later start. At least the newest chunk is always held.
+    public func fit(dataset: String, window: TimeWindow, budget: Int64, factor: Int64 = 3) throws -> TimeWindow {
+        let chunks = try chunkPlan(dataset: dataset, window: window)
+        guard chunks.reduce(Int64(0), { $0 + $1.bytes }) * factor > budget else { return window }
+        // The chunks a window [from, to) reads are those with an event at or after `from`:
+        // newest first, take them while they fit; the window starts after the first left out.
+        var bytes: Int64 = 0
+        for (k, c) in chunks.sorted(by: { $0.maxTime > $1.maxTime }).enumerated() {
+            bytes += c.bytes * factor
+            if bytes > budget, k > 0 { return TimeWindow(from: max(window.lowerBound, c.maxTime + 1), to: window.to) }
+        }
+        return window
     }
 
     /// Reads the dictionary segments written since the last load: into memory, or, for
@@ -380,6 +404,9 @@ public struct LoadedDataset: Sendable {
 
     /// The time window loaded: every event in it, and some outside it.
     public let window: TimeWindow
+    /// The window asked for: `window`, or a wider one of which only `window` fit the memory
+    /// budget (see ``StoreReader/load(dataset:window:chunks:fields:budget:progress:)``).
+    public internal(set) var askedWindow: TimeWindow
     /// Only chunks with these ids are read.
     var chunkRange: ClosedRange<Int64> = Int64.min...Int64.max
     /// Only these fields are read (nil: all).
@@ -389,6 +416,7 @@ public struct LoadedDataset: Sendable {
         self.dataset = dataset
         self.datasetID = datasetID
         self.window = window
+        askedWindow = window
     }
 }
 
@@ -400,4 +428,6 @@ public struct ChunkExtent: Sendable, Equatable {
     public var events: Int64
     /// Bytes of its timestamps, sample rates and the columns asked about.
     public var bytes: Int64
+    /// Its newest event's time.
+    public var maxTime: Int64 = .max
 }

@@ -386,4 +386,30 @@ struct ExplorerWindowE2ETests {
         try tmux.send("Q")
         tmux.wait("exit") { $0.contains("EXIT=0") }
     }
+
+    /// A range bigger than the memory budget holds its newest part and says so; it does not
+    /// load again and again.
+    @Test func aRangeBiggerThanTheBudgetHoldsItsNewestPart() throws {
+        let dir = try TempDir()
+        let db = try Self.twoDays(dir)
+        // Each day's chunk takes about 0.5 MB stored, 1.5 MB in memory: 2MB holds one day.
+        let command = "\(KilnBinary.path) explore --db \(db) --since all --memory 2MB"
+        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell(command))
+        var screen = tmux.wait("the newest day held") { $0.contains("duration_ms (log scale)") && $0.contains("memory budget") }
+        #expect(screen.contains("10,000 of 10,000 events"), "only the newest day fits")
+        #expect(screen.contains("the memory budget holds the events from 2026-01-01"))
+        try tmux.send(":")
+        try tmux.type("from 2025-12-01T00:00:00Z to 2026-01-03T00:00:00Z")
+        try tmux.send("Enter")
+        screen = tmux.wait("the same part held", seconds: 30) { $0.contains("12-01") && !$0.contains("loading") && $0.contains("memory budget: from 01-01") }
+        #expect(screen.contains("10,000 of 10,000 events"))
+        try tmux.send("Q")
+        tmux.wait("exit") { $0.contains("EXIT=0") }
+
+        let roomy = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --since all --memory 64MB"))
+        screen = roomy.wait("both days") { $0.contains("20,000 of 20,000 events") }
+        #expect(!screen.contains("memory budget"))
+        try roomy.send("Q")
+        roomy.wait("exit") { $0.contains("EXIT=0") }
+    }
 }

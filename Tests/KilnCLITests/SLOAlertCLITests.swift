@@ -137,10 +137,14 @@ import Glibc
             #expect(event["dataset"] as? String == "api")
             let rates = event["burn_rates"] as? [String: Double] ?? [:]
             #expect(Set(rates.keys) == ["5m", "30m", "1h", "6h", "3d"])
-            #expect((rates["5m"] ?? 0) > 14.4)
+            // Every alert needs its short window above 1 at least (the ticket's threshold).
+            #expect((rates["6h"] ?? 0) > 1)
             #expect(Set((event["budget"] as? [String: Any] ?? [:]).keys) == ["allowed_bad", "used_pct", "remaining_pct"])
             #expect((event["at"] as? String)?.hasSuffix("Z") == true)
         }
+        // The fast page fired with its 5-minute burn rate above 14.4 (the others may fire at a
+        // later evaluation, once more good traffic has diluted that window).
+        #expect(firing.contains { (($0["burn_rates"] as? [String: Double])?["5m"] ?? 0) > 14.4 })
         // Recovery: one good event standing for a million brings every window under its threshold.
         #expect(try Self.send(port: server.port, count: 1, status: 200, sampleRate: 1_000_000).status == 200)
         let resolved = Self.waitFor(20) { Self.objects(receiver.log).filter { $0["state"] as? String == "resolved" }.count == 3 }

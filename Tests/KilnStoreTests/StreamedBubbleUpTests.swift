@@ -75,6 +75,22 @@ import KilnCore
         }
     }
 
+    /// SLO counts over a period bigger than the budget add up batch by batch.
+    @Test func streamedGoodCountsAnswerAsInMemory() throws {
+        let store = TempStore()
+        try makeStore(store.path, seed: 4)
+        let roomy = try EmbeddedBackend(path: store.path, memoryBudget: 1 << 34)
+        let tight = try EmbeddedBackend(path: store.path, memoryBudget: 1)
+        let times = try roomy.load(dataset: "d", scope: Scope()).table.timestamps.sorted()
+        let windows = [TimeWindow.all, TimeWindow(from: times[500], to: times[times.count - 500]), TimeWindow(from: times[0] - 1_000, to: times[40]),
+                       TimeWindow(from: times[times.count / 2], to: nil)]
+        let eligible = [try Filter.parse("plan != free")], good = [try Filter.parse("status < 500"), try Filter.parse("duration_ms < 5000")]
+        let memory = try roomy.goodCounts(dataset: "d", eligible: eligible, good: good, windows: windows)
+        let streamed = try tight.goodCounts(dataset: "d", eligible: eligible, good: good, windows: windows)
+        #expect(streamed == memory)
+        #expect(memory[0].bad > 0 && memory[0].good > 0)
+    }
+
     /// Counting large dictionaries in hash tables gives the same counts; a field with more
     /// distinct values than the cap is listed as ID-like without being counted.
     @Test func sparseCountingAndTheDistinctCap() throws {

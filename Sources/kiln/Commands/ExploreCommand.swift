@@ -85,7 +85,8 @@ struct ExploreCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let configuration = ExplorerConfiguration(storePath: store.db, dataset: dataset, range: range, filters: scope, selection: select,
-                                                  view: start, traceID: trace, field: field, theme: loadedTheme, color: depth, mouse: mouse)
+                                                  view: start, traceID: trace, field: field, theme: loadedTheme, color: depth, mouse: mouse,
+                                                  memoryBudget: store.memoryBudget)
         let status = Explorer.run(configuration: configuration)
         if status != 0 { throw ExitCode(status) }
     }
