@@ -1,3 +1,4 @@
+import Dispatch
 import KilnCore
 
 /// Appends events to one dataset. Events are buffered by ``append(_:)`` and become durable,
@@ -120,6 +121,9 @@ public final class StoreWriter {
         }
     }
 
+    /// Batches of at least this many events code their fields on all cores.
+    static let parallelRows = 4_096
+
     private func writeChunk() throws -> Int {
         var state: (version: Int64, rows: Int64, nextChunk: Int64)?
         try selectDataset.rows([.text(dataset)]) { r in
@@ -155,26 +159,59 @@ public final class StoreWriter {
                 fieldOfName.append(fid)
             }
         }
-        pending.bytes.withUnsafeBufferPointer { bytes in
-            for row in 0..<n {
-                for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
-                    let fid = fieldOfName[Int(pending.recordNames[r])]
-                    if fid < 0 {
-                        pendingDrops.values += 1
-                        if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
-                        pendingDroppedPerRow[row] += 1
-                        continue
-                    }
-                    if dictBefore[fid] < 0 {
-                        dictBefore[fid] = encoders[fid].dictionary.count
-                        columns[fid] = ColumnBuffer()
-                        touched.append(fid)
-                    }
-                    let code = encoders[fid].code(kind: pending.recordKinds[r], payload: pending.recordPayloads[r], bytes: bytes)
-                    columns[fid]!.append(row: row, code: code)
+        // Each field's records, in row order: fields are then coded independently, on all
+        // cores for a large batch (a field's codes come out the same either way: first seen,
+        // first numbered).
+        var records = [[UInt64]](repeating: [], count: encoders.count)
+        for row in 0..<n {
+            for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
+                let fid = fieldOfName[Int(pending.recordNames[r])]
+                if fid < 0 {
+                    pendingDrops.values += 1
+                    if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
+                    pendingDroppedPerRow[row] += 1
+                    continue
                 }
+                if dictBefore[fid] < 0 {
+                    dictBefore[fid] = encoders[fid].dictionary.count
+                    touched.append(fid)
+                }
+                records[fid].append(UInt64(row) << 32 | UInt64(r))
             }
         }
+        let batch = pending
+        let coded: [ColumnBuffer] = encoders.withUnsafeMutableBufferPointer { encoders in
+            let shared = UnsafeSendable((encoders, touched, records))
+            let out = UnsafeMutableBufferPointer<ColumnBuffer>.allocate(capacity: touched.count)
+            out.initialize(repeating: ColumnBuffer())
+            defer { out.deallocate() }
+            let sharedOut = UnsafeSendable(out)
+            func code(_ k: Int) {
+                let (encoders, touched, records) = shared.value
+                let fid = touched[k]
+                var column = ColumnBuffer()
+                column.reserve(records[fid].count)
+                batch.bytes.withUnsafeBufferPointer { bytes in
+                    for packed in records[fid] {
+                        let r = Int(UInt32(truncatingIfNeeded: packed))
+                        column.append(row: Int(packed >> 32), code: encoders[fid].code(kind: batch.recordKinds[r], payload: batch.recordPayloads[r], bytes: bytes))
+                    }
+                }
+                sharedOut.value[k] = column
+            }
+            if n >= Self.parallelRows, touched.count > 1 {
+                withoutActuallyEscaping(code) { code in
+                    let work = UnsafeSendable(code)
+                    DispatchQueue.concurrentPerform(iterations: touched.count) { work.value($0) }
+                }
+            } else {
+                for k in touched.indices { code(k) }
+            }
+            let result = Array(out)
+            _ = out.deinitialize()
+            return result
+        }
+        for (k, fid) in touched.enumerated() { columns[fid] = coded[k] }
         let times = pending.timestamps
         let rates = pending.sampleRates
         let sampled = pending.isSampled
@@ -227,11 +264,22 @@ public final class StoreWriter {
     }
 }
 
+/// Lets one value cross into `concurrentPerform`, whose iterations touch disjoint parts of it.
+private struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 /// The codes of one field in one chunk, as (row, code) pairs for the rows that have it.
 struct ColumnBuffer {
     var rows: [UInt32] = []
     var codes: [UInt32] = []
     var maxCode: UInt32 = 0
+
+    mutating func reserve(_ n: Int) {
+        rows.reserveCapacity(n)
+        codes.reserveCapacity(n)
+    }
 
     mutating func append(row: Int, code: UInt32) {
         if let last = rows.last, last == UInt32(row) {
