@@ -84,3 +84,25 @@ import Testing
         #expect(DurationText.format(7_200_000_000_000) == "2h")
     }
 }
+
+/// Re-coding a window's column against only the codes it uses keeps their order.
+@Suite struct LocalizeTests {
+    @Test(arguments: [UInt64(1), 2, 3])
+    func recodeRanksTheCodesPresent(seed: UInt64) {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let limit = Int(next() % 5_000) + 70
+        let rows = Int(next() % 3_000) + 1
+        // Absent rows, repeats, codes at word edges, and a damaged code past the dictionary.
+        var codes = (0..<rows).map { _ in UInt32(next() % 4 == 0 ? 0 : next() % UInt64(limit + 1)) }
+        codes[0] = UInt32(limit)
+        if rows > 2 { codes[1] = 64; codes[2] = UInt32(limit + 7) }
+        let (unique, recoded) = EventTable.recode(.u32(codes), rows: rows, limit: limit)
+        let want = Array(Set(codes.filter { $0 != 0 && Int($0) <= limit })).sorted()
+        #expect(unique == want)
+        for (r, c) in codes.enumerated() {
+            let expected = c == 0 || Int(c) > limit ? 0 : UInt32(want.firstIndex(of: c)! + 1)
+            #expect(recoded[r] == expected, "row \(r) code \(c)")
+        }
+    }
+}

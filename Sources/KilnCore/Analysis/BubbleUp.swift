@@ -61,6 +61,8 @@ public enum BubbleUp {
     /// Prepares and runs once.
     public static func run(_ table: EventTable, scope: Scope = Scope(), selection: [Filter],
                            options: BubbleUpOptions = BubbleUpOptions()) -> BubbleUpResult {
-        prepare(table, scope: scope, options: options).run(selection: selection)
+        // One run: numeric fields count through their code → bucket map instead of first
+        // writing every row's bucket.
+        PreparedBubbleUp(table: table, scope: scope, scopeRows: scope.rows(in: table), options: options, repeated: false).run(selection: selection)
     }
 }

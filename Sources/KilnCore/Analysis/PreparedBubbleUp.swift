@@ -14,14 +14,16 @@ public final class PreparedBubbleUp: Sendable {
     public let scopeWeight: Int64
     let fields: [PreparedField]
 
-    init(table: EventTable, scope: Scope, scopeRows: RowSet, options: BubbleUpOptions) {
+    /// - Parameter repeated: whether many selections will be run (then numeric fields keep a
+    ///   bucket per row, which makes each run cheaper and the preparation dearer).
+    init(table: EventTable, scope: Scope, scopeRows: RowSet, options: BubbleUpOptions, repeated: Bool = true) {
         self.table = table
         self.scope = scope
         self.scopeRows = scopeRows
         self.options = options
         scopeWeight = CodeCounter.totalWeight(scopeRows, rates: table.sampleRates)
         fields = Parallel.map(table.columns.count) { i in
-            PreparedField(table: table, column: i, scopeRows: scopeRows, options: options)
+            PreparedField(table: table, column: i, scopeRows: scopeRows, options: options, bucketRows: repeated)
         }
     }
 

@@ -20,11 +20,11 @@ struct PreparedField: Sendable {
     /// a request id): then any selection decides ID-likeness without counting.
     let uniqueKey: Bool
 
-    init(table: EventTable, column: Int, scopeRows: RowSet, options: BubbleUpOptions) {
+    init(table: EventTable, column: Int, scopeRows: RowSet, options: BubbleUpOptions, bucketRows: Bool = true) {
         let col = table.columns[column]
         let d = col.valueCount
         let perCode = CodeCounter.count(col.codes, rows: scopeRows, dictionaryCount: d, buckets: d + 1, rates: table.sampleRates)
-        self.init(column: column, of: col, perCode: perCode, scopeRows: scopeRows, options: options)
+        self.init(column: column, of: col, perCode: perCode, scopeRows: bucketRows ? scopeRows : nil, options: options)
     }
 
     /// A field from its scope counts per code (`valueCount + 1` buckets, 0 absent) — counted

@@ -7,46 +7,81 @@ extension EventTable {
     /// than `minimumValues` values and more than twice as many values as the table has rows
     /// are coded again against only the values present, in the same order (so ties broken by
     /// code break the same way). Answers about the rows do not change.
-    /// - Complexity: O(rows × log rows) per column re-coded.
+    /// - Complexity: O(rows + dictionary size / 64) per column re-coded, columns in parallel.
     public func localized(minimumValues: Int = 4_096) -> EventTable {
+        let wanted = columns.indices.filter { columns[$0].valueCount > minimumValues && columns[$0].valueCount > 2 * count }
+        guard !wanted.isEmpty else { return self }
+        let table = self
+        let local: [Column?] = Parallel.map(wanted.count) { k in
+            let column = table.columns[wanted[k]]
+            // The codes present, as a bitset over the dictionary; a code's new number is its
+            // rank among them (a popcount per 64 codes, so no sort of the rows is needed).
+            let (unique, recoded) = Self.recode(column.codes, rows: table.count, limit: column.valueCount)
+            return column.restricted(to: unique, codes: CodeArray.from(recoded, maxCode: unique.count))
+        }
         var out = self
-        for i in columns.indices {
-            let column = columns[i]
-            let d = column.valueCount
-            guard d > minimumValues, d > 2 * count else { continue }
-            // (code, row) pairs sorted: the distinct codes in order, and each row's new code.
-            var pairs = Self.codeRowPairs(column.codes, rows: count, limit: UInt32(clamping: d))
-            pairs.sort()
-            var unique: [UInt32] = []
-            var recoded = [UInt32](repeating: 0, count: count)
-            for p in pairs {
-                let code = UInt32(truncatingIfNeeded: p >> 32)
-                if unique.last != code { unique.append(code) }
-                recoded[Int(UInt32(truncatingIfNeeded: p))] = UInt32(unique.count)
-            }
-            pairs = []
-            guard let local = column.restricted(to: unique, codes: CodeArray.from(recoded, maxCode: unique.count)) else { continue }
-            out.columns[i] = local
+        for (k, i) in wanted.enumerated() {
+            if let column = local[k] { out.columns[i] = column }
         }
         return out
     }
 
-    /// `code << 32 | row` for the first `rows` rows with a code from 1 to `limit`.
-    private static func codeRowPairs(_ codes: CodeArray, rows: Int, limit: UInt32) -> [UInt64] {
-        func take<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>) -> [UInt64] {
-            var out: [UInt64] = []
-            out.reserveCapacity(rows)
-            for r in 0..<min(rows, c.count) {
-                let code = UInt32(truncatingIfNeeded: c[r])
-                if code != 0 && code <= limit { out.append(UInt64(code) << 32 | UInt64(r)) }
+    /// The distinct codes from 1 to `limit` in the first `rows` rows, ascending, and each row's
+    /// rank among them (1-based; 0 for absent or out-of-range codes).
+    /// - Complexity: O(rows + limit / 64)
+    static func recode(_ codes: CodeArray, rows: Int, limit: Int) -> (unique: [UInt32], recoded: [UInt32]) {
+        let words = limit / 64 + 1
+        var bits = [UInt64](repeating: 0, count: words)
+        func code<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>, _ r: Int) -> Int {
+            let v = Int(truncatingIfNeeded: c[r])
+            return v <= limit ? v : 0
+        }
+        func withCodes<R>(_ body: (_ code: (Int) -> Int) -> R) -> R {
+            switch codes {
+            case .u8(let a): return a.withUnsafeBufferPointer { p in body { code(p, $0) } }
+            case .u16(let a): return a.withUnsafeBufferPointer { p in body { code(p, $0) } }
+            case .u32(let a): return a.withUnsafeBufferPointer { p in body { code(p, $0) } }
             }
-            return out
         }
-        switch codes {
-        case .u8(let a): return a.withUnsafeBufferPointer { take($0) }
-        case .u16(let a): return a.withUnsafeBufferPointer { take($0) }
-        case .u32(let a): return a.withUnsafeBufferPointer { take($0) }
+        let n = min(rows, codes.count)
+        withCodes { code in
+            bits.withUnsafeMutableBufferPointer { b in
+                for r in 0..<n {
+                    let c = code(r)
+                    b[c >> 6] |= 1 << UInt64(c & 63)
+                }
+            }
         }
+        bits[0] &= ~1 // code 0 is absence, never a value
+        // Ranks before each word, and the codes present in order.
+        var before = [UInt32](repeating: 0, count: words)
+        var unique: [UInt32] = []
+        var total: UInt32 = 0
+        for w in 0..<words {
+            before[w] = total
+            var word = bits[w]
+            total &+= UInt32(word.nonzeroBitCount)
+            while word != 0 {
+                unique.append(UInt32(w * 64 + word.trailingZeroBitCount))
+                word &= word - 1
+            }
+        }
+        var recoded = [UInt32](repeating: 0, count: rows)
+        withCodes { code in
+            bits.withUnsafeBufferPointer { b in
+                before.withUnsafeBufferPointer { rank in
+                    recoded.withUnsafeMutableBufferPointer { out in
+                        for r in 0..<n {
+                            let c = code(r)
+                            guard c != 0 else { continue }
+                            let mask = (UInt64(1) << UInt64(c & 63)) &- 1
+                            out[r] = rank[c >> 6] &+ UInt32((b[c >> 6] & mask).nonzeroBitCount) &+ 1
+                        }
+                    }
+                }
+            }
+        }
+        return (unique, recoded)
     }
 }
 
