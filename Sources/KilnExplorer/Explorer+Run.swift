@@ -244,6 +244,17 @@ public final class RunLoop {
                 } catch {
                     send(.failed("reading the SLOs: \(error)"))
                 }
+            case .countSLOAlerts(let slo, let times):
+                // The alert windows reach days before the range shown: count in the store.
+                let windows = SLOAlertOnset.windows(at: times)
+                do {
+                    let counts = try reader.map { try EmbeddedBackend(path: $0.path).goodCounts(dataset: slo.dataset, eligible: slo.eligible,
+                                                                                              good: slo.good, windows: windows) }
+                        ?? GoodCount.count(model.table, eligible: slo.eligible, good: slo.good, windows: windows)
+                    send(.sloAlertsCounted(name: slo.name, times: times, counts: counts))
+                } catch {
+                    send(.failed("counting the alerts of SLO \(slo.name): \(error)"))
+                }
             }
         }
         return !state.quitting

@@ -191,6 +191,8 @@ public struct HeatmapState: Equatable {
     /// What the `a` key said about the box it proposed (`unseen elsewhere`: nothing as slow in
     /// the rest of the window; `6.2× the usual rate`), shown while that box stands.
     public var proposal: String?
+    /// The SLO laid over the heatmap (its bad events and alerts), if one was opened.
+    public var slo: SLOHeatmapState?
     /// What the heatmap was computed from (to know when to compute again).
     var key: HeatmapKey?
 
@@ -273,8 +275,8 @@ public struct BubbleUpState: Equatable {
     public var crumb: String
     /// Describes the selection for the summary line.
     public var title: String
-    /// The filters that make the selection (within the scope).
-    public var selection: [Filter]
+    /// The events selected (within the scope).
+    public var selection: EventSelection
     /// The result.
     public var result: BubbleUpResult
     /// The field list.
@@ -306,8 +308,8 @@ public struct EventSort: Equatable, Sendable {
 public struct EventsState: Equatable {
     /// Describes which events these are.
     public var title: String
-    /// The filters choosing the selection's events (within the scope).
-    public var selection: [Filter]
+    /// The selection's events (within the scope).
+    public var selection: EventSelection
     /// Extra filters both sides share (a BubbleUp value).
     public var having: [Filter]
     /// Whether the baseline side is shown (the scope minus the selection).

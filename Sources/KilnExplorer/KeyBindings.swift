@@ -18,8 +18,8 @@ public enum Command: Equatable, Sendable {
     case openTrace
     /// Compare versions (at the marker under the cursor, or the highlighted one); list the markers.
     case compare, listMarkers
-    /// Open the SLO list.
-    case openSLOs
+    /// Open the SLO list; BubbleUp of an SLO's bad events against its good ones.
+    case openSLOs, sloBubbleUp
     /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
     case zoomIn, zoomOut
     /// Show the view as a `kiln explore` command line, to share.
@@ -114,6 +114,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
             b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
+            b(.heatmap, [.char("b")], .sloBubbleUp, "on an SLO's heatmap: BubbleUp of its bad events vs good ones"),
         ]
         // BubbleUp.
         out += [
@@ -172,7 +173,10 @@ public enum KeyBindings {
         out += [b(.picker, [.enter], .select, "explore the dataset", "open")]
         // SLOs.
         out += moves(.slo)
-        out += [b(.slo, [.enter], .select, "heatmap of the SLO's eligible events", "heatmap")]
+        out += [
+            b(.slo, [.enter], .select, "heatmap of the SLO's eligible events, bad ones in red, alert onsets marked", "heatmap"),
+            b(.slo, [.char("b")], .sloBubbleUp, "BubbleUp: the SLO's bad events against its good ones", "BubbleUp"),
+        ]
         // Everywhere.
         out += [
             b(.global, [.char("q"), .escape], .back, "back (quit at the top)", "back"),

@@ -6,7 +6,7 @@ extension Explorer {
     static let eventsCap = 100_000
 
     /// Builds the events table of the selection (`selection` + `having`) within the scope.
-    static func makeEvents(title: String, selection: [Filter], having: [Filter], columns: [String], flagged: [String],
+    static func makeEvents(title: String, selection: EventSelection, having: [Filter], columns: [String], flagged: [String],
                            state: ExplorerState, model: ExplorerModel) -> EventsState {
         var e = EventsState(title: title, selection: selection, having: having, rows: [], matched: 0, columns: columns, flagged: flagged)
         e.hasBaseline = !selection.isEmpty
@@ -19,7 +19,7 @@ extension Explorer {
     static func openAllEvents(_ state: inout ExplorerState, model: ExplorerModel) {
         var columns = [state.query.field]
         for c in model.table.columns where c.name != state.query.field { columns.append(c.name) }
-        let events = makeEvents(title: "events", selection: [], having: [], columns: columns, flagged: [], state: state, model: model)
+        let events = makeEvents(title: "events", selection: EventSelection([]), having: [], columns: columns, flagged: [], state: state, model: model)
         state.live = false
         push(&state, .events(events))
     }
@@ -33,8 +33,9 @@ extension Explorer {
         }
         let scope = model.scopeRows(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
         let table = model.table
-        let selected = scope.filtered(by: e.selection + e.having, in: table)
-        let rows: RowSet = baseline ? scope.filtered(by: e.having, in: table).subtracting(selected) : selected
+        let having = scope.filtered(by: e.having, in: table)
+        let selected = e.selection.rows(in: having, table: table)
+        let rows: RowSet = baseline ? having.subtracting(selected) : selected
         var list = rows.rows
         e.matched = list.count
         table.timestamps.withUnsafeBufferPointer { ts in

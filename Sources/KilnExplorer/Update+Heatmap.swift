@@ -80,6 +80,7 @@ extension Explorer {
         let map = Heatmap.compute(model.table, rows: scope, field: state.query.field, options: options)
         state.heat.map = map
         state.heat.errors = errorCounts(model.table, scope: scope, edges: map.timeEdges)
+        countSLOBadEvents(&state, scope: scope, model: model)
         state.heat.key = key
         state.heat.scopeEvents = model.weight(scope)
         state.heat.totalEvents = model.weight(visibleRows: state.visibleRows)
@@ -194,10 +195,10 @@ extension Explorer {
         let title = Format.timeRange(t0, t1, dash: "–", window: window) + " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field)
             + "–" + Format.fieldValue(v1, field: state.query.field)
         pause(&state)
-        push(&state, .bubbleUp(makeBubbleUp(crumb: "selection", title: title, selection: filters, result: result)))
+        push(&state, .bubbleUp(makeBubbleUp(crumb: "selection", title: title, selection: EventSelection(filters), result: result)))
     }
 
-    static func makeBubbleUp(crumb: String, title: String, selection: [Filter], result: BubbleUpResult) -> BubbleUpState {
+    static func makeBubbleUp(crumb: String, title: String, selection: EventSelection, result: BubbleUpResult) -> BubbleUpState {
         var entries: [BubbleUpEntry] = result.dimensions.indices.map { .dimension($0) }
         if !result.combinations.isEmpty {
             // Combinations go right after the fields that carry a signal.

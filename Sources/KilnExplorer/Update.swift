@@ -8,6 +8,12 @@ public enum Explorer {
     /// Pure apart from the model's caches: the same state, action and table always give the
     /// same result. Time comes in through actions, never from a clock.
     public static func update(_ state: inout ExplorerState, _ action: Action, model: ExplorerModel) -> [Effect] {
+        let effects = handle(&state, action, model: model)
+        // Whatever moved the heatmap's columns, the SLO on it is evaluated at the new ones.
+        return effects + sloAlertsToCount(&state, model: model)
+    }
+
+    static func handle(_ state: inout ExplorerState, _ action: Action, model: ExplorerModel) -> [Effect] {
         switch action {
         case .keyPressed(let key):
             if key == .escape, state.loading != nil, state.prompt == nil, state.help == nil {
@@ -83,6 +89,9 @@ public enum Explorer {
             return []
         case .slosLoaded(let slos, let counts):
             slosLoaded(&state, slos, counts: counts, model: model)
+            return []
+        case .sloAlertsCounted(let name, let times, let counts):
+            sloAlertsCounted(&state, name: name, times: times, counts: counts)
             return []
         case .failed(let text):
             if state.loading != nil { _ = cancelLoading(&state, model: model) }
@@ -235,7 +244,11 @@ public enum Explorer {
         }
         switch state.top {
         case .heatmap:
-            if command == .compare { compareAtCursor(&state, model: model) } else { heatmapCommand(command, &state, model: model) }
+            switch command {
+            case .compare: compareAtCursor(&state, model: model)
+            case .sloBubbleUp: openSLOBubbleUp(&state, model: model)
+            default: heatmapCommand(command, &state, model: model)
+            }
         case .bubbleUp(var b):
             let effects = bubbleUpCommand(command, &b, &state, model: model)
             return effects
@@ -270,6 +283,11 @@ public enum Explorer {
         if state.stack.count > 1 {
             let depth = state.stack.count
             state.stack.removeLast()
+            if let slo = state.heat.slo, slo.depth >= depth {
+                state.heat.slo = nil
+                state.heat.key = nil
+                recomputeHeatmap(&state, model: model)
+            }
             if let filters = state.savedFilters.removeValue(forKey: depth) {
                 // Leaving a heatmap filtered from a BubbleUp value: the scope comes back too.
                 state.query.filters = filters
@@ -294,6 +312,7 @@ public enum Explorer {
         if case .picker = state.stack.first { return }
         state.stack = [.heatmap]
         state.savedFilters = [:]
+        state.heat.slo = nil
         state.live = true
         state.visibleRows = state.totalRows
         state.heat.anchor = nil
