@@ -146,6 +146,9 @@ public struct QueryState: Equatable, Sendable {
     public var range: TimeRange
     /// The numeric field of the heatmap.
     public var field: String
+    /// True: the root view is a count histogram (events per round time bucket, errors marked)
+    /// instead of a heatmap of ``field``; for datasets without a duration.
+    public var histogram = false
 
     /// Makes a query.
     public init(filters: [Filter] = [], range: TimeRange = .all, field: String = FieldName.duration) {

@@ -114,7 +114,8 @@ extension Explorer {
         state.heat.slo = slo
         // The events sparkline marks the columns holding bad events.
         let nv = map.valueBuckets
-        state.heat.errors = (0..<map.timeBuckets).map { t in slo.bad[(t * nv)..<((t + 1) * nv)].reduce(0, &+) }
+        state.heat.errors = state.query.histogram ? columnCounts(model.table, rows: bad.rows, edges: map.timeEdges)
+            : (0..<map.timeBuckets).map { t in slo.bad[(t * nv)..<((t + 1) * nv)].reduce(0, &+) }
     }
 
     /// Asks for the SLO's counts at the heatmap's column edges when they are not the ones its

@@ -70,9 +70,17 @@ public enum Explorer {
             state.lastArrival = arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: state.visibleRows, now: now)
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now,
                                              lastWrite: lastWrite)
-            if let field = numericField(preferring: state.query.field, in: model.table), field != state.query.field {
-                state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
-                state.query.field = field
+            let field = numericField(preferring: state.query.field, in: model.table)
+            state.query.histogram = false
+            if let field, field == state.query.field || isDurationLike(field) {
+                if field != state.query.field {
+                    state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
+                    state.query.field = field
+                }
+            } else if model.table.count > 0 {
+                // No duration to draw a heatmap of (an access log): counts over time, errors marked.
+                state.query.histogram = true
+                state.message = .info("no duration here: events over time, errors in red" + (field.map { " (:field \($0) shows a heatmap)" } ?? ""))
             }
             state.loadedRange = state.query.range
             recomputeHeatmap(&state, model: model)
@@ -129,6 +137,15 @@ public enum Explorer {
         return arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: visibleRows, now: now) != nil ? .last(twoHours) : .all
     }
 
+    /// Words in the names of fields that hold durations.
+    static let durationWords = ["duration", "latency", "elapsed", "response_time", "request_time", "time"]
+
+    /// Whether `field` is named like a duration (a heatmap of it makes sense).
+    static func isDurationLike(_ field: String) -> Bool {
+        let name = field.lowercased()
+        return durationWords.contains { name.contains($0) }
+    }
+
     /// `preferred` when the table has numbers in it; else the numeric field that looks most
     /// like a latency (`duration`, `latency`, `elapsed`, `time` in its name), else the numeric
     /// field with the most distinct values; nil when there is no numeric field at all.
@@ -138,7 +155,7 @@ public enum Explorer {
         }
         if let c = table.column(preferred), numbers(c) > 0 { return preferred }
         let numeric = table.columns.filter { numbers($0) > 0 }
-        for word in ["duration", "latency", "elapsed", "response_time", "request_time", "time"] {
+        for word in durationWords {
             if let c = numeric.first(where: { $0.name.lowercased().contains(word) }) { return c.name }
         }
         return numeric.max { numbers($0) != numbers($1) ? numbers($0) < numbers($1) : $0.name > $1.name }?.name

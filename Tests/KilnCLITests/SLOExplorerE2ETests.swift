@@ -117,3 +117,34 @@ struct SLOExplorerWindowE2ETests {
         try tmux.send("Q")
     }
 }
+
+/// Generated access-log events without a duration open on hourly counts with the 500s marked,
+/// at 80x24.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct HistogramE2ETests {
+    @Test func generatedAccessLogOpensOnHourlyCounts() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        // Two days, a request a minute; hour 30 answers 500 to every request.
+        let start: Int64 = 1_764_460_800
+        var lines: [String] = []
+        var errors = 0
+        for m in 0..<(48 * 60) {
+            let status = m / 60 == 30 ? 500 : 200
+            if status == 500 { errors += 1 }
+            lines.append(#"{"time":"\#(start + Int64(m) * 60)","data":{"status":\#(status),"bytes":\#(100 + m % 977),"path":"/p\#(m % 7)"}}"#)
+        }
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "web", "--format", "jsonl", "-"], stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let tmux = try Tmux(width: 80, height: 24, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --dataset web"))
+        let screen = tmux.wait("the histogram") { $0.contains("events per") }
+        #expect(screen.contains("events per 1h"), "\(screen)")
+        #expect(screen.contains("\(errors) errors"), "\(screen)")
+        try tmux.send("h")
+        tmux.wait("the cursor's hour in the status line") { $0.contains("60 events, 0 errors") }
+        for _ in 0..<16 { try tmux.send("h") }
+        tmux.wait("the failing hour") { $0.contains("60 events, 60 errors") }
+        try tmux.send("Q")
+        tmux.wait("exit") { $0.contains("EXIT=0") }
+    }
+}
