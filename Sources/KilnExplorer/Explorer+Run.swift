@@ -49,6 +49,7 @@ extension Explorer {
                 opening = range
                 do {
                     model = ExplorerModel(loaded: try reader.load(dataset: dataset, window: loadWindow(for: range, now: now)))
+                    model.traceFields = try reader.traceFields(dataset: dataset)
                     markers = (try? reader.markers(dataset: dataset)) ?? []
                 } catch {
                     throw ExplorerError(code: .store, message: "\(error)")
@@ -200,6 +201,7 @@ public final class RunLoop {
                     }
                     state.requestedRange = range
                     model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all))
+                    model.traceFields = try reader.traceFields(dataset: name)
                     let markers = (try? reader.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
                     sendMarkers()
@@ -315,7 +317,9 @@ public final class RunLoop {
         windowLoad = nil
         switch result {
         case .success(let loadedDataset):
+            let fields = model.traceFields
             model = ExplorerModel(loaded: loadedDataset)
+            model.traceFields = fields
             Explorer.returnFreedMemory()
             send(.windowLoaded(loadedDataset.window, now: clock()))
         case .failure(let error):

@@ -5,7 +5,8 @@ extension Explorer {
     /// The spans' duration column and milliseconds per its unit: `duration_ms`, else a
     /// `duration_…` field whose name says its unit (`duration_us` from
     /// `kiln ingest --trace-fields TraceID,SpanID,ParentID,Duration:us`).
-    static func durationColumn(_ table: EventTable) -> (Column?, Double) {
+    static func durationColumn(_ table: EventTable, fields: TraceFields = .standard) -> (Column?, Double) {
+        if let name = fields.duration, let c = table.column(name) { return (c, fields.millisecondsPerUnit) }
         if let c = table.column(FieldName.duration) { return (c, 1) }
         for c in table.columns where c.name.lowercased().hasPrefix("duration") {
             if let scale = Format.millisecondsPerUnit(c.name) { return (c, scale) }
@@ -30,7 +31,7 @@ extension Explorer {
             var error: Bool
         }
         var raw: [Raw] = []
-        let filter = [Filter(FieldName.traceID, .equal, .string(id))]
+        let filter = [Filter(model.traceFields.trace, .equal, .string(id))]
         let main = model.table
         var sources: [(String?, EventTable, [UInt32])] = [(nil, main, RowSet.all(main.count).filtered(by: filter, in: main).rows)]
         for (name, rows) in model.otherTraceRows(id).sorted(by: { $0.key < $1.key }) {
@@ -38,9 +39,10 @@ extension Explorer {
             sources.append((name, table, rows.filter { $0 >= 0 && $0 < table.count }.map { UInt32($0) }))
         }
         for (source, table, rows) in sources {
-            let spanCol = table.column(FieldName.spanID), parentCol = table.column(FieldName.parentID)
+            let names = model.traceFields(of: source)
+            let spanCol = table.column(names.span), parentCol = table.column(names.parent)
             let nameCol = table.column(FieldName.name), serviceCol = table.column(FieldName.serviceName)
-            let (durCol, toMillis) = durationColumn(table)
+            let (durCol, toMillis) = durationColumn(table, fields: names)
             let errCol = table.column("error")
             let statusCol = table.column("http.status_code")
             for r in rows {

@@ -188,9 +188,10 @@ extension Explorer {
             return []
         }
         guard command == .openTrace else { return [] }
+        let field = model.traceFields(of: e.source).trace
         guard let table = model.table(e.source), e.row < table.count,
-              let id = table.column(FieldName.traceID)?.value(at: e.row) else {
-            state.message = .error("this event has no \(FieldName.traceID)")
+              let id = table.column(field)?.value(at: e.row) else {
+            state.message = .error("this event has no \(field)" + (field == FieldName.traceID ? " (kiln datasets set-trace-fields names another field)" : ""))
             return []
         }
         let trace = buildTrace(id.text, focusRow: e.row, focusSource: e.source, model: model, glyphs: state.glyphs)

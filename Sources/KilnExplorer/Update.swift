@@ -70,6 +70,10 @@ public enum Explorer {
             state.lastArrival = arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: state.visibleRows, now: now)
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now,
                                              lastWrite: lastWrite)
+            // The duration the dataset names for its spans, unless a field was asked for.
+            if state.query.field == FieldName.duration, let named = model.traceFields.duration, model.table.column(named) != nil {
+                state.query.field = named
+            }
             let field = numericField(preferring: state.query.field, in: model.table)
             state.query.histogram = false
             if let field, field == state.query.field || isDurationLike(field) {
