@@ -382,14 +382,23 @@ public struct TraceSpan: Equatable, Sendable {
     /// Self time in ms: its duration less the time covered by its children (overlapping
     /// children counted once), never below 0.
     public var selfMs: Double = 0
+    /// Spans below it hidden because it is collapsed (0 when expanded).
+    public var hidden = 0
+
+    /// Identifies the span across rebuilds of the trace (its dataset and row).
+    var key: String { (source ?? "") + "\u{1}" + String(row) }
 }
 
 /// The trace view.
 public struct TraceState: Equatable {
     /// The trace id.
     public var traceID: String
-    /// Spans in tree order.
+    /// The spans shown, in tree order: every span but those under a collapsed one.
     public var spans: [TraceSpan]
+    /// Every span of the trace, in tree order.
+    public var allSpans: [TraceSpan] = []
+    /// The collapsed spans (``TraceSpan/key``): their subtrees are hidden.
+    public var collapsed: Set<String> = []
     /// Whether other datasets were searched too.
     public var searchedAll: Bool
     /// Cursor and first visible span.

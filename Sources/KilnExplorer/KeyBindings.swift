@@ -22,6 +22,8 @@ public enum Command: Equatable, Sendable {
     case openSLOs, sloBubbleUp
     /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
     case zoomIn, zoomOut
+    /// Trace: hide a span's subtree, show it again.
+    case collapse, expand
     /// Show the view as a `kiln explore` command line, to share.
     case copyCommand
 }
@@ -148,6 +150,8 @@ public enum KeyBindings {
         out += moves(.trace)
         out += [
             b(.trace, [.enter], .openEvents, "open the span's event", "open"),
+            b(.trace, [.left, .char("h"), .char("-")], .collapse, "collapse the span's subtree (again: go to its parent)", "fold"),
+            b(.trace, [.right, .char("l"), .char("+")], .expand, "expand the collapsed span (again: its first child)"),
             b(.trace, [.char("/")], .search, "search span names and services", "search"),
             b(.trace, [.char("n")], .nextMatch, "next match"),
             b(.trace, [.char("N")], .previousMatch, "previous match"),

@@ -204,7 +204,34 @@ extension Explorer {
             replaceTop(&state, .trace(t))
             return []
         }
+        let page = Layout.listRows(state.size)
         switch command {
+        case .collapse:
+            guard t.spans.indices.contains(t.cursor) else { return [] }
+            let s = t.spans[t.cursor]
+            if s.hidden == 0, hasChildren(t.spans, t.cursor) {
+                t.collapsed.insert(s.key)
+                applyCollapse(&t, page: page)
+                state.message = .info("\(t.spans[t.cursor].hidden) spans hidden under \(s.name) (Right or + shows them)")
+            } else if s.depth > 0, let parent = t.spans[..<t.cursor].lastIndex(where: { $0.depth < s.depth }) {
+                // Already collapsed, or a leaf: go to its parent, as tree views do.
+                t.cursor = parent
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: t.spans.count, page: page)
+            }
+            replaceTop(&state, .trace(t))
+            return []
+        case .expand:
+            guard t.spans.indices.contains(t.cursor) else { return [] }
+            let s = t.spans[t.cursor]
+            if s.hidden > 0 {
+                t.collapsed.remove(s.key)
+                applyCollapse(&t, page: page)
+            } else if hasChildren(t.spans, t.cursor) {
+                t.cursor += 1
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: t.spans.count, page: page)
+            }
+            replaceTop(&state, .trace(t))
+            return []
         case .search:
             state.prompt = PromptState(isSearch: true)
             return []

@@ -92,9 +92,17 @@ public enum Explorer {
         case .traceSearched(let id):
             guard case .trace(let old) = state.top, old.traceID == id else { return [] }
             var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs)
-            if old.focusRow == nil || t.spans.count == old.spans.count {
+            if old.focusRow == nil || t.allSpans.count == old.allSpans.count {
                 t.cursor = min(old.cursor, max(0, t.spans.count - 1))
                 t.scroll = old.scroll
+            }
+            if !old.collapsed.isEmpty {
+                // Keep what was folded, and the cursor on its span.
+                if old.spans.indices.contains(old.cursor), let i = t.spans.firstIndex(where: { $0.key == old.spans[old.cursor].key }) {
+                    t.cursor = i
+                }
+                t.collapsed = old.collapsed
+                applyCollapse(&t, page: Layout.listRows(state.size))
             }
             replaceTop(&state, .trace(t))
             if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }

@@ -99,3 +99,32 @@ struct TraceFieldsE2ETests {
         tmux.wait("exit") { $0.contains("EXIT=0") }
     }
 }
+
+/// Collapse and expand in the trace view, at 80x24.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "needs tmux"))
+struct TraceCollapseE2ETests {
+    @Test func minusHidesASubtreeAndPlusShowsIt() throws {
+        let dir = try TempDir()
+        let db = try TraceFieldsCLITests.store(dir)
+        #expect(try KilnBinary.run(["datasets", "set-trace-fields", "--db", db, "spans", "--trace", "req_trace", "--span", "req_span",
+                                    "--parent", "req_parent"]).status == 0)
+        let tmux = try Tmux(width: 80, height: 24, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --trace tr0003"))
+        tmux.wait("the trace") { $0.contains("3 spans") && $0.contains("INSERT") }
+        try tmux.send("Down")
+        try tmux.send("-")
+        var screen = tmux.wait("charge folded") { $0.contains("charge [+1]") }
+        #expect(screen.contains("3 spans (1 hidden)"), "\(screen)")
+        #expect(!screen.contains("└─ INSERT"), "\(screen)")
+        try tmux.send("Up")
+        try tmux.send("Left")
+        screen = tmux.wait("all folded under the root") { $0.contains("GET /checkout [+2]") }
+        #expect(!screen.contains("charge"), "\(screen)")
+        try tmux.send("+")
+        screen = tmux.wait("the root open again, charge still folded") { $0.contains("charge [+1]") && !$0.contains("[+2]") }
+        try tmux.send("Down")
+        try tmux.send("Right")
+        tmux.wait("all open") { $0.contains("└─ INSERT") && !$0.contains("hidden") }
+        try tmux.send("Q")
+        tmux.wait("exit") { $0.contains("EXIT=0") }
+    }
+}
