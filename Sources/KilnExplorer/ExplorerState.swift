@@ -38,6 +38,8 @@ public struct ExplorerState: Equatable {
     public var history: [String]
     /// The help overlay, when open (its scroll offset).
     public var help: Int?
+    /// A value shown whole over the view (`w`), when open.
+    public var value: ValueState?
     /// Whether mouse reporting is on.
     public var mouse: Bool
     /// The status line's message.

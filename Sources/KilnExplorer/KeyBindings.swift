@@ -24,6 +24,8 @@ public enum Command: Equatable, Sendable {
     case zoomIn, zoomOut
     /// Trace: hide a span's subtree, show it again.
     case collapse, expand
+    /// Show the highlighted value whole, wrapped (BubbleUp, events, event).
+    case showValue
     /// Show the view as a `kiln explore` command line, to share.
     case copyCommand
 }
@@ -129,6 +131,7 @@ public enum KeyBindings {
             b(.bubbleUp, [.char("=")], .filterValue, "filter the scope to the highlighted value", "filter"),
             b(.bubbleUp, [.char("!"), .char("-")], .excludeValue, "exclude the highlighted value from the scope", "exclude"),
             b(.bubbleUp, [.char("g")], .groupBy, "group by the highlighted field", "group"),
+            b(.bubbleUp, [.char("w")], .showValue, "show the highlighted value whole, wrapped"),
         ]
         // Events.
         out += moves(.events)
@@ -142,10 +145,14 @@ public enum KeyBindings {
             b(.events, [.char("n")], .nextMatch, "next match"),
             b(.events, [.char("N")], .previousMatch, "previous match"),
             b(.events, [.char("b")], .toggleBaseline, "switch between selection and baseline events", "baseline"),
+            b(.events, [.char("w")], .showValue, "show the highlighted cell's value whole, wrapped"),
         ]
         // Event.
         out += moves(.event)
-        out += [b(.event, [.char("t")], .openTrace, "open the event's trace", "trace")]
+        out += [
+            b(.event, [.char("t")], .openTrace, "open the event's trace", "trace"),
+            b(.event, [.char("w")], .showValue, "show the highlighted field's value whole, wrapped", "whole"),
+        ]
         // Trace.
         out += moves(.trace)
         out += [

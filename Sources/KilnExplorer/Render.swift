@@ -33,6 +33,7 @@ extension Explorer {
         drawStatus(ctx, &grid)
         drawFooter(ctx, &grid)
         if state.prompt != nil { PromptView.draw(ctx, &grid) }
+        if let value = state.value { ValueView.draw(value, ctx, &grid) }
         if let offset = state.help { HelpView.draw(offset: offset, ctx, &grid) }
         if !state.glyphs.isUnicode { asciiPunctuation(&grid) }
     }

@@ -222,6 +222,7 @@ public enum Explorer {
             }
             return []
         }
+        if state.value != nil { return valueKey(&state, key) }
         state.message = nil
         if key == .escape, state.stack.count == 1, state.heat.anchor == nil {
             // Esc leaves views but never quits: only q does at the top.
@@ -267,6 +268,9 @@ public enum Explorer {
             return openSLOs(&state)
         case .copyCommand:
             state.message = .info(commandLine(state))
+            return []
+        case .showValue:
+            showValue(&state, model: model)
             return []
         default:
             break
