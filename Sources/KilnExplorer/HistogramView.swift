@@ -42,7 +42,15 @@ enum HistogramView {
 
         var legend: [StyledText] = [StyledText(" events per " + DurationText.format(step), role: .title),
                                     StyledText("   " + full + " events", role: .info)]
-        if failed > 0 || !s.heat.errors.isEmpty {
+        if let slo = s.heat.slo {
+            // An SLO's heatmap as counts: its bad events at the foot of each bar.
+            let share = s.heat.scopeEvents > 0 ? 100 * Double(slo.badTotal) / Double(s.heat.scopeEvents) : 0
+            legend.append(StyledText("   " + full + " " + Format.grouped(slo.badTotal) + " bad (" + Format.percent(share) + ")", role: .error))
+            legend.append(StyledText(" in red", role: .dim))
+            if !slo.firingAtStart.isEmpty {
+                legend.append(StyledText("   firing from the start: " + slo.firingAtStart.map(\.key).joined(separator: ", "), role: .error))
+            }
+        } else if failed > 0 || !s.heat.errors.isEmpty {
             legend.append(StyledText("   " + full + " " + Format.grouped(failed) + (failed == 1 ? " error" : " errors"), role: .error))
             legend.append(StyledText(" (status >= 500 or error = true)", role: .dim))
         }
@@ -74,6 +82,22 @@ enum HistogramView {
                 let role: Role = box?.contains(t) == true ? .selection : (t == cursor ? .cursor : (row * 8 < bad ? .error : .info))
                 for dx in 0..<barWidth { grid.put(glyph, x: plot.x + t * w + dx, y: bottom - row, role: role) }
             }
+        }
+
+        // The moments the SLO's alerts start firing: a line above the bar, labelled at the top.
+        var labelsTaken: [Range<Int>] = []
+        for onset in s.heat.slo?.onsets ?? [] {
+            guard let t = HeatmapView.bucket(onset.at, map.timeEdges) else { continue }
+            let x = plot.x + t * w
+            let filledRows = (eighths(count(map, t)) + 7) / 8
+            for row in filledRows..<plot.height { grid.put(String(g.markerLine), x: x, y: bottom - row, role: .error) }
+            let label = onset.label
+            let length = Columns.width(label) + 1
+            let right = x + length < plot.x + nt * w
+            let span = right ? (x + 1)..<(x + 1 + length) : (x - length)..<x
+            guard span.lowerBound >= plot.x, !labelsTaken.contains(where: { $0.overlaps(span) }) else { continue }
+            grid.put(right ? " " + label : label + " ", x: span.lowerBound, y: plot.y, role: .error)
+            labelsTaken.append(span)
         }
 
         // Time axis.

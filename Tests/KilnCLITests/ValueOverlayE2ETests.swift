@@ -21,17 +21,24 @@ struct ValueOverlayE2ETests {
             "\(KilnBinary.path) explore --db \(db) --select \"duration_ms >= 500\" --view events"))
         var screen = tmux.wait("the selection's events") { $0.contains("❭ events") }
         #expect(!screen.contains("END-OF-VALUE"), "cut in the table: \(screen)")
+        // The url column's cell, whole.
+        try tmux.send("Right")
+        try tmux.send("Right")
+        try tmux.send("w")
+        screen = tmux.wait("the whole value") { $0.contains("any key closes") }
+        #expect(screen.contains("END-OF-VALUE"), "\(screen)")
+        #expect(screen.contains("\\x1b[31mred\\n"), "control characters visible: \(screen)")
+        try tmux.send("x")
+        screen = tmux.wait("closed") { !$0.contains("any key closes") }
+        #expect(screen.contains("❭ events"))
+        // The event's url field, whole.
         try tmux.send("Enter")
         tmux.wait("the event") { $0.contains("❭ event") && $0.contains("url") }
         try tmux.send("Down")
         try tmux.send("Down")
         try tmux.send("w")
-        screen = tmux.wait("the whole value") { $0.contains("END-OF-VALUE") }
-        #expect(screen.contains("\\x1b[31mred\\n"), "control characters visible: \(screen)")
-        #expect(screen.contains("any key closes"), "\(screen)")
-        try tmux.send("x")
-        screen = tmux.wait("closed") { !$0.contains("any key closes") }
-        #expect(screen.contains("❭ event"))
+        screen = tmux.wait("the whole value again") { $0.contains("any key closes") && $0.contains("url") }
+        #expect(screen.contains("END-OF-VALUE"), "\(screen)")
         try tmux.send("Q")
         tmux.wait("exit") { $0.contains("EXIT=0") }
     }

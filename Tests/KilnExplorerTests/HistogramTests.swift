@@ -108,6 +108,32 @@ struct HistogramTests {
         #expect(state.frame(model).rowText(2).contains("events per 1h"))
     }
 
+    @Test func anSLOWithoutDurationShowsItsBadEventsAndAlertsOnTheCounts() throws {
+        var (state, model) = Self.open()
+        let slo = SLODefinition(name: "up", dataset: "access", good: [try Filter.parse("status < 500")], target: try #require(SLODecimal("99.9")))
+        state.press([.char("S")], model)
+        _ = Explorer.update(&state, .slosLoaded([slo]), model: model)
+        let effects = state.press([.enter], model)
+        #expect(state.query.histogram)
+        let map = try #require(state.heat.map)
+        for t in 0..<map.timeBuckets {
+            #expect(state.heat.errors[t] == Self.direct(model.table, from: map.timeEdges[t], to: map.timeEdges[t + 1]).errors)
+        }
+        guard case .countSLOAlerts(_, let times)? = effects.first else {
+            Issue.record("no alert counts asked for: \(effects)")
+            return
+        }
+        let counts = GoodCount.count(model.table, eligible: slo.eligible, good: slo.good, windows: SLOAlertOnset.windows(at: times))
+        _ = Explorer.update(&state, .sloAlertsCounted(name: slo.name, times: times, counts: counts), model: model)
+        let onsets = try #require(state.heat.slo?.onsets)
+        #expect(!onsets.isEmpty, "the burst of 500s pages")
+        let grid = state.frame(model)
+        let bad = state.heat.slo?.badTotal ?? 0
+        #expect(grid.rowText(2).contains("\(bad) bad ("), "\(grid.rowText(2))")
+        let first = try #require(onsets.min { $0.at < $1.at })
+        #expect(grid.textDump().contains(first.label), "\(grid.textDump())")
+    }
+
     @Test func aDurationKeepsTheHeatmap() {
         let (state, _) = Shop.start()
         #expect(!state.query.histogram)
