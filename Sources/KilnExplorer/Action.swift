@@ -21,6 +21,9 @@ public enum Action: Equatable {
     /// `counts`: each SLO's counts over its windows (``Explorer/sloWindows(_:at:)``), by name,
     /// read from the store; an SLO without them is counted over the events in memory.
     case slosLoaded([SLODefinition], counts: [String: [GoodCount]] = [:])
+    /// The counts of an SLO over ``SLOAlertOnset/windows(at:)`` of `times` (for the alert
+    /// markers of the SLO on the heatmap).
+    case sloAlertsCounted(name: String, times: [Int64], counts: [GoodCount])
     /// An effect failed; shown in the status line.
     case failed(String)
     /// The window being loaded has `loaded` of its `total` events in.
@@ -48,4 +51,7 @@ public enum Effect: Equatable {
     case cancelLoad
     /// Read the store's SLOs, then send ``Action/slosLoaded(_:)``.
     case loadSLOs
+    /// Count an SLO over ``SLOAlertOnset/windows(at:)`` of `times` in the store, then send
+    /// ``Action/sloAlertsCounted(name:times:counts:)``.
+    case countSLOAlerts(SLODefinition, times: [Int64])
 }

@@ -15,10 +15,14 @@ extension Explorer {
         if state.query.field != FieldName.duration { parts += ["--field", quoted(state.query.field)] }
         switch state.top {
         case .bubbleUp(let b):
-            for f in b.selection { parts += ["--select", quoted(f.description)] }
+            // A negated selection (an SLO's bad events) has no --select; the heatmap it came from
+            // is what reopens.
+            guard !b.selection.negated else { break }
+            for f in b.selection.filters { parts += ["--select", quoted(f.description)] }
             parts += ["--view", "bubbleup"]
         case .events(let e):
-            for f in e.selection + e.having { parts += ["--select", quoted(f.description)] }
+            guard !e.selection.negated else { break }
+            for f in e.selection.filters + e.having { parts += ["--select", quoted(f.description)] }
             parts += ["--view", "events"]
         case .trace(let t):
             parts += ["--trace", quoted(t.traceID)]

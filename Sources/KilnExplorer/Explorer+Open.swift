@@ -44,7 +44,7 @@ extension Explorer {
         let result = prepared.run(selection: selection)
         state.live = false
         let title = selection.map(\.description).joined(separator: ", ")
-        let bubble = makeBubbleUp(crumb: "selection", title: title, selection: selection, result: result)
+        let bubble = makeBubbleUp(crumb: "selection", title: title, selection: EventSelection(selection), result: result)
         push(&state, .bubbleUp(bubble))
         if result.selectionCount == 0 { state.message = .error("the selection \(title) holds no events in this scope") }
         guard view == .events || view == .event || view == .trace else { return [] }
@@ -52,7 +52,7 @@ extension Explorer {
         for d in result.dimensions where d.field != state.query.field { columns.append(d.field) }
         columns += result.idLike.filter { !columns.contains($0) }
         let flagged = Array(result.dimensions.filter { !$0.isNoise && !$0.selectedOn }.prefix(6).map(\.field))
-        let events = makeEvents(title: "selection events", selection: selection, having: [], columns: columns, flagged: flagged,
+        let events = makeEvents(title: "selection events", selection: EventSelection(selection), having: [], columns: columns, flagged: flagged,
                                 state: state, model: model)
         push(&state, .events(events))
         guard view != .events, let first = events.rows.first else { return [] }

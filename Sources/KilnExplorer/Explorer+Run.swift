@@ -50,6 +50,7 @@ extension Explorer {
                 do {
                     model = ExplorerModel(loaded: try reader.load(dataset: dataset, window: loadWindow(for: range, now: now),
                                                                   budget: configuration.memoryBudget))
+                    model.traceFields = try reader.traceFields(dataset: dataset)
                     markers = (try? reader.markers(dataset: dataset)) ?? []
                 } catch {
                     throw ExplorerError(code: .store, message: "\(error)")
@@ -202,6 +203,7 @@ public final class RunLoop {
                     state.requestedRange = range
                     model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all,
                                                                   budget: configuration.memoryBudget))
+                    model.traceFields = try reader.traceFields(dataset: name)
                     let markers = (try? reader.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
                     sendMarkers()
@@ -245,6 +247,17 @@ public final class RunLoop {
                     send(.slosLoaded(slos, counts: counts))
                 } catch {
                     send(.failed("reading the SLOs: \(error)"))
+                }
+            case .countSLOAlerts(let slo, let times):
+                // The alert windows reach days before the range shown: count in the store.
+                let windows = SLOAlertOnset.windows(at: times)
+                do {
+                    let counts = try reader.map { try EmbeddedBackend(path: $0.path).goodCounts(dataset: slo.dataset, eligible: slo.eligible,
+                                                                                              good: slo.good, windows: windows) }
+                        ?? GoodCount.count(model.table, eligible: slo.eligible, good: slo.good, windows: windows)
+                    send(.sloAlertsCounted(name: slo.name, times: times, counts: counts))
+                } catch {
+                    send(.failed("counting the alerts of SLO \(slo.name): \(error)"))
                 }
             }
         }
@@ -307,7 +320,9 @@ public final class RunLoop {
         windowLoad = nil
         switch result {
         case .success(let loadedDataset):
+            let fields = model.traceFields
             model = ExplorerModel(loaded: loadedDataset)
+            model.traceFields = fields
             Explorer.returnFreedMemory()
             send(.windowLoaded(loadedDataset.askedWindow, now: clock()))
         case .failure(let error):

@@ -24,6 +24,14 @@ public final class ExplorerModel {
     private var searchedTraces: [String: (datasets: [DatasetInfo], rows: [String: [Int]])] = [:]
     /// Datasets loaded to find spans so far (tests read it: each load costs a whole dataset's time).
     public private(set) var traceLoads: [String] = []
+    /// The fields the main dataset's spans keep their trace, span, parent and duration in
+    /// (`kiln datasets set-trace-fields`); set by the run loop from the store.
+    public var traceFields = TraceFields.standard
+
+    /// The trace fields of the table of `source` (nil: the main one). Spans copied from other
+    /// datasets carry the standard names.
+    func traceFields(of source: String?) -> TraceFields { source == nil ? traceFields : .standard }
+
     /// Most spans of one trace taken from one other dataset.
     static let traceSpanCap = 10_000
 
@@ -159,7 +167,9 @@ public final class ExplorerModel {
     /// - Returns: whether anything changed since the last search for `id`.
     @discardableResult
     public func findTrace(_ id: String, using reader: StoreReader, mainDataset: String) throws -> Bool {
-        try findTrace(id, datasets: reader.datasets(), main: mainDataset) { try reader.load(dataset: $0).table }
+        try findTrace(id, datasets: reader.datasets(), main: mainDataset, fields: { (try? reader.traceFields(dataset: $0)) ?? .standard }) {
+            try reader.load(dataset: $0).table
+        }
     }
 
     /// Finds the spans of trace `id` in every dataset but `main`, keeping only those spans.
@@ -172,7 +182,9 @@ public final class ExplorerModel {
     /// - Complexity: O(rows) per dataset loaded; O(datasets) when the indexes answer.
     /// - Returns: whether anything changed since the last search for `id`.
     @discardableResult
-    public func findTrace(_ id: String, datasets: [DatasetInfo], main: String, load: (String) throws -> EventTable) rethrows -> Bool {
+    /// `fields` gives each dataset's trace fields; its spans are kept under the standard names.
+    public func findTrace(_ id: String, datasets: [DatasetInfo], main: String, fields: (String) -> TraceFields = { _ in .standard },
+                          load: (String) throws -> EventTable) rethrows -> Bool {
         let others = datasets.filter { $0.name != main }.sorted { $0.name < $1.name }
         if let previous = searchedTraces[id], previous.datasets == others { return false }
         let hash = id.hashValue
@@ -181,13 +193,14 @@ public final class ExplorerModel {
             if let index = traceIndexes[info.name], index.info == info, !index.hashes.contains(hash) { continue }
             let loaded = try load(info.name)
             traceLoads.append(info.name)
-            traceIndexes[info.name] = TraceIndex(info: info, hashes: Self.traceHashes(loaded))
-            let rows = RowSet.all(loaded.count).filtered(by: [Filter(FieldName.traceID, .equal, .string(id))], in: loaded).rows
+            let names = fields(info.name)
+            traceIndexes[info.name] = TraceIndex(info: info, hashes: Self.traceHashes(loaded, field: names.trace))
+            let rows = RowSet.all(loaded.count).filtered(by: [Filter(names.trace, .equal, .string(id))], in: loaded).rows
             guard !rows.isEmpty else { continue }
             var builder = otherSpans.removeValue(forKey: info.name) ?? EventTableBuilder()
             let first = builder.table.count
             let taken = rows.prefix(Self.traceSpanCap)
-            builder.append(taken.map { loaded.event(at: Int($0)) })
+            builder.append(taken.map { Self.standardized(loaded.event(at: Int($0)), from: names) })
             otherSpans[info.name] = builder
             found[info.name] = Array(first..<(first + taken.count))
         }
@@ -195,10 +208,26 @@ public final class ExplorerModel {
         return true
     }
 
+    /// `event` with its trace fields under the standard names (its duration as `duration_UNIT`).
+    static func standardized(_ event: Event, from names: TraceFields) -> Event {
+        guard names != .standard else { return event }
+        var renames = [names.trace: FieldName.traceID, names.span: FieldName.spanID, names.parent: FieldName.parentID]
+        if let d = names.duration { renames[d] = "duration_" + names.durationUnit }
+        var out = event
+        // A standard name already taken by another field gives way to the dataset's own.
+        let targets = Set(renames.values)
+        out.fields = event.fields.filter { renames[$0.name] != nil || !targets.contains($0.name) }.map { f in
+            var f = f
+            if let new = renames[f.name] { f.name = new }
+            return f
+        }
+        return out
+    }
+
     /// Hashes of the distinct trace ids of `table`.
     /// - Complexity: O(distinct trace ids)
-    static func traceHashes(_ table: EventTable) -> Set<Int> {
-        guard let column = table.column(FieldName.traceID) else { return [] }
+    static func traceHashes(_ table: EventTable, field: String = FieldName.traceID) -> Set<Int> {
+        guard let column = table.column(field) else { return [] }
         // The dictionary holds each distinct value once: cheaper than visiting every row.
         let values = column.dictionary
         var out = Set<Int>(minimumCapacity: values.count)

@@ -38,6 +38,8 @@ public struct ExplorerState: Equatable {
     public var history: [String]
     /// The help overlay, when open (its scroll offset).
     public var help: Int?
+    /// A value shown whole over the view (`w`), when open.
+    public var value: ValueState?
     /// Whether mouse reporting is on.
     public var mouse: Bool
     /// The status line's message.
@@ -148,6 +150,9 @@ public struct QueryState: Equatable, Sendable {
     public var range: TimeRange
     /// The numeric field of the heatmap.
     public var field: String
+    /// True: the root view is a count histogram (events per round time bucket, errors marked)
+    /// instead of a heatmap of ``field``; for datasets without a duration.
+    public var histogram = false
 
     /// Makes a query.
     public init(filters: [Filter] = [], range: TimeRange = .all, field: String = FieldName.duration) {
@@ -193,6 +198,8 @@ public struct HeatmapState: Equatable {
     /// What the `a` key said about the box it proposed (`unseen elsewhere`: nothing as slow in
     /// the rest of the window; `6.2× the usual rate`), shown while that box stands.
     public var proposal: String?
+    /// The SLO laid over the heatmap (its bad events and alerts), if one was opened.
+    public var slo: SLOHeatmapState?
     /// What the heatmap was computed from (to know when to compute again).
     var key: HeatmapKey?
 
@@ -275,8 +282,8 @@ public struct BubbleUpState: Equatable {
     public var crumb: String
     /// Describes the selection for the summary line.
     public var title: String
-    /// The filters that make the selection (within the scope).
-    public var selection: [Filter]
+    /// The events selected (within the scope).
+    public var selection: EventSelection
     /// The result.
     public var result: BubbleUpResult
     /// The field list.
@@ -308,8 +315,8 @@ public struct EventSort: Equatable, Sendable {
 public struct EventsState: Equatable {
     /// Describes which events these are.
     public var title: String
-    /// The filters choosing the selection's events (within the scope).
-    public var selection: [Filter]
+    /// The selection's events (within the scope).
+    public var selection: EventSelection
     /// Extra filters both sides share (a BubbleUp value).
     public var having: [Filter]
     /// Whether the baseline side is shown (the scope minus the selection).
@@ -379,14 +386,23 @@ public struct TraceSpan: Equatable, Sendable {
     /// Self time in ms: its duration less the time covered by its children (overlapping
     /// children counted once), never below 0.
     public var selfMs: Double = 0
+    /// Spans below it hidden because it is collapsed (0 when expanded).
+    public var hidden = 0
+
+    /// Identifies the span across rebuilds of the trace (its dataset and row).
+    var key: String { (source ?? "") + "\u{1}" + String(row) }
 }
 
 /// The trace view.
 public struct TraceState: Equatable {
     /// The trace id.
     public var traceID: String
-    /// Spans in tree order.
+    /// The spans shown, in tree order: every span but those under a collapsed one.
     public var spans: [TraceSpan]
+    /// Every span of the trace, in tree order.
+    public var allSpans: [TraceSpan] = []
+    /// The collapsed spans (``TraceSpan/key``): their subtrees are hidden.
+    public var collapsed: Set<String> = []
     /// Whether other datasets were searched too.
     public var searchedAll: Bool
     /// Cursor and first visible span.

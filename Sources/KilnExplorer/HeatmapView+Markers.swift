@@ -2,7 +2,7 @@ import KilnCore
 import KilnTerminal
 
 extension HeatmapView {
-    /// Writes each marker's label (`cart 3.6.0`) beside its line, in the highest empty cells
+    /// Writes each marker's label (`cart 3.6.0`) beside its line (right of it, or left near the right edge), in the highest empty cells
     /// where it fits without covering heat, the box or another label; failing that, in the top
     /// quarter's row where it covers the fewest cells (outliers are sparse there). A label that
     /// fits nowhere is left out (`M` lists every marker).
@@ -13,10 +13,13 @@ extension HeatmapView {
         var taken = Set<Int>()
         for m in markers.sorted(by: { $0.start < $1.start }) {
             guard let t = bucket(m.start, map.timeEdges) else { continue }
-            let label = " " + Columns.fit(m.message.isEmpty ? m.type : m.message, 24, ellipsis: glyphs.ellipsis)
-            let length = Columns.width(label)
-            guard t + 1 + length <= nt else { continue }
-            let cells = (t + 1)..<(t + 1 + length)
+            let text = Columns.fit(m.message.isEmpty ? m.type : m.message, 24, ellipsis: glyphs.ellipsis)
+            let length = Columns.width(text) + 1
+            // Right of the line, or left of it near the right edge.
+            let right = t + 1 + length <= nt
+            guard right || t - length >= 0 else { continue }
+            let label = right ? " " + text : text + " "
+            let cells = right ? (t + 1)..<(t + 1 + length) : (t - length)..<t
             func usable(_ v: Int) -> Bool {
                 cells.allSatisfy { c in !taken.contains(v * nt + c) && !(box?.time.contains(c) == true && box?.value.contains(v) == true) }
             }
@@ -24,8 +27,8 @@ extension HeatmapView {
             let top = stride(from: nv - 1, through: max(0, nv - 1 - nv / 4), by: -1).filter(usable)
             guard let v = stride(from: nv - 1, through: 0, by: -1).first(where: { usable($0) && covered($0) == 0 })
                     ?? top.min(by: { (covered($0), -$0) < (covered($1), -$1) }) else { continue }
-            grid.put(label, x: plot.x + t + 1, y: bottom - v, role: .marker)
-            for c in (t..<(t + 1 + length)) { taken.insert(v * nt + c) }
+            grid.put(label, x: plot.x + cells.lowerBound, y: bottom - v, role: m.type == "alert" ? .error : .marker)
+            for c in min(t, cells.lowerBound)..<max(t + 1, cells.upperBound) { taken.insert(v * nt + c) }
         }
     }
 }

@@ -52,11 +52,22 @@ enum HeatmapView {
         for l in [1, 4, 6, 9] { legend.append(StyledText(String(g.heatGlyph(level: l)), role: .heat(l))) }
         legend.append(StyledText(" " + Format.grouped(maxCount) + (maxCount < map.maxCount ? "+" : "") + " per cell", role: .dim))
         let failed = s.heat.errors.reduce(0, &+)
-        if failed > 0 {
+        let slo = s.heat.slo
+        if let slo {
+            let share = s.heat.scopeEvents > 0 ? 100 * Double(slo.badTotal) / Double(s.heat.scopeEvents) : 0
+            legend.append(StyledText("   " + Format.grouped(slo.badTotal) + " bad (" + Format.percent(share) + ")", role: .error))
+            legend.append(StyledText(" in red", role: .dim))
+            if !slo.firingAtStart.isEmpty {
+                legend.append(StyledText("   firing from the start: " + slo.firingAtStart.map(\.key).joined(separator: ", "), role: .error))
+            }
+        } else if failed > 0 {
             legend.append(StyledText("   " + Format.grouped(failed) + (failed == 1 ? " error" : " errors"), role: .error))
             legend.append(StyledText(" in red below", role: .dim))
         }
         let visibleMarkers = s.markers.filter { $0.start >= map.timeEdges[0] && $0.start < map.timeEdges[nt] }
+        // The moments the SLO's alerts start firing, drawn like markers in the error colour.
+        let alertMarkers = (slo?.onsets ?? []).map { Marker(start: $0.at, message: $0.label, type: "alert") }
+            .filter { $0.start >= map.timeEdges[0] && $0.start < map.timeEdges[nt] }
         if let m = visibleMarkers.last {
             let text = "   " + String(g.markerLine) + " " + (m.type.isEmpty ? "" : m.type + ": ") + m.message + " " + Format.clock(m.start)
             legend.append(StyledText(text, role: .marker))
@@ -84,6 +95,8 @@ enum HeatmapView {
                 let x = plot.x + t, y = bottom - v
                 if let box, box.time.contains(t), box.value.contains(v) {
                     grid.put(c > 0 ? String(g.heatGlyph(level: max(l, 3))) : dot, x: x, y: y, role: .selection)
+                } else if let slo, c > 0, t * nv + v < slo.bad.count, slo.bad[t * nv + v] > 0 {
+                    grid.put(String(g.heatGlyph(level: max(l, 3))), x: x, y: y, role: .error)
                 } else if c > 0 {
                     grid.put(String(g.heatGlyph(level: l)), x: x, y: y, role: .heat(l))
                 }
@@ -96,7 +109,13 @@ enum HeatmapView {
                 grid.put(String(g.markerLine), x: plot.x + t, y: bottom - v, role: .marker)
             }
         }
-        drawMarkerLabels(visibleMarkers, map: map, plot: plot, box: box, glyphs: g, &grid)
+        for m in alertMarkers {
+            guard let t = bucket(m.start, map.timeEdges) else { continue }
+            for v in 0..<nv where map.count(time: t, value: v) == 0 && !(box?.time.contains(t) == true && box?.value.contains(v) == true) {
+                grid.put(String(g.markerLine), x: plot.x + t, y: bottom - v, role: .error)
+            }
+        }
+        drawMarkerLabels(visibleMarkers + alertMarkers, map: map, plot: plot, box: box, glyphs: g, &grid)
         // Cursor.
         let cur = s.heat.cursor
         if cur.t < nt, cur.v < nv {
@@ -133,8 +152,8 @@ enum HeatmapView {
                 tick = n
             }
         }
-        for m in visibleMarkers {
-            if let t = bucket(m.start, map.timeEdges) { grid.put(String(g.markerLine), x: plot.x + t, y: axisY, role: .marker) }
+        for m in visibleMarkers + alertMarkers {
+            if let t = bucket(m.start, map.timeEdges) { grid.put(String(g.markerLine), x: plot.x + t, y: axisY, role: m.type == "alert" ? .error : .marker) }
         }
         if let box {
             // The box's time extent under the axis.

@@ -18,10 +18,14 @@ public enum Command: Equatable, Sendable {
     case openTrace
     /// Compare versions (at the marker under the cursor, or the highlighted one); list the markers.
     case compare, listMarkers
-    /// Open the SLO list.
-    case openSLOs
+    /// Open the SLO list; BubbleUp of an SLO's bad events against its good ones.
+    case openSLOs, sloBubbleUp
     /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
     case zoomIn, zoomOut
+    /// Trace: hide a span's subtree, show it again.
+    case collapse, expand
+    /// Show the highlighted value whole, wrapped (BubbleUp, events, event).
+    case showValue
     /// Show the view as a `kiln explore` command line, to share.
     case copyCommand
 }
@@ -114,6 +118,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
             b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
+            b(.heatmap, [.char("b")], .sloBubbleUp, "on an SLO's heatmap: BubbleUp of its bad events vs good ones"),
         ]
         // BubbleUp.
         out += [
@@ -126,6 +131,7 @@ public enum KeyBindings {
             b(.bubbleUp, [.char("=")], .filterValue, "filter the scope to the highlighted value", "filter"),
             b(.bubbleUp, [.char("!"), .char("-")], .excludeValue, "exclude the highlighted value from the scope", "exclude"),
             b(.bubbleUp, [.char("g")], .groupBy, "group by the highlighted field", "group"),
+            b(.bubbleUp, [.char("w")], .showValue, "show the highlighted value whole, wrapped"),
         ]
         // Events.
         out += moves(.events)
@@ -139,14 +145,20 @@ public enum KeyBindings {
             b(.events, [.char("n")], .nextMatch, "next match"),
             b(.events, [.char("N")], .previousMatch, "previous match"),
             b(.events, [.char("b")], .toggleBaseline, "switch between selection and baseline events", "baseline"),
+            b(.events, [.char("w")], .showValue, "show the highlighted cell's value whole, wrapped"),
         ]
         // Event.
         out += moves(.event)
-        out += [b(.event, [.char("t")], .openTrace, "open the event's trace", "trace")]
+        out += [
+            b(.event, [.char("t")], .openTrace, "open the event's trace", "trace"),
+            b(.event, [.char("w")], .showValue, "show the highlighted field's value whole, wrapped", "whole"),
+        ]
         // Trace.
         out += moves(.trace)
         out += [
             b(.trace, [.enter], .openEvents, "open the span's event", "open"),
+            b(.trace, [.left, .char("h"), .char("-")], .collapse, "collapse the span's subtree (again: go to its parent)", "fold"),
+            b(.trace, [.right, .char("l"), .char("+")], .expand, "expand the collapsed span (again: its first child)"),
             b(.trace, [.char("/")], .search, "search span names and services", "search"),
             b(.trace, [.char("n")], .nextMatch, "next match"),
             b(.trace, [.char("N")], .previousMatch, "previous match"),
@@ -172,7 +184,10 @@ public enum KeyBindings {
         out += [b(.picker, [.enter], .select, "explore the dataset", "open")]
         // SLOs.
         out += moves(.slo)
-        out += [b(.slo, [.enter], .select, "heatmap of the SLO's eligible events", "heatmap")]
+        out += [
+            b(.slo, [.enter], .select, "heatmap of the SLO's eligible events, bad ones in red, alert onsets marked", "heatmap"),
+            b(.slo, [.char("b")], .sloBubbleUp, "BubbleUp: the SLO's bad events against its good ones", "BubbleUp"),
+        ]
         // Everywhere.
         out += [
             b(.global, [.char("q"), .escape], .back, "back (quit at the top)", "back"),

@@ -57,6 +57,7 @@ enum HelpView {
             ("since 1h", "time range: 15m, 1h, 6h, 24h, 7d ... or all"),
             ("from T to T", "a fixed time range (RFC 3339 or epoch)"),
             ("field NAME", "the heatmap's numeric field"),
+            ("counts", "events over time as bars, errors marked (no duration needed)"),
             ("group FIELD", "GROUP BY table with COUNT and P99"),
         ]
         for (k, h) in commands { out.append((k, h, .normal)) }

@@ -17,7 +17,8 @@ extension Explorer {
         drawHeader(ctx, &grid)
         drawBreadcrumb(ctx, &grid)
         switch state.top {
-        case .heatmap: HeatmapView.draw(ctx, &grid)
+        case .heatmap:
+            if state.query.histogram { HistogramView.draw(ctx, &grid) } else { HeatmapView.draw(ctx, &grid) }
         case .bubbleUp(let b): BubbleUpView.draw(b, ctx, &grid)
         case .events(let e): EventsView.draw(e, ctx, &grid)
         case .event(let e): EventView.draw(e, ctx, &grid)
@@ -32,6 +33,7 @@ extension Explorer {
         drawStatus(ctx, &grid)
         drawFooter(ctx, &grid)
         if state.prompt != nil { PromptView.draw(ctx, &grid) }
+        if let value = state.value { ValueView.draw(value, ctx, &grid) }
         if let offset = state.help { HelpView.draw(offset: offset, ctx, &grid) }
         if !state.glyphs.isUnicode { asciiPunctuation(&grid) }
     }
@@ -132,7 +134,7 @@ extension Explorer {
         let position: (Int, Int)?
         switch ctx.state.top {
         case .heatmap:
-            HeatmapView.drawStatus(ctx, &grid, y: y)
+            if ctx.state.query.histogram { HistogramView.drawStatus(ctx, &grid, y: y) } else { HeatmapView.drawStatus(ctx, &grid, y: y) }
             return
         case .events(let e): position = (e.cursor, e.rows.count)
         case .trace(let t): position = (t.cursor, t.spans.count)

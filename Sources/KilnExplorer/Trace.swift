@@ -5,7 +5,8 @@ extension Explorer {
     /// The spans' duration column and milliseconds per its unit: `duration_ms`, else a
     /// `duration_…` field whose name says its unit (`duration_us` from
     /// `kiln ingest --trace-fields TraceID,SpanID,ParentID,Duration:us`).
-    static func durationColumn(_ table: EventTable) -> (Column?, Double) {
+    static func durationColumn(_ table: EventTable, fields: TraceFields = .standard) -> (Column?, Double) {
+        if let name = fields.duration, let c = table.column(name) { return (c, fields.millisecondsPerUnit) }
         if let c = table.column(FieldName.duration) { return (c, 1) }
         for c in table.columns where c.name.lowercased().hasPrefix("duration") {
             if let scale = Format.millisecondsPerUnit(c.name) { return (c, scale) }
@@ -30,7 +31,7 @@ extension Explorer {
             var error: Bool
         }
         var raw: [Raw] = []
-        let filter = [Filter(FieldName.traceID, .equal, .string(id))]
+        let filter = [Filter(model.traceFields.trace, .equal, .string(id))]
         let main = model.table
         var sources: [(String?, EventTable, [UInt32])] = [(nil, main, RowSet.all(main.count).filtered(by: filter, in: main).rows)]
         for (name, rows) in model.otherTraceRows(id).sorted(by: { $0.key < $1.key }) {
@@ -38,9 +39,10 @@ extension Explorer {
             sources.append((name, table, rows.filter { $0 >= 0 && $0 < table.count }.map { UInt32($0) }))
         }
         for (source, table, rows) in sources {
-            let spanCol = table.column(FieldName.spanID), parentCol = table.column(FieldName.parentID)
+            let names = model.traceFields(of: source)
+            let spanCol = table.column(names.span), parentCol = table.column(names.parent)
             let nameCol = table.column(FieldName.name), serviceCol = table.column(FieldName.serviceName)
-            let (durCol, toMillis) = durationColumn(table)
+            let (durCol, toMillis) = durationColumn(table, fields: names)
             let errCol = table.column("error")
             let statusCol = table.column("http.status_code")
             for r in rows {
@@ -94,6 +96,7 @@ extension Explorer {
         }
         selfTimes(&spans)
         var state = TraceState(traceID: id, spans: spans, searchedAll: model.hasSearched(id))
+        state.allSpans = spans
         state.focusRow = focusRow
         state.focusSource = focusSource
         if let focusRow, let i = spans.firstIndex(where: { $0.row == focusRow && $0.source == focusSource }) {
@@ -101,6 +104,40 @@ extension Explorer {
             state.scroll = max(0, i - 3)
         }
         return state
+    }
+
+    /// Shows every span but those under a collapsed one (which tells how many it hides), keeping
+    /// the cursor on the span it was on (or the collapsed span hiding it).
+    /// - Complexity: O(spans)
+    static func applyCollapse(_ t: inout TraceState, page: Int) {
+        let current = t.spans.indices.contains(t.cursor) ? t.spans[t.cursor].key : nil
+        var shown: [TraceSpan] = []
+        var hiding: (index: Int, depth: Int)?
+        var cursorKey = current
+        for s in t.allSpans {
+            if let h = hiding {
+                if s.depth > h.depth {
+                    shown[h.index].hidden += 1
+                    if s.key == current { cursorKey = shown[h.index].key }
+                    continue
+                }
+                hiding = nil
+            }
+            var s = s
+            s.hidden = 0
+            shown.append(s)
+            if t.collapsed.contains(s.key) { hiding = (shown.count - 1, s.depth) }
+        }
+        // A collapsed span without children hides nothing: nothing to mark.
+        t.collapsed = t.collapsed.filter { key in t.allSpans.indices.contains { t.allSpans[$0].key == key && hasChildren(t.allSpans, $0) } }
+        t.spans = shown
+        t.cursor = cursorKey.flatMap { k in shown.firstIndex { $0.key == k } } ?? min(t.cursor, max(0, shown.count - 1))
+        clampList(cursor: &t.cursor, scroll: &t.scroll, count: shown.count, page: page)
+    }
+
+    /// Whether the span at `index` of `spans` has children (the next span is one level deeper).
+    static func hasChildren(_ spans: [TraceSpan], _ index: Int) -> Bool {
+        index + 1 < spans.count && spans[index + 1].depth > spans[index].depth
     }
 
     /// Fills each span's self time: its duration less the union of its children's intervals

@@ -10,10 +10,12 @@ enum TraceView {
         let start = t.spans.map(\.start).min() ?? 0
         let end = t.spans.map { $0.start &+ Int64(max(0, min($0.durationMs, 1e12)) * 1e6) }.max() ?? start
         let span = max(1, end &- start)
-        let services = Set(t.spans.map(\.service)).count
-        let errors = t.spans.filter(\.isError).count
-        let orphans = t.spans.filter(\.isOrphan).count
-        var head = " trace " + t.traceID + " · " + Format.grouped(t.spans.count) + " spans · " + "\(services) service" + (services == 1 ? "" : "s")
+        let all = t.allSpans.isEmpty ? t.spans : t.allSpans
+        let services = Set(all.map(\.service)).count
+        let errors = all.filter(\.isError).count
+        let orphans = all.filter(\.isOrphan).count
+        let hidden = all.count - t.spans.count
+        var head = " trace " + t.traceID + " · " + Format.grouped(all.count) + " spans" + (hidden > 0 ? " (\(Format.grouped(hidden)) hidden)" : "") + " · " + "\(services) service" + (services == 1 ? "" : "s")
             + " · " + Format.milliseconds(Double(span) / 1e6)
         if errors > 0 { head += " · \(errors) error" + (errors == 1 ? "" : "s") }
         if orphans > 0 { head += " · \(orphans) orphan" + (orphans == 1 ? "" : "s") + " (parent missing)" }
@@ -49,8 +51,12 @@ enum TraceView {
             if s.isError { x += grid.put("! ", x: x, y: y, width: nameWidth - x, role: .error) }
             if s.isOrphan { x += grid.put("? ", x: x, y: y, width: nameWidth - x, role: .warning) }
             let matches = needle.map { Explorer.spanMatches(s, $0) } ?? false
-            grid.put(Columns.fit(s.name, nameWidth - x, ellipsis: g.ellipsis), x: x, y: y, width: nameWidth - x,
-                     role: matches ? .accent : (s.isError ? .error : (s.isOrphan ? .warning : .normal)))
+            // A collapsed span says how many spans it hides: `[+12]`.
+            let fold = s.hidden > 0 ? " [+" + Format.grouped(s.hidden) + "]" : ""
+            let nameRoom = max(1, nameWidth - x - Columns.width(fold))
+            x += grid.put(Columns.fit(s.name, nameRoom, ellipsis: g.ellipsis), x: x, y: y, width: nameRoom,
+                          role: matches ? .accent : (s.isError ? .error : (s.isOrphan ? .warning : .normal)))
+            if !fold.isEmpty { grid.put(fold, x: x, y: y, width: max(0, nameWidth - x), role: .accent) }
             grid.put(Columns.fit(s.service, serviceWidth, ellipsis: g.ellipsis), x: sx, y: y, width: serviceWidth, role: serviceRole(s.service))
             grid.put(Format.milliseconds(s.durationMs), x: dx, y: y, width: durationWidth, align: .right, role: .normal)
             grid.put(Format.milliseconds(s.selfMs), x: fx, y: y, width: selfWidth, align: .right,

@@ -233,7 +233,7 @@ extension Explorer {
             return
         }
         let label = selection[0].description
-        push(&state, .bubbleUp(makeBubbleUp(crumb: label, title: label + " against the rest of the scope", selection: selection, result: result)))
+        push(&state, .bubbleUp(makeBubbleUp(crumb: label, title: label + " against the rest of the scope", selection: EventSelection(selection), result: result)))
     }
 
     /// Orders groups by `order` (ties by count, then value text).

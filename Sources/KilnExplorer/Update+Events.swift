@@ -6,7 +6,7 @@ extension Explorer {
     static let eventsCap = 100_000
 
     /// Builds the events table of the selection (`selection` + `having`) within the scope.
-    static func makeEvents(title: String, selection: [Filter], having: [Filter], columns: [String], flagged: [String],
+    static func makeEvents(title: String, selection: EventSelection, having: [Filter], columns: [String], flagged: [String],
                            state: ExplorerState, model: ExplorerModel) -> EventsState {
         var e = EventsState(title: title, selection: selection, having: having, rows: [], matched: 0, columns: columns, flagged: flagged)
         e.hasBaseline = !selection.isEmpty
@@ -19,7 +19,7 @@ extension Explorer {
     static func openAllEvents(_ state: inout ExplorerState, model: ExplorerModel) {
         var columns = [state.query.field]
         for c in model.table.columns where c.name != state.query.field { columns.append(c.name) }
-        let events = makeEvents(title: "events", selection: [], having: [], columns: columns, flagged: [], state: state, model: model)
+        let events = makeEvents(title: "events", selection: EventSelection([]), having: [], columns: columns, flagged: [], state: state, model: model)
         state.live = false
         push(&state, .events(events))
     }
@@ -33,8 +33,9 @@ extension Explorer {
         }
         let scope = model.scopeRows(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
         let table = model.table
-        let selected = scope.filtered(by: e.selection + e.having, in: table)
-        let rows: RowSet = baseline ? scope.filtered(by: e.having, in: table).subtracting(selected) : selected
+        let having = scope.filtered(by: e.having, in: table)
+        let selected = e.selection.rows(in: having, table: table)
+        let rows: RowSet = baseline ? having.subtracting(selected) : selected
         var list = rows.rows
         e.matched = list.count
         table.timestamps.withUnsafeBufferPointer { ts in
@@ -187,9 +188,10 @@ extension Explorer {
             return []
         }
         guard command == .openTrace else { return [] }
+        let field = model.traceFields(of: e.source).trace
         guard let table = model.table(e.source), e.row < table.count,
-              let id = table.column(FieldName.traceID)?.value(at: e.row) else {
-            state.message = .error("this event has no \(FieldName.traceID)")
+              let id = table.column(field)?.value(at: e.row) else {
+            state.message = .error("this event has no \(field)" + (field == FieldName.traceID ? " (kiln datasets set-trace-fields names another field)" : ""))
             return []
         }
         let trace = buildTrace(id.text, focusRow: e.row, focusSource: e.source, model: model, glyphs: state.glyphs)
@@ -202,7 +204,34 @@ extension Explorer {
             replaceTop(&state, .trace(t))
             return []
         }
+        let page = Layout.listRows(state.size)
         switch command {
+        case .collapse:
+            guard t.spans.indices.contains(t.cursor) else { return [] }
+            let s = t.spans[t.cursor]
+            if s.hidden == 0, hasChildren(t.spans, t.cursor) {
+                t.collapsed.insert(s.key)
+                applyCollapse(&t, page: page)
+                state.message = .info("\(t.spans[t.cursor].hidden) spans hidden under \(s.name) (Right or + shows them)")
+            } else if s.depth > 0, let parent = t.spans[..<t.cursor].lastIndex(where: { $0.depth < s.depth }) {
+                // Already collapsed, or a leaf: go to its parent, as tree views do.
+                t.cursor = parent
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: t.spans.count, page: page)
+            }
+            replaceTop(&state, .trace(t))
+            return []
+        case .expand:
+            guard t.spans.indices.contains(t.cursor) else { return [] }
+            let s = t.spans[t.cursor]
+            if s.hidden > 0 {
+                t.collapsed.remove(s.key)
+                applyCollapse(&t, page: page)
+            } else if hasChildren(t.spans, t.cursor) {
+                t.cursor += 1
+                clampList(cursor: &t.cursor, scroll: &t.scroll, count: t.spans.count, page: page)
+            }
+            replaceTop(&state, .trace(t))
+            return []
         case .search:
             state.prompt = PromptState(isSearch: true)
             return []

@@ -42,8 +42,15 @@ extension Explorer {
         guard !conditions.isEmpty, edges.count >= 2 else { return [] }
         var failed = Set<UInt32>()
         for c in conditions { failed.formUnion(scope.filtered(by: [c], in: table).rows) }
+        return columnCounts(table, rows: failed, edges: edges)
+    }
+
+    /// Weighted rows per time column of `edges`.
+    /// - Complexity: O(rows × log columns)
+    static func columnCounts<S: Sequence>(_ table: EventTable, rows: S, edges: [Int64]) -> [Int64] where S.Element == UInt32 {
+        guard edges.count >= 2 else { return [] }
         var counts = [Int64](repeating: 0, count: edges.count - 1)
-        for row in failed {
+        for row in rows {
             let t = table.timestamps[Int(row)]
             // The column whose [edge, next edge) holds t.
             var lo = 0, hi = edges.count - 1
@@ -77,9 +84,15 @@ extension Explorer {
         var options = HeatmapOptions(timeBuckets: columns, valueBuckets: rows, scale: .log)
         options.from = from
         options.to = to
+        if state.query.histogram {
+            // Round buckets (an hour, 15 minutes ...) as many as fit, counted whatever their fields.
+            options.granularity = HistogramView.step(from: from, to: to, columns: columns)
+            options.valueBuckets = 1
+        }
         let map = Heatmap.compute(model.table, rows: scope, field: state.query.field, options: options)
         state.heat.map = map
         state.heat.errors = errorCounts(model.table, scope: scope, edges: map.timeEdges)
+        countSLOBadEvents(&state, scope: scope, model: model)
         state.heat.key = key
         state.heat.scopeEvents = model.weight(scope)
         state.heat.totalEvents = model.weight(visibleRows: state.visibleRows)
@@ -159,6 +172,10 @@ extension Explorer {
             state.message = .info("zoomed out")
             return
         case .anomaly:
+            if state.query.histogram {
+                state.message = .info("a looks for slow regions: :field NAME shows a heatmap of a numeric field first")
+                return
+            }
             guard let box = Anomaly.find(map) else {
                 state.message = .info("nothing stands out: the slow tail is spread evenly over time")
                 return
@@ -181,7 +198,8 @@ extension Explorer {
     static func selectBox(_ state: inout ExplorerState, map: Heatmap, model: ExplorerModel) {
         guard let key = state.heat.key else { return }
         let box = state.heat.box
-        let filters = map.boxFilters(time: box.time, value: box.value)
+        let filters = state.query.histogram ? Array(map.boxFilters(time: box.time, value: box.value).prefix(2))
+            : map.boxFilters(time: box.time, value: box.value)
         let prepared = model.prepared(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
         let result = prepared.run(selection: filters)
         guard result.selectionCount > 0 else {
@@ -191,13 +209,15 @@ extension Explorer {
         let t0 = map.timeEdges[box.time.lowerBound], t1 = map.timeEdges[box.time.upperBound]
         let v0 = map.valueEdges[box.value.lowerBound], v1 = map.valueEdges[box.value.upperBound]
         let window = (map.timeEdges[0], map.timeEdges[map.timeBuckets])
-        let title = Format.timeRange(t0, t1, dash: "–", window: window) + " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field)
-            + "–" + Format.fieldValue(v1, field: state.query.field)
+        var title = Format.timeRange(t0, t1, dash: "–", window: window)
+        if !state.query.histogram {
+            title += " · " + state.query.field + " " + Format.fieldValue(v0, field: state.query.field) + "–" + Format.fieldValue(v1, field: state.query.field)
+        }
         pause(&state)
-        push(&state, .bubbleUp(makeBubbleUp(crumb: "selection", title: title, selection: filters, result: result)))
+        push(&state, .bubbleUp(makeBubbleUp(crumb: "selection", title: title, selection: EventSelection(filters), result: result)))
     }
 
-    static func makeBubbleUp(crumb: String, title: String, selection: [Filter], result: BubbleUpResult) -> BubbleUpState {
+    static func makeBubbleUp(crumb: String, title: String, selection: EventSelection, result: BubbleUpResult) -> BubbleUpState {
         var entries: [BubbleUpEntry] = result.dimensions.indices.map { .dimension($0) }
         if !result.combinations.isEmpty {
             // Combinations go right after the fields that carry a signal.
@@ -220,9 +240,12 @@ extension Explorer {
             return []
         }
         let plot = Layout.plot(state.size)
-        let t = max(0, min(event.x - plot.x, map.timeBuckets - 1))
+        // The histogram's buckets are several columns wide and as tall as the plot.
+        let w = state.query.histogram ? HistogramView.columnWidth(map, plot: plot) : 1
+        let rows = state.query.histogram ? plot.height : map.valueBuckets
+        let t = max(0, min((event.x - plot.x) / w, map.timeBuckets - 1))
         let v = max(0, min(plot.y + plot.height - 1 - event.y, map.valueBuckets - 1))
-        let inside = event.x >= plot.x && event.x < plot.x + map.timeBuckets && event.y >= plot.y && event.y < plot.y + map.valueBuckets
+        let inside = event.x >= plot.x && event.x < plot.x + map.timeBuckets * w && event.y >= plot.y && event.y < plot.y + rows
         switch event.kind {
         case .press(1):
             guard inside else { return [] }

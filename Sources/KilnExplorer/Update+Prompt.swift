@@ -3,7 +3,7 @@ import KilnTerminal
 
 extension Explorer {
     /// The prompt's commands, for Tab completion and help.
-    static let promptCommands = ["where", "select", "clear", "since", "from", "field", "group", "compare", "versions", "slo", "help", "quit"]
+    static let promptCommands = ["where", "select", "clear", "since", "from", "field", "counts", "group", "compare", "versions", "slo", "help", "quit"]
 
     /// `since` choices offered by completion.
     static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
@@ -238,8 +238,13 @@ extension Explorer {
                 return PromptFailure(message: "\(rest) holds no numbers; the heatmap needs a numeric field", column: text.count - rest.count)
             }
             state.query.field = rest
+            state.query.histogram = false
             rescope(&state, model: model)
             state.message = .info("heatmap of \(rest)")
+        case "counts":
+            state.query.histogram = true
+            rescope(&state, model: model)
+            state.message = .info("events over time, errors in red (:field NAME: a heatmap)")
         case "group", "g":
             if let failure = unknownField(rest, at: text.count - rest.count, model: model) { return failure }
             openGroups(field: rest, &state, model: model)
@@ -264,7 +269,7 @@ extension Explorer {
         case "quit", "q":
             state.quitting = true
         default:
-            return PromptFailure(message: "unknown command \"\(word)\"; try where, select, clear, since, from, field, group, compare, versions, slo (Tab completes)", column: 0)
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, select, clear, since, from, field, counts, group, compare, versions, slo (Tab completes)", column: 0)
         }
         return nil
     }
@@ -283,6 +288,8 @@ extension Explorer {
         state.savedFilters = [:]
         state.heat.anchor = nil
         state.heat.key = nil
+        // An SLO on the heatmap stays, on the root now.
+        if state.heat.slo != nil { state.heat.slo?.depth = state.stack.count }
         recomputeHeatmap(&state, model: model)
     }
 

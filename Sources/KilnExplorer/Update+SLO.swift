@@ -59,13 +59,87 @@ extension Explorer {
             replaceTop(&state, .slo(list))
             return
         }
-        guard command == .select, let rows = list.rows, rows.indices.contains(list.cursor) else { return }
-        // The heatmap of its eligible events.
+        guard command == .select || command == .sloBubbleUp, let rows = list.rows, rows.indices.contains(list.cursor) else { return }
         let slo = rows[list.cursor].status.definition
+        openSLOHeatmap(slo, &state, model: model)
+        if command == .sloBubbleUp { openSLOBubbleUp(&state, model: model) }
+    }
+
+    /// Pushes the heatmap of an SLO's eligible events with its bad events told apart (`q` comes
+    /// back to the SLO list and the scope before).
+    static func openSLOHeatmap(_ slo: SLODefinition, _ state: inout ExplorerState, model: ExplorerModel) {
+        let previous = state.query.filters
         state.query.filters = slo.eligible
-        state.stack = [.heatmap]
+        push(&state, .heatmap)
+        state.savedFilters[state.stack.count] = previous
         state.heat.anchor = nil
+        state.heat.slo = SLOHeatmapState(definition: slo, depth: state.stack.count)
+        state.heat.key = nil
         recomputeHeatmap(&state, model: model)
-        state.message = .info("SLO \(slo.name): its eligible events; good ones pass " + slo.good.map(\.description).joined(separator: " AND "))
+        let good = slo.good.map(\.description).joined(separator: " AND ")
+        state.message = .info("SLO \(slo.name): bad events (not \(good)) in red; b: what they have in common")
+    }
+
+    /// `b` on an SLO's heatmap: BubbleUp of its bad events (eligible and not good) against its
+    /// good ones, over the heatmap's time range.
+    static func openSLOBubbleUp(_ state: inout ExplorerState, model: ExplorerModel) {
+        guard let slo = state.heat.slo?.definition else {
+            state.message = .info("b compares an SLO's bad events with its good ones: open an SLO first (S)")
+            return
+        }
+        guard let key = state.heat.key else {
+            state.message = .error("no eligible events of SLO \(slo.name) in this time range")
+            return
+        }
+        let selection = EventSelection.not(slo.good)
+        let prepared = model.prepared(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
+        let result = prepared.run(selection)
+        guard result.selectionCount > 0 else {
+            state.message = .info("SLO \(slo.name) has no bad events in this time range")
+            return
+        }
+        pause(&state)
+        let window = (key.from, key.to)
+        let title = "SLO \(slo.name): bad (\(selection.description)) vs good · " + Format.timeRange(key.from, key.to, dash: "–", window: window)
+        push(&state, .bubbleUp(makeBubbleUp(crumb: "SLO \(slo.name) bad events", title: title, selection: selection, result: result)))
+    }
+
+    /// Recounts the bad events of the SLO on the heatmap, cell by cell (after the heatmap was
+    /// computed over `scope`).
+    static func countSLOBadEvents(_ state: inout ExplorerState, scope: RowSet, model: ExplorerModel) {
+        guard var slo = state.heat.slo, let map = state.heat.map else { return }
+        let bad = EventSelection.not(slo.definition.good).rows(in: scope, table: model.table)
+        slo.bad = map.cellCounts(of: bad, in: model.table)
+        slo.badTotal = model.weight(bad)
+        state.heat.slo = slo
+        // The events sparkline marks the columns holding bad events.
+        let nv = map.valueBuckets
+        state.heat.errors = state.query.histogram ? columnCounts(model.table, rows: bad.rows, edges: map.timeEdges)
+            : (0..<map.timeBuckets).map { t in slo.bad[(t * nv)..<((t + 1) * nv)].reduce(0, &+) }
+    }
+
+    /// Asks for the SLO's counts at the heatmap's column edges when they are not the ones its
+    /// alerts were evaluated at.
+    static func sloAlertsToCount(_ state: inout ExplorerState, model: ExplorerModel) -> [Effect] {
+        guard var slo = state.heat.slo, let map = state.heat.map, map.timeBuckets > 0 else { return [] }
+        let times = SLOHeatmapState.times(edges: map.timeEdges)
+        guard times != slo.times else { return [] }
+        slo.times = times
+        slo.onsets = nil
+        slo.firingAtStart = []
+        state.heat.slo = slo
+        return [.countSLOAlerts(slo.definition, times: times)]
+    }
+
+    /// The SLO's counts at ``SLOHeatmapState/times`` arrived: finds where its alerts start firing.
+    static func sloAlertsCounted(_ state: inout ExplorerState, name: String, times: [Int64], counts: [GoodCount]) {
+        guard var slo = state.heat.slo, slo.definition.name == name, slo.times == times,
+              counts.count == times.count * SLOWindow.allCases.count else { return }
+        slo.onsets = SLOAlertOnset.find(slo.definition, times: times, counts: counts)
+        // Rules firing at the moment before the range: their onset is earlier.
+        var first: [SLOWindow: GoodCount] = [:]
+        for (j, w) in SLOWindow.allCases.enumerated() { first[w] = counts[j] }
+        slo.firingAtStart = SLOAlertRule.workbook.filter { $0.fires(first, target: slo.definition.target) }
+        state.heat.slo = slo
     }
 }

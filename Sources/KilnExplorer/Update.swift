@@ -8,6 +8,12 @@ public enum Explorer {
     /// Pure apart from the model's caches: the same state, action and table always give the
     /// same result. Time comes in through actions, never from a clock.
     public static func update(_ state: inout ExplorerState, _ action: Action, model: ExplorerModel) -> [Effect] {
+        let effects = handle(&state, action, model: model)
+        // Whatever moved the heatmap's columns, the SLO on it is evaluated at the new ones.
+        return effects + sloAlertsToCount(&state, model: model)
+    }
+
+    static func handle(_ state: inout ExplorerState, _ action: Action, model: ExplorerModel) -> [Effect] {
         switch action {
         case .keyPressed(let key):
             if key == .escape, state.loading != nil, state.prompt == nil, state.help == nil {
@@ -65,9 +71,21 @@ public enum Explorer {
             state.lastArrival = arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: state.visibleRows, now: now)
             state.query.range = defaultRange(requested: state.requestedRange, model: model, visibleRows: state.visibleRows, now: now,
                                              lastWrite: lastWrite)
-            if let field = numericField(preferring: state.query.field, in: model.table), field != state.query.field {
-                state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
-                state.query.field = field
+            // The duration the dataset names for its spans, unless a field was asked for.
+            if state.query.field == FieldName.duration, let named = model.traceFields.duration, model.table.column(named) != nil {
+                state.query.field = named
+            }
+            let field = numericField(preferring: state.query.field, in: model.table)
+            state.query.histogram = false
+            if let field, field == state.query.field || isDurationLike(field) {
+                if field != state.query.field {
+                    state.message = .info("no numeric \(state.query.field) here; the heatmap shows \(field) (:field NAME picks another)")
+                    state.query.field = field
+                }
+            } else if model.table.count > 0 {
+                // No duration to draw a heatmap of (an access log): counts over time, errors marked.
+                state.query.histogram = true
+                state.message = .info("no duration here: events over time, errors in red" + (field.map { " (:field \($0) shows a heatmap)" } ?? ""))
             }
             state.loadedRange = state.query.range
             recomputeHeatmap(&state, model: model)
@@ -75,15 +93,26 @@ public enum Explorer {
         case .traceSearched(let id):
             guard case .trace(let old) = state.top, old.traceID == id else { return [] }
             var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs)
-            if old.focusRow == nil || t.spans.count == old.spans.count {
+            if old.focusRow == nil || t.allSpans.count == old.allSpans.count {
                 t.cursor = min(old.cursor, max(0, t.spans.count - 1))
                 t.scroll = old.scroll
+            }
+            if !old.collapsed.isEmpty {
+                // Keep what was folded, and the cursor on its span.
+                if old.spans.indices.contains(old.cursor), let i = t.spans.firstIndex(where: { $0.key == old.spans[old.cursor].key }) {
+                    t.cursor = i
+                }
+                t.collapsed = old.collapsed
+                applyCollapse(&t, page: Layout.listRows(state.size))
             }
             replaceTop(&state, .trace(t))
             if t.spans.isEmpty { state.message = .error("no span of trace \(id) in this store") }
             return []
         case .slosLoaded(let slos, let counts):
             slosLoaded(&state, slos, counts: counts, model: model)
+            return []
+        case .sloAlertsCounted(let name, let times, let counts):
+            sloAlertsCounted(&state, name: name, times: times, counts: counts)
             return []
         case .failed(let text):
             if state.loading != nil { _ = cancelLoading(&state, model: model) }
@@ -121,6 +150,15 @@ public enum Explorer {
         return arrivalAtOpen(lastWrite: lastWrite, model: model, visibleRows: visibleRows, now: now) != nil ? .last(twoHours) : .all
     }
 
+    /// Words in the names of fields that hold durations.
+    static let durationWords = ["duration", "latency", "elapsed", "response_time", "request_time", "time"]
+
+    /// Whether `field` is named like a duration (a heatmap of it makes sense).
+    static func isDurationLike(_ field: String) -> Bool {
+        let name = field.lowercased()
+        return durationWords.contains { name.contains($0) }
+    }
+
     /// `preferred` when the table has numbers in it; else the numeric field that looks most
     /// like a latency (`duration`, `latency`, `elapsed`, `time` in its name), else the numeric
     /// field with the most distinct values; nil when there is no numeric field at all.
@@ -130,7 +168,7 @@ public enum Explorer {
         }
         if let c = table.column(preferred), numbers(c) > 0 { return preferred }
         let numeric = table.columns.filter { numbers($0) > 0 }
-        for word in ["duration", "latency", "elapsed", "response_time", "request_time", "time"] {
+        for word in durationWords {
             if let c = numeric.first(where: { $0.name.lowercased().contains(word) }) { return c.name }
         }
         return numeric.max { numbers($0) != numbers($1) ? numbers($0) < numbers($1) : $0.name > $1.name }?.name
@@ -185,6 +223,7 @@ public enum Explorer {
             }
             return []
         }
+        if state.value != nil { return valueKey(&state, key) }
         state.message = nil
         if key == .escape, state.stack.count == 1, state.heat.anchor == nil {
             // Esc leaves views but never quits: only q does at the top.
@@ -231,12 +270,19 @@ public enum Explorer {
         case .copyCommand:
             state.message = .info(commandLine(state))
             return []
+        case .showValue:
+            showValue(&state, model: model)
+            return []
         default:
             break
         }
         switch state.top {
         case .heatmap:
-            if command == .compare { compareAtCursor(&state, model: model) } else { heatmapCommand(command, &state, model: model) }
+            switch command {
+            case .compare: compareAtCursor(&state, model: model)
+            case .sloBubbleUp: openSLOBubbleUp(&state, model: model)
+            default: heatmapCommand(command, &state, model: model)
+            }
         case .bubbleUp(var b):
             let effects = bubbleUpCommand(command, &b, &state, model: model)
             return effects
@@ -271,6 +317,11 @@ public enum Explorer {
         if state.stack.count > 1 {
             let depth = state.stack.count
             state.stack.removeLast()
+            if let slo = state.heat.slo, slo.depth >= depth {
+                state.heat.slo = nil
+                state.heat.key = nil
+                recomputeHeatmap(&state, model: model)
+            }
             if let filters = state.savedFilters.removeValue(forKey: depth) {
                 // Leaving a heatmap filtered from a BubbleUp value: the scope comes back too.
                 state.query.filters = filters
@@ -295,6 +346,7 @@ public enum Explorer {
         if case .picker = state.stack.first { return }
         state.stack = [.heatmap]
         state.savedFilters = [:]
+        state.heat.slo = nil
         state.live = true
         state.visibleRows = state.totalRows
         state.heat.anchor = nil

@@ -196,6 +196,8 @@ public final class EmbeddedBackend: EventBackend {
 
     public func versionField(dataset: String) throws -> String { try reader.versionField(dataset: dataset) }
 
+    public func traceFields(dataset: String) throws -> TraceFields { try reader.traceFields(dataset: dataset) }
+
     public func versions(dataset: String, scope: Scope, field: String, metric: String, error: [Filter]) throws -> Answer<[VersionSummary]> {
         let table = try load(dataset: dataset, scope: scope).table
         return Answer(VersionSummary.summarize(table, scope: scope, field: field, metric: metric, error: error))

@@ -99,6 +99,16 @@ public final class StoreReader {
         }
     }
 
+    /// The fields `dataset`'s spans keep their trace, span, parent and duration in
+    /// (`kiln datasets set-trace-fields`; ``TraceFields/standard`` unless set).
+    public func traceFields(dataset: String) throws -> TraceFields {
+        try db.transaction {
+            let id = try datasetID(dataset)
+            guard try EventStore.hasColumn(db, table: "dataset_settings", column: "value") else { return .standard }
+            return try StoreWriter.traceFields(db, datasetID: id)
+        }
+    }
+
     /// Loads the events of `dataset` in the time window `window` into memory: only the chunks
     /// whose time range overlaps the window are read, so the cost follows the window, not the
     /// size of the dataset. Every event in the window is loaded, with some outside it (the rest

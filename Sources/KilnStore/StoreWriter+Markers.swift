@@ -72,6 +72,57 @@ extension StoreWriter {
         }
     }
 
+    /// Settings keys of ``TraceFields``.
+    static let traceFieldKeys = ["trace_field", "span_field", "parent_field", "duration_field", "duration_unit"]
+
+    /// The trace fields stored for a dataset (``TraceFields/standard`` unless set).
+    static func traceFields(_ db: Database, datasetID id: Int64) throws -> TraceFields {
+        guard let trace = try setting(db, datasetID: id, key: "trace_field"),
+              let span = try setting(db, datasetID: id, key: "span_field"),
+              let parent = try setting(db, datasetID: id, key: "parent_field") else { return .standard }
+        return TraceFields(trace: trace, span: span, parent: parent, duration: try setting(db, datasetID: id, key: "duration_field"),
+                           durationUnit: try setting(db, datasetID: id, key: "duration_unit") ?? "ms")
+    }
+
+    /// Sets the fields `dataset`'s spans keep their trace, span, parent and duration in (the
+    /// dataset is created when missing); nil goes back to the standard ones.
+    public static func setTraceFields(_ fields: TraceFields?, dataset: String, path: String, now: Int64) throws {
+        guard !dataset.isEmpty, dataset.utf8.count <= 255 else {
+            throw StoreError.invalid("dataset names are 1 to 255 bytes long")
+        }
+        if let fields {
+            for (flag, name) in [("--trace", fields.trace), ("--span", fields.span), ("--parent", fields.parent), ("--duration", fields.duration ?? "x")] {
+                guard !name.isEmpty, name != "timestamp", name.utf8.count <= 255 else {
+                    throw StoreError.invalid("\(flag): \"\(name)\" cannot name a trace field")
+                }
+            }
+            guard Set([fields.trace, fields.span, fields.parent]).count == 3 else {
+                throw StoreError.invalid("--trace, --span and --parent must be three different fields")
+            }
+            guard TraceFields.units[fields.durationUnit] != nil else {
+                throw StoreError.invalid("--duration: unit \"\(fields.durationUnit)\" is not ms, us, ns or s")
+            }
+        }
+        let db = try EventStore.openForWriting(path)
+        try db.transaction(immediate: true) {
+            try db.prepare("INSERT OR IGNORE INTO datasets(name, created_ns) VALUES (?, ?)").run(.text(dataset), .int(now))
+            guard let id = try db.prepare("SELECT id FROM datasets WHERE name = ?").scalarInt(.text(dataset)) else {
+                throw StoreError.corrupt("dataset \(dataset) vanished while setting its trace fields")
+            }
+            for key in traceFieldKeys {
+                try db.prepare("DELETE FROM dataset_settings WHERE dataset_id = ? AND key = ?").run(.int(id), .text(key))
+            }
+            guard let fields else { return }
+            try setSetting(db, datasetID: id, key: "trace_field", value: fields.trace)
+            try setSetting(db, datasetID: id, key: "span_field", value: fields.span)
+            try setSetting(db, datasetID: id, key: "parent_field", value: fields.parent)
+            if let duration = fields.duration {
+                try setSetting(db, datasetID: id, key: "duration_field", value: duration)
+                try setSetting(db, datasetID: id, key: "duration_unit", value: fields.durationUnit)
+            }
+        }
+    }
+
     /// Sets the field whose new values mark deploys in `dataset` (created when missing).
     /// Versions already in the dataset are learnt at the next commit and get no markers.
     public static func setVersionField(_ field: String, dataset: String, path: String, now: Int64) throws {

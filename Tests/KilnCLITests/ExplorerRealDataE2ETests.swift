@@ -44,18 +44,34 @@ struct ExplorerRealDataE2ETests {
         try tmux.send("Q")
     }
 
-    /// The Apache log has no duration: the heatmap falls back to `bytes`, and the events row
-    /// marks the columns holding its three 500s; the multi-day range keeps its dates.
-    @Test func apacheLogMarksErrorsAndKeepsDates() throws {
+    /// The Apache log has no duration: it opens on a count histogram (not a heatmap of
+    /// `bytes`) with its three 500s marked; the multi-day range keeps its dates. At 80x24 the
+    /// four days take 3-hour buckets, at 120 columns hourly ones (as lnav shows).
+    @Test func apacheLogOpensOnCountsWithErrorsAndKeepsDates() throws {
         let log = try #require(KilnBinary.realData).appendingPathComponent("apache-access-log/apache_logs").path
         let dir = try TempDir()
         let db = dir.path("k.db")
         let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "apache", log])
         #expect(ingest.status == 0, "\(ingest.stderr)")
-        let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db)"))
-        let screen = tmux.wait("the heatmap") { $0.contains("(log scale)") }
-        #expect(screen.contains("3 errors in red below"), "\(screen)")
+        let tmux = try Tmux(width: 80, height: 24, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db)"))
+        var screen = tmux.wait("the histogram") { $0.contains("events per") }
+        #expect(!screen.contains("(log scale)"), "\(screen)")
+        #expect(screen.contains("events per 3h"), "\(screen)")
+        #expect(screen.contains("3 errors"), "\(screen)")
         #expect(screen.contains("all data (05-17 "), "\(screen)")
+        #expect(screen.contains("05-18 "), "dates on the time axis: \(screen)")
+        try tmux.resize(120, 30)
+        screen = tmux.wait("hourly buckets when wider") { $0.contains("events per 1h") }
+        // The cursor's bucket and its counts in the status line; Enter: its BubbleUp.
+        try tmux.send("h")
+        tmux.wait("the cursor's bucket") { $0.contains("cursor 05-20") && $0.contains(" events, ") }
+        try tmux.send("Enter")
+        tmux.wait("BubbleUp of the bucket") { $0.contains("BubbleUp") && $0.contains("selection") }
+        try tmux.send("q")
+        try tmux.send(":")
+        try tmux.type("field bytes")
+        try tmux.send("Enter")
+        tmux.wait("a heatmap of bytes on request") { $0.contains("bytes (log scale)") }
         try tmux.send("Q")
     }
 }

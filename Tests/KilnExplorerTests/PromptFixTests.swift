@@ -51,7 +51,7 @@ import Testing
             Issue.record("expected BubbleUp, got \(state.top)")
             return
         }
-        #expect(b.selection == [Filter("duration_ms", .greaterOrEqual, .int(1000))])
+        #expect(b.selection == EventSelection([Filter("duration_ms", .greaterOrEqual, .int(1000))]))
         #expect(b.result.dimensions.first.map { ["service.version", "customer.plan", "http.route", "name"].contains($0.field) } == true)
         state.press([.char("q")], model)
         guard case .heatmap = state.top else {

@@ -380,7 +380,7 @@ import Testing
         #expect(g.groups.map(\.count) == g.groups.map(\.count).sorted(by: >))
         state.press([.enter], model)
         let b = try #require(Self.bubble(state))
-        #expect(b.selection == [Filter.equal(g.field, g.groups[0].value)])
+        #expect(b.selection == EventSelection([Filter.equal(g.field, g.groups[0].value)]))
     }
 }
 

@@ -132,6 +132,18 @@ public struct Heatmap: Sendable, Equatable {
                        counts: grid.counts, totals: totals, outside: grid.outside)
     }
 
+    /// The weighted counts of `rows` on this heatmap's grid (its edges, the same bucketing),
+    /// `counts[t * valueBuckets + v]`: a part of the events drawn (an SLO's bad events) told
+    /// apart cell by cell. `table` must be the one the heatmap was computed from.
+    /// - Complexity: O(rows + distinct values of the field)
+    public func cellCounts(of rows: RowSet, in table: EventTable) -> [Int64] {
+        let nt = timeBuckets, nv = valueBuckets
+        guard nt > 0, nv > 0, let column = table.column(field) else { return [Int64](repeating: 0, count: nt * nv) }
+        let codeBucket = ValueAxis.codeBuckets(column.dictionary, edges: valueEdges)
+        return TimeAxis.grid(table, rows: rows.limited(to: table.count), timeEdges: timeEdges, codes: column.codes,
+                             codeBucket: codeBucket, valueBuckets: nv).counts
+    }
+
     /// The heatmap as JSON: `{"field":"duration_ms","scale":"log","time_edges":["RFC3339",...],
     /// "value_edges":[...],"counts":[[...per value bucket...] per time bucket],"totals":[...],
     /// "outside":[...]}`.

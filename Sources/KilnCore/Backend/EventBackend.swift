@@ -49,6 +49,10 @@ public protocol EventBackend: AnyObject {
     /// The field whose new values mark deploys in `dataset` (`service.version` unless set).
     func versionField(dataset: String) throws -> String
 
+    /// The fields `dataset`'s spans keep their trace, span, parent and duration in
+    /// (``TraceFields/standard`` unless set).
+    func traceFields(dataset: String) throws -> TraceFields
+
     /// Every value of `field` among the events of `dataset` in `scope`, first seen first: its
     /// first and last event, events and errors (weighted), and P50 and P99 of `metric`
     /// (`GROUP BY field` in SQL).

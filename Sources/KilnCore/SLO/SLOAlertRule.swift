@@ -31,6 +31,14 @@ public struct SLOAlertRule: Sendable, Hashable {
         SLOAlertRule(severity: .ticket, longWindow: .threeDays, shortWindow: .sixHours, threshold: SLODecimal(units: 1, scale: 1)),
     ]
 
+    /// True when the burn rates of both its windows in `counts` are above its threshold
+    /// (a window missing from `counts` burns nothing).
+    public func fires(_ counts: [SLOWindow: GoodCount], target: SLODecimal) -> Bool {
+        let none = GoodCount(eligible: 0, good: 0)
+        return threshold.isExceeded(by: counts[longWindow] ?? none, target: target)
+            && threshold.isExceeded(by: counts[shortWindow] ?? none, target: target)
+    }
+
     /// A stable key for this rule (`page 1h/5m`), to follow its state over evaluations.
     public var key: String { "\(severity.rawValue) \(longWindow.rawValue)/\(shortWindow.rawValue)" }
 }

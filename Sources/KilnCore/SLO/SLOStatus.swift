@@ -43,12 +43,7 @@ public struct SLOStatus: Sendable, Equatable {
         var byWindow: [SLOWindow: GoodCount] = [:]
         for (w, c) in zip(SLOWindow.allCases, counts.dropFirst()) { byWindow[w] = c }
         windowCounts = byWindow
-        alerts = rules.map { rule in
-            let long = byWindow[rule.longWindow] ?? GoodCount(eligible: 0, good: 0)
-            let short = byWindow[rule.shortWindow] ?? GoodCount(eligible: 0, good: 0)
-            return SLOAlertState(rule: rule, firing: rule.threshold.isExceeded(by: long, target: definition.target)
-                                 && rule.threshold.isExceeded(by: short, target: definition.target))
-        }
+        alerts = rules.map { rule in SLOAlertState(rule: rule, firing: rule.fires(byWindow, target: definition.target)) }
     }
 
     /// The budget as a fraction of eligible events: 1 − target/100.
