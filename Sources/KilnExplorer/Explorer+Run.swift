@@ -217,7 +217,7 @@ public final class RunLoop {
                 drawIfChanged()
                 if let reader {
                     do {
-                        try model.findTrace(id, using: reader, mainDataset: state.dataset)
+                        try model.findTrace(id, using: reader, mainDataset: state.dataset, budget: configuration.memoryBudget)
                     } catch {
                         send(.failed("searching the other datasets for trace \(id): \(error)"))
                     }

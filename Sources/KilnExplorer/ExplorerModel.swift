@@ -42,6 +42,8 @@ public final class ExplorerModel {
     /// needless load; a trace held is never missed.
     struct TraceIndex {
         var info: DatasetInfo
+        /// The time window indexed.
+        var window: TimeWindow = .all
         var hashes: Set<Int>
     }
 
@@ -166,10 +168,28 @@ public final class ExplorerModel {
     /// See ``findTrace(_:datasets:main:load:)``; this one asks `reader`.
     /// - Returns: whether anything changed since the last search for `id`.
     @discardableResult
-    public func findTrace(_ id: String, using reader: StoreReader, mainDataset: String) throws -> Bool {
-        try findTrace(id, datasets: reader.datasets(), main: mainDataset, fields: { (try? reader.traceFields(dataset: $0)) ?? .standard }) {
-            try reader.load(dataset: $0).table
+    public func findTrace(_ id: String, using reader: StoreReader, mainDataset: String,
+                          budget: Int64 = MemoryBudget.defaultBytes) throws -> Bool {
+        let window = traceWindow(id)
+        return try findTrace(id, datasets: reader.datasets(), main: mainDataset, window: window,
+                             fields: { (try? reader.traceFields(dataset: $0)) ?? .standard }) {
+            try reader.load(dataset: $0, window: window, budget: budget).table
         }
+    }
+
+    /// How far from its spans here the other spans of a trace are looked for.
+    static let traceMargin: Int64 = 3_600_000_000_000
+
+    /// Where to look for the other spans of trace `id`: an hour around its spans here, or the
+    /// window held when none is here. Other datasets are read for that window only.
+    func traceWindow(_ id: String) -> TimeWindow {
+        let t = table
+        guard t.column(traceFields.trace) != nil else { return window }
+        let rows = RowSet.all(t.count).filtered(by: [Filter(traceFields.trace, .equal, .string(id))], in: t).rows
+        guard let first = rows.first else { return window }
+        var lo = t.timestamps[Int(first)], hi = lo
+        for r in rows { lo = min(lo, t.timestamps[Int(r)]); hi = max(hi, t.timestamps[Int(r)]) }
+        return TimeWindow(from: lo - Self.traceMargin, to: hi + Self.traceMargin)
     }
 
     /// Finds the spans of trace `id` in every dataset but `main`, keeping only those spans.
@@ -183,18 +203,19 @@ public final class ExplorerModel {
     /// - Returns: whether anything changed since the last search for `id`.
     @discardableResult
     /// `fields` gives each dataset's trace fields; its spans are kept under the standard names.
-    public func findTrace(_ id: String, datasets: [DatasetInfo], main: String, fields: (String) -> TraceFields = { _ in .standard },
+    public func findTrace(_ id: String, datasets: [DatasetInfo], main: String, window: TimeWindow = .all,
+                          fields: (String) -> TraceFields = { _ in .standard },
                           load: (String) throws -> EventTable) rethrows -> Bool {
         let others = datasets.filter { $0.name != main }.sorted { $0.name < $1.name }
         if let previous = searchedTraces[id], previous.datasets == others { return false }
         let hash = id.hashValue
         var found: [String: [Int]] = [:]
         for info in others {
-            if let index = traceIndexes[info.name], index.info == info, !index.hashes.contains(hash) { continue }
+            if let index = traceIndexes[info.name], index.info == info, index.window.contains(window), !index.hashes.contains(hash) { continue }
             let loaded = try load(info.name)
             traceLoads.append(info.name)
             let names = fields(info.name)
-            traceIndexes[info.name] = TraceIndex(info: info, hashes: Self.traceHashes(loaded, field: names.trace))
+            traceIndexes[info.name] = TraceIndex(info: info, window: window, hashes: Self.traceHashes(loaded, field: names.trace))
             let rows = RowSet.all(loaded.count).filtered(by: [Filter(names.trace, .equal, .string(id))], in: loaded).rows
             guard !rows.isEmpty else { continue }
             var builder = otherSpans.removeValue(forKey: info.name) ?? EventTableBuilder()
