@@ -56,6 +56,9 @@ public enum EventStore {
         try StoreFile.checkKilnOrNew(path)
         let db = try Database(path: path, create: true)
         db.persistWAL()
+        // A new file gives freed pages back to the file system on request (see
+        // `EventStore.releaseFreePages`); the mode can only be chosen before the first table.
+        if try db.prepare("PRAGMA page_count").scalarInt() == 0 { try db.execute("PRAGMA auto_vacuum=INCREMENTAL") }
         try db.execute(schema)
         // Stores made before chunks could be merged lack `parts` (ids and rows of merged chunks).
         if try !hasColumn(db, table: "chunks", column: "parts") {
@@ -67,6 +70,9 @@ public enum EventStore {
             }
         }
         try addColumnIfMissing(db, table: "markers", column: "automatic", type: "INTEGER NOT NULL DEFAULT 0")
+        // Bumped when a dataset's dictionaries are rebuilt (codes renumbered): readers and
+        // writers holding codes reload (see `EventStore.compactDictionaries`).
+        try addColumnIfMissing(db, table: "datasets", column: "generation", type: "INTEGER NOT NULL DEFAULT 0")
         try db.execute("INSERT OR IGNORE INTO kiln_meta(key, value) VALUES ('format', '\(formatVersion)')")
         return db
     }

@@ -133,8 +133,18 @@ public final class StoreReader {
     /// their values load from the store when something asks for them.
     public func refresh(_ loaded: inout LoadedDataset, progress: ((Int, Int) -> Bool)? = nil) throws -> Int {
         try db.transaction {
-            let version = try db.prepare("SELECT version FROM datasets WHERE id = ?").scalarInt(.int(loaded.datasetID))
-            guard let version else { throw StoreError.noSuchDataset(loaded.dataset, known: []) }
+            var row: (version: Int64, generation: Int64)?
+            let generation = try EventStore.hasColumn(db, table: "datasets", column: "generation") ? "generation" : "0"
+            try db.prepare("SELECT version, \(generation) FROM datasets WHERE id = ?").rows([.int(loaded.datasetID)]) { r in
+                row = (r.int(0), r.int(1))
+            }
+            guard let (version, generation) = row else { throw StoreError.noSuchDataset(loaded.dataset, known: []) }
+            if loaded.version >= 0 && generation != loaded.generation {
+                // Retention rebuilt the dictionaries and renumbered codes: what is held is
+                // stale, load everything again.
+                loaded.restart()
+            }
+            loaded.generation = generation
             guard version != loaded.version else { return 0 }
             try db.prepare("SELECT field_id, name FROM fields WHERE dataset_id = ? AND field_id >= ? ORDER BY field_id")
                 .rows([.int(loaded.datasetID), .int(Int64(loaded.fieldNames.count))]) { r in
@@ -361,6 +371,11 @@ public struct LoadedDataset: Sendable {
     public internal(set) var table = EventTable()
     let datasetID: Int64
     var version: Int64 = -1
+    /// The dataset's dictionary generation the codes held belong to (see ``reloads``).
+    var generation: Int64 = -1
+    /// How many times the table was loaded again from scratch because retention renumbered
+    /// the dataset's dictionary codes; whatever was derived from the table before is stale.
+    public private(set) var reloads = 0
     var lastChunk: Int64 = 0
     var lastSegment: Int64 = 0
     var fieldNames: [String] = []
@@ -377,6 +392,17 @@ public struct LoadedDataset: Sendable {
         self.dataset = dataset
         self.datasetID = datasetID
         self.window = window
+    }
+
+    /// Forgets what was loaded (same dataset, window, chunks and fields), to load it again.
+    mutating func restart() {
+        table = EventTable()
+        version = -1
+        lastChunk = 0
+        lastSegment = 0
+        fieldNames = []
+        dictionaryCounts = []
+        reloads += 1
     }
 }
 

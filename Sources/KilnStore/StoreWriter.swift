@@ -11,6 +11,8 @@ public final class StoreWriter {
     public let dataset: String
     var datasetID: Int64 = 0
     private var knownVersion: Int64 = -1
+    /// The dataset's dictionary generation the codes held here belong to.
+    private var knownGeneration: Int64 = -1
     private var fieldIDs: [String: Int] = [:]
     private var encoders: [DictionaryEncoder] = []
     private var pending = RawBatch()
@@ -34,6 +36,16 @@ public final class StoreWriter {
     private var pendingDrops = (names: 0, values: 0)
     private var pendingDroppedPerRow: [UInt32] = []
 
+    /// Most events in a chunk made by merging small ones (see ``compact()``). A store under a
+    /// size limit lowers it, so that retention, which deletes whole chunks, can hold the limit
+    /// closely.
+    public var maxMergedRows = EventStore.chunkRows
+
+    /// Events stored in every dataset of the store (a sum over the datasets' rows).
+    public func storedEvents() throws -> Int64 {
+        try db.prepare("SELECT coalesce(sum(rows), 0) FROM datasets").scalarInt() ?? 0
+    }
+
     /// Events buffered and not yet committed.
     public var pendingCount: Int { pending.count }
 
@@ -52,7 +64,7 @@ public final class StoreWriter {
         }
         db = try EventStore.openForWriting(path)
         self.dataset = dataset
-        selectDataset = try db.prepare("SELECT id, version, rows, next_chunk FROM datasets WHERE name = ?")
+        selectDataset = try db.prepare("SELECT id, version, rows, next_chunk, generation FROM datasets WHERE name = ?")
         insertChunk = try db.prepare("INSERT INTO chunks(dataset_id, chunk_id, first_row, rows, min_time, max_time, timestamps, sample_rates) VALUES (?,?,?,?,?,?,?,?)")
         insertColumn = try db.prepare("INSERT INTO chunk_columns(dataset_id, chunk_id, field_id, width, codes) VALUES (?,?,?,?,?)")
         insertSegment = try db.prepare("INSERT INTO dict_segments(dataset_id, field_id, first_code, count, kinds, payloads, pool) VALUES (?,?,?,?,?,?,?)")
@@ -62,6 +74,20 @@ public final class StoreWriter {
         try db.transaction(immediate: true) {
             try db.prepare("INSERT OR IGNORE INTO datasets(name, created_ns) VALUES (?, ?)").run(.text(dataset), .int(now))
         }
+    }
+
+    /// The store's pages in use plus its write-ahead log file (what `--max-db-size` measures),
+    /// read on this writer's connection: a few page reads, cheap enough after every commit.
+    public func limitedBytes() throws -> Int64 {
+        try EventStore.usedBytes(of: db) + (StoreFile.size(db.path + "-wal") ?? 0)
+    }
+
+    /// Keeps the write-ahead log small beside a store under a size limit: checkpoints once it
+    /// holds `bytes` (at most SQLite's default 1,000 pages) and truncates the log to that size
+    /// after each checkpoint.
+    public func boundLog(bytes: Int64) {
+        let pages = max(16, min(1_000, bytes / 4_096))
+        try? db.execute("PRAGMA wal_autocheckpoint=\(pages); PRAGMA journal_size_limit=\(pages * 4_096)")
     }
 
     /// Buffers events for the next commit.
@@ -114,6 +140,7 @@ public final class StoreWriter {
         } catch {
             // Codes handed out in the failed transaction were not stored: start over next time.
             knownVersion = -1
+            knownGeneration = -1
             fieldIDs = [:]
             encoders = []
             throw error
@@ -121,12 +148,19 @@ public final class StoreWriter {
     }
 
     private func writeChunk() throws -> Int {
-        var state: (version: Int64, rows: Int64, nextChunk: Int64)?
+        var state: (version: Int64, rows: Int64, nextChunk: Int64, generation: Int64)?
         try selectDataset.rows([.text(dataset)]) { r in
             datasetID = r.int(0)
-            state = (r.int(1), r.int(2), r.int(3))
+            state = (r.int(1), r.int(2), r.int(3), r.int(4))
         }
         guard let state else { throw StoreError.corrupt("dataset \(dataset) vanished while writing") }
+        if state.generation != knownGeneration {
+            // Dictionaries were rebuilt (retention): the codes held here mean nothing now.
+            fieldIDs = [:]
+            encoders = []
+            knownGeneration = state.generation
+            knownVersion = -1
+        }
         if state.version != knownVersion { try catchUp() }
 
         let n = pending.count
