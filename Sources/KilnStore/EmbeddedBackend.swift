@@ -30,6 +30,8 @@ public final class EmbeddedBackend: EventBackend {
 
     public func fieldNames(dataset: String) throws -> [String] { try reader.fieldNames(dataset: dataset) }
 
+    public func droppedFields(dataset: String) throws -> DroppedFields { try reader.droppedFields(dataset: dataset) }
+
     public func markers(dataset: String) throws -> [Marker] { try reader.markers(dataset: dataset) }
 
     /// The events of `dataset` in the time window of `scope` (and some around it); only the

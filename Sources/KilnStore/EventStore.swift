@@ -45,6 +45,8 @@ public enum EventStore {
         end_ns INTEGER, message TEXT, type TEXT, url TEXT);
     CREATE TABLE IF NOT EXISTS dataset_settings(
         dataset_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(dataset_id, key));
+    CREATE TABLE IF NOT EXISTS dropped_names(
+        dataset_id INTEGER NOT NULL, name_hash INTEGER NOT NULL, PRIMARY KEY(dataset_id, name_hash)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS deploy_versions(
         dataset_id INTEGER NOT NULL, service TEXT NOT NULL, version TEXT NOT NULL, first_ns INTEGER NOT NULL,
         marker_id INTEGER, PRIMARY KEY(dataset_id, service, version));

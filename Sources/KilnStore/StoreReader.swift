@@ -74,6 +74,26 @@ public final class StoreReader {
         }
     }
 
+    /// What the field limits dropped from `dataset`'s events (zero for stores written before
+    /// drops were counted).
+    public func droppedFields(dataset: String) throws -> DroppedFields {
+        try db.transaction {
+            let id = try datasetID(dataset)
+            var out = DroppedFields()
+            guard try EventStore.hasColumn(db, table: "dataset_settings", column: "value") else { return out }
+            try db.prepare("SELECT key, CAST(value AS INTEGER) FROM dataset_settings WHERE dataset_id = ? AND key LIKE 'dropped_%'")
+                .rows([.int(id)]) { r in
+                    switch r.text(0) {
+                    case "dropped_names": out.names = r.int(1)
+                    case "dropped_events": out.events = r.int(1)
+                    case "dropped_values": out.values = r.int(1)
+                    default: break
+                    }
+                }
+            return out
+        }
+    }
+
     /// Markers of `dataset` in time order, with their ids.
     public func markers(dataset: String) throws -> [Marker] {
         try db.transaction {

@@ -34,6 +34,7 @@ public final class StoreWriter {
     /// Per event of the last commit, the fields dropped; empty when none was.
     public private(set) var lastDroppedPerRow: [UInt32] = []
     private var pendingDrops = (names: 0, values: 0)
+    private var pendingDroppedNames: [String] = []
     private var pendingDroppedPerRow: [UInt32] = []
 
     /// Most events in a chunk made by merging small ones (see ``compact()``). A store under a
@@ -173,12 +174,14 @@ public final class StoreWriter {
         fieldOfName.reserveCapacity(pending.names.count)
         pendingDrops = (0, 0)
         pendingDroppedPerRow = []
+        pendingDroppedNames = []
         for name in pending.names {
             if let known = fieldIDs[name] {
                 fieldOfName.append(known)
             } else if encoders.count >= maxFields || name.utf8.count > Self.maxNameBytes {
                 fieldOfName.append(-1)
                 pendingDrops.names += 1
+                pendingDroppedNames.append(name)
             } else {
                 let fid = encoders.count
                 fieldIDs[name] = fid
@@ -234,8 +237,41 @@ public final class StoreWriter {
         try insertChunk.run(.int(datasetID), .int(chunkID), .int(state.rows), .int(Int64(n)), .int(minTime), .int(maxTime),
                             .blob(times.littleEndianBytes), sampled ? .blob(rates.littleEndianBytes) : .null)
         try updateDataset.run(.int(Int64(n)), .int(minTime), .int(minTime), .int(maxTime), .int(maxTime), .int(datasetID))
+        if pendingDrops.values > 0 {
+            try recordDrops(names: pendingDroppedNames, events: Int64(pendingDroppedPerRow.lazy.filter { $0 > 0 }.count),
+                            values: Int64(pendingDrops.values))
+        }
         knownVersion = state.version + 1
         return n
+    }
+
+    /// Adds to the dataset's counts of dropped fields (`kiln fields`): distinct names by a
+    /// 64-bit hash of each, exact up to ``DroppedFields/exactNames`` names, then counted once
+    /// per commit (a flood of names must not grow the store without bound).
+    private func recordDrops(names: [String], events: Int64, values: Int64) throws {
+        var tracked = try db.prepare("SELECT count(*) FROM dropped_names WHERE dataset_id = ?").scalarInt(.int(datasetID)) ?? 0
+        let insert = try db.prepare("INSERT OR IGNORE INTO dropped_names(dataset_id, name_hash) VALUES (?, ?)")
+        var newNames: Int64 = 0
+        for name in Set(names) {
+            if tracked >= DroppedFields.exactNames {
+                newNames += 1
+                continue
+            }
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            try insert.run(.int(datasetID), .int(Int64(bitPattern: hash)))
+            if db.changes > 0 {
+                newNames += 1
+                tracked += 1
+            }
+        }
+        let add = try db.prepare("""
+            INSERT INTO dataset_settings(dataset_id, key, value) VALUES (?, ?, ?)
+            ON CONFLICT(dataset_id, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)
+            """)
+        for (key, amount) in [("dropped_names", newNames), ("dropped_events", events), ("dropped_values", values)] where amount > 0 {
+            try add.run(.int(datasetID), .text(key), .text(String(amount)))
+        }
     }
 
     /// Loads fields and dictionary values that other writers (or earlier runs) stored.

@@ -156,12 +156,28 @@ import Glibc
         let dropped = try #require(json["dropped_field_values"] as? [String: Any], "\(String(decoding: health.body, as: UTF8.self))")
         #expect(dropped["wide"] as? Int == 150)
         #expect(dropped["long"] as? Int == 1)
+        // The same batch again: the names dropped are the same ones, the events and values new.
+        let again = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/wide",
+                                          headers: ["Content-Type": "application/json"], body: Array("[\(events.joined(separator: ","))]".utf8))
+        #expect(again.status == 200)
         server.stop()
+
+        // `kiln fields` says what the limits dropped, in JSON and in the table.
+        let wideFields = try KilnBinary.json(try KilnBinary.run(["fields", "--db", db, "--dataset", "wide", "--format", "json"]))
+        #expect(wideFields["dropped_field_names"] as? Int == 150, "\(wideFields.filter { $0.key.hasPrefix("dropped") })")
+        #expect(wideFields["dropped_field_events"] as? Int == 16, "8 events lost fields in each batch")
+        #expect(wideFields["dropped_field_values"] as? Int == 300)
+        let table = try KilnBinary.run(["fields", "--db", db, "--dataset", "wide"])
+        #expect(table.stdout.contains("dropped by the field limits: 150 field names, 300 values in 16 events"), "\(table.stdout.suffix(300))")
+        let longFields = try KilnBinary.json(try KilnBinary.run(["fields", "--db", db, "--dataset", "long", "--format", "json"]))
+        #expect(longFields["dropped_field_names"] as? Int == 1)
+        let clean = try KilnBinary.run(["fields", "--db", db, "--dataset", "long"])
+        #expect(clean.status == 0)
 
         let datasets = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", db, "--format", "json"]))
         let wide = (datasets["datasets"] as? [[String: Any]])?.first { $0["name"] as? String == "wide" }
         #expect(wide?["fields"] as? Int == 50)
-        #expect(wide?["events"] as? Int == 10, "every event is kept")
+        #expect(wide?["events"] as? Int == 20, "every event of both batches is kept")
         let fields = try KilnBinary.run(["fields", "--db", db, "--dataset", "long", "--format", "json"])
         #expect(fields.stdout.contains("\"ok\"") && !fields.stdout.contains(long), "\(fields.stdout.prefix(300))")
 
