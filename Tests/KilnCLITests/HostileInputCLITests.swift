@@ -238,6 +238,29 @@ import Glibc
         #expect(ids["to"] as? String == "2023-11-16T01:59:59Z", "the newest event is kept: \(ids)")
     }
 
+    @Test(.timeLimit(.minutes(1)), arguments: [["--format", "csv"], []])
+    func aCSVHeaderThatIsNotUTF8IsRefusedNotReplacedByTheFirstRow(format: [String]) throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        let file = dir.path("bad.csv")
+        var bytes = Array("status,ro".utf8) + [0xFF, 0xFE] + Array("te,duration_ms\n".utf8)
+        bytes += Array("200,/a,12\n500,/b,30\n".utf8)
+        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        let r = try KilnBinary.run(["ingest", "--db", db, "--dataset", "bad"] + format + [file])
+        if format.isEmpty {
+            // Format detection already refuses the file, naming it and the byte.
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains("bad.csv: binary data, not UTF-8 text (byte 10)"), "\(r.stderr)")
+            return
+        }
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("bad.csv:1: the header row is not valid UTF-8 (column 10)"), "\(r.stderr)")
+        #expect(r.stderr.contains("bad.csv:2: not read: the header (line 1) is not valid UTF-8"), "\(r.stderr)")
+        #expect(!r.stderr.contains("ingested 1 event"), "the first row did not become the header: \(r.stderr)")
+        let fields = try KilnBinary.run(["fields", "--db", db, "--dataset", "bad", "--format", "json"])
+        #expect(!fields.stdout.contains("\"200\""), "no field is named after a row's value: \(fields.stdout)")
+    }
+
     /// A TCP connection to 127.0.0.1:`port`, or -1.
     static func connectLoopback(_ port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
