@@ -44,6 +44,8 @@ struct IngestReply: Equatable {
 /// ``CommitQueue`` and answers each protocol the way its clients expect.
 final class IngestService: Sendable {
     let limits: IngestLimits
+    /// Gives large bodies' memory back after a burst.
+    let memoryRelease = MemoryRelease()
     let keys: APIKeys
     let storePath: String
     let queue: CommitQueue
