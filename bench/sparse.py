@@ -43,10 +43,12 @@ def shape(kiln, work, events, names, per_event, deadline, label):
     rng = random.Random(7)
     base = 1_700_000_000
     lines = []
+    probe = None
     for i in range(events):
         fields = {"time": base + i // 10, "duration_ms": rng.randint(1, 500)}
         for name in rng.sample(range(names), per_event):
             fields[f"attr_{name}"] = rng.choice(["a", "b", "c", str(rng.randint(0, 99))])
+            probe = probe or f"attr_{name}"
         lines.append(json.dumps(fields))
     data = ("\n".join(lines) + "\n").encode()
     db = os.path.join(work, f"{label}.db")
@@ -56,9 +58,9 @@ def shape(kiln, work, events, names, per_event, deadline, label):
     rows.append(("ingest", s, rss, rc))
     queries = [
         ("query COUNT", ["--calc", "COUNT"]),
-        ("query COUNT by attr_1", ["--calc", "COUNT", "--group-by", "attr_1", "--limit", "5"]),
-        ("query COUNT where attr_1 exists", ["--calc", "COUNT", "--where", "attr_1 exists"]),
-        ("query raw events where attr_1 = a", ["--where", "attr_1 = a", "--limit", "20"]),
+        ("query COUNT by one attr", ["--calc", "COUNT", "--group-by", probe, "--limit", "5"]),
+        ("query COUNT where one attr exists", ["--calc", "COUNT", "--where", f"{probe} exists"]),
+        ("query raw events where one attr = a", ["--where", f"{probe} = a", "--limit", "20"]),
         ("query P99(duration_ms)", ["--calc", "P99(duration_ms)"]),
     ]
     for name, args in queries:

@@ -110,8 +110,18 @@ public final class EmbeddedBackend: EventBackend {
         Answer(BubbleUp.run(try load(dataset: dataset, scope: scope).table.localized(), scope: scope, selection: selection, options: options))
     }
 
+    /// Datasets with more fields than this show raw events without loading every field.
+    static let wideDataset = 512
+
     public func events(dataset: String, scope: Scope, limit: Int) throws -> [Event] {
         guard let batches = try plan(dataset: dataset, scope: scope, fields: nil) else {
+            if try reader.fieldNames(dataset: dataset).count > Self.wideDataset {
+                // Many fields, most absent from most events: load only what the scope asks
+                // about, then read the few events shown field by field from the store.
+                let needed = Array(Set(scope.filters.map(\.field)))
+                let loaded = try load(dataset: dataset, scope: scope, fields: needed)
+                return try reader.events(of: loaded, rows: Query.newestRows(loaded.table, scope: scope, limit: limit))
+            }
             let table = try load(dataset: dataset, scope: scope).table
             return Query.newestRows(table, scope: scope, limit: limit).map { table.event(at: $0) }
         }

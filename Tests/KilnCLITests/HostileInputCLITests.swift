@@ -261,6 +261,35 @@ import Glibc
         #expect(!fields.stdout.contains("\"200\""), "no field is named after a row's value: \(fields.stdout)")
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func rawEventsOfADatasetWithManySparseFieldsReadBackWhole() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        // 2,000 events, each with 2 of 1,500 attribute names: more fields than raw events load.
+        var generator = SystemRandomNumberGenerator()
+        var expected: [Int: [String: String]] = [:]
+        let lines = (0..<2_000).map { n -> String in
+            let a = Int.random(in: 0..<1_500, using: &generator)
+            let b = (a + 1 + Int.random(in: 0..<1_499, using: &generator)) % 1_500
+            expected[n] = ["attr_\(a)": "v\(n)_\(a)", "attr_\(b)": "v\(n)_\(b)"]
+            return #"{"time":\#(1_700_000_000 + n),"n":\#(n),"parity":"\#(n % 2 == 0 ? "even" : "odd")","attr_\#(a)":"v\#(n)_\#(a)","attr_\#(b)":"v\#(n)_\#(b)"}"#
+        }
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "wide", "--max-fields", "2000", "--format", "jsonl", "-"],
+                                        stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let raw = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "wide", "--since", "all",
+                                                          "--where", "parity = odd", "--limit", "5", "--format", "json"]))
+        let events = try #require(raw["events"] as? [[String: Any]])
+        #expect(events.compactMap { $0["n"] as? Int } == [1_999, 1_997, 1_995, 1_993, 1_991])
+        for event in events {
+            let n = try #require(event["n"] as? Int)
+            var attrs: [String: String] = [:]
+            for (k, v) in event where k.hasPrefix("attr_") { attrs[k] = v as? String }
+            #expect(attrs == expected[n], "event \(n): \(event)")
+            #expect(event["parity"] as? String == "odd")
+        }
+    }
+
     /// A TCP connection to 127.0.0.1:`port`, or -1.
     static func connectLoopback(_ port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
