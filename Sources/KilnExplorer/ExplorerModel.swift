@@ -113,7 +113,15 @@ public final class ExplorerModel {
         guard loaded != nil else { return 0 }
         // A prepared BubbleUp holds the table; drop it unless the rows it covers stay valid
         // (they do: rows only ever get appended), to avoid copying the table on append.
-        return try reader.refresh(&loaded!)
+        let reloads = loaded!.reloads
+        let added = try reader.refresh(&loaded!)
+        if loaded!.reloads != reloads {
+            // Loaded again from scratch (retention renumbered codes): nothing derived holds.
+            scopeCache = nil
+            boundsCache = nil
+            dropPrepared()
+        }
+        return added
     }
 
     /// Appends events (tests and the in-memory live path).

@@ -43,6 +43,9 @@ struct DelimitedDecoder {
     /// True while a quoted cell is open across lines.
     private(set) var isPending = false
 
+    /// The line of a header that is not valid UTF-8: every later row is refused.
+    private(set) var badHeaderLine: Int?
+
     /// Rows that had no time field (they get the ingest time).
     private(set) var untimedRows = 0
 
@@ -127,7 +130,17 @@ struct DelimitedDecoder {
     private mutating func decodeRecord<S: RowSink>(
         _ b: UnsafeBufferPointer<UInt8>, lineNumber: Int, now: Int64, quoting: Bool, into sink: inout S
     ) {
+        if let badHeader = badHeaderLine {
+            // Without its header no row means anything: every row is refused, saying why.
+            sink.reject(Rejection(line: lineNumber, reason: "not read: the header (line \(badHeader)) is not valid UTF-8"))
+            return
+        }
         if let bad = ByteClass.firstInvalidUTF8(b) {
+            if header == nil {
+                badHeaderLine = lineNumber
+                sink.reject(Rejection(line: lineNumber, reason: IngestError.invalidHeader(column: bad + 1).message))
+                return
+            }
             sink.reject(Rejection(line: lineNumber, reason: IngestError.invalidUTF8(column: bad + 1).message))
             return
         }

@@ -23,6 +23,11 @@ struct IngestError: Error, Equatable {
         IngestError(code: .invalidUTF8, message: "invalid UTF-8 (column \(column))")
     }
 
+    /// A CSV or TSV header that is not valid UTF-8: no row of the input is read without it.
+    static func invalidHeader(column: Int) -> IngestError {
+        IngestError(code: .invalidUTF8, message: "the header row is not valid UTF-8 (column \(column)): no row of this input is read; fix or re-encode the header")
+    }
+
     static func lineTooLong(_ length: Int?) -> IngestError {
         let size = length.map { "\($0) bytes" } ?? "more than \(IngestDecoder.maxLineBytes) bytes"
         return IngestError(code: .lineTooLong, message: "line too long: \(size), the limit is 1 MiB (\(IngestDecoder.maxLineBytes) bytes)")

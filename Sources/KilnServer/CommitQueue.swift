@@ -1,5 +1,8 @@
 import KilnIngest
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KilnCore
 import KilnStore
 
@@ -49,6 +52,10 @@ final class CommitQueue: @unchecked Sendable {
         var retention = RetentionResult()
         var retentionError: String?
         var usedBytes: Int64?
+        /// Set while the disk is full (commits fail); cleared by the next commit that succeeds.
+        var diskError: String?
+        /// The size limit in force when the disk filled up before `--max-db-size`.
+        var loweredMaxBytes: Int64?
         /// Per dataset, field values dropped past the field limit (or for a name too long).
         var droppedValues: [String: Int] = [:]
     }
@@ -58,7 +65,16 @@ final class CommitQueue: @unchecked Sendable {
 
     private let path: String
     private let maxQueued: Int
-    private let retention: RetentionPolicy
+    /// The policy; its size limit is lowered when the disk fills up before it (see ``recoverFromFullDisk()``).
+    private var retention: RetentionPolicy
+    /// The size limit given (``retention`` may hold a lower one).
+    private let configuredMaxBytes: Int64?
+    /// Set while commits fail for want of disk space (commit thread only).
+    private var diskFull = false
+    /// Most events per merged chunk under the size limit (see `StoreWriter.maxMergedRows`).
+    private var mergedRows = EventStore.chunkRows
+    /// No size check before this (after one that could free nothing).
+    private var nextSizeCheck = Date.distantPast
     private let maxFields: Int
     private let clock: @Sendable () -> Int64
     private let condition = NSCondition()
@@ -76,11 +92,16 @@ final class CommitQueue: @unchecked Sendable {
         self.maxFields = maxFields
         self.maxQueued = maxQueuedEvents
         self.retention = retention
+        self.configuredMaxBytes = retention.maxBytes
         self.clock = clock
     }
 
     /// Starts the commit thread.
     func start() {
+        if retention.maxBytes != nil {
+            _ = logBound
+            makeReserve()
+        }
         let thread = Thread { [self] in self.loop() }
         thread.name = "kiln-commit"
         thread.stackSize = 4 << 20
@@ -192,6 +213,8 @@ final class CommitQueue: @unchecked Sendable {
             groups[p.dataset, default: []].append(p)
         }
         var outcomes: [(Pending, ServerError?)] = []
+        var outOfSpace = false
+        var committedAny = false
         for dataset in order {
             let group = groups[dataset] ?? []
             let started = DispatchTime.now().uptimeNanoseconds
@@ -209,7 +232,9 @@ final class CommitQueue: @unchecked Sendable {
                 // The writer keeps the failed rows pending: drop it, the clients are told to retry.
                 writers[dataset] = nil
                 failure = Self.serverError(error)
+                if let e = error as? StoreError, e.code == .full || (e.code == .sqlite && Self.isWriteFailure(e.message)) { outOfSpace = true }
             }
+            if failure == nil { committedAny = true }
             let millis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             let events = group.reduce(0) { $0 + $1.batch.count }
             condition.lock()
@@ -236,6 +261,16 @@ final class CommitQueue: @unchecked Sendable {
                 outcomes.append((p, failure))
             }
         }
+        // What /healthz says changes before any client hears of this round.
+        if outOfSpace && configuredMaxBytes != nil {
+            condition.lock()
+            stats.diskError = stats.diskError ?? "the disk filled up before --max-db-size: deleting the oldest events to make room"
+            condition.unlock()
+        } else if committedAny && diskFull {
+            condition.lock()
+            stats.diskError = nil
+            condition.unlock()
+        }
         for (p, failure) in outcomes {
             let waiter = p.waiter
             if let failure, waiter.failure == nil { waiter.failure = failure }
@@ -244,6 +279,129 @@ final class CommitQueue: @unchecked Sendable {
                 waiter.continuation.resume(returning: waiter.failure.map { .failure($0) } ?? .success(Committed(droppedFields: waiter.dropped)))
             }
         }
+        if outOfSpace {
+            recoverFromFullDisk()
+        } else if committedAny {
+            if diskFull {
+                // Commits go through again: the disk has room.
+                diskFull = false
+                makeReserve()
+            }
+            enforceSizeLimit()
+        }
+    }
+
+    /// After a commit: when the store (pages in use and the write-ahead log) is over the size
+    /// limit, deletes the oldest events at once, not at the next periodic pass.
+    private func enforceSizeLimit() {
+        guard let maxBytes = retention.maxBytes, Date() >= nextSizeCheck else { return }
+        let measured: Int64
+        do {
+            measured = try writers.values.first?.limitedBytes() ?? EventStore.limitedBytes(path: path)
+        } catch {
+            return
+        }
+        // Merged chunks of at most a sixteenth of the limit: retention deletes whole chunks.
+        if let events = try? writers.values.first?.storedEvents(), events > 1_000 {
+            let perEvent = max(1, measured / events)
+            mergedRows = Int(min(max(maxBytes / 16 / perEvent, 256), Int64(EventStore.chunkRows)))
+            for w in writers.values { w.maxMergedRows = mergedRows }
+        }
+        guard measured > maxBytes else {
+            condition.lock()
+            stats.usedBytes = measured
+            condition.unlock()
+            return
+        }
+        let outcome = retention.enforceSize(path: path)
+        record(outcome)
+        // Still over (only each dataset's newest chunk is left, or a reader holds the log):
+        // do not try again after every commit.
+        if outcome.error != nil { nextSizeCheck = Date().addingTimeInterval(1) }
+    }
+
+    /// A file of zeros beside the store, `<db>-reserve`, deleted when the disk fills up so that
+    /// retention has room to checkpoint the write-ahead log and write the deletion; made again
+    /// once commits go through and the disk has room for twice it. Four times ``logBound``: the log, a commit
+    /// past it, and the checkpoint that moves it into the file.
+    private var reservePath: String { path + "-reserve" }
+
+    /// The write-ahead log's bound under a size limit: an eighth of the limit and a thirty-second
+    /// of the disk's free space at start, between 256 KiB and 4 MiB (SQLite's default).
+    private lazy var logBound: Int64 = {
+        let limit = configuredMaxBytes ?? (4 << 20)
+        return min(max(min(limit / 8, freeDiskBytes().map { $0 / 32 } ?? limit), 256 << 10), 4 << 20)
+    }()
+
+    /// Bytes this user may still write on the store's file system.
+    private func freeDiskBytes() -> Int64? {
+        let directory = (path as NSString).deletingLastPathComponent
+        var fs = statvfs()
+        guard statvfs(directory.isEmpty ? "." : directory, &fs) == 0 else { return nil }
+        return Int64(fs.f_bavail) * Int64(fs.f_frsize)
+    }
+
+    private func fileSize(_ path: String) -> Int64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+    }
+
+    private func makeReserve() {
+        guard configuredMaxBytes != nil, !FileManager.default.fileExists(atPath: reservePath) else { return }
+        let size = 4 * logBound
+        guard let free = freeDiskBytes(), free >= 2 * size else { return }
+        // Best effort: on a disk without room for it, it is simply not there.
+        if !FileManager.default.createFile(atPath: reservePath, contents: Data(count: Int(size))) {
+            try? FileManager.default.removeItem(atPath: reservePath)
+        }
+    }
+
+    /// A commit failed for want of disk space, before the store reached `--max-db-size`:
+    /// frees the reserve, lowers the limit in force to 40% of the space the store had (its
+    /// file, log and reserve, and what is free): a rebuild of the dictionaries after deleting
+    /// writes up to the data again into the log. Then deletes the oldest events (a quarter,
+    /// else half, else three quarters, until the deletion and the rebuild fit), so the next
+    /// commits fit. Reported by `/healthz` until a commit goes through.
+    private func recoverFromFullDisk() {
+        guard let configured = configuredMaxBytes else {
+            condition.lock()
+            stats.diskError = "the disk is full and there is no --max-db-size: nothing is deleted to make room"
+            condition.unlock()
+            return
+        }
+        diskFull = true
+        let reserve = fileSize(reservePath) ?? 0
+        try? FileManager.default.removeItem(atPath: reservePath)
+        let space = (fileSize(path) ?? 0) + (fileSize(path + "-wal") ?? 0) + reserve + (freeDiskBytes() ?? 0)
+        let lowered = min(retention.maxBytes ?? configured, max(space * 2 / 5, 1 << 20))
+        if lowered != retention.maxBytes {
+            retention.maxBytes = lowered
+            for w in writers.values { w.boundLog(bytes: min(logBound, lowered / 8)) }
+        }
+        var removed = RetentionResult()
+        var last = RetentionPolicy.Outcome()
+        for force in [0.25, 0.5, 0.75] {
+            last = retention.enforceSize(path: path, force: force)
+            removed.add(last.removed)
+            if last.error == nil { break }
+        }
+        last.removed = removed
+        record(last)
+        condition.lock()
+        stats.loweredMaxBytes = lowered
+        stats.diskError = """
+        the disk filled up (the store had \(space) bytes of it), before --max-db-size \(configured): the store is kept under \(lowered) \
+        bytes from now on; deleted the oldest \(removed.events) events to make room\(last.error.map { " (\($0))" } ?? "")
+        """
+        condition.unlock()
+    }
+
+    private func record(_ outcome: RetentionPolicy.Outcome) {
+        condition.lock()
+        stats.retention.add(outcome.removed)
+        stats.retentionError = outcome.error
+        if let used = outcome.usedBytes { stats.usedBytes = used }
+        condition.unlock()
     }
 
     private func writer(for dataset: String) throws -> StoreWriter {
@@ -251,6 +409,10 @@ final class CommitQueue: @unchecked Sendable {
         if writers.count >= 256 { writers.removeAll() }
         let w = try StoreWriter(path: path, dataset: dataset, now: clock())
         w.maxFields = maxFields
+        if let maxBytes = retention.maxBytes {
+            w.boundLog(bytes: min(logBound, maxBytes / 8))
+            w.maxMergedRows = mergedRows
+        }
         writers[dataset] = w
         return w
     }
@@ -281,13 +443,6 @@ final class CommitQueue: @unchecked Sendable {
     }
 
     private func maintain() {
-        let outcome = retention.apply(path: path, now: clock())
-        condition.lock()
-        stats.retention.chunks += outcome.removed.chunks
-        stats.retention.events += outcome.removed.events
-        stats.retention.bytes += outcome.removed.bytes
-        stats.retentionError = outcome.error
-        if let used = outcome.usedBytes { stats.usedBytes = used }
-        condition.unlock()
+        record(retention.apply(path: path, now: clock()))
     }
 }

@@ -30,6 +30,9 @@ struct HTTPIngestResponder: HTTPResponder {
                 }
                 body = try await readBody(request, encoding: headers["content-encoding"])
             }
+            let large = body.count >= MemoryRelease.largeBody
+            if large { service.memoryRelease.begin(bytes: body.count) }
+            defer { if large { service.memoryRelease.end() } }
             let reply = await service.handle(matched, IngestRequest(headers: headers, body: body))
             return Self.response(reply, head: request.method == .head)
         } catch {

@@ -44,6 +44,8 @@ struct IngestReply: Equatable {
 /// ``CommitQueue`` and answers each protocol the way its clients expect.
 final class IngestService: Sendable {
     let limits: IngestLimits
+    /// Gives large bodies' memory back after a burst.
+    let memoryRelease = MemoryRelease()
     let keys: APIKeys
     let storePath: String
     let queue: CommitQueue
@@ -279,14 +281,17 @@ final class IngestService: Sendable {
 
     private func health() -> IngestReply {
         let s = queue.snapshot
-        var out = "{\"status\":\"\(s.lastCommitFailed ? "degraded" : "ok")\",\"store\":"
+        var out = "{\"status\":\"\(s.lastCommitFailed || s.diskError != nil ? "degraded" : "ok")\",\"store\":"
         JSONText.appendString(storePath, to: &out)
         out += ",\"queued_events\":\(s.queuedEvents),\"committed_events\":\(s.committedEvents),\"commits\":\(s.commits)"
         out += ",\"failed_commits\":\(s.failedCommits),\"refused_requests\":\(s.refusedRequests)"
         out += ",\"last_commit_ms\":\(Value.format((s.lastCommitMillis * 1000).rounded() / 1000))"
         out += ",\"retention\":{\"deleted_chunks\":\(s.retention.chunks),\"deleted_events\":\(s.retention.events)"
+        out += ",\"deleted_dictionary_values\":\(s.retention.dictionaries.values)"
         if let used = s.usedBytes { out += ",\"store_data_bytes\":\(used)" }
-        if let e = s.retentionError {
+        if let lowered = s.loweredMaxBytes { out += ",\"max_bytes_in_force\":\(lowered)" }
+        out += ",\"disk_full\":\(s.diskError != nil)"
+        if let e = s.diskError ?? s.retentionError {
             out += ",\"error\":"
             JSONText.appendString(e, to: &out)
         }

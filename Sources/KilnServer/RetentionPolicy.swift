@@ -4,8 +4,9 @@ import Foundation
 import KilnStore
 
 /// How much data the server keeps: events older than ``maxAge`` and, past ``maxBytes`` of
-/// stored data, the oldest events go, always in whole chunks (see `EventStore.dropChunks` and
-/// `EventStore.shrink`). Applied by the commit thread every ``interval`` seconds.
+/// stored data, the oldest events go, always in whole chunks, with the dictionary values only
+/// they used (see `EventStore.dropChunks` and `EventStore.shrink`). Applied by the commit
+/// thread every ``interval`` seconds; the size limit also after any commit that crosses it.
 public struct RetentionPolicy: Sendable, Equatable {
     /// Keep events younger than this (ns); nil keeps all.
     public var maxAge: Int64?
@@ -38,19 +39,30 @@ public struct RetentionPolicy: Sendable, Equatable {
                 let (cutoff, overflow) = now.subtractingReportingOverflow(maxAge)
                 if !overflow { outcome.removed = try EventStore.dropChunks(olderThan: cutoff, path: path) }
             }
-            if let maxBytes {
-                let shrunk = try EventStore.shrink(toBytes: maxBytes, path: path)
-                outcome.removed.chunks += shrunk.chunks
-                outcome.removed.events += shrunk.events
-                outcome.removed.bytes += shrunk.bytes
-            }
-            let used = try EventStore.usedBytes(path: path)
+        } catch {
+            outcome.error = "retention failed: \(error)"
+        }
+        let bySize = enforceSize(path: path)
+        outcome.removed.add(bySize.removed)
+        outcome.usedBytes = bySize.usedBytes
+        outcome.error = outcome.error ?? bySize.error
+        return outcome
+    }
+
+    /// Applies ``maxBytes`` only (after a commit that took the store over it, or when the disk
+    /// filled up: then `force` of the events go, see `EventStore.shrink`). Never throws.
+    func enforceSize(path: String, force: Double = 0) -> Outcome {
+        var outcome = Outcome()
+        guard let maxBytes, FileManager.default.fileExists(atPath: path) else { return outcome }
+        do {
+            outcome.removed = try EventStore.shrink(toBytes: maxBytes, path: path, force: force)
+            let used = try EventStore.limitedBytes(path: path)
             outcome.usedBytes = used
-            if let maxBytes, used > maxBytes {
+            if used > maxBytes {
                 // Reported by /healthz while it lasts.
                 outcome.error = """
-                the store's data takes \(used) bytes, over --max-db-size \(maxBytes): each dataset's newest chunk is kept, \
-                and field dictionaries are not reclaimed when chunks are deleted
+                the store takes \(used) bytes (data and write-ahead log), over --max-db-size \(maxBytes): \
+                each dataset's newest chunk is kept
                 """
             }
         } catch {

@@ -30,6 +30,8 @@ public final class EmbeddedBackend: EventBackend {
 
     public func fieldNames(dataset: String) throws -> [String] { try reader.fieldNames(dataset: dataset) }
 
+    public func droppedFields(dataset: String) throws -> DroppedFields { try reader.droppedFields(dataset: dataset) }
+
     public func markers(dataset: String) throws -> [Marker] { try reader.markers(dataset: dataset) }
 
     /// The events of `dataset` in the time window of `scope` (and some around it); only the
@@ -142,8 +144,18 @@ public final class EmbeddedBackend: EventBackend {
         return Answer(accumulator.result(), notes: accumulator.cappedFields.isEmpty ? .streamed : [.streamed, .cappedDistinct])
     }
 
+    /// Datasets with more fields than this show raw events without loading every field.
+    static let wideDataset = 512
+
     public func events(dataset: String, scope: Scope, limit: Int) throws -> [Event] {
         guard let batches = try plan(dataset: dataset, scope: scope, fields: nil) else {
+            if try reader.fieldNames(dataset: dataset).count > Self.wideDataset {
+                // Many fields, most absent from most events: load only what the scope asks
+                // about, then read the few events shown field by field from the store.
+                let needed = Array(Set(scope.filters.map(\.field)))
+                let loaded = try load(dataset: dataset, scope: scope, fields: needed)
+                return try reader.events(of: loaded, rows: Query.newestRows(loaded.table, scope: scope, limit: limit))
+            }
             let table = try load(dataset: dataset, scope: scope).table
             return Query.newestRows(table, scope: scope, limit: limit).map { table.event(at: $0) }
         }

@@ -23,7 +23,11 @@ extension EventStore {
                 known.append(r.text(2))
             }
             guard let found else { throw StoreError.noSuchDataset(name, known: known) }
-            for table in ["chunk_columns", "chunks", "dict_segments", "fields", "markers"] {
+            var tables: Set<String> = []
+            try db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").rows { tables.insert($0.text(0)) }
+            // Later tables are missing from stores no newer writer opened.
+            for table in ["chunk_columns", "chunks", "dict_segments", "fields", "markers", "dataset_settings", "deploy_versions", "dropped_names"]
+            where tables.contains(table) {
                 try db.prepare("DELETE FROM \(table) WHERE dataset_id = ?").run(.int(found.id))
             }
             try db.prepare("DELETE FROM datasets WHERE id = ?").run(.int(found.id))

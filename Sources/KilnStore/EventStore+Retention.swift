@@ -9,79 +9,165 @@ public struct RetentionResult: Sendable, Equatable {
     /// Approximate bytes of event data freed.
     public var bytes: Int64
 
+    /// What rebuilding the dictionaries of the datasets that lost chunks dropped.
+    public var dictionaries = DictionaryCompaction()
+    /// The datasets that lost chunks.
+    var datasets: Set<Int64> = []
+
     /// Makes a result.
     public init(chunks: Int = 0, events: Int64 = 0, bytes: Int64 = 0) {
         self.chunks = chunks
         self.events = events
         self.bytes = bytes
     }
+
+    /// Adds another pass's result.
+    public mutating func add(_ other: RetentionResult) {
+        chunks += other.chunks
+        events += other.events
+        bytes += other.bytes
+        dictionaries.add(other.dictionaries)
+        datasets.formUnion(other.datasets)
+    }
 }
 
 extension EventStore {
     /// Deletes, in every dataset, the chunks whose newest event is older than `cutoff` (ns), in one
-    /// transaction. Whole chunks only: a chunk holding any event at or after `cutoff` stays, so
-    /// no event is ever cut apart and some older events may outlive the cutoff.
+    /// transaction, then rebuilds the dictionaries of the datasets that lost chunks (see
+    /// ``compactDictionaries(datasetID:in:minimumBytes:)``). Whole chunks only: a chunk holding
+    /// any event at or after `cutoff` stays, so no event is ever cut apart and some older events
+    /// may outlive the cutoff.
     ///
-    /// Readers are not disturbed: their incremental refresh only loads chunks newer than those
-    /// seen. Dictionaries stay (codes must stay valid for readers holding them).
-    /// - Complexity: O(chunks deleted + their columns)
+    /// Readers are not disturbed by the deletion (their incremental refresh only loads chunks
+    /// newer than those seen); a rebuild bumps the dataset's generation and they load it again.
+    /// - Complexity: O(chunks deleted + their columns), plus the rebuilds.
     public static func dropChunks(olderThan cutoff: Int64, path: String) throws -> RetentionResult {
         let db = try openForWriting(path)
-        return try db.transaction(immediate: true) {
-            var victims: [(dataset: Int64, chunk: Int64, rows: Int64, bytes: Int64)] = []
+        var result = try db.transaction(immediate: true) {
+            var victims: [Victim] = []
             try db.prepare(chunkSizesSQL + " WHERE c.max_time < ? ORDER BY c.dataset_id, c.chunk_id").rows([.int(cutoff)]) { r in
-                victims.append((r.int(0), r.int(1), r.int(2), r.int(3)))
+                victims.append(Victim(dataset: r.int(0), chunk: r.int(1), rows: r.int(2), bytes: r.int(3)))
             }
             return try delete(victims, in: db)
         }
+        try compactDictionaries(of: result.datasets, in: db, into: &result)
+        if result.chunks > 0 { checkpoint(db) }
+        return result
     }
 
-    /// The bytes of the store's pages that hold data (pages in use, not free pages), counting
-    /// what the write-ahead log holds.
+    /// The bytes of the store's pages that hold data (pages in use, not free pages), as the
+    /// newest commit left them (the write-ahead log's pages included).
     public static func usedBytes(path: String) throws -> Int64 {
-        let db = try openForReading(path)
+        try usedBytes(of: try openForReading(path))
+    }
+
+    static func usedBytes(of db: Database) throws -> Int64 {
         let pages = try db.prepare("PRAGMA page_count").scalarInt() ?? 0
         let free = try db.prepare("PRAGMA freelist_count").scalarInt() ?? 0
         let size = try db.prepare("PRAGMA page_size").scalarInt() ?? 4096
         return (pages - free) * size
     }
 
-    /// Deletes the oldest chunks of any dataset (by their newest event) until the store's data
-    /// takes at most `maxBytes`, each pass in one transaction. Deleted pages are reused by later
-    /// writes; the file itself does not shrink. A pass deletes at most a quarter of the chunks
-    /// and the next pass only runs when the last one freed pages, and each dataset's newest
-    /// chunk is never deleted, so a store whose size is mostly dictionaries (which stay) keeps
-    /// its newest events instead of being emptied chasing a limit it cannot reach.
-    /// - Complexity: O(chunks × log chunks) per pass, at most eight passes.
-    public static func shrink(toBytes maxBytes: Int64, path: String) throws -> RetentionResult {
+    /// What `--max-db-size` measures: the pages in use plus the write-ahead log file.
+    public static func limitedBytes(path: String) throws -> Int64 {
+        try usedBytes(path: path) + (StoreFile.size(path + "-wal") ?? 0)
+    }
+
+    /// The share of the limit a shrink aims at (80%), so that the commits after it, the
+    /// write-ahead log and a rebuild's new segments fit under the limit.
+    public static let shrinkTarget = 0.8
+
+    /// Keeps the store under `maxBytes` (pages in use plus the write-ahead log): when over,
+    /// deletes the oldest chunks of any dataset (by their newest event) until the data takes at
+    /// most ``shrinkTarget`` of the limit, rebuilds the dictionaries of the datasets that lost
+    /// chunks so that values only deleted events used go too, and truncates the write-ahead log.
+    /// Each dataset's newest chunk is never deleted, so a store whose limit cannot be held keeps
+    /// its newest events instead of being emptied.
+    ///
+    /// Deleted pages are reused by later writes; the file itself does not shrink below the
+    /// largest size it reached. `force` frees at least `force` of the events (0...1) even when
+    /// under the limit (a full disk).
+    /// - Complexity: O(chunks × log chunks) per pass, plus the rebuilds, at most six passes.
+    public static func shrink(toBytes maxBytes: Int64, path: String, force: Double = 0) throws -> RetentionResult {
+        let db = try openForWriting(path)
         var total = RetentionResult()
-        var used = try usedBytes(path: path)
-        for _ in 0..<8 {
-            guard used > maxBytes else { break }
-            // Aim 5% below the limit so the next few commits do not trigger another pass at once.
-            let excess = used - maxBytes + maxBytes / 20
-            let db = try openForWriting(path)
-            let result = try db.transaction(immediate: true) {
-                let chunks = try db.prepare("SELECT count(*) FROM chunks").scalarInt() ?? 0
-                let cap = max(1, chunks / 4)
-                var victims: [(dataset: Int64, chunk: Int64, rows: Int64, bytes: Int64)] = []
-                var freed: Int64 = 0
+        if force > 0 || StoreFile.size(path + "-wal") ?? 0 > maxBytes / 8 { checkpoint(db) }
+        var used = try usedBytes(of: db)
+        guard force > 0 || used + (StoreFile.size(path + "-wal") ?? 0) > maxBytes else { return total }
+        let target = Int64(Double(maxBytes) * shrinkTarget)
+        for pass in 0..<6 {
+            let share = pass == 0 && force > 0 ? max(force, Double(used - target) / Double(max(used, 1))) : Double(used - target) / Double(max(used, 1))
+            guard share > 0 else { break }
+            var result = try db.transaction(immediate: true) { () -> RetentionResult in
+                var all: [Victim] = []
                 let olderThanNewest = " WHERE c.chunk_id < (SELECT max(n.chunk_id) FROM chunks n WHERE n.dataset_id = c.dataset_id)"
                 try db.prepare(chunkSizesSQL + olderThanNewest + " ORDER BY c.max_time, c.chunk_id").rows { r in
-                    guard freed < excess, victims.count < cap else { return }
-                    victims.append((r.int(0), r.int(1), r.int(2), r.int(3)))
-                    freed += r.int(3)
+                    all.append(Victim(dataset: r.int(0), chunk: r.int(1), rows: r.int(2), bytes: r.int(3)))
+                }
+                let events = try db.prepare("SELECT coalesce(sum(rows), 0) FROM chunks").scalarInt() ?? 0
+                // A dictionary of ids grows with the events, so events are the measure: the
+                // oldest `share` of them, at least one chunk.
+                let wanted = Int64((Double(events) * min(share, 1)).rounded(.up))
+                var victims: [Victim] = []
+                var taken: Int64 = 0
+                for v in all where taken < wanted || victims.isEmpty {
+                    victims.append(v)
+                    taken += v.rows
                 }
                 return try delete(victims, in: db)
             }
-            total.chunks += result.chunks
-            total.events += result.events
-            total.bytes += result.bytes
-            let after = try usedBytes(path: path)
+            if force > 0 {
+                // A full disk: empty the log and give the freed pages back to the file system.
+                // The rebuild, whose log may take as much as the data, waits for a pass with
+                // room (it checks the free space first).
+                try releaseFreePages(db)
+            } else {
+                try compactDictionaries(of: result.datasets, in: db, into: &result)
+            }
+            total.add(result)
+            let after = try usedBytes(of: db)
             if result.chunks == 0 || after >= used { break }
             used = after
+            if used <= target { break }
         }
+        if total.chunks > 0 { checkpoint(db) }
         return total
+    }
+
+    /// Rebuilds the dictionaries of `datasets`, one transaction each.
+    private static func compactDictionaries(of datasets: Set<Int64>, in db: Database, into result: inout RetentionResult) throws {
+        for dataset in datasets.sorted() {
+            result.dictionaries.add(try compactDictionaries(datasetID: dataset, in: db))
+        }
+    }
+
+    /// Moves pages from the end of the file into free ones and truncates the file, 32 pages
+    /// per transaction with a checkpoint after each, so that the log stays small
+    /// (what a full disk needs). Only stores made with incremental auto-vacuum (every store
+    /// made since the size limit holds) can; for others it only checkpoints.
+    static func releaseFreePages(_ db: Database) throws {
+        checkpoint(db)
+        guard try db.prepare("PRAGMA auto_vacuum").scalarInt() == 2 else { return }
+        for _ in 0..<10_000 {
+            guard let free = try db.prepare("PRAGMA freelist_count").scalarInt(), free > 0 else { break }
+            try db.execute("PRAGMA incremental_vacuum(32)")
+            checkpoint(db)
+        }
+    }
+
+    /// Copies the write-ahead log into the file and truncates it, waiting at most a moment for
+    /// readers (a reader holding an old snapshot makes it partial; the next one finishes).
+    static func checkpoint(_ db: Database) {
+        db.withBusyTimeout(milliseconds: 250) {
+            try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    struct Victim {
+        var dataset: Int64
+        var chunk: Int64
+        var rows: Int64
+        var bytes: Int64
     }
 
     /// Every chunk with its dataset, id, rows and stored bytes (columns included).
@@ -92,7 +178,7 @@ extension EventStore {
     FROM chunks c
     """
 
-    private static func delete(_ victims: [(dataset: Int64, chunk: Int64, rows: Int64, bytes: Int64)], in db: Database) throws -> RetentionResult {
+    private static func delete(_ victims: [Victim], in db: Database) throws -> RetentionResult {
         guard !victims.isEmpty else { return RetentionResult() }
         let deleteColumns = try db.prepare("DELETE FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
         let deleteChunk = try db.prepare("DELETE FROM chunks WHERE dataset_id = ? AND chunk_id = ?")
@@ -105,6 +191,7 @@ extension EventStore {
             result.chunks += 1
             result.events += v.rows
             result.bytes += v.bytes
+            result.datasets.insert(v.dataset)
         }
         // The dataset's event count and time range follow what is left; `next_chunk` and
         // `version` stay, so writers and readers keep their bearings.

@@ -45,6 +45,8 @@ public enum EventStore {
         end_ns INTEGER, message TEXT, type TEXT, url TEXT);
     CREATE TABLE IF NOT EXISTS dataset_settings(
         dataset_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(dataset_id, key));
+    CREATE TABLE IF NOT EXISTS dropped_names(
+        dataset_id INTEGER NOT NULL, name_hash INTEGER NOT NULL, PRIMARY KEY(dataset_id, name_hash)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS deploy_versions(
         dataset_id INTEGER NOT NULL, service TEXT NOT NULL, version TEXT NOT NULL, first_ns INTEGER NOT NULL,
         marker_id INTEGER, PRIMARY KEY(dataset_id, service, version));
@@ -56,6 +58,9 @@ public enum EventStore {
         try StoreFile.checkKilnOrNew(path)
         let db = try Database(path: path, create: true)
         db.persistWAL()
+        // A new file gives freed pages back to the file system on request (see
+        // `EventStore.releaseFreePages`); the mode can only be chosen before the first table.
+        if try db.prepare("PRAGMA page_count").scalarInt() == 0 { try db.execute("PRAGMA auto_vacuum=INCREMENTAL") }
         try db.execute(schema)
         // Stores made before chunks could be merged lack `parts` (ids and rows of merged chunks).
         if try !hasColumn(db, table: "chunks", column: "parts") {
@@ -67,6 +72,9 @@ public enum EventStore {
             }
         }
         try addColumnIfMissing(db, table: "markers", column: "automatic", type: "INTEGER NOT NULL DEFAULT 0")
+        // Bumped when a dataset's dictionaries are rebuilt (codes renumbered): readers and
+        // writers holding codes reload (see `EventStore.compactDictionaries`).
+        try addColumnIfMissing(db, table: "datasets", column: "generation", type: "INTEGER NOT NULL DEFAULT 0")
         try db.execute("INSERT OR IGNORE INTO kiln_meta(key, value) VALUES ('format', '\(formatVersion)')")
         return db
     }

@@ -74,6 +74,26 @@ public final class StoreReader {
         }
     }
 
+    /// What the field limits dropped from `dataset`'s events (zero for stores written before
+    /// drops were counted).
+    public func droppedFields(dataset: String) throws -> DroppedFields {
+        try db.transaction {
+            let id = try datasetID(dataset)
+            var out = DroppedFields()
+            guard try EventStore.hasColumn(db, table: "dataset_settings", column: "value") else { return out }
+            try db.prepare("SELECT key, CAST(value AS INTEGER) FROM dataset_settings WHERE dataset_id = ? AND key LIKE 'dropped_%'")
+                .rows([.int(id)]) { r in
+                    switch r.text(0) {
+                    case "dropped_names": out.names = r.int(1)
+                    case "dropped_events": out.events = r.int(1)
+                    case "dropped_values": out.values = r.int(1)
+                    default: break
+                    }
+                }
+            return out
+        }
+    }
+
     /// Markers of `dataset` in time order, with their ids.
     public func markers(dataset: String) throws -> [Marker] {
         try db.transaction {
@@ -163,8 +183,18 @@ public final class StoreReader {
     /// their values load from the store when something asks for them.
     public func refresh(_ loaded: inout LoadedDataset, progress: ((Int, Int) -> Bool)? = nil) throws -> Int {
         try db.transaction {
-            let version = try db.prepare("SELECT version FROM datasets WHERE id = ?").scalarInt(.int(loaded.datasetID))
-            guard let version else { throw StoreError.noSuchDataset(loaded.dataset, known: []) }
+            var row: (version: Int64, generation: Int64)?
+            let generation = try EventStore.hasColumn(db, table: "datasets", column: "generation") ? "generation" : "0"
+            try db.prepare("SELECT version, \(generation) FROM datasets WHERE id = ?").rows([.int(loaded.datasetID)]) { r in
+                row = (r.int(0), r.int(1))
+            }
+            guard let (version, generation) = row else { throw StoreError.noSuchDataset(loaded.dataset, known: []) }
+            if loaded.version >= 0 && generation != loaded.generation {
+                // Retention rebuilt the dictionaries and renumbered codes: what is held is
+                // stale, load everything again.
+                loaded.restart()
+            }
+            loaded.generation = generation
             guard version != loaded.version else { return 0 }
             try db.prepare("SELECT field_id, name FROM fields WHERE dataset_id = ? AND field_id >= ? ORDER BY field_id")
                 .rows([.int(loaded.datasetID), .int(Int64(loaded.fieldNames.count))]) { r in
@@ -198,6 +228,7 @@ public final class StoreReader {
                                              + Self.fieldCondition(loaded.onlyFields, names: loaded.fieldNames, column: "field_id"))
             let chunksStmt = try db.prepare("SELECT chunk_id, rows, timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) \(Self.inRange) ORDER BY chunk_id")
             var lastChunk = loaded.lastChunk
+            var starts: [ChunkStart] = []
             let fieldNames = loaded.fieldNames
             let dataset = loaded.dataset, datasetID = loaded.datasetID
             try loaded.table.appendRows(newRows) { block in
@@ -222,6 +253,7 @@ public final class StoreReader {
                         }
                         guard ok else { throw StoreError.corrupt("column \(fid) of chunk \(chunk) is malformed") }
                     }
+                    starts.append(ChunkStart(chunk: chunk, tableRow: block.firstRow + at, skipped: skipped))
                     lastChunk = chunk
                     added += rows
                     if let progress, !progress(added, block.rows) { throw StoreError.cancelled }
@@ -235,6 +267,7 @@ public final class StoreReader {
                 lastChunk = max(lastChunk, newest)
             }
             loaded.lastChunk = lastChunk
+            loaded.chunkStarts += starts
             loaded.version = version
             return added
         }
@@ -407,7 +440,14 @@ public struct LoadedDataset: Sendable {
     public internal(set) var table = EventTable()
     let datasetID: Int64
     var version: Int64 = -1
+    /// The dataset's dictionary generation the codes held belong to (see ``reloads``).
+    var generation: Int64 = -1
+    /// How many times the table was loaded again from scratch because retention renumbered
+    /// the dataset's dictionary codes; whatever was derived from the table before is stale.
+    public private(set) var reloads = 0
     var lastChunk: Int64 = 0
+    /// Where each loaded chunk's rows begin in the table, in table order.
+    var chunkStarts: [ChunkStart] = []
     var lastSegment: Int64 = 0
     var fieldNames: [String] = []
     var dictionaryCounts: [Int] = []
@@ -428,6 +468,18 @@ public struct LoadedDataset: Sendable {
         self.window = window
         askedWindow = window
     }
+
+    /// Forgets what was loaded (same dataset, window, chunks and fields), to load it again.
+    mutating func restart() {
+        table = EventTable()
+        version = -1
+        lastChunk = 0
+        chunkStarts = []
+        lastSegment = 0
+        fieldNames = []
+        dictionaryCounts = []
+        reloads += 1
+    }
 }
 
 /// One chunk of a dataset as a read plans it: its id, events and bytes to read.
@@ -440,4 +492,97 @@ public struct ChunkExtent: Sendable, Equatable {
     public var bytes: Int64
     /// Its newest event's time.
     public var maxTime: Int64 = .max
+}
+
+/// The first table row of a loaded chunk, and how many of the chunk's rows were skipped
+/// (loaded before as parts of it, see `StoreWriter.compact()`).
+struct ChunkStart: Sendable {
+    var chunk: Int64
+    var tableRow: Int
+    var skipped: Int
+}
+
+extension StoreReader {
+    /// The whole events (every field, whatever fields `loaded` holds) of table rows `rows` of
+    /// `loaded`, read from the store row by row: a dataset loaded with a few fields gives its
+    /// raw events without loading every field of every row.
+    /// - Complexity: O(columns of the chunks holding the rows + their fields' segments)
+    public func events(of loaded: LoadedDataset, rows: [Int]) throws -> [Event] {
+        try db.transaction {
+            let chunkStmt = try db.prepare("SELECT timestamps, sample_rates FROM chunks WHERE dataset_id = ? AND chunk_id = ?")
+            let columnsStmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?")
+            let segmentStmt = try db.prepare("""
+                SELECT first_code, kinds, payloads, pool FROM dict_segments
+                WHERE dataset_id = ? AND field_id = ? AND first_code <= ? ORDER BY first_code DESC LIMIT 1
+                """)
+            var out: [Event] = []
+            for row in rows {
+                var lo = 0, hi = loaded.chunkStarts.count - 1
+                guard hi >= 0, row >= 0 else { throw StoreError.corrupt("row \(row) is not loaded") }
+                while lo < hi {
+                    let mid = (lo + hi + 1) / 2
+                    if loaded.chunkStarts[mid].tableRow <= row { lo = mid } else { hi = mid - 1 }
+                }
+                let start = loaded.chunkStarts[lo]
+                let r = row - start.tableRow + start.skipped
+                var event: Event?
+                try chunkStmt.rows([.int(loaded.datasetID), .int(start.chunk)]) { c in
+                    let time = c.withBlob(0) { p in p.count >= (r + 1) * 8 ? Int64(littleEndian: p.loadUnaligned(fromByteOffset: r * 8, as: Int64.self)) : nil }
+                    guard let time else { throw StoreError.corrupt("chunk \(start.chunk) is short") }
+                    let rate = c.isNull(1) ? 1 : c.withBlob(1) { p in p.count >= (r + 1) * 4 ? Int64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: r * 4, as: UInt32.self))) : 1 }
+                    event = Event(timestamp: time, sampleRate: rate)
+                }
+                guard var e = event else { throw StoreError.corrupt("chunk \(start.chunk) is missing") }
+                var codes: [(field: Int, code: Int)] = []
+                try columnsStmt.rows([.int(loaded.datasetID), .int(start.chunk)]) { c in
+                    let fid = Int(c.int(0)), width = Int(c.int(1))
+                    let code = c.withBlob(2) { p in Self.code(in: p, width: width, row: r) }
+                    if code > 0 { codes.append((fid, code)) }
+                }
+                for (fid, code) in codes {
+                    guard fid < loaded.fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(start.chunk)") }
+                    var value: Value?
+                    try segmentStmt.rows([.int(loaded.datasetID), .int(Int64(fid)), .int(Int64(code))]) { s in
+                        var d = ValueDictionary()
+                        let ok = s.withBlob(2) { d.appendSegment(kinds: s.blob(1), payloads: [UInt64](littleEndianBytes: $0), pool: s.blob(3)) }
+                        let index = code - Int(s.int(0)) + 1
+                        guard ok, index >= 1, index <= d.count else { throw StoreError.corrupt("dictionary of field \(fid) lacks code \(code)") }
+                        value = d.value(index)
+                    }
+                    if let value { e.fields.append(Field(loaded.fieldNames[fid], value)) }
+                }
+                out.append(e)
+            }
+            return out
+        }
+    }
+
+    /// The code of chunk row `row` in a stored column (dense or sparse); 0 when absent.
+    private static func code(in p: UnsafeRawBufferPointer, width: Int, row: Int) -> Int {
+        func read(_ q: UnsafeRawBufferPointer, _ i: Int, _ w: Int) -> Int {
+            switch w {
+            case 1: return Int(q[i])
+            case 2: return Int(UInt16(littleEndian: q.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+            default: return Int(UInt32(littleEndian: q.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+            }
+        }
+        switch width {
+        case 1, 2, 4:
+            return (row + 1) * width <= p.count ? read(p, row, width) : 0
+        case 0x11, 0x12, 0x14:
+            let w = width - 0x10
+            guard p.count % (4 + w) == 0 else { return 0 }
+            let present = p.count / (4 + w)
+            var lo = 0, hi = present
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                let id = Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: mid * 4, as: UInt32.self)))
+                if id < row { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < present, Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: lo * 4, as: UInt32.self))) == row else { return 0 }
+            return read(UnsafeRawBufferPointer(rebasing: p[(present * 4)...]), lo, w)
+        default:
+            return 0
+        }
+    }
 }

@@ -33,7 +33,7 @@ extension StoreWriter {
                 .rows([.int(datasetID)]) { r in
                     guard !done else { return }
                     let rows = r.int(1), hi = r.int(3)
-                    guard rows < Int64(Self.smallChunkRows), total + rows <= Int64(EventStore.chunkRows) else {
+                    guard rows < Int64(Self.smallChunkRows), total + rows <= Int64(maxMergedRows) else {
                         done = true
                         return
                     }
@@ -67,7 +67,7 @@ extension StoreWriter {
             guard var group = byHour[hour], group.count >= Self.mergeRun else { continue }
             // At most a full chunk.
             var total: Int64 = 0
-            group = Array(group.prefix { c in total += c.rows; return total <= Int64(EventStore.chunkRows) })
+            group = Array(group.prefix { c in total += c.rows; return total <= Int64(maxMergedRows) })
             guard group.count >= 2 else { continue }
             try merge(group.map(\.id))
             merged += group.count

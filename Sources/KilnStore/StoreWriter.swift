@@ -12,6 +12,8 @@ public final class StoreWriter {
     public let dataset: String
     var datasetID: Int64 = 0
     private var knownVersion: Int64 = -1
+    /// The dataset's dictionary generation the codes held here belong to.
+    private var knownGeneration: Int64 = -1
     private var fieldIDs: [String: Int] = [:]
     private var encoders: [DictionaryEncoder] = []
     private var pending = RawBatch()
@@ -33,7 +35,18 @@ public final class StoreWriter {
     /// Per event of the last commit, the fields dropped; empty when none was.
     public private(set) var lastDroppedPerRow: [UInt32] = []
     private var pendingDrops = (names: 0, values: 0)
+    private var pendingDroppedNames: [String] = []
     private var pendingDroppedPerRow: [UInt32] = []
+
+    /// Most events in a chunk made by merging small ones (see ``compact()``). A store under a
+    /// size limit lowers it, so that retention, which deletes whole chunks, can hold the limit
+    /// closely.
+    public var maxMergedRows = EventStore.chunkRows
+
+    /// Events stored in every dataset of the store (a sum over the datasets' rows).
+    public func storedEvents() throws -> Int64 {
+        try db.prepare("SELECT coalesce(sum(rows), 0) FROM datasets").scalarInt() ?? 0
+    }
 
     /// Events buffered and not yet committed.
     public var pendingCount: Int { pending.count }
@@ -53,7 +66,7 @@ public final class StoreWriter {
         }
         db = try EventStore.openForWriting(path)
         self.dataset = dataset
-        selectDataset = try db.prepare("SELECT id, version, rows, next_chunk FROM datasets WHERE name = ?")
+        selectDataset = try db.prepare("SELECT id, version, rows, next_chunk, generation FROM datasets WHERE name = ?")
         insertChunk = try db.prepare("INSERT INTO chunks(dataset_id, chunk_id, first_row, rows, min_time, max_time, timestamps, sample_rates) VALUES (?,?,?,?,?,?,?,?)")
         insertColumn = try db.prepare("INSERT INTO chunk_columns(dataset_id, chunk_id, field_id, width, codes) VALUES (?,?,?,?,?)")
         insertSegment = try db.prepare("INSERT INTO dict_segments(dataset_id, field_id, first_code, count, kinds, payloads, pool) VALUES (?,?,?,?,?,?,?)")
@@ -63,6 +76,20 @@ public final class StoreWriter {
         try db.transaction(immediate: true) {
             try db.prepare("INSERT OR IGNORE INTO datasets(name, created_ns) VALUES (?, ?)").run(.text(dataset), .int(now))
         }
+    }
+
+    /// The store's pages in use plus its write-ahead log file (what `--max-db-size` measures),
+    /// read on this writer's connection: a few page reads, cheap enough after every commit.
+    public func limitedBytes() throws -> Int64 {
+        try EventStore.usedBytes(of: db) + (StoreFile.size(db.path + "-wal") ?? 0)
+    }
+
+    /// Keeps the write-ahead log small beside a store under a size limit: checkpoints once it
+    /// holds `bytes` (at most SQLite's default 1,000 pages) and truncates the log to that size
+    /// after each checkpoint.
+    public func boundLog(bytes: Int64) {
+        let pages = max(16, min(1_000, bytes / 4_096))
+        try? db.execute("PRAGMA wal_autocheckpoint=\(pages); PRAGMA journal_size_limit=\(pages * 4_096)")
     }
 
     /// Buffers events for the next commit.
@@ -115,6 +142,7 @@ public final class StoreWriter {
         } catch {
             // Codes handed out in the failed transaction were not stored: start over next time.
             knownVersion = -1
+            knownGeneration = -1
             fieldIDs = [:]
             encoders = []
             throw error
@@ -125,12 +153,19 @@ public final class StoreWriter {
     static let parallelRows = 4_096
 
     private func writeChunk() throws -> Int {
-        var state: (version: Int64, rows: Int64, nextChunk: Int64)?
+        var state: (version: Int64, rows: Int64, nextChunk: Int64, generation: Int64)?
         try selectDataset.rows([.text(dataset)]) { r in
             datasetID = r.int(0)
-            state = (r.int(1), r.int(2), r.int(3))
+            state = (r.int(1), r.int(2), r.int(3), r.int(4))
         }
         guard let state else { throw StoreError.corrupt("dataset \(dataset) vanished while writing") }
+        if state.generation != knownGeneration {
+            // Dictionaries were rebuilt (retention): the codes held here mean nothing now.
+            fieldIDs = [:]
+            encoders = []
+            knownGeneration = state.generation
+            knownVersion = -1
+        }
         if state.version != knownVersion { try catchUp() }
 
         let n = pending.count
@@ -143,12 +178,14 @@ public final class StoreWriter {
         fieldOfName.reserveCapacity(pending.names.count)
         pendingDrops = (0, 0)
         pendingDroppedPerRow = []
+        pendingDroppedNames = []
         for name in pending.names {
             if let known = fieldIDs[name] {
                 fieldOfName.append(known)
             } else if encoders.count >= maxFields || name.utf8.count > Self.maxNameBytes {
                 fieldOfName.append(-1)
                 pendingDrops.names += 1
+                pendingDroppedNames.append(name)
             } else {
                 let fid = encoders.count
                 fieldIDs[name] = fid
@@ -237,8 +274,41 @@ public final class StoreWriter {
         try insertChunk.run(.int(datasetID), .int(chunkID), .int(state.rows), .int(Int64(n)), .int(minTime), .int(maxTime),
                             .blob(times.littleEndianBytes), sampled ? .blob(rates.littleEndianBytes) : .null)
         try updateDataset.run(.int(Int64(n)), .int(minTime), .int(minTime), .int(maxTime), .int(maxTime), .int(datasetID))
+        if pendingDrops.values > 0 {
+            try recordDrops(names: pendingDroppedNames, events: Int64(pendingDroppedPerRow.lazy.filter { $0 > 0 }.count),
+                            values: Int64(pendingDrops.values))
+        }
         knownVersion = state.version + 1
         return n
+    }
+
+    /// Adds to the dataset's counts of dropped fields (`kiln fields`): distinct names by a
+    /// 64-bit hash of each, exact up to ``DroppedFields/exactNames`` names, then counted once
+    /// per commit (a flood of names must not grow the store without bound).
+    private func recordDrops(names: [String], events: Int64, values: Int64) throws {
+        var tracked = try db.prepare("SELECT count(*) FROM dropped_names WHERE dataset_id = ?").scalarInt(.int(datasetID)) ?? 0
+        let insert = try db.prepare("INSERT OR IGNORE INTO dropped_names(dataset_id, name_hash) VALUES (?, ?)")
+        var newNames: Int64 = 0
+        for name in Set(names) {
+            if tracked >= DroppedFields.exactNames {
+                newNames += 1
+                continue
+            }
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            try insert.run(.int(datasetID), .int(Int64(bitPattern: hash)))
+            if db.changes > 0 {
+                newNames += 1
+                tracked += 1
+            }
+        }
+        let add = try db.prepare("""
+            INSERT INTO dataset_settings(dataset_id, key, value) VALUES (?, ?, ?)
+            ON CONFLICT(dataset_id, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER) AS TEXT)
+            """)
+        for (key, amount) in [("dropped_names", newNames), ("dropped_events", events), ("dropped_values", values)] where amount > 0 {
+            try add.run(.int(datasetID), .text(key), .text(String(amount)))
+        }
     }
 
     /// Loads fields and dictionary values that other writers (or earlier runs) stored.

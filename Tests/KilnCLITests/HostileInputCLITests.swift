@@ -156,12 +156,28 @@ import Glibc
         let dropped = try #require(json["dropped_field_values"] as? [String: Any], "\(String(decoding: health.body, as: UTF8.self))")
         #expect(dropped["wide"] as? Int == 150)
         #expect(dropped["long"] as? Int == 1)
+        // The same batch again: the names dropped are the same ones, the events and values new.
+        let again = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/wide",
+                                          headers: ["Content-Type": "application/json"], body: Array("[\(events.joined(separator: ","))]".utf8))
+        #expect(again.status == 200)
         server.stop()
+
+        // `kiln fields` says what the limits dropped, in JSON and in the table.
+        let wideFields = try KilnBinary.json(try KilnBinary.run(["fields", "--db", db, "--dataset", "wide", "--format", "json"]))
+        #expect(wideFields["dropped_field_names"] as? Int == 150, "\(wideFields.filter { $0.key.hasPrefix("dropped") })")
+        #expect(wideFields["dropped_field_events"] as? Int == 16, "8 events lost fields in each batch")
+        #expect(wideFields["dropped_field_values"] as? Int == 300)
+        let table = try KilnBinary.run(["fields", "--db", db, "--dataset", "wide"])
+        #expect(table.stdout.contains("dropped by the field limits: 150 field names, 300 values in 16 events"), "\(table.stdout.suffix(300))")
+        let longFields = try KilnBinary.json(try KilnBinary.run(["fields", "--db", db, "--dataset", "long", "--format", "json"]))
+        #expect(longFields["dropped_field_names"] as? Int == 1)
+        let clean = try KilnBinary.run(["fields", "--db", db, "--dataset", "long"])
+        #expect(clean.status == 0)
 
         let datasets = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", db, "--format", "json"]))
         let wide = (datasets["datasets"] as? [[String: Any]])?.first { $0["name"] as? String == "wide" }
         #expect(wide?["fields"] as? Int == 50)
-        #expect(wide?["events"] as? Int == 10, "every event is kept")
+        #expect(wide?["events"] as? Int == 20, "every event of both batches is kept")
         let fields = try KilnBinary.run(["fields", "--db", db, "--dataset", "long", "--format", "json"])
         #expect(fields.stdout.contains("\"ok\"") && !fields.stdout.contains(long), "\(fields.stdout.prefix(300))")
 
@@ -220,6 +236,58 @@ import Glibc
         let kept = try #require(ids["events"] as? Int)
         #expect(kept > 0 && kept < 100_000, "the oldest chunk went, the newest stayed: \(kept)")
         #expect(ids["to"] as? String == "2023-11-16T01:59:59Z", "the newest event is kept: \(ids)")
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: [["--format", "csv"], []])
+    func aCSVHeaderThatIsNotUTF8IsRefusedNotReplacedByTheFirstRow(format: [String]) throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        let file = dir.path("bad.csv")
+        var bytes = Array("status,ro".utf8) + [0xFF, 0xFE] + Array("te,duration_ms\n".utf8)
+        bytes += Array("200,/a,12\n500,/b,30\n".utf8)
+        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        let r = try KilnBinary.run(["ingest", "--db", db, "--dataset", "bad"] + format + [file])
+        if format.isEmpty {
+            // Format detection already refuses the file, naming it and the byte.
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains("bad.csv: binary data, not UTF-8 text (byte 10)"), "\(r.stderr)")
+            return
+        }
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("bad.csv:1: the header row is not valid UTF-8 (column 10)"), "\(r.stderr)")
+        #expect(r.stderr.contains("bad.csv:2: not read: the header (line 1) is not valid UTF-8"), "\(r.stderr)")
+        #expect(!r.stderr.contains("ingested 1 event"), "the first row did not become the header: \(r.stderr)")
+        let fields = try KilnBinary.run(["fields", "--db", db, "--dataset", "bad", "--format", "json"])
+        #expect(!fields.stdout.contains("\"200\""), "no field is named after a row's value: \(fields.stdout)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func rawEventsOfADatasetWithManySparseFieldsReadBackWhole() throws {
+        let dir = try TempDir()
+        let db = dir.path("k.db")
+        // 2,000 events, each with 2 of 1,500 attribute names: more fields than raw events load.
+        var generator = SystemRandomNumberGenerator()
+        var expected: [Int: [String: String]] = [:]
+        let lines = (0..<2_000).map { n -> String in
+            let a = Int.random(in: 0..<1_500, using: &generator)
+            let b = (a + 1 + Int.random(in: 0..<1_499, using: &generator)) % 1_500
+            expected[n] = ["attr_\(a)": "v\(n)_\(a)", "attr_\(b)": "v\(n)_\(b)"]
+            return #"{"time":\#(1_700_000_000 + n),"n":\#(n),"parity":"\#(n % 2 == 0 ? "even" : "odd")","attr_\#(a)":"v\#(n)_\#(a)","attr_\#(b)":"v\#(n)_\#(b)"}"#
+        }
+        let ingest = try KilnBinary.run(["ingest", "--db", db, "--dataset", "wide", "--max-fields", "2000", "--format", "jsonl", "-"],
+                                        stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let raw = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "wide", "--since", "all",
+                                                          "--where", "parity = odd", "--limit", "5", "--format", "json"]))
+        let events = try #require(raw["events"] as? [[String: Any]])
+        #expect(events.compactMap { $0["n"] as? Int } == [1_999, 1_997, 1_995, 1_993, 1_991])
+        for event in events {
+            let n = try #require(event["n"] as? Int)
+            var attrs: [String: String] = [:]
+            for (k, v) in event where k.hasPrefix("attr_") { attrs[k] = v as? String }
+            #expect(attrs == expected[n], "event \(n): \(event)")
+            #expect(event["parity"] as? String == "odd")
+        }
     }
 
     /// A TCP connection to 127.0.0.1:`port`, or -1.

@@ -44,6 +44,26 @@ public struct FieldInfo: Sendable, Equatable {
     }
 }
 
+/// What a dataset's field limits dropped (see `kiln fields`): fields past the dataset's
+/// limit on distinct fields, or with a name longer than the limit on name length.
+public struct DroppedFields: Sendable, Equatable {
+    /// Distinct field names dropped (exact up to ``exactNames``, then counted once per commit).
+    public var names: Int64
+    /// Events that lost at least one field.
+    public var events: Int64
+    /// Field values dropped.
+    public var values: Int64
+    /// Up to how many names the count is exact.
+    public static let exactNames: Int64 = 100_000
+
+    /// Makes a count.
+    public init(names: Int64 = 0, events: Int64 = 0, values: Int64 = 0) {
+        self.names = names
+        self.events = events
+        self.values = values
+    }
+}
+
 /// A marker drawn on the time axis (deploys and the like).
 public struct Marker: Sendable, Equatable {
     /// Start time, ns.

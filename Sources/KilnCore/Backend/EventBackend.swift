@@ -19,6 +19,9 @@ public protocol EventBackend: AnyObject {
     /// The fields of `dataset`, most often present first.
     func fields(dataset: String) throws -> [FieldInfo]
 
+    /// What the field limits dropped from `dataset`'s events.
+    func droppedFields(dataset: String) throws -> DroppedFields
+
     /// The names of the fields of `dataset` (cheap: no counts), in first-seen order.
     func fieldNames(dataset: String) throws -> [String]
 

@@ -99,6 +99,16 @@ final class Database {
         }
     }
 
+    /// Runs `body` with SQLite's busy timeout set to `milliseconds`, then back to 10 s.
+    func withBusyTimeout<T>(milliseconds: Int32, _ body: () throws -> T) rethrows -> T {
+        sqlite3_busy_timeout(handle, milliseconds)
+        defer { sqlite3_busy_timeout(handle, 10_000) }
+        return try body()
+    }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
     /// The rowid of the last insert.
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 }

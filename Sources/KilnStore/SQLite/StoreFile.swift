@@ -65,6 +65,16 @@ enum StoreFile {
         return stat(path, &st) == 0 ? Int64(st.st_size) : nil
     }
 
+    /// Bytes this user may still write on the file system holding `path`, nil when unknown.
+    static func freeBytes(near path: String) -> Int64? {
+        var directory = path
+        if let slash = directory.lastIndex(of: "/") { directory = String(directory[..<slash]) } else { directory = "." }
+        if directory.isEmpty { directory = "/" }
+        var fs = statvfs()
+        guard statvfs(directory, &fs) == 0 else { return nil }
+        return Int64(fs.f_bavail) * Int64(fs.f_frsize)
+    }
+
     /// `owner uid 1000, mode 0600` for a message.
     private static func describe(_ st: stat) -> String {
         let mode = String(st.st_mode & 0o7777, radix: 8)

@@ -8,9 +8,12 @@ struct FieldsCommand: ParsableCommand {
         abstract: "List a dataset's fields: type, distinct values and how often present.",
         discussion: """
         `distinct` is exact (the size of the field's dictionary). The event time is the \
-        field `timestamp` and is not listed.
+        field `timestamp` and is not listed. Fields dropped by the dataset's field limits \
+        (--max-fields, names over 1,024 bytes) are counted after the list: distinct names \
+        dropped, events that lost a field, and values dropped.
 
-        JSON form: {"dataset":"web","events":1000,"fields":[{"name":"http.status_code","types":["int"],"distinct":5,"present":950,"present_pct":95.0}]}
+        JSON form: {"dataset":"web","events":1000,"fields":[{"name":"http.status_code","types":["int"],"distinct":5,"present":950,"present_pct":95.0}],\
+        "dropped_field_names":0,"dropped_field_events":0,"dropped_field_values":0}
 
         Example: kiln fields --dataset web --format json
         """
@@ -22,9 +25,10 @@ struct FieldsCommand: ParsableCommand {
 
     func run() throws {
         let backend = try store.backend(command: "fields")
-        let fields: [FieldInfo], events: Int64
+        let fields: [FieldInfo], events: Int64, dropped: DroppedFields
         do {
             fields = try backend.fields(dataset: dataset)
+            dropped = try backend.droppedFields(dataset: dataset)
             events = try backend.datasets().first { $0.name == dataset }?.events ?? 0
         } catch {
             printError("kiln fields: \(error)")
@@ -43,13 +47,19 @@ struct FieldsCommand: ParsableCommand {
                 out += ",\"types\":[" + f.kinds.map { "\"\($0)\"" }.joined(separator: ",") + "]"
                 out += ",\"distinct\":\(f.distinct),\"present\":\(f.present),\"present_pct\":\(Text.fixed(pct(f.present), 2))}"
             }
-            print(out + "]}")
+            out += "],\"dropped_field_names\":\(dropped.names),\"dropped_field_events\":\(dropped.events)"
+            out += ",\"dropped_field_values\":\(dropped.values)"
+            print(out + "}")
         case .table:
             let width = max(5, fields.map { $0.name.count }.max() ?? 0)
             print(Text.pad("FIELD", width) + "  " + Text.pad("TYPE", 12) + "  " + Text.pad("DISTINCT", 10, right: true) + "  " + Text.pad("PRESENT", 8, right: true))
             for f in fields {
                 print(Text.pad(Sanitize.line(f.name), width) + "  " + Text.pad(f.kinds.map(\.description).joined(separator: "|"), 12) + "  "
                       + Text.pad(Text.grouped(f.distinct), 10, right: true) + "  " + Text.pad(Text.fixed(pct(f.present), 1) + "%", 8, right: true))
+            }
+            if dropped.values > 0 {
+                print("dropped by the field limits: \(Text.grouped(dropped.names)) field names, \(Text.grouped(dropped.values)) values "
+                      + "in \(Text.grouped(dropped.events)) events")
             }
         }
     }

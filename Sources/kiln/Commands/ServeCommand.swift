@@ -50,7 +50,7 @@ struct ServeCommand: ParsableCommand {
     var apiKeysFile: String?
     @Option(help: ArgumentHelp("Drop events older than this, in whole chunks (e.g. 7d, 12h).", valueName: "age"))
     var retention: String?
-    @Option(help: ArgumentHelp("Drop the oldest events, in whole chunks, to keep the store's data under this size (e.g. 10GB).", valueName: "size"))
+    @Option(help: ArgumentHelp("Drop the oldest events, in whole chunks, to keep the store and its -wal under this size (e.g. 10GB), checked after every commit; dictionaries of dropped events go too.", valueName: "size"))
     var maxDbSize: String?
     @Option(help: ArgumentHelp("POST SLO alerts (firing and resolved) to this URL as JSON.", valueName: "url"))
     var alertWebhook: String?
