@@ -23,7 +23,9 @@ struct ExplorerDatesE2ETests {
         let dir = try TempDir()
         let db = try Self.store(dir)
         let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db)"))
-        var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") }
+        // Wait for the whole first frame (a loaded machine may show it mid-draw): the axis
+        // labels and the cursor line are drawn last.
+        var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") && $0.contains(" cursor ") && $0.contains("events ") }
         #expect(screen.contains("all data (05-01 04:27–05-02 17:00 UTC)"), "\(screen)")
         let axis = screen.components(separatedBy: "\n").first { $0.contains("05-02 ") && !$0.contains("all data") } ?? ""
         #expect(!axis.isEmpty, "a time-axis label carries its date: \(screen)")
@@ -74,7 +76,9 @@ struct ExplorerZoomAndShareE2ETests {
         let dir = try TempDir()
         let db = try ExplorerDatesE2ETests.store(dir)
         let tmux = try Tmux(width: 160, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --where \"service = s1\""))
-        var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") }
+        // Wait for the whole first frame (a loaded machine may show it mid-draw): the axis
+        // labels and the cursor line are drawn last.
+        var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") && $0.contains(" cursor ") && $0.contains("events ") }
         try tmux.send("y")
         screen = tmux.wait("the command line") { $0.contains("kiln explore --dataset days --since all --where 'service = s1'") }
         for _ in 0..<5 { try tmux.send("h") }
