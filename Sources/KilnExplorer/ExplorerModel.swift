@@ -90,7 +90,26 @@ public final class ExplorerModel {
     public var window: TimeWindow { loaded?.window ?? .all }
 
     /// The table (do not keep it across a refresh: holding a copy makes the next append copy it all).
-    public var table: EventTable { loaded?.table ?? plain }
+    /// Once a service map edge was opened, it has the derived field `parent.service.name`.
+    public var table: EventTable {
+        let base = loaded?.table ?? plain
+        guard derivesParentService, base.column(ServiceMap.parentServiceField) == nil else { return base }
+        if parentService?.rows != base.count {
+            parentService = (base.count, ServiceMap.parentServiceColumn(base, fields: SpanFields.resolve(base.columns.map(\.name))))
+        }
+        return parentService.map { base.adding($0.column) } ?? base
+    }
+
+    /// Whether ``table`` has the derived field `parent.service.name` (kept while rows arrive).
+    private var derivesParentService = false
+    /// The derived column and the rows it was made for.
+    private var parentService: (rows: Int, column: Column)?
+
+    /// Adds the derived field `parent.service.name` to ``table`` (the service of each span's
+    /// parent), so that the calls of a service map edge can be filtered like any field.
+    public func deriveParentService() {
+        derivesParentService = true
+    }
 
     /// Loads what writers committed since the last call; returns the number of new events.
     public func refresh(using reader: StoreReader) throws -> Int {

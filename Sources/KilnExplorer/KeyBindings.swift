@@ -20,6 +20,8 @@ public enum Command: Equatable, Sendable {
     case compare, listMarkers
     /// Open the SLO list.
     case openSLOs
+    /// Open the services table.
+    case openServices
     /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
     case zoomIn, zoomOut
     /// Show the view as a `kiln explore` command line, to share.
@@ -29,7 +31,7 @@ public enum Command: Equatable, Sendable {
 /// Where a binding applies.
 public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// Every view (after the view's own bindings), and one per view.
-    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers, slo
+    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers, slo, services, serviceMap
 
     /// The help screen's section title.
     var title: String {
@@ -46,6 +48,8 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
         case .versions: return "versions"
         case .markers: return "markers"
         case .slo: return "SLOs"
+        case .services: return "services"
+        case .serviceMap: return "service map"
         }
     }
 }
@@ -114,6 +118,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
             b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
+            b(.heatmap, [.char("s")], .openServices, "services: rate, errors, P50/P95/P99 per service (also :services; :map draws who calls whom)", "services"),
         ]
         // BubbleUp.
         out += [
@@ -173,6 +178,17 @@ public enum KeyBindings {
         // SLOs.
         out += moves(.slo)
         out += [b(.slo, [.enter], .select, "heatmap of the SLO's eligible events", "heatmap")]
+        // Services and the service map.
+        out += moves(.services)
+        out += [
+            b(.services, [.enter], .select, "heatmap of the highlighted service", "heatmap"),
+            b(.services, [.tab], .focusNext, "the service map (also :map)", "map"),
+        ]
+        out += moves(.serviceMap)
+        out += [
+            b(.serviceMap, [.enter], .select, "heatmap of the highlighted call's spans (callee spans of that caller)", "heatmap"),
+            b(.serviceMap, [.tab], .focusNext, "the services table", "services"),
+        ]
         // Everywhere.
         out += [
             b(.global, [.char("q"), .escape], .back, "back (quit at the top)", "back"),

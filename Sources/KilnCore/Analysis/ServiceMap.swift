@@ -148,3 +148,26 @@ public struct ServiceMap: Sendable, Equatable {
         return ServiceMap(edges: edges, entries: entries.map(\.0), orphans: orphans)
     }
 }
+
+extension ServiceMap {
+    /// The name of the derived field holding each span's parent's service.
+    public static let parentServiceField = "parent.service.name"
+
+    /// A column of `table` holding the service of each span's parent (absent for roots and
+    /// spans whose parent is not in the table), named ``parentServiceField``: the filter
+    /// `parent.service.name = A` with `service.name = B` selects the calls of the edge A → B.
+    /// - Complexity: O(rows) plus the join of ``parentRows(_:fields:)``.
+    public static func parentServiceColumn(_ table: EventTable, fields: SpanFields) -> Column {
+        guard let service = table.column(fields.service) else {
+            return Column(name: parentServiceField, codes: .u8([UInt8](repeating: 0, count: table.count)), dictionary: ValueDictionary())
+        }
+        let parents = parentRows(table, fields: fields)
+        var codes = CodeArray(capacityFor: service.valueCount)
+        codes.reserveCapacity(table.count)
+        for row in 0..<table.count {
+            let p = parents[row]
+            codes.append(p >= 0 ? service.codes[Int(p)] : 0)
+        }
+        return Column(name: parentServiceField, codes: codes, dictionary: service.dictionary)
+    }
+}
