@@ -5,13 +5,18 @@ import KilnTerminal
 /// change against the previous window, and its rate over the range as a sparkline.
 enum ServicesView {
     /// Column positions for a width: name, then fixed numeric columns, then the sparkline.
-    static func columns(_ width: Int) -> (name: Int, numbers: [(title: String, x: Int, width: Int)], spark: Int) {
-        let name = width >= 120 ? 24 : 14
+    /// Below 100 columns the changes of the error rate and of P99 are left out, so the
+    /// sparkline keeps a useful width. Each entry: title, x, width, and which figure (0 rate,
+    /// 1 rate change, 2 error rate, 3 its change, 4-6 P50/P95/P99, 7 P99 change).
+    static func columns(_ width: Int) -> (name: Int, numbers: [(title: String, x: Int, width: Int, figure: Int)], spark: Int) {
+        let narrow = width < 100
+        let name = width >= 120 ? 24 : (narrow ? 12 : 14)
         var x = 1 + name + 1
-        var out: [(String, Int, Int)] = []
-        for (title, w) in [("RATE/S", 7), ("Δ", 5), ("ERRORS", 7), ("Δ", 7), ("P50", 7), ("P95", 7), ("P99", 7), ("Δ", 5)] {
-            out.append((title, x, w))
-            x += w + 1
+        var out: [(String, Int, Int, Int)] = []
+        let all = [("RATE/S", 7, 0), ("Δ", 5, 1), ("ERRORS", 7, 2), ("Δ", 7, 3), ("P50", 7, 4), ("P95", 7, 5), ("P99", 7, 6), ("Δ", 5, 7)]
+        for (title, w, figure) in all where !(narrow && (figure == 3 || figure == 7)) {
+            out.append((title, x, narrow ? w - 1 : w, figure))
+            x += (narrow ? w - 1 : w) + 1
         }
         return (name, out, x + 1)
     }
@@ -28,7 +33,7 @@ enum ServicesView {
         let (nameWidth, numbers, sparkX) = columns(ctx.width)
         grid.put("SERVICE", x: 1, y: 3, role: .header)
         for c in numbers { grid.put(c.title, x: c.x, y: 3, width: c.width, align: .right, role: .header) }
-        grid.put("SPANS/S OVER THE RANGE", x: sparkX, y: 3, width: max(0, ctx.width - sparkX), role: .header)
+        grid.put(ctx.width < 100 ? "SPANS/S" : "SPANS/S OVER THE RANGE", x: sparkX, y: 3, width: max(0, ctx.width - sparkX), role: .header)
         guard !report.services.isEmpty else {
             ctx.line(" no spans with a service.name in scope", y: Layout.listTop, role: .dim, &grid)
             return
@@ -50,7 +55,7 @@ enum ServicesView {
                 (s.current.p99.map(Format.milliseconds) ?? "-", .normal),
                 (list.previousCovered ? ServicesReport.percent(change.p99) : "", (change.p99 ?? 0) > 0.2 ? .warning : .dim),
             ]
-            for (c, cell) in zip(numbers, cells) { grid.put(cell.0, x: c.x, y: y, width: c.width, align: .right, role: cell.1) }
+            for c in numbers { grid.put(cells[c.figure].0, x: c.x, y: y, width: c.width, align: .right, role: cells[c.figure].1) }
             if sparkX < ctx.width - 1 {
                 grid.put(spark(s.series, glyphs: g), x: sparkX, y: y, width: ctx.width - sparkX - 1, role: .accent)
             }
