@@ -94,16 +94,18 @@ public final class ExplorerModel {
     public var table: EventTable {
         let base = loaded?.table ?? plain
         guard derivesParentService, base.column(ServiceMap.parentServiceField) == nil else { return base }
-        if parentService?.rows != base.count {
-            parentService = (base.count, ServiceMap.parentServiceColumn(base, fields: SpanFields.resolve(base.columns.map(\.name))))
+        // Rows are only appended while a window is held; a reload starts another first row.
+        let key = (base.count, base.timestamps.first ?? 0)
+        if parentService?.rows != key.0 || parentService?.first != key.1 {
+            parentService = (key.0, key.1, ServiceMap.parentServiceColumn(base, fields: SpanFields.resolve(base.columns.map(\.name))))
         }
         return parentService.map { base.adding($0.column) } ?? base
     }
 
     /// Whether ``table`` has the derived field `parent.service.name` (kept while rows arrive).
     private var derivesParentService = false
-    /// The derived column and the rows it was made for.
-    private var parentService: (rows: Int, column: Column)?
+    /// The derived column and the table it was made for (rows, first row's time).
+    private var parentService: (rows: Int, first: Int64, column: Column)?
 
     /// Adds the derived field `parent.service.name` to ``table`` (the service of each span's
     /// parent), so that the calls of a service map edge can be filtered like any field.

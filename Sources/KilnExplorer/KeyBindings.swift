@@ -118,7 +118,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("G"), .end], .resumeLive, "back to the newest data and follow it (LIVE)"),
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
             b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
-            b(.heatmap, [.char("s")], .openServices, "services: rate, errors, P50/P95/P99 per service (also :services; :map draws who calls whom)", "services"),
+            b(.heatmap, [.char("s")], .openServices, "per-service rate, errors, P50/P95/P99 (also :services; :map)"),
         ]
         // BubbleUp.
         out += [

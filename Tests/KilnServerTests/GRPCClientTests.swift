@@ -32,7 +32,7 @@ struct GRPCClientTests {
                 return r
         def provider(service, compression, headers):
             p = TracerProvider(resource=Resource.create({"service.name": service}))
-            p.add_span_processor(SimpleSpanProcessor(Recording(endpoint=endpoint, insecure=True, compression=compression, headers=headers)))
+            p.add_span_processor(SimpleSpanProcessor(Recording(endpoint=endpoint, insecure=True, compression=compression, headers=headers, timeout=60)))
             return p
         # One service gzips and shows its key in x-honeycomb-team, the other in authorization.
         front = provider("frontend", Compression.Gzip, (("x-honeycomb-team", "test-key"),))
@@ -56,7 +56,7 @@ struct GRPCClientTests {
                 record(root, "frontend")
         front.shutdown(); back.shutdown()
         logs = LoggerProvider(resource=Resource.create({"service.name": "backend"}))
-        logs.add_log_record_processor(SimpleLogRecordProcessor(OTLPLogExporter(endpoint=endpoint, insecure=True,
+        logs.add_log_record_processor(SimpleLogRecordProcessor(OTLPLogExporter(endpoint=endpoint, insecure=True, timeout=60,
                                                                               headers=(("x-honeycomb-team", "test-key"),))))
         logger = logging.getLogger("shop")
         logger.addHandler(LoggingHandler(logger_provider=logs))
@@ -71,7 +71,7 @@ struct GRPCClientTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout) \(result.stderr)")
         let expected = try #require(report["spans"] as? [[String: Any]])
         #expect(expected.count == 12)
-        #expect((report["results"] as? [String])?.allSatisfy { $0 == "SUCCESS" } == true, "\(report["results"] ?? "")")
+        #expect((report["results"] as? [String])?.allSatisfy { $0 == "SUCCESS" } == true, "\(report["results"] ?? "") \(result.stderr.suffix(2000))")
         var stored: [String: Event] = [:]
         for dataset in ["frontend", "backend"] {
             for e in try server.events(dataset) where e.string("trace.span_id") != nil {
