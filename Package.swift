@@ -3,13 +3,17 @@ import PackageDescription
 
 let package = Package(
     name: "Kiln",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // OTLP over gRPC: the core and its HTTP/2 transport; messages stay raw bytes, so neither
+        // swift-protobuf nor generated code is needed.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         // System libraries: the only places C is imported.
@@ -31,13 +35,15 @@ let package = Package(
         .target(name: "KilnTerminal", dependencies: ["KilnCore", "CNcurses"]),
         // The explorer: state, update, render (pure) plus its run loop.
         .target(name: "KilnExplorer", dependencies: ["KilnCore", "KilnTerminal", "KilnStore"]),
-        // The HTTP ingest endpoint (Honeycomb, OTLP, Zipkin): decoders -> store. Its own target,
-        // since its server library takes minutes to build.
+        // The ingest endpoints (Honeycomb, OTLP/HTTP, OTLP/gRPC, Zipkin): decoders -> store. Its own
+        // target, since its server libraries take minutes to build.
         .target(
             name: "KilnServer",
             dependencies: [
                 "KilnCore", "KilnStore", "KilnIngest", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
         // The command line: wiring only.
@@ -55,7 +61,8 @@ let package = Package(
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
-        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest"]),
+        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest",
+                                                           .product(name: "GRPCCore", package: "grpc-swift-2")]),
         .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
     ]
 )

@@ -69,7 +69,7 @@ def main():
     work = tempfile.mkdtemp(prefix="kiln-flood-")
     db = os.path.join(work, "flood.db")
     err = open(os.path.join(work, "serve.err"), "w+")
-    server = subprocess.Popen([args.kiln, "serve", "--db", db, "--listen", "127.0.0.1:0"],
+    server = subprocess.Popen([args.kiln, "serve", "--db", db, "--listen", "127.0.0.1:0", "--grpc-listen", "off"],
                               stdout=subprocess.DEVNULL, stderr=err)
     try:
         port = None

@@ -106,7 +106,28 @@ public final class ExplorerModel {
     }
 
     /// The table (do not keep it across a refresh: holding a copy makes the next append copy it all).
-    public var table: EventTable { loaded?.table ?? plain }
+    /// Once a service map edge was opened, it has the derived field `parent.service.name`.
+    public var table: EventTable {
+        let base = loaded?.table ?? plain
+        guard derivesParentService, base.column(ServiceMap.parentServiceField) == nil else { return base }
+        // Rows are only appended while a window is held; a reload starts another first row.
+        let key = (base.count, base.timestamps.first ?? 0)
+        if parentService?.rows != key.0 || parentService?.first != key.1 {
+            parentService = (key.0, key.1, ServiceMap.parentServiceColumn(base, fields: SpanFields.resolve(base.columns.map(\.name))))
+        }
+        return parentService.map { base.adding($0.column) } ?? base
+    }
+
+    /// Whether ``table`` has the derived field `parent.service.name` (kept while rows arrive).
+    private var derivesParentService = false
+    /// The derived column and the table it was made for (rows, first row's time).
+    private var parentService: (rows: Int, first: Int64, column: Column)?
+
+    /// Adds the derived field `parent.service.name` to ``table`` (the service of each span's
+    /// parent), so that the calls of a service map edge can be filtered like any field.
+    public func deriveParentService() {
+        derivesParentService = true
+    }
 
     /// Loads what writers committed since the last call; returns the number of new events.
     public func refresh(using reader: StoreReader) throws -> Int {

@@ -244,6 +244,10 @@ public enum Screen: Equatable {
     case markers(MarkersState)
     /// The SLO list.
     case slo(SLOListState)
+    /// The services table.
+    case services(ServicesListState)
+    /// The service map.
+    case serviceMap(ServiceMapState)
 
     /// The breadcrumb parts this view adds.
     var crumbs: [String] {
@@ -259,6 +263,8 @@ public enum Screen: Equatable {
         case .versions: return ["versions"]
         case .markers: return ["markers"]
         case .slo: return ["SLOs"]
+        case .services: return ["services"]
+        case .serviceMap: return ["service map"]
         }
     }
 }

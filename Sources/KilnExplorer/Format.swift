@@ -82,15 +82,7 @@ enum Format {
     /// Milliseconds per unit of `field`, when its name ends in a time unit (`_ms`, `_us`, `_µs`,
     /// `_micros`, `_ns`, `_nanos`, `_s`, `_sec`, `_seconds`, ...); nil when it names none.
     static func millisecondsPerUnit(_ field: String) -> Double? {
-        let lower = field.lowercased()
-        if field == "duration" { return 1 }
-        let units: [(String, Double)] = [
-            ("_ms", 1), ("_millis", 1), ("_milliseconds", 1),
-            ("_us", 1e-3), ("_µs", 1e-3), ("_micros", 1e-3), ("_usec", 1e-3), ("_microseconds", 1e-3),
-            ("_ns", 1e-6), ("_nanos", 1e-6), ("_nanoseconds", 1e-6),
-            ("_s", 1000), ("_sec", 1000), ("_secs", 1000), ("_seconds", 1000),
-        ]
-        return units.first { lower.hasSuffix($0.0) }?.1
+        SpanFields.millisecondsPerUnit(field)
     }
 
     /// A span of nanoseconds: `15m`, `2h`, `1.5h`, `3d`, `250ms`.

@@ -20,6 +20,8 @@ public enum Command: Equatable, Sendable {
     case compare, listMarkers
     /// Open the SLO list; BubbleUp of an SLO's bad events against its good ones.
     case openSLOs, sloBubbleUp
+    /// Open the services table.
+    case openServices
     /// Heatmap: zoom the time range to the box (or the cursor's column), and back out.
     case zoomIn, zoomOut
     /// Trace: hide a span's subtree, show it again.
@@ -33,7 +35,7 @@ public enum Command: Equatable, Sendable {
 /// Where a binding applies.
 public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// Every view (after the view's own bindings), and one per view.
-    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers, slo
+    case global, heatmap, bubbleUp, events, event, trace, groups, picker, compare, versions, markers, slo, services, serviceMap
 
     /// The help screen's section title.
     var title: String {
@@ -50,6 +52,8 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
         case .versions: return "versions"
         case .markers: return "markers"
         case .slo: return "SLOs"
+        case .services: return "services"
+        case .serviceMap: return "service map"
         }
     }
 }
@@ -119,6 +123,7 @@ public enum KeyBindings {
             b(.heatmap, [.char("c")], .compare, "compare versions at the marker under the cursor", "compare"),
             b(.heatmap, [.char("S")], .openSLOs, "SLOs: budgets, burn rates, alerts (also :slo)"),
             b(.heatmap, [.char("b")], .sloBubbleUp, "on an SLO's heatmap: BubbleUp of its bad events vs good ones"),
+            b(.heatmap, [.char("s")], .openServices, "per-service rate, errors, P50/P95/P99 (also :services; :map)"),
         ]
         // BubbleUp.
         out += [
@@ -187,6 +192,17 @@ public enum KeyBindings {
         out += [
             b(.slo, [.enter], .select, "heatmap of the SLO's eligible events, bad ones in red, alert onsets marked", "heatmap"),
             b(.slo, [.char("b")], .sloBubbleUp, "BubbleUp: the SLO's bad events against its good ones", "BubbleUp"),
+        ]
+        // Services and the service map.
+        out += moves(.services)
+        out += [
+            b(.services, [.enter], .select, "heatmap of the highlighted service", "heatmap"),
+            b(.services, [.tab], .focusNext, "the service map (also :map)", "map"),
+        ]
+        out += moves(.serviceMap)
+        out += [
+            b(.serviceMap, [.enter], .select, "heatmap of the highlighted call's spans (callee spans of that caller)", "heatmap"),
+            b(.serviceMap, [.tab], .focusNext, "the services table", "services"),
         ]
         // Everywhere.
         out += [

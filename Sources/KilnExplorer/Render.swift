@@ -29,6 +29,8 @@ extension Explorer {
         case .versions(let v): VersionsView.draw(v, ctx, &grid)
         case .markers(let m): MarkersView.draw(m, ctx, &grid)
         case .slo(let list): SLOView.draw(list, ctx, &grid)
+        case .services(let list): ServicesView.draw(list, ctx, &grid)
+        case .serviceMap(let view): ServiceMapView.draw(view, ctx, &grid)
         }
         drawStatus(ctx, &grid)
         drawFooter(ctx, &grid)
@@ -146,6 +148,8 @@ extension Explorer {
         case .versions(let v): position = (v.cursor, v.versions.count)
         case .markers(let m): position = (m.cursor, m.markers.count)
         case .slo(let list): position = (list.cursor, list.rows?.count ?? 0)
+        case .services(let list): position = (list.cursor, list.report.services.count)
+        case .serviceMap(let view): position = (view.cursor, ServiceMapLayout.make(view.map, width: ctx.width, glyphs: ctx.glyphs).rows.count)
         }
         guard let (cursor, count) = position, count > 0 else { return }
         let text = Format.grouped(min(cursor, count - 1) + 1) + " of " + Format.grouped(count) + " "

@@ -3,7 +3,7 @@ import KilnTerminal
 
 extension Explorer {
     /// The prompt's commands, for Tab completion and help.
-    static let promptCommands = ["where", "select", "clear", "since", "from", "field", "counts", "group", "compare", "versions", "slo", "help", "quit"]
+    static let promptCommands = ["where", "select", "clear", "since", "from", "field", "counts", "group", "compare", "versions", "slo", "services", "map", "help", "quit"]
 
     /// `since` choices offered by completion.
     static let sinceChoices = ["15m", "1h", "6h", "24h", "7d", "all"]
@@ -261,6 +261,10 @@ extension Explorer {
             if let failure = openVersions(field: rest.isEmpty ? nil : rest, &state, model: model) {
                 return PromptFailure(message: failure, column: nil)
             }
+        case "services":
+            openServices(&state, model: model)
+        case "map":
+            openServiceMap(&state, model: model)
         case "slo", "slos":
             if case .slo = state.top { break }
             push(&state, .slo(SLOListState()))
@@ -269,7 +273,7 @@ extension Explorer {
         case "quit", "q":
             state.quitting = true
         default:
-            return PromptFailure(message: "unknown command \"\(word)\"; try where, select, clear, since, from, field, counts, group, compare, versions, slo (Tab completes)", column: 0)
+            return PromptFailure(message: "unknown command \"\(word)\"; try where, select, clear, since, from, field, counts, group, compare, versions, slo, services, map (Tab completes)", column: 0)
         }
         return nil
     }

@@ -189,6 +189,8 @@ public enum Explorer {
         case .versions: return .versions
         case .markers: return .markers
         case .slo: return .slo
+        case .services: return .services
+        case .serviceMap: return .serviceMap
         }
     }
 
@@ -267,6 +269,9 @@ public enum Explorer {
             return []
         case .openSLOs:
             return openSLOs(&state)
+        case .openServices:
+            openServices(&state, model: model)
+            return []
         case .copyCommand:
             state.message = .info(commandLine(state))
             return []
@@ -304,6 +309,10 @@ public enum Explorer {
             markersCommand(command, &m, &state, model: model)
         case .slo(var list):
             sloCommand(command, &list, &state, model: model)
+        case .services(var list):
+            servicesCommand(command, &list, &state, model: model)
+        case .serviceMap(var view):
+            serviceMapCommand(command, &view, &state, model: model)
         }
         return []
     }

@@ -237,16 +237,22 @@ final class IngestService: Sendable {
 
     private func otlp(_ route: IngestRoute, _ request: IngestRequest) async throws(ServerError) -> IngestReply {
         let json = Self.mediaType(request.header("content-type")) == "application/json"
-        let mapper = TelemetryMapper(limits: limits, dataset: try overrideDataset(request), now: clock())
+        let signal: OTLPResponse.Signal = route == .otlpTraces ? .traces : .logs
+        let body = try await exportOTLP(signal, body: request.body, json: json, dataset: try overrideDataset(request))
+        return IngestReply(status: 200, contentType: json ? "application/json" : "application/x-protobuf", body: body)
+    }
+
+    /// Decodes an OTLP export request (protobuf, or JSON when `json`), commits its events and
+    /// returns the `Export…ServiceResponse` body: empty, or the partial success naming what was
+    /// rejected and why. The one path of OTLP/HTTP and OTLP/gRPC.
+    func exportOTLP(_ signal: OTLPResponse.Signal, body: [UInt8], json: Bool, dataset: String?) async throws(ServerError) -> [UInt8] {
+        let mapper = TelemetryMapper(limits: limits, dataset: dataset, now: clock())
         let decoder: any OTLPDecoder = json ? OTLPJSONDecoder(limits: limits) : OTLPProtobufDecoder(limits: limits)
-        let output = try request.body.withUnsafeBufferPointer { (b) throws(ServerError) -> TelemetryMapper.Output in
-            route == .otlpTraces ? mapper.map(try decoder.decodeTraces(b)) : mapper.map(try decoder.decodeLogs(b))
+        let output = try body.withUnsafeBufferPointer { (b) throws(ServerError) -> TelemetryMapper.Output in
+            signal == .traces ? mapper.map(try decoder.decodeTraces(b)) : mapper.map(try decoder.decodeLogs(b))
         }
         if case .failure(let e) = await queue.submit(output.datasets.compactMap { d in output.batches[d].map { (d, $0) } }) { throw e }
-        let signal: OTLPResponse.Signal = route == .otlpTraces ? .traces : .logs
-        let message = output.reasons.joined(separator: "; ")
-        return IngestReply(status: 200, contentType: json ? "application/json" : "application/x-protobuf",
-                           body: OTLPResponse.success(signal, rejected: output.rejected, message: message, json: json))
+        return OTLPResponse.success(signal, rejected: output.rejected, message: output.reasons.joined(separator: "; "), json: json)
     }
 
     private func zipkin(_ request: IngestRequest) async throws(ServerError) -> IngestReply {
@@ -270,7 +276,12 @@ final class IngestService: Sendable {
 
     /// The dataset named by `x-honeycomb-dataset`, if any.
     private func overrideDataset(_ request: IngestRequest) throws(ServerError) -> String? {
-        guard let raw = request.header("x-honeycomb-dataset")?.trimmingSpaces(), !raw.isEmpty else { return nil }
+        try overrideDataset(request.header)
+    }
+
+    /// The dataset named by the header (or gRPC metadata) `x-honeycomb-dataset`, if any.
+    func overrideDataset(_ header: (String) -> String?) throws(ServerError) -> String? {
+        guard let raw = header("x-honeycomb-dataset")?.trimmingSpaces(), !raw.isEmpty else { return nil }
         guard raw.utf8.count <= 255, !raw.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
             throw ServerError(code: .invalidArgument, message: "x-honeycomb-dataset must be 1 to 255 bytes without control characters")
         }

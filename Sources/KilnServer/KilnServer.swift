@@ -21,12 +21,15 @@ public struct ServerConfiguration: Sendable {
     public var limits: IngestLimits
     /// Most distinct fields per dataset; new fields past it are dropped and counted.
     public var maxFields: Int
+    /// Where OTLP/gRPC listens (host, port; port 0 picks a free one); nil: no gRPC listener.
+    public var grpc: (host: String, port: Int)?
 
     /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
     public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
                 retention: RetentionPolicy = RetentionPolicy(), limits: IngestLimits = IngestLimits(),
-                maxFields: Int = StoreWriter.defaultMaxFields) {
+                maxFields: Int = StoreWriter.defaultMaxFields, grpc: (host: String, port: Int)? = nil) {
         self.maxFields = maxFields
+        self.grpc = grpc
         self.storePath = storePath
         self.host = host
         self.port = port
@@ -35,27 +38,28 @@ public struct ServerConfiguration: Sendable {
         self.limits = limits
     }
 
-    /// Parses `HOST:PORT`, `[IPv6]:PORT`, `:PORT` (loopback) or `HOST` (port 4318).
-    public static func parseListen(_ text: String) throws(ServerError) -> (host: String, port: Int) {
+    /// Parses `HOST:PORT`, `[IPv6]:PORT`, `:PORT` (loopback) or `HOST` (port `defaultPort`);
+    /// errors name `flag`.
+    public static func parseListen(_ text: String, defaultPort: Int = 4318, flag: String = "--listen") throws(ServerError) -> (host: String, port: Int) {
         let t = text.trimmingSpaces()
         var host = t
         var portText: Substring?
         if t.hasPrefix("[") {
-            guard let close = t.firstIndex(of: "]") else { throw ServerError(code: .invalidArgument, message: "--listen \(t): missing ']'") }
+            guard let close = t.firstIndex(of: "]") else { throw ServerError(code: .invalidArgument, message: "\(flag) \(t): missing ']'") }
             host = String(t[t.index(after: t.startIndex)..<close])
             let rest = t[t.index(after: close)...]
             if rest.hasPrefix(":") { portText = rest.dropFirst() } else if !rest.isEmpty {
-                throw ServerError(code: .invalidArgument, message: "--listen \(t): expected :PORT after ']'")
+                throw ServerError(code: .invalidArgument, message: "\(flag) \(t): expected :PORT after ']'")
             }
         } else if let colon = t.lastIndex(of: ":"), t.firstIndex(of: ":") == colon {
             host = String(t[..<colon])
             portText = t[t.index(after: colon)...]
         }
         if host.isEmpty { host = "127.0.0.1" }
-        var port = 4318
+        var port = defaultPort
         if let portText {
             guard let p = Int(portText), (0...65535).contains(p) else {
-                throw ServerError(code: .invalidArgument, message: "--listen \(t): the port must be 0 to 65535")
+                throw ServerError(code: .invalidArgument, message: "\(flag) \(t): the port must be 0 to 65535")
             }
             port = p
         }
@@ -79,22 +83,31 @@ public final class KilnServer: Sendable {
     private let service: IngestService
     /// The numeric address bound: the one `host` resolved to, checked before binding.
     private let bindAddress: String
+    /// The numeric address the gRPC listener binds, when there is one.
+    private let grpcBindAddress: String?
+
+    /// The address `host` resolves to, refused when any of its addresses is beyond loopback
+    /// and no API key is configured.
+    static func checkedAddress(_ host: String, keys: APIKeys) throws(ServerError) -> String {
+        let addresses = try ListenAddress.resolve(host)
+        let outside = addresses.filter { !ListenAddress.isLoopback($0) }
+        guard keys.isRequired || outside.isEmpty else {
+            let shown = outside.joined(separator: ", ")
+            let resolved = shown == host ? "" : " (it resolves to \(shown))"
+            throw ServerError(code: .invalidArgument, message: """
+            refusing to listen on \(host)\(resolved) without API keys: anyone who can reach it could write to the store. \
+            Pass --api-key KEY (or --api-keys-file FILE), or listen on 127.0.0.1
+            """)
+        }
+        return addresses[0]
+    }
 
     /// Checks the configuration and opens (creating when missing) the store.
     /// Throws when listening beyond loopback without API keys (judged on the addresses the host
     /// resolves to, the one bound among them), or when the store cannot be written.
     public init(configuration: ServerConfiguration) throws(ServerError) {
-        let addresses = try ListenAddress.resolve(configuration.host)
-        let outside = addresses.filter { !ListenAddress.isLoopback($0) }
-        guard configuration.apiKeys.isRequired || outside.isEmpty else {
-            let shown = outside.joined(separator: ", ")
-            let resolved = shown == configuration.host ? "" : " (it resolves to \(shown))"
-            throw ServerError(code: .invalidArgument, message: """
-            refusing to listen on \(configuration.host)\(resolved) without API keys: anyone who can reach it could write to the store. \
-            Pass --api-key KEY (or --api-keys-file FILE), or listen on 127.0.0.1
-            """)
-        }
-        bindAddress = addresses[0]
+        bindAddress = try Self.checkedAddress(configuration.host, keys: configuration.apiKeys)
+        grpcBindAddress = try configuration.grpc.map { g throws(ServerError) in try Self.checkedAddress(g.host, keys: configuration.apiKeys) }
         do {
             try EventStore.prepareForWriting(path: configuration.storePath)
         } catch {
@@ -111,11 +124,16 @@ public final class KilnServer: Sendable {
     /// Serves until SIGTERM/SIGINT (when `handleSignals`) or until the task is cancelled. On a
     /// signal it stops accepting connections, lets requests in flight finish (their events are
     /// committed), then returns. `onListening` gets the bound host and port.
-    public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+    /// `onGRPCListening` gets the gRPC listener's host and port, when there is one.
+    public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
+                    onGRPCListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         // Hummingbird's own log lines (it reads LOG_LEVEL) only when asked for.
         setenv("LOG_LEVEL", "warning", 0)
         queue.start()
         defer { queue.stop() }
+        let grpc = grpcBindAddress.map { address in
+            GRPCIngestServer(service: service, host: address, port: configuration.grpc?.port ?? 4317, limits: configuration.limits)
+        }
         let limits = configuration.limits
         let app = Application(
             responder: HTTPIngestResponder(service: service),
@@ -127,21 +145,38 @@ public final class KilnServer: Sendable {
                 onListening(address?.ipAddress ?? "", address?.port ?? 0)
             }
         )
-        if handleSignals {
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        } else {
-            try await app.run()
+        guard let grpc else {
+            if handleSignals { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) } else { try await app.run() }
+            return
+        }
+        // Both listeners: the HTTP one owns the signals; when it stops (or either fails), the
+        // gRPC one stops accepting and finishes its calls in flight.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await grpc.serve(onListening: onGRPCListening) }
+            group.addTask {
+                if handleSignals { try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint]) } else { try await app.run() }
+            }
+            do {
+                try await group.next()
+            } catch {
+                grpc.stop()
+                group.cancelAll()
+                throw error
+            }
+            grpc.stop()
+            try await group.waitForAll()
         }
     }
 
     /// Runs ``run(handleSignals:onListening:)`` from synchronous code (a command's `run()`),
     /// blocking the calling thread until the server has stopped.
-    public func runBlocking(onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) throws {
+    public func runBlocking(onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
+                            onGRPCListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) throws {
         let done = DispatchSemaphore(value: 0)
         let failure = ErrorBox()
         Task.detached { [self] in
             do {
-                try await run(handleSignals: true, onListening: onListening)
+                try await run(handleSignals: true, onListening: onListening, onGRPCListening: onGRPCListening)
             } catch {
                 failure.set(error)
             }

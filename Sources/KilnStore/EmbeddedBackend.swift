@@ -219,6 +219,26 @@ public final class EmbeddedBackend: EventBackend {
         let table = try reader.load(dataset: dataset, window: request.window).table
         return Answer(CompareSamples.extract(from: table, request: request))
     }
+
+    /// The span fields of `dataset` and every field to read for them and `filters`.
+    private func spanFields(dataset: String, filters: [Filter]) throws -> (SpanFields, [String]) {
+        let fields = SpanFields.resolve(try reader.fieldNames(dataset: dataset))
+        var read = fields.all
+        for f in filters.map(\.field) where !read.contains(f) && f != FieldName.timestamp { read.append(f) }
+        return (fields, read)
+    }
+
+    public func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport> {
+        let (fields, read) = try spanFields(dataset: dataset, filters: request.filters)
+        let table = try reader.load(dataset: dataset, window: request.readWindow, fields: read).table
+        return Answer(Services.summarize(table, fields: fields, request: request))
+    }
+
+    public func serviceMap(dataset: String, scope: Scope) throws -> Answer<ServiceMap> {
+        let (fields, read) = try spanFields(dataset: dataset, filters: scope.filters)
+        let table = try reader.load(dataset: dataset, window: TimeWindow(scope), fields: read).table
+        return Answer(ServiceMap.build(table, fields: fields, scope: scope))
+    }
 }
 
 /// The memory budget of one process's answers: `--memory SIZE`, `KILN_MEMORY`, or a quarter

@@ -14,7 +14,7 @@ struct Kiln: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, ExploreCommand.self, IngestCommand.self, DatasetsCommand.self, FieldsCommand.self,
-            QueryCommand.self, BubbleUpCommand.self, CompareCommand.self, MarkerCommand.self, SLOCommand.self, ServeCommand.self, GenerateCommand.self, BenchCommand.self,
+            QueryCommand.self, BubbleUpCommand.self, CompareCommand.self, MarkerCommand.self, SLOCommand.self, ServicesCommand.self, ServeCommand.self, GenerateCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -25,6 +25,8 @@ import Glibc
         let dir = try TempDir()
         let db = dir.path("k.db")
         let server = try ServeProcess(db: db)
+        for _ in 0..<100 where !server.stderr().contains("OTLP/gRPC on 127.0.0.1:") { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(server.stderr().contains("OTLP/gRPC on 127.0.0.1:"), "the gRPC listener reports its port: \(server.stderr())")
         let load = SequencedLoad(port: server.port, dataset: "dur", connections: 4, batch: 50)
         load.start()
         load.waitForAcknowledged(1000, seconds: 20)
@@ -86,9 +88,14 @@ import Glibc
 
     @Test func refusesUnsafeOrBadOptions() throws {
         let dir = try TempDir()
-        let open = try KilnBinary.run(["serve", "--db", dir.path("k.db"), "--listen", "0.0.0.0:0"])
+        let open = try KilnBinary.run(["serve", "--db", dir.path("k.db"), "--listen", "0.0.0.0:0", "--grpc-listen", "off"])
         #expect(open.status == 64)
         #expect(open.stderr.contains("without API keys"))
+        // The gRPC listener follows the same rule, and its address is checked like --listen's.
+        let grpcOpen = try KilnBinary.run(["serve", "--db", dir.path("k.db"), "--listen", "127.0.0.1:0", "--grpc-listen", "0.0.0.0:0"])
+        #expect(grpcOpen.status == 64 && grpcOpen.stderr.contains("refusing to listen on 0.0.0.0"), "\(grpcOpen.stderr)")
+        let grpcBad = try KilnBinary.run(["serve", "--db", dir.path("k.db"), "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:99999"])
+        #expect(grpcBad.status == 64 && grpcBad.stderr.contains("--grpc-listen 127.0.0.1:99999"), "\(grpcBad.stderr)")
         let retention = try KilnBinary.run(["serve", "--db", dir.path("k.db"), "--retention", "soon"])
         #expect(retention.status == 64)
         #expect(retention.stderr.contains("--retention soon"))
@@ -161,7 +168,7 @@ final class ServeProcess: @unchecked Sendable {
         errURL = URL(fileURLWithPath: dir.path("serve.err"))
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: KilnBinary.path)
-        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"] + extra
+        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0"] + extra
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -39,7 +39,7 @@ import Glibc
         #expect(ingest.stderr.contains("\(app): not a Kiln store"), "\(ingest.stderr)")
         #expect(ingest.stderr.contains("users"), "the message names what the file holds: \(ingest.stderr)")
 
-        let serve = try KilnBinary.run(["serve", "--db", app, "--listen", "127.0.0.1:0"])
+        let serve = try KilnBinary.run(["serve", "--db", app, "--listen", "127.0.0.1:0", "--grpc-listen", "off"])
         #expect(serve.status == 2, "\(serve.stderr)")
         #expect(serve.stderr.contains("not a Kiln store"), "\(serve.stderr)")
 

@@ -41,6 +41,7 @@ enum Python {
 
     static let hasLibhoney = has("libhoney")
     static let hasOpenTelemetry = has("opentelemetry.sdk") && has("opentelemetry.exporter.otlp.proto.http")
+    static let hasOTLPGRPCExporter = has("opentelemetry.sdk") && has("opentelemetry.exporter.otlp.proto.grpc") && has("grpc")
     static let hasOTLPProto = has("opentelemetry.proto.collector.trace.v1.trace_service_pb2")
     static let hasSQLite = has("sqlite3")
 
@@ -94,23 +95,38 @@ final class TestServer: @unchecked Sendable {
     let port: Int
     private let task: Task<Void, Error>
 
-    init(keys: [String] = [], limits: IngestLimits = IngestLimits(), retention: RetentionPolicy = RetentionPolicy()) async throws {
+    /// The OTLP/gRPC port (0 without `grpc`).
+    let grpcPort: Int
+
+    init(keys: [String] = [], limits: IngestLimits = IngestLimits(), retention: RetentionPolicy = RetentionPolicy(), grpc: Bool = false) async throws {
         // Stopping a test server cancels it; Hummingbird logs that as an error, which is noise here.
         setenv("LOG_LEVEL", "critical", 1)
         dir = try TempDir()
         storePath = dir.path("kiln.db")
         let configuration = ServerConfiguration(storePath: storePath, host: "127.0.0.1", port: 0, apiKeys: APIKeys(keys),
-                                                retention: retention, limits: limits)
+                                                retention: retention, limits: limits, grpc: grpc ? ("127.0.0.1", 0) : nil)
         let server = try KilnServer(configuration: configuration)
         self.server = server
         let (stream, continuation) = AsyncStream<Int>.makeStream()
-        task = Task { try await server.run(handleSignals: false) { _, port in continuation.yield(port) } }
+        let (grpcStream, grpcContinuation) = AsyncStream<Int>.makeStream()
+        task = Task {
+            try await server.run(handleSignals: false, onListening: { _, port in continuation.yield(port) },
+                                 onGRPCListening: { _, port in grpcContinuation.yield(port) })
+        }
         var bound = 0
         for await p in stream {
             bound = p
             break
         }
         port = bound
+        var grpcBound = 0
+        if grpc {
+            for await p in grpcStream {
+                grpcBound = p
+                break
+            }
+        }
+        grpcPort = grpcBound
     }
 
     /// Stops the server (cancels its task).

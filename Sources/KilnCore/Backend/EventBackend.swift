@@ -65,6 +65,15 @@ public protocol EventBackend: AnyObject {
     /// `GROUP BY side, group fields, metric, error`) its weight, metric, error flag and the
     /// values of the low-cardinality fields.
     func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples>
+
+    /// Per `service.name` of the spans of `dataset` matching `request.filters`: weighted spans,
+    /// errors and duration percentiles in `request`'s window and in the previous window of the
+    /// same length, and spans per sparkline bucket (`GROUP BY service.name, window` in SQL).
+    func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport>
+
+    /// The service map of the spans of `dataset` in `scope`: parent span's service → child
+    /// span's service, joined on the span id within each trace (a self-join in SQL).
+    func serviceMap(dataset: String, scope: Scope) throws -> Answer<ServiceMap>
 }
 
 /// An answer and how it was obtained.

@@ -162,3 +162,19 @@ extension EventTable {
         return (codes, dictionaries, timestamps.count * 8 + sampleRates.count * 4)
     }
 }
+
+extension EventTable {
+    /// This table with `column` added (or in place of the column of the same name): a field
+    /// derived at read time. `column` holds a code per row.
+    public func adding(_ column: Column) -> EventTable {
+        precondition(column.codes.count == count, "derived column \(column.name) has \(column.codes.count) rows, expected \(count)")
+        var out = self
+        if let i = out.columnIndex[column.name] {
+            out.columns[i] = column
+        } else {
+            out.columns.append(column)
+            out.columnIndex[column.name] = out.columns.count - 1
+        }
+        return out
+    }
+}

@@ -8,7 +8,7 @@ import Synchronization
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive events over HTTP (Honeycomb Events API, OTLP/HTTP, Zipkin v2).",
+        abstract: "Receive events over HTTP (Honeycomb Events API, OTLP/HTTP, Zipkin v2) and OTLP/gRPC.",
         discussion: """
         Endpoints:
           POST /1/batch/DATASET        Honeycomb batches (libhoney)
@@ -17,6 +17,14 @@ struct ServeCommand: ParsableCommand {
           POST /v1/traces, /v1/logs    OTLP/HTTP, protobuf or JSON
           POST /api/v2/spans           Zipkin v2 JSON
           GET /healthz                 liveness and store status (JSON)
+
+        OTLP over gRPC listens on --grpc-listen (default 127.0.0.1:4317, `off` to disable): \
+        opentelemetry.proto.collector.trace.v1.TraceService/Export and \
+        ...logs.v1.LogsService/Export, gzip or deflate messages, the API key in the \
+        x-honeycomb-team or authorization metadata, the same limits, commit-before-reply and \
+        partial-success replies as OTLP/HTTP. Overload answers RESOURCE_EXHAUSTED and a store \
+        failure UNAVAILABLE, both with RetryInfo; bad requests INVALID_ARGUMENT, a missing or \
+        unknown key UNAUTHENTICATED.
 
         Traces and logs go to the dataset named by their service.name, or by the \
         x-honeycomb-dataset header. Bodies may be gzip, deflate or zstd compressed. A request is answered once its events are \
@@ -31,7 +39,8 @@ struct ServeCommand: ParsableCommand {
         Examples:
           kiln serve
           kiln serve --db prod.db --retention 7d --max-db-size 10GB
-          kiln serve --listen 0.0.0.0:4318 --api-keys-file keys.txt
+          kiln serve --listen 0.0.0.0:4318 --grpc-listen 0.0.0.0:4317 --api-keys-file keys.txt
+          kiln serve --grpc-listen off
           kiln serve --alert-webhook https://hooks.example.com/T0/B0/XXXX
 
         With --alert-webhook or --alert-command, every SLO of the store (`kiln slo`) is evaluated \
@@ -44,6 +53,8 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
     var listen: String = "127.0.0.1:4318"
+    @Option(name: .customLong("grpc-listen"), help: ArgumentHelp("Address and port for OTLP/gRPC, or off.", valueName: "host:port"))
+    var grpcListen: String = "127.0.0.1:4317"
     @Option(name: .customLong("api-key"), help: ArgumentHelp("A key clients must send (repeatable).", valueName: "key"))
     var apiKeys: [String] = []
     @Option(help: ArgumentHelp("File with one API key per line (# comments).", valueName: "file"))
@@ -93,9 +104,10 @@ struct ServeCommand: ParsableCommand {
         let server: KilnServer
         do throws(ServerError) {
             let (host, port) = try ServerConfiguration.parseListen(listen)
+            let grpc = grpcListen.lowercased() == "off" ? nil : try ServerConfiguration.parseListen(grpcListen, defaultPort: 4317, flag: "--grpc-listen")
             let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize))
             let configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
-                                                    maxFields: maxFields)
+                                                    maxFields: maxFields, grpc: grpc)
             server = try KilnServer(configuration: configuration)
         } catch {
             printError("kiln serve: \(error)")
@@ -122,6 +134,8 @@ struct ServeCommand: ParsableCommand {
                 listening.value.store(true, ordering: .relaxed)
                 let auth = keyCount > 0 ? "\(keyCount) API key\(keyCount == 1 ? "" : "s") required" : "no API key (loopback only)"
                 printError("kiln serve: listening on \(host.contains(":") ? "[\(host)]" : host):\(port), store \(db), \(auth)")
+            } onGRPCListening: { host, port in
+                printError("kiln serve: OTLP/gRPC on \(host.contains(":") ? "[\(host)]" : host):\(port)")
             }
         } catch {
             printError(listening.value.load(ordering: .relaxed) ? "kiln serve: \(error)" : "kiln serve: cannot listen on \(listen): \(error)")
