@@ -126,15 +126,26 @@ struct IngestCommand: ParsableCommand {
         StopSignal.install()
         var failed = refused
         let progress = Progress(stats: stats)
-        for input in inputs {
-            if StopSignal.isSet { break }
+        func makeSource(_ input: String) -> IngestSource {
             var options = DecodeOptions(timestampField: timestampField, now: Clock.nowNanos())
             options.renames = renames
-            let source = IngestSource(path: input, format: format, options: options, writer: writer, stats: stats, progress: progress)
+            return IngestSource(path: input, format: format, options: options, writer: writer, stats: stats, progress: progress)
+        }
+        func isLines(_ input: String) -> Bool { if case .lines? = shapes[input] { return true } else { return false } }
+        // The next file of lines is decoded while this one is written (not when following,
+        // which reads its inputs to the end one by one, nor from stdin).
+        var started: [Int: IngestQueue] = [:]
+        for (k, input) in inputs.enumerated() {
+            if StopSignal.isSet { break }
+            let source = makeSource(input)
             do {
                 switch shapes[input] ?? .lines {
                 case .lines:
-                    try source.run(follow: follow)
+                    let queue = try started.removeValue(forKey: k) ?? source.start(follow: follow)
+                    if !follow, k + 1 < inputs.count, isLines(inputs[k + 1]), inputs[k + 1] != "-", input != "-" {
+                        started[k + 1] = try? makeSource(inputs[k + 1]).start(follow: false)
+                    }
+                    try source.consume(queue)
                 case .document(let kind):
                     try IngestDocument.ingest(input, kind: kind, dataset: name, writer: writer, stats: stats)
                 case .refused:

@@ -95,6 +95,13 @@ struct IngestSource {
     private var displayName: String { path == "-" ? "<stdin>" : path }
 
     func run(follow: Bool) throws {
+        try consume(try start(follow: follow))
+    }
+
+    /// Opens the input and starts reading and decoding it on a thread of its own; its batches
+    /// wait (two at most) in the queue returned until ``consume(_:)`` writes them. Starting the
+    /// next file before writing this one keeps both cores busy across files.
+    func start(follow: Bool) throws -> IngestQueue {
         let fd: Int32 = path == "-" ? STDIN_FILENO : open(path, O_RDONLY)
         guard fd >= 0 else { throw IngestFailure("\(path): cannot open: \(String(cString: strerror(errno)))") }
         let queue = IngestQueue()
@@ -102,7 +109,11 @@ struct IngestSource {
         let thread = Thread { reader.run(into: queue) }
         thread.stackSize = 8 << 20
         thread.start()
+        return queue
+    }
 
+    /// Writes what the reader started by ``start(follow:)`` decodes, until it ends.
+    func consume(_ queue: IngestQueue) throws {
         var lastCommit = Clock.monotonic()
         var failure: String?
         loop: while true {
