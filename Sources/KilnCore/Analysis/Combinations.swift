@@ -5,10 +5,7 @@ enum Combinations {
 
     static func find(analyses: [FieldAnalysis], fields: [PreparedField], table: EventTable, scopeRows: RowSet,
                      selected: RowSet, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
-        guard groups.selWeight > 0, groups.baseWeight > 0, options.maxCombinationSize >= 2, options.maxCombinations > 0 else { return [] }
-        var pool = analyses.flatMap(\.candidates)
-        pool.sort { Candidate.before($0, $1) }
-        let candidates = Array(pool.prefix(max(0, min(16, options.combinationCandidates))))
+        let candidates = self.candidates(analyses: analyses, groups: groups, options: options)
         var columns: [Int] = []
         for c in candidates where !columns.contains(c.column) { columns.append(c.column) }
         guard columns.count >= 2 else { return [] }
@@ -27,7 +24,22 @@ enum Combinations {
             maps.append((table.columns[column].codes, map, entries - 1))
         }
         let hist = histogram(maps: maps, bits: m, scopeRows: scopeRows, selected: selected, rates: table.sampleRates)
+        return evaluate(candidates: candidates, hist: hist, groups: groups, options: options)
+    }
 
+    /// The single values combinations are made of: the best over-represented values of all fields.
+    static func candidates(analyses: [FieldAnalysis], groups: GroupTotals, options: BubbleUpOptions) -> [Candidate] {
+        guard groups.selWeight > 0, groups.baseWeight > 0, options.maxCombinationSize >= 2, options.maxCombinations > 0 else { return [] }
+        var pool = analyses.flatMap(\.candidates)
+        pool.sort { Candidate.before($0, $1) }
+        return Array(pool.prefix(max(0, min(16, options.combinationCandidates))))
+    }
+
+    /// The combinations of `candidates` worth reporting, from the counts of every mask of them
+    /// (bit i set: the event has candidate i's value) in the scope and the selection.
+    static func evaluate(candidates: [Candidate], hist: Histogram, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
+        let m = candidates.count
+        guard m >= 2 else { return [] }
         // Sum the histogram into every pair and triple of candidate bits.
         let size = 1 << m
         var pairs = [Totals](repeating: Totals(), count: m * m)
