@@ -126,9 +126,18 @@ case "$cmd" in
       shard_dir="$dir/shard$i"
       mkdir -p "$shard_dir"/{data,tmp,user_files,format_schemas,log}
       write_config "$shard_dir" $((base + 10 * i)) $((base + 10 * i + 1)) $((base + 10 * i + 2))
+      if curl -fsS "http://127.0.0.1:$((base + 10 * i))/ping" >/dev/null 2>&1; then
+        echo "port $((base + 10 * i)) is already in use; choose another BASE_PORT" >&2
+        stop "$dir"
+        exit 2
+      fi
       # 18.16 writes preprocessed configs next to the config: start each from its own folder.
-      (cd "$shard_dir" && nohup "$server" --config-file="$shard_dir/config.xml" >"$shard_dir/log/stdout.log" 2>&1 &
-       echo $! >"$shard_dir/pid")
+      # A simple command in the background: $! is the server's own PID (nohup execs it).
+      (
+        cd "$shard_dir" || exit 2
+        nohup "$server" --config-file="$shard_dir/config.xml" >"$shard_dir/log/stdout.log" 2>&1 </dev/null &
+        echo $! >"$shard_dir/pid"
+      )
     done
     for i in 0 1; do
       port=$((base + 10 * i))
@@ -145,7 +154,7 @@ case "$cmd" in
         exit 2
       fi
     done
-    echo "clickhouse://127.0.0.1:$base/kiln?cluster=kiln"
+    echo "clickhouse://127.0.0.1:$base/kiln?cluster=kiln&shards=127.0.0.1:$base,127.0.0.1:$((base + 10))"
     ;;
   stop)
     [ -d "$dir" ] && stop "$(cd "$dir" && pwd)"

@@ -92,13 +92,15 @@ public final class ClickHouseClient: @unchecked Sendable {
         text = text.replacingOccurrences(of: "e.displayText() = ", with: "")
         let firstLine = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? text
         // A lost shard: "Connection refused (127.0.0.1:9000)" and the like name its address.
-        let unreachable = ["Connection refused (", "Timeout exceeded while reading from socket (", "Network is unreachable (",
-                           "Connection reset by peer (", "Host not found", "Timeout: connect timed out: "]
-        for marker in unreachable {
+        let unreachable = [("Connection refused (", "connection refused"), ("Timeout exceeded while reading from socket (", "timed out"),
+                           ("Network is unreachable (", "network unreachable"), ("Connection reset by peer (", "connection reset"),
+                           ("connect timed out: ", "connect timed out")]
+        var code = ""
+        if let r = text.range(of: "Code: ") { code = String(text[r.upperBound...].prefix { $0.isNumber }) }
+        for (marker, why) in unreachable {
             guard let r = body.range(of: marker) else { continue }
-            let tail = body[r.upperBound...]
-            let address = tail.prefix { $0 != ")" && $0 != "," && $0 != "\n" && $0 != " " }
-            if !address.isEmpty { return "shard \(address) is unreachable (\(marker.trimmingCharacters(in: CharacterSet(charactersIn: " (:"))): \(firstLine)" }
+            let address = body[r.upperBound...].prefix { $0 != ")" && $0 != "," && $0 != "\n" && $0 != " " }
+            if !address.isEmpty { return "shard \(address) is unreachable: \(why)" + (code.isEmpty ? "" : " (ClickHouse error \(code))") }
         }
         return firstLine
     }

@@ -43,12 +43,22 @@ public final class ClickHouseStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !ready else { return }
+        // Tables made earlier: nothing to create (and no shard to visit).
+        if let made = try? client.text("SELECT count() FROM system.tables WHERE database = \(SQL.quote(url.database)) AND name IN ('events', 'datasets', 'fields', 'markers', 'slos')"),
+           made.trimmingCharacters(in: .whitespacesAndNewlines) == "5" {
+            ready = true
+            return
+        }
         try client.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
         if let cluster = url.cluster {
             for shard in try shardAddresses(cluster) {
                 let c = ClickHouseClient(url: url.at(address: shard), timeout: client.timeout)
-                try c.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
-                try c.execute(ClickHouseSchema.eventsTable(url.database, "events_local"))
+                do {
+                    try c.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
+                    try c.execute(ClickHouseSchema.eventsTable(url.database, "events_local"))
+                } catch let error as ClickHouseError {
+                    throw ClickHouseError(code: error.code, message: "creating the tables of shard \(shard) of cluster \(cluster): \(error.message)")
+                }
             }
             try client.execute(ClickHouseSchema.distributedTable(url.database, cluster: cluster))
         } else {

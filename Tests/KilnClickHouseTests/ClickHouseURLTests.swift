@@ -26,7 +26,7 @@ import Testing
 
     @Test(arguments: [
         ("clickhouse://h:99999/d", "port"),
-        ("clickhouse://h:1", "database"),
+        ("clickhouse://h:1", "DATABASE"),
         ("clickhouse://h:1/d?colour=red", "unknown parameter"),
         ("clickhouse://u:hunter2@h:1/d", "?user=U&password=P"),
         ("clickhouse://h:1/d-b", "database name"),
