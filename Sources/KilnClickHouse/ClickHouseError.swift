@@ -1,6 +1,8 @@
+import KilnCore
+
 /// An error talking to ClickHouse: what failed and where, with the server's own message.
 /// Never holds a password.
-public struct ClickHouseError: Error, CustomStringConvertible, Sendable {
+public struct ClickHouseError: TemporaryFailure, CustomStringConvertible, Sendable {
     /// A short machine-readable reason.
     public enum Code: Sendable { case badURL, unavailable, server, protocolError, unsupported, notFound }
     /// The reason.
@@ -15,6 +17,11 @@ public struct ClickHouseError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// A server or shard that cannot be reached may come back: retry in 5 s.
+    public var retryAfter: Int? {
+        code == .unavailable || message.contains(" is unreachable") ? 5 : nil
+    }
 
     static func badURL(_ why: String) -> ClickHouseError { ClickHouseError(code: .badURL, message: "bad ClickHouse URL: \(why)") }
 

@@ -27,3 +27,13 @@ extension EventSink {
         append(batch)
     }
 }
+
+/// An error that passes: a server answers it with 503 and `Retry-After` so that clients keep
+/// their events and send them again (a ClickHouse cluster that is down, for instance).
+public protocol TemporaryFailure: Error {
+    /// Seconds after which a retry may succeed; nil when the failure is not temporary.
+    var retryAfter: Int? { get }
+}
+
+/// Makes the sink of one dataset (the server keeps one per dataset).
+public typealias EventSinkFactory = @Sendable (_ dataset: String, _ now: Int64) throws -> any EventSink
