@@ -34,6 +34,7 @@ public final class ClickHouseClient: @unchecked Sendable {
     ///   with ClickHouse's message (and the shard it names) when the query fails.
     @discardableResult
     public func execute(_ sql: String, body: Data? = nil, settings: [String: String] = [:], database: Bool = true) throws -> Data {
+        SQLLog.record(sql)
         var components = URLComponents()
         components.scheme = "http"
         components.host = url.host
@@ -103,6 +104,26 @@ public final class ClickHouseClient: @unchecked Sendable {
             if !address.isEmpty { return "shard \(address) is unreachable: \(why)" + (code.isEmpty ? "" : " (ClickHouse error \(code))") }
         }
         return firstLine
+    }
+}
+
+/// With `KILN_CLICKHOUSE_SQL_LOG=FILE`, every statement sent is appended to FILE as a JSON line
+/// `{"sql": ...}` (statements hold no password): how the tests replay each statement shape on
+/// current ClickHouse.
+enum SQLLog {
+    static let path: String? = ProcessInfo.processInfo.environment["KILN_CLICKHOUSE_SQL_LOG"].flatMap { $0.isEmpty ? nil : $0 }
+    private static let lock = NSLock()
+
+    static func record(_ sql: String) {
+        guard let path else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: ["sql": sql]) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        handle.seekToEndOfFile()
+        handle.write(data + Data([0x0A]))
+        handle.closeFile()
     }
 }
 
