@@ -60,6 +60,6 @@ let package = Package(
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnClickHouseTests", dependencies: ["KilnClickHouse", "KilnCore"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["kiln", "KilnCore", "KilnStore", "KilnClickHouse"]),
     ]
 )

@@ -100,7 +100,7 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
         try requireDataset(dataset)
         let order = try fieldNames(dataset: dataset)
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let sql = "SELECT timestamp_ns, sample_rate, s_keys, s_values, i_keys, i_values, f_keys, f_values, b_keys, b_values FROM \(events) WHERE \(FilterSQL.scope(scope, dataset: dataset)) ORDER BY timestamp_ns DESC LIMIT \(limit)"
+        let sql = "SELECT timestamp_ns, sample_rate, s_keys, s_values, i_keys, i_values, f_keys, f_values, b_keys, b_values FROM \(events) WHERE \(FilterSQL.scope(scope, dataset: dataset)) ORDER BY timestamp_ns DESC, seq DESC LIMIT \(limit)"
         try store.prepare()
         let data = try store.client.execute(sql + " FORMAT TabSeparated", settings: store.readSettings)
         return TSV.parse(data, raw: true).compactMap { r -> Event? in
@@ -178,10 +178,6 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
 
     // MARK: Not yet pushed down
 
-
-    public func heatmap(dataset: String, scope: Scope, field: String, options: HeatmapOptions) throws -> Answer<Heatmap> {
-        throw ClickHouseError.unsupported("the heatmap")
-    }
 
     public func goodCounts(dataset: String, eligible: [Filter], good: [Filter], windows: [TimeWindow]) throws -> [GoodCount] {
         throw ClickHouseError.unsupported("SLO counts")

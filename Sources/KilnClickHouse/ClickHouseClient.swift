@@ -34,7 +34,7 @@ public final class ClickHouseClient: @unchecked Sendable {
     ///   with ClickHouse's message (and the shard it names) when the query fails.
     @discardableResult
     public func execute(_ sql: String, body: Data? = nil, settings: [String: String] = [:], database: Bool = true) throws -> Data {
-        SQLLog.record(sql)
+        SQLLog.record(sql, body: body)
         var components = URLComponents()
         components.scheme = "http"
         components.host = url.host
@@ -108,15 +108,17 @@ public final class ClickHouseClient: @unchecked Sendable {
 }
 
 /// With `KILN_CLICKHOUSE_SQL_LOG=FILE`, every statement sent is appended to FILE as a JSON line
-/// `{"sql": ...}` (statements hold no password): how the tests replay each statement shape on
+/// `{"sql": ..., "body": base64 of the data sent with it}` (statements hold no password): how the tests replay each statement shape on
 /// current ClickHouse.
 enum SQLLog {
     static let path: String? = ProcessInfo.processInfo.environment["KILN_CLICKHOUSE_SQL_LOG"].flatMap { $0.isEmpty ? nil : $0 }
     private static let lock = NSLock()
 
-    static func record(_ sql: String) {
+    static func record(_ sql: String, body: Data?) {
         guard let path else { return }
-        guard let data = try? JSONSerialization.data(withJSONObject: ["sql": sql]) else { return }
+        var record = ["sql": sql]
+        if let body { record["body"] = body.base64EncodedString() }
+        guard let data = try? JSONSerialization.data(withJSONObject: record) else { return }
         lock.lock()
         defer { lock.unlock() }
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }

@@ -6,7 +6,8 @@
 /// its value sits in the key/value arrays of its type (`s_` strings, `i_` ints, `f_` floats,
 /// `b_` booleans). The event time (nanoseconds in `timestamp_ns`, seconds in `time` for
 /// partitions and pruning), sample rate, duration, trace id and service name are also real
-/// columns. Partitions are days of `time`; rows are ordered by `(dataset, time)`, so a time
+/// columns; `seq` orders events of the same time as they arrived (newest first, as the embedded
+/// store lists them). Partitions are days of `time`; rows are ordered by `(dataset, time)`, so a time
 /// range reads only its parts. Datasets, field names, markers and SLOs live in small tables
 /// on the server of the URL.
 ///
@@ -29,7 +30,8 @@ enum ClickHouseSchema {
         f_keys Array(String),
         f_values Array(Float64),
         b_keys Array(String),
-        b_values Array(UInt8)
+        b_values Array(UInt8),
+        seq UInt64
         """
 
     /// The MergeTree table that holds events (per shard, or the only one).

@@ -18,6 +18,7 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
     private var pending = RawBatch()
     private var known: Set<String>
     private var knownCount: Int
+    private var lastSeq: UInt64 = 0
 
     /// A writer of `dataset`; creates the tables on first use and registers the dataset.
     public init(store: ClickHouseStore, dataset: String, now: Int64) throws {
@@ -56,10 +57,14 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
                 newNames.append(name)
             }
         }
-        var sql = "INSERT INTO \(store.eventsTable) (dataset, time, timestamp_ns, sample_rate, duration_ms, trace_id, service_name, s_keys, s_values, i_keys, i_values, f_keys, f_values, b_keys, b_values) VALUES "
-        sql.reserveCapacity(pending.bytes.count * 2 + pending.count * 200)
+        // RowBinary: exact floats (18.16's text parser can be an ulp off) and no escaping.
+        let sql = "INSERT INTO \(store.eventsTable) (dataset, time, timestamp_ns, sample_rate, duration_ms, trace_id, service_name, s_keys, s_values, i_keys, i_values, f_keys, f_values, b_keys, b_values, seq) FORMAT RowBinary"
+        var out = RowBinary()
+        out.bytes.reserveCapacity(pending.bytes.count * 2 + pending.count * 120)
         var dropped = 0
         let datasetLiteral = SQL.quote(dataset)
+        // Arrival order: the commit's wall clock (ms, shifted) then the row, newest last.
+        let seqBase = max(lastSeq + 1, UInt64(Date().timeIntervalSince1970 * 1e3) << 20)
         let allowedByName = Dictionary(zip(pending.names, allowed), uniquingKeysWith: { a, _ in a })
         for row in 0..<pending.count {
             let event = pending.event(at: row)
@@ -84,14 +89,18 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
                     bKeys.append(field.name); bValues.append(b)
                 }
             }
-            if row > 0 { sql += "," }
-            sql += "(" + datasetLiteral + ",\(floorDiv(event.timestamp, 1_000_000_000)),\(event.timestamp),\(event.sampleRate),"
-            sql += SQL.float(duration) + "," + SQL.quote(trace) + "," + SQL.quote(service) + ","
-            Self.appendStrings(sKeys, to: &sql); sql += ","
-            Self.appendStrings(sValues, to: &sql); sql += ","
-            Self.appendStrings(iKeys, to: &sql); sql += ",[" + iValues.map(String.init).joined(separator: ",") + "],"
-            Self.appendStrings(fKeys, to: &sql); sql += ",[" + fValues.map(SQL.float).joined(separator: ",") + "],"
-            Self.appendStrings(bKeys, to: &sql); sql += ",[" + bValues.map { $0 ? "1" : "0" }.joined(separator: ",") + "])"
+            out.string(dataset)
+            out.uint32(UInt32(clamping: floorDiv(event.timestamp, 1_000_000_000)))
+            out.int64(event.timestamp)
+            out.uint64(UInt64(max(1, event.sampleRate)))
+            out.float64(duration)
+            out.string(trace)
+            out.string(service)
+            out.strings(sKeys); out.strings(sValues)
+            out.strings(iKeys); out.count(iValues.count); for v in iValues { out.int64(v) }
+            out.strings(fKeys); out.count(fValues.count); for v in fValues { out.float64(v) }
+            out.strings(bKeys); out.count(bValues.count); for v in bValues { out.bytes.append(v ? 1 : 0) }
+            out.uint64(seqBase + UInt64(row))
         }
         if !newNames.isEmpty {
             // Names first: a reader that sees an event can always name its fields.
@@ -99,7 +108,8 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
             let values = newNames.enumerated().map { "(\(datasetLiteral), \(SQL.quote($1)), \(now + Int64($0)))" }.joined(separator: ",")
             try store.client.execute("INSERT INTO \(store.url.database).fields (dataset, name, first_seen) VALUES " + values)
         }
-        try store.client.execute(sql, settings: store.insertSettings)
+        try store.client.execute(sql, body: Data(out.bytes), settings: store.insertSettings)
+        lastSeq = seqBase + UInt64(pending.count)
         known.formUnion(newNames)
         knownCount = known.count
         droppedValues += dropped
@@ -108,20 +118,42 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
         return n
     }
 
-    private static func appendStrings(_ list: [String], to sql: inout String) {
-        sql += "["
-        for (i, s) in list.enumerated() {
-            if i > 0 { sql += "," }
-            sql += "'"
-            SQL.appendQuoted(s, to: &sql)
-            sql += "'"
-        }
-        sql += "]"
-    }
-
     private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 }
 
+
+/// ClickHouse's RowBinary format: little-endian numbers, LEB128 lengths.
+struct RowBinary {
+    var bytes: [UInt8] = []
+
+    mutating func count(_ n: Int) {
+        var v = UInt64(n)
+        repeat {
+            var b = UInt8(v & 0x7F)
+            v >>= 7
+            if v != 0 { b |= 0x80 }
+            bytes.append(b)
+        } while v != 0
+    }
+
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            count(u.count)
+            bytes.append(contentsOf: u)
+        }
+    }
+
+    mutating func strings(_ list: [String]) {
+        count(list.count)
+        for s in list { string(s) }
+    }
+
+    mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func int64(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func float64(_ v: Double) { uint64(v.bitPattern) }
+}

@@ -30,7 +30,18 @@ struct ClickHouseSQLShapeTests {
     import json, sys, urllib.request, re
     import chdb.session
     log, port = sys.argv[1], sys.argv[2]
-    statements = [json.loads(l)["sql"] for l in open(log) if l.strip()]
+    import base64, tempfile, os
+    statements = []
+    for l in open(log):
+        if not l.strip(): continue
+        r = json.loads(l)
+        sql = r["sql"]
+        if "body" in r:
+            # Data sent as the HTTP body: replayed from a file (INSERT ... FROM INFILE).
+            f = tempfile.NamedTemporaryFile(delete=False, suffix=".bin")
+            f.write(base64.b64decode(r["body"])); f.close()
+            sql = sql.replace(" FORMAT ", " FROM INFILE '%s' FORMAT " % f.name, 1)
+        statements.append(sql)
     session = chdb.session.Session()
     def old(sql):
         req = urllib.request.Request("http://127.0.0.1:%s/" % port, data=sql.encode(), method="POST")
