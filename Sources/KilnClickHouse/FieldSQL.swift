@@ -68,7 +68,14 @@ enum FilterSQL {
         switch filter.op {
         case .exists: return f.exists
         case .notExists: return "NOT \(f.exists)"
-        case .equal: return filter.values.first.map { equal(f, $0) } ?? "0"
+        case .equal:
+            guard let v = filter.values.first else { return "0" }
+            // One trace by id: the real column `trace_id` (the sharding key) narrows the scan; the
+            // typed condition keeps the exact semantics.
+            if filter.field == FieldName.traceID, case .string(let s) = v, Double(s) == nil {
+                return "(trace_id = \(SQL.quote(s)) AND \(equal(f, v)))"
+            }
+            return equal(f, v)
         case .notEqual: return "NOT (\(filter.values.first.map { equal(f, $0) } ?? "0"))"
         case .in: return filter.values.isEmpty ? "0" : "(" + filter.values.map { equal(f, $0) }.joined(separator: " OR ") + ")"
         case .contains: return contains(f, filter.values.first)

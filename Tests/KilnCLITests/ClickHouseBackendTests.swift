@@ -59,5 +59,16 @@ struct ClickHouseBackendTests {
             #expect(byTime(a) == byTime(b))
             #expect(!byTime(a).isEmpty)
         }
+        // One trace by id: every span of it, from either store.
+        let newest = try #require(try embedded.events(dataset: "shop", scope: Scope(), limit: 1).first)
+        let trace = try #require(newest["trace.trace_id"])
+        let byID = Scope(filters: [Filter("trace.trace_id", .equal, trace)])
+        func spans(_ list: [Event]) -> [String] {
+            list.map { e in "\(e.timestamp) " + e.fields.map { "\($0.name)=\($0.value)" }.sorted().joined(separator: " ") }.sorted()
+        }
+        let a = try embedded.events(dataset: "shop", scope: byID, limit: 10_000)
+        let b = try clickhouse.events(dataset: "shop", scope: byID, limit: 10_000)
+        #expect(a.count > 1)
+        #expect(spans(a) == spans(b))
     }
 }

@@ -79,6 +79,17 @@ struct ClickHouseCLITests {
         let events = try KilnBinary.run(["query", "--db", cluster.url, "--dataset", "shop", "--since", "all", "--limit", "3", "--format", "json"])
         let list2 = try #require(try KilnBinary.json(events)["events"] as? [[String: Any]])
         #expect(list2.count == 3)
+        // KILN_DB sets the default --db.
+        let viaEnvironment = try KilnBinary.run(["datasets", "--format", "json"], environment: ["KILN_DB": cluster.url])
+        #expect(viaEnvironment.stdout == (try KilnBinary.run(["datasets", "--db", cluster.url, "--format", "json"])).stdout)
+        // Commands that do not work on ClickHouse yet say so, and never take the URL for a file.
+        for command in [["compare", "--dataset", "shop"], ["explore", "--dataset", "shop"], ["slo", "list"], ["marker", "list", "--dataset", "shop"], ["datasets", "rm", "shop"]] {
+            let r = try KilnBinary.run(command + ["--db", cluster.url("password=hunter2")], cwd: dir.url)
+            #expect(r.status == 2, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("not supported by this command yet"), "\(command): \(r.stderr)")
+            #expect(!r.stderr.contains("hunter2"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("clickhouse:")))
         let missing = try KilnBinary.run(["query", "--db", cluster.url, "--dataset", "nope", "--since", "all", "--calc", "COUNT"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no dataset named \"nope\""))

@@ -31,6 +31,14 @@ struct StoreOptions: ParsableArguments {
     /// `--db` as messages show it: a path, or the URL without its password.
     var dbForDisplay: String { (try? ClickHouseURL.parse(db))?.description ?? db }
 
+    /// Fails with exit status 2 when `--db` is a ClickHouse URL and `command` does not work on
+    /// ClickHouse yet (rather than taking the URL for a file name).
+    func requireEmbedded(command: String) throws {
+        guard isClickHouse else { return }
+        printError("kiln \(command): a ClickHouse --db (\(dbForDisplay)) is not supported by this command yet; use a store file")
+        throw ExitCode(2)
+    }
+
     /// Opens the backend that answers for the store, turning failures into exit status 2.
     func backend(command: String) throws -> any EventBackend {
         do {
