@@ -17,7 +17,7 @@ public final class ClickHouseClient: @unchecked Sendable {
     private let session: URLSession
 
     /// A client of the server of `url`.
-    public init(url: ClickHouseURL, timeout: TimeInterval = 14) {
+    public init(url: ClickHouseURL, timeout: TimeInterval = 120) {
         self.url = url
         self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral

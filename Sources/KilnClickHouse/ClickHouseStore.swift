@@ -12,7 +12,7 @@ public final class ClickHouseStore: @unchecked Sendable {
     private var ready = false
 
     /// Connects (lazily) to `url`.
-    public init(url: ClickHouseURL, timeout: TimeInterval = 14) {
+    public init(url: ClickHouseURL, timeout: TimeInterval = 120) {
         self.url = url
         client = ClickHouseClient(url: url, timeout: timeout)
     }
@@ -31,10 +31,11 @@ public final class ClickHouseStore: @unchecked Sendable {
 
     /// Settings of every read: the answer is buffered whole on the server before it is sent
     /// (a failure is an error, never a cut-off body), and a lost shard fails the query fast
-    /// instead of being skipped.
+    /// instead of being skipped: a refused connection at once, a shard that stops answering
+    /// after 10 s (`receive_timeout` between servers). A long query may run 110 s.
     var readSettings: [String: String] {
         ["wait_end_of_query": "1", "skip_unavailable_shards": "0", "connect_timeout_with_failover_ms": "1000",
-         "receive_timeout": "10", "send_timeout": "10", "max_execution_time": "12"]
+         "receive_timeout": "10", "send_timeout": "10", "max_execution_time": "110"]
     }
 
     /// Creates the database and tables unless they exist (once per process).
