@@ -1,6 +1,11 @@
 import Foundation
 import Testing
 
+/// The suites that start ClickHouse clusters, one at a time: each cluster is two servers plus
+/// heavy inserts, and running them side by side on a 2-core machine starves the timing-sensitive
+/// tests of other suites.
+@Suite(.serialized) enum ClickHouseSerial {}
+
 /// A two-shard ClickHouse cluster on loopback (`scripts/clickhouse-cluster.sh`), for one test.
 final class ClickHouseCluster {
     /// True when `clickhouse-server` is installed (the tests that need it skip otherwise).
