@@ -31,6 +31,9 @@ let package = Package(
         .target(name: "KilnGenerate", dependencies: ["KilnCore"]),
         // The event store: dictionary-coded column chunks inside one SQLite file.
         .target(name: "KilnStore", dependencies: ["KilnCore", "CSQLite"]),
+        // Kiln on a ClickHouse server or cluster: the EventBackend answering by SQL, and the
+        // writer; talks HTTP through Foundation's URLSession.
+        .target(name: "KilnClickHouse", dependencies: ["KilnCore"]),
         // Screen grid, cells, roles, themes, keys; CursesTerminal is the only ncurses user.
         .target(name: "KilnTerminal", dependencies: ["KilnCore", "CNcurses"]),
         // The explorer: state, update, render (pure) plus its run loop.
@@ -50,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "kiln",
             dependencies: [
-                "KilnCore", "KilnIngest", "KilnGenerate", "KilnStore", "KilnTerminal", "KilnExplorer", "KilnServer",
+                "KilnCore", "KilnIngest", "KilnGenerate", "KilnStore", "KilnTerminal", "KilnExplorer", "KilnServer", "KilnClickHouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
         .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest",
                                                            .product(name: "GRPCCore", package: "grpc-swift-2")]),
-        .testTarget(name: "KilnCLITests", dependencies: ["kiln"]),
+        .testTarget(name: "KilnClickHouseTests", dependencies: ["KilnClickHouse", "KilnCore"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["kiln", "KilnCore", "KilnStore", "KilnClickHouse"]),
     ]
 )

@@ -82,13 +82,15 @@ final class CommitQueue: @unchecked Sendable {
     private var stats = Stats()
     private var stopping = false
     private var finished = false
-    private var writers: [String: StoreWriter] = [:]
+    private var writers: [String: any EventSink] = [:]
+    private let sinks: EventSinkFactory?
     private var thread: Thread?
 
     /// A queue committing into the store at `path`.
     init(path: String, maxQueuedEvents: Int, retention: RetentionPolicy, maxFields: Int = StoreWriter.defaultMaxFields,
-         clock: @escaping @Sendable () -> Int64) {
+         sinks: EventSinkFactory? = nil, clock: @escaping @Sendable () -> Int64) {
         self.path = path
+        self.sinks = sinks
         self.maxFields = maxFields
         self.maxQueued = maxQueuedEvents
         self.retention = retention
@@ -227,7 +229,7 @@ final class CommitQueue: @unchecked Sendable {
                 for p in group { writer.append(p.batch) }
                 try writer.commit()
                 dropped = writer.droppedValues - before
-                perRow = writer.lastDroppedPerRow
+                perRow = (writer as? StoreWriter)?.lastDroppedPerRow ?? []
             } catch {
                 // The writer keeps the failed rows pending: drop it, the clients are told to retry.
                 writers[dataset] = nil
@@ -404,10 +406,10 @@ final class CommitQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func writer(for dataset: String) throws -> StoreWriter {
+    private func writer(for dataset: String) throws -> any EventSink {
         if let w = writers[dataset] { return w }
         if writers.count >= 256 { writers.removeAll() }
-        let w = try StoreWriter(path: path, dataset: dataset, now: clock())
+        let w: any EventSink = try sinks?(dataset, clock()) ?? StoreWriter(path: path, dataset: dataset, now: clock())
         w.maxFields = maxFields
         if let maxBytes = retention.maxBytes {
             w.boundLog(bytes: min(logBound, maxBytes / 8))
@@ -419,6 +421,9 @@ final class CommitQueue: @unchecked Sendable {
 
     /// Store errors as replies: a full disk or a busy store is temporary (503 + Retry-After).
     static func serverError(_ error: Error) -> ServerError {
+        if let t = error as? any TemporaryFailure, let seconds = t.retryAfter {
+            return .overloaded("the store is unavailable: \(error)", retryAfter: seconds)
+        }
         guard let e = error as? StoreError else {
             return ServerError(code: .storeFailure, message: "the store failed: \(error)")
         }
@@ -443,6 +448,8 @@ final class CommitQueue: @unchecked Sendable {
     }
 
     private func maintain() {
+        // Retention of another store is that store's own business (ClickHouse: DROP PARTITION).
+        guard sinks == nil else { return }
         record(retention.apply(path: path, now: clock()))
     }
 }

@@ -51,8 +51,16 @@ final class IngestService: Sendable {
     let queue: CommitQueue
     let clock: @Sendable () -> Int64
 
-    init(storePath: String, limits: IngestLimits, keys: APIKeys, queue: CommitQueue, clock: @escaping @Sendable () -> Int64) {
+    /// The store as `/healthz` shows it.
+    let storeName: String
+    /// False when the events go elsewhere than the store file (markers are not served then).
+    let hasMarkers: Bool
+
+    init(storePath: String, storeName: String? = nil, hasMarkers: Bool = true, limits: IngestLimits, keys: APIKeys, queue: CommitQueue,
+         clock: @escaping @Sendable () -> Int64) {
         self.storePath = storePath
+        self.storeName = storeName ?? storePath
+        self.hasMarkers = hasMarkers
         self.limits = limits
         self.keys = keys
         self.queue = queue
@@ -194,6 +202,7 @@ final class IngestService: Sendable {
         let end = try seconds("end_time")
         if let end, end < start { throw ServerError(code: .invalidArgument, message: "end_time is before start_time") }
         let marker = Marker(start: start, end: end, message: try text("message") ?? "", type: try text("type") ?? "", url: try text("url"))
+        guard hasMarkers else { throw ServerError(code: .invalidArgument, message: "markers are not stored on ClickHouse yet") }
         let id: Int64
         do {
             let (path, now) = (storePath, clock())
@@ -206,6 +215,7 @@ final class IngestService: Sendable {
 
     private func listMarkers(_ dataset: String) async throws(ServerError) -> IngestReply {
         let markers: [StoredMarker]
+        guard hasMarkers else { return .json(200, "[]") }
         do {
             let path = storePath
             markers = try await BlockingWork.run { try StoreWriter.markers(dataset: dataset, path: path) }
@@ -293,7 +303,7 @@ final class IngestService: Sendable {
     private func health() -> IngestReply {
         let s = queue.snapshot
         var out = "{\"status\":\"\(s.lastCommitFailed || s.diskError != nil ? "degraded" : "ok")\",\"store\":"
-        JSONText.appendString(storePath, to: &out)
+        JSONText.appendString(storeName, to: &out)
         out += ",\"queued_events\":\(s.queuedEvents),\"committed_events\":\(s.committedEvents),\"commits\":\(s.commits)"
         out += ",\"failed_commits\":\(s.failedCommits),\"refused_requests\":\(s.refusedRequests)"
         out += ",\"last_commit_ms\":\(Value.format((s.lastCommitMillis * 1000).rounded() / 1000))"

@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     public var maxFields: Int
     /// Where OTLP/gRPC listens (host, port; port 0 picks a free one); nil: no gRPC listener.
     public var grpc: (host: String, port: Int)?
+    /// Where events go instead of the store file (ClickHouse); nil for the file at `storePath`.
+    public var sinks: EventSinkFactory?
+    /// The store as messages and `/healthz` show it (never a password).
+    public var storeName: String
 
     /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
     public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
@@ -31,6 +35,7 @@ public struct ServerConfiguration: Sendable {
         self.maxFields = maxFields
         self.grpc = grpc
         self.storePath = storePath
+        storeName = storePath
         self.host = host
         self.port = port
         self.apiKeys = apiKeys
@@ -109,15 +114,15 @@ public final class KilnServer: Sendable {
         bindAddress = try Self.checkedAddress(configuration.host, keys: configuration.apiKeys)
         grpcBindAddress = try configuration.grpc.map { g throws(ServerError) in try Self.checkedAddress(g.host, keys: configuration.apiKeys) }
         do {
-            try EventStore.prepareForWriting(path: configuration.storePath)
+            if configuration.sinks == nil { try EventStore.prepareForWriting(path: configuration.storePath) }
         } catch {
             throw ServerError(code: .storeFailure, message: "cannot open the store: \(error)")
         }
         self.configuration = configuration
         let clock: @Sendable () -> Int64 = { KilnServer.nowNanos() }
         queue = CommitQueue(path: configuration.storePath, maxQueuedEvents: configuration.limits.maxQueuedEvents,
-                            retention: configuration.retention, maxFields: configuration.maxFields, clock: clock)
-        service = IngestService(storePath: configuration.storePath, limits: configuration.limits, keys: configuration.apiKeys,
+                            retention: configuration.retention, maxFields: configuration.maxFields, sinks: configuration.sinks, clock: clock)
+        service = IngestService(storePath: configuration.storePath, storeName: configuration.storeName, hasMarkers: configuration.sinks == nil, limits: configuration.limits, keys: configuration.apiKeys,
                                 queue: queue, clock: clock)
     }
 

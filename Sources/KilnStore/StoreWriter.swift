@@ -6,7 +6,7 @@ import KilnCore
 ///
 /// Several writers (an ingest and a server, say) may write the same dataset: each commit takes
 /// SQLite's write lock first and then catches up with codes other writers added.
-public final class StoreWriter {
+public final class StoreWriter: EventSink {
     let db: Database
     /// The dataset written to.
     public let dataset: String

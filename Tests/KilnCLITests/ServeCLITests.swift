@@ -302,6 +302,8 @@ enum ServeHTTP {
     struct Reply {
         var status: Int
         var body: [UInt8]
+        /// The status line and headers.
+        var head = ""
     }
 
     static func request(port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> Reply {
@@ -340,6 +342,6 @@ enum ServeHTTP {
         let head2 = String(decoding: buffer[0..<end], as: UTF8.self)
         let parts = head2.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, let status = Int(parts[1]) else { throw ServeError("bad status line") }
-        return Reply(status: status, body: Array(buffer[(end + 4)...]))
+        return Reply(status: status, body: Array(buffer[(end + 4)...]), head: head2)
     }
 }

@@ -113,6 +113,29 @@ struct PreparedField: Sendable {
         }
     }
 
+    /// A field prepared from per-bucket scope totals counted elsewhere (a SQL backend): buckets
+    /// are 0 (absent) then one per value (categorical) or per bin of `bins` (numeric).
+    init(name: String, column: Int, bins: NumericBins?, totals: CodeCounter.Counts, distinct: Int) {
+        self.name = name
+        self.column = column
+        dictionaryCount = totals.raw.count - 1
+        self.bins = bins
+        codeToBucket = nil
+        rowBuckets = nil
+        buckets = totals.raw.count
+        self.totals = totals
+        self.distinct = distinct
+        uniqueKey = false
+    }
+
+    /// Whether a field is binned as numeric: more than `numericThreshold` distinct values in
+    /// scope, all finite numbers, and not integers that are nearly unique or named like ids.
+    static func isNumeric(name: String, distinct: Int, present: Int64, allFiniteNumbers: Bool, integers: Bool, options: BubbleUpOptions) -> Bool {
+        guard distinct > options.numericThreshold, allFiniteNumbers else { return false }
+        if integers, Double(distinct) > options.idLikeRatio * Double(present) || namedLikeID(name) { return false }
+        return true
+    }
+
     /// `map[code]` of every row in `rows`, `drop` elsewhere; one byte per table row.
     private static func rowBuckets(_ codes: CodeArray, map: [UInt32], rows: RowSet, drop: UInt8) -> [UInt8] {
         var out = [UInt8](repeating: drop, count: codes.count)
@@ -151,7 +174,13 @@ struct PreparedField: Sendable {
         return CodeCounter.Job(codes: table.columns[column].codes, dictionaryCount: dictionaryCount, map: codeToBucket, buckets: buckets)
     }
 
-    /// Compares the selection with the baseline on this field.
+    /// Compares the selection with the baseline on this field of `table`.
+    func analyze(_ split: SplitCounts, groups: GroupTotals, table: EventTable, options: BubbleUpOptions,
+                 selectedOn: Bool) -> FieldAnalysis {
+        analyze(split, groups: groups, column: table.columns[column], options: options, selectedOn: selectedOn)
+    }
+
+    /// Compares the selection with the baseline on this field, whose values are `column`'s.
     func analyze(_ split: SplitCounts, groups: GroupTotals, column: Column, options: BubbleUpOptions,
                  selectedOn: Bool) -> FieldAnalysis {
         if let bins { return analyzeNumeric(split, bins: bins, groups: groups, options: options, selectedOn: selectedOn) }

@@ -110,3 +110,20 @@ public struct Query: Sendable, Hashable {
         return heap.map { Int($0.1) }
     }
 }
+
+extension Query {
+    /// The result of this query from per-group values computed elsewhere (a SQL backend's
+    /// GROUP BY): `groups[g]` are the GROUP BY values of group `g` and `values[k][g]` the value of
+    /// calculation `k` for it. Orders and limits the groups exactly as ``run(_:)`` does.
+    /// - Throws: ``AnalysisError`` as ``run(_:)`` for a bad ORDER BY or limit.
+    /// - Complexity: O(groups × log groups)
+    public func result(groups: [[Value?]], values: [[CalculationValue]], weighted: Bool) throws(AnalysisError) -> QueryResult {
+        if let limit, limit < 0 { throw .query("limit must be 0 or more, not \(limit)") }
+        let engine = QueryEngine(query: self, table: EventTable())
+        var order = QueryEngine.order(groups: groups.count, orders: try engine.resolveOrders(), values: values, groupValues: groups,
+                                      groupFields: groupBy.count)
+        if let limit, order.count > limit { order.removeLast(order.count - limit) }
+        let rows = order.map { g in QueryRow(group: groups[g], values: values.indices.map { values[$0][g] }) }
+        return QueryResult(groupBy: groupBy, calculations: calculations, rows: rows, weighted: weighted)
+    }
+}

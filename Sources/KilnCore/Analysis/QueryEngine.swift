@@ -15,7 +15,25 @@ struct QueryEngine {
         let values = aggregator.run(cellOf: grouping.rowGroup, cells: grouping.count)
         let groupValues = (0..<grouping.count).map { grouping.values($0, table: table) }
 
-        var order = Array(0..<grouping.count)
+        var order = Self.order(groups: grouping.count, orders: orders, values: values, groupValues: groupValues, groupFields: query.groupBy.count)
+        if let limit = query.limit, order.count > limit { order.removeLast(order.count - limit) }
+        let resultRows = order.map { g in
+            QueryRow(group: groupValues[g], values: values.indices.map { values[$0][g] })
+        }
+        var series: [QuerySeriesPoint]?
+        if let g = query.granularity {
+            series = try makeSeries(granularity: g, rows: rows, grouping: grouping, order: order, groupValues: groupValues, aggregator: &aggregator)
+        }
+        return QueryResult(groupBy: query.groupBy, calculations: query.calculations, rows: resultRows, series: series,
+                           granularity: query.granularity, heatmapEdges: aggregator.heatmapEdges, weighted: aggregator.isWeighted)
+    }
+
+    enum Term { case calc(Int), group(Int) }
+
+    /// Groups in result order: by the ORDER BY terms (nulls last whatever the direction), then
+    /// by the GROUP BY values ascending, then by group number.
+    static func order(groups: Int, orders: [(Term, Bool)], values: [[CalculationValue]], groupValues: [[Value?]], groupFields: Int) -> [Int] {
+        var order = Array(0..<groups)
         order.sort { a, b in
             for (term, descending) in orders {
                 let c: Int
@@ -29,27 +47,16 @@ struct QueryEngine {
                     return descending ? c > 0 : c < 0
                 }
             }
-            for k in 0..<query.groupBy.count {
+            for k in 0..<groupFields {
                 let c = Self.compare(groupValues[a][k], groupValues[b][k])
                 if c != 0 { return c < 0 }
             }
             return a < b
         }
-        if let limit = query.limit, order.count > limit { order.removeLast(order.count - limit) }
-        let resultRows = order.map { g in
-            QueryRow(group: groupValues[g], values: values.indices.map { values[$0][g] })
-        }
-        var series: [QuerySeriesPoint]?
-        if let g = query.granularity {
-            series = try makeSeries(granularity: g, rows: rows, grouping: grouping, order: order, groupValues: groupValues, aggregator: &aggregator)
-        }
-        return QueryResult(groupBy: query.groupBy, calculations: query.calculations, rows: resultRows, series: series,
-                           granularity: query.granularity, heatmapEdges: aggregator.heatmapEdges, weighted: aggregator.isWeighted)
+        return order
     }
 
-    private enum Term { case calc(Int), group(Int) }
-
-    private func resolveOrders() throws(AnalysisError) -> [(Term, Bool)] {
+    func resolveOrders() throws(AnalysisError) -> [(Term, Bool)] {
         var out: [(Term, Bool)] = []
         for o in query.orderBy {
             switch o.key {

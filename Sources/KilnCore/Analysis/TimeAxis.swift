@@ -6,15 +6,22 @@ enum TimeAxis {
     /// Edges from `from` (or the earliest row) to `to` (or just after the latest row): `buckets`
     /// equal buckets, or buckets of `granularity` aligned to its multiples.
     static func edges(_ table: EventTable, rows: RowSet, from: Int64?, to: Int64?, buckets: Int, granularity: Int64?) -> [Int64] {
-        var start = from, end = to
-        if start == nil || end == nil {
+        edges(from: from, to: to, buckets: buckets, granularity: granularity) {
             var lo = Int64.max, hi = Int64.min
             table.timestamps.withUnsafeBufferPointer { ts in
                 rows.withIDs { ids in
                     if let ids { for r in ids { let t = ts[Int(r)]; lo = min(lo, t); hi = max(hi, t) } } else { for t in ts { lo = min(lo, t); hi = max(hi, t) } }
                 }
             }
-            if lo > hi { return [] }
+            return lo > hi ? nil : (lo, hi)
+        }
+    }
+
+    /// Edges over `from..<to`, or the times `extent` gives (earliest, latest event) where those are nil.
+    static func edges(from: Int64?, to: Int64?, buckets: Int, granularity: Int64?, extent: () -> (lo: Int64, hi: Int64)?) -> [Int64] {
+        var start = from, end = to
+        if start == nil || end == nil {
+            guard let (lo, hi) = extent() else { return [] }
             if start == nil { start = lo }
             if end == nil { end = hi == Int64.max ? hi : hi + 1 }
         }

@@ -66,6 +66,12 @@ enum ValueAxis {
     /// Edges for `buckets` value buckets over the data (or the given range).
     static func edges(_ dictionary: ValueDictionary, codes: CodeArray, rows: RowSet, range: ClosedRange<Double>?, buckets: Int,
                       scale: HeatmapOptions.Scale) -> [Double] {
+        edges(range: range, extent: ValueAxis.range(dictionary, codes: codes, rows: rows), buckets: buckets, scale: scale)
+    }
+
+    /// Edges over the given range when it is finite, else over the data's `extent`.
+    static func edges(range: ClosedRange<Double>?, extent: @autoclosure () -> (min: Double, minPositive: Double?, max: Double)?, buckets: Int,
+                      scale: HeatmapOptions.Scale) -> [Double] {
         if let range, range.lowerBound.isFinite, range.upperBound.isFinite {
             let lo = range.lowerBound, hi = range.upperBound
             var lowPositive: Double? = lo > 0 ? lo : nil
@@ -75,7 +81,12 @@ enum ValueAxis {
             }
             return make(lo: lo, hi: hi, lowPositive: lowPositive, zeros: lo == 0, buckets: buckets, scale: scale, inclusiveTop: false)
         }
-        guard let r = ValueAxis.range(dictionary, codes: codes, rows: rows) else {
+        return edges(extent(), buckets: buckets, scale: scale)
+    }
+
+    /// Edges for `buckets` value buckets over values spanning `r` (nil: no number).
+    static func edges(_ r: (min: Double, minPositive: Double?, max: Double)?, buckets: Int, scale: HeatmapOptions.Scale) -> [Double] {
+        guard let r else {
             return make(lo: 0, hi: 1, lowPositive: nil, zeros: false, buckets: buckets, scale: scale, inclusiveTop: true)
         }
         return make(lo: r.min, hi: r.max, lowPositive: r.minPositive, zeros: r.min == 0, buckets: buckets, scale: scale, inclusiveTop: true)

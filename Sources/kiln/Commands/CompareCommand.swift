@@ -51,6 +51,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        try store.requireEmbedded(command: "compare")
         let now = Clock.nowNanos()
         let scopeValue = try scope.scope(now: now, command: "compare")
         var errorFilters: [Filter]
@@ -88,7 +89,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     /// What to compare: two versions in the scope, or the windows around a marker.
-    private func sides(_ backend: EmbeddedBackend, scope s: Scope, field: String, error: [Filter], windows: inout String?) throws -> CompareRequest {
+    private func sides(_ backend: any EventBackend, scope s: Scope, field: String, error: [Filter], windows: inout String?) throws -> CompareRequest {
         if let marker {
             let markers = try backend.markers(dataset: scope.dataset)
             let chosen = marker == "latest" ? markers.max { ($0.start, $0.id ?? 0) < ($1.start, $1.id ?? 0) }
@@ -119,7 +120,7 @@ struct CompareCommand: ParsableCommand {
 
     /// Two versions of `field` in the scope: `after` (default: the newest to appear) and the
     /// one before it.
-    private func versionSides(_ backend: EmbeddedBackend, scope s: Scope, field: String, error: [Filter], after: String?) throws -> CompareRequest {
+    private func versionSides(_ backend: any EventBackend, scope s: Scope, field: String, error: [Filter], after: String?) throws -> CompareRequest {
         let versions = try backend.versions(dataset: scope.dataset, scope: s, field: field, metric: metric, error: error).value
         func find(_ text: String) throws -> VersionSummary {
             guard let v = versions.first(where: { $0.value.text == text }) else {

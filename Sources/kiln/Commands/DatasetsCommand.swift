@@ -76,7 +76,7 @@ struct DatasetsCommand: ParsableCommand {
                 print(out + "]}")
             case .table:
                 if datasets.isEmpty {
-                    print("no datasets in \(store.db) yet (try `kiln ingest FILE` or `kiln demo`)")
+                    print("no datasets in \(store.dbForDisplay) yet (try `kiln ingest FILE` or `kiln demo`)")
                     return
                 }
                 print(Self.table(datasets, traceFields: traceFields), terminator: "")
@@ -181,6 +181,7 @@ struct DatasetsCommand: ParsableCommand {
         @Argument(help: "The dataset to remove.") var name: String
 
         func run() throws {
+            try store.requireEmbedded(command: "datasets rm")
             do {
                 let events = try EventStore.dropDataset(name, path: store.db)
                 print("removed dataset \(Sanitize.line(name)) (\(Text.grouped(events)) events) from \(store.db)")

@@ -71,6 +71,7 @@ struct ExploreCommand: ParsableCommand {
     }
 
     func run() throws {
+        try store.requireEmbedded(command: "explore")
         var range: TimeRange?
         if let since { range = since == "all" ? .all : Self.span(since).map { .last($0) } }
         if let a = from.flatMap(Timestamp.parse), let b = to.flatMap(Timestamp.parse) { range = .between(a, b) }

@@ -115,9 +115,9 @@ struct IngestCommand: ParsableCommand {
         }
         guard inputs.contains(where: { if case .refused = shapes[$0] { return false } else { return true } }) else { throw ExitCode(2) }
         let stats = IngestStats()
-        let writer: StoreWriter
+        var writer: any EventSink
         do {
-            writer = try StoreWriter(path: store.db, dataset: name, now: Clock.nowNanos())
+            writer = try openSink(db: store.db, dataset: name, now: Clock.nowNanos())
             writer.maxFields = maxFields
         } catch {
             printError("kiln ingest: \(error)")
@@ -159,7 +159,7 @@ struct IngestCommand: ParsableCommand {
         progress.finish()
         let seconds = stats.elapsed
         let rate = seconds > 0 ? Double(stats.events) / seconds : 0
-        var summary = "ingested \(Text.grouped(stats.stored)) events into \(Sanitize.line(name)) (\(store.db)) in \(Text.fixed(seconds, 2)) s"
+        var summary = "ingested \(Text.grouped(stats.stored)) events into \(Sanitize.line(name)) (\(store.dbForDisplay)) in \(Text.fixed(seconds, 2)) s"
         summary += " (\(Text.grouped(Int64(rate))) events/s, \(Text.bytes(Int64(stats.bytes))))"
         if stats.stored < stats.events {
             summary += "; \(Text.grouped(stats.events - stats.stored)) of \(Text.grouped(stats.events)) events read were not stored"

@@ -25,7 +25,7 @@ enum IngestDocument {
     /// Stores the OTLP or Zipkin document `path` into `writer`'s dataset exactly as `kiln serve`
     /// stores the same body with `x-honeycomb-dataset`; reports rejected items as
     /// `FILE: reason`.
-    static func ingest(_ path: String, kind: TelemetryFile.Kind, dataset: String, writer: StoreWriter, stats: IngestStats) throws {
+    static func ingest(_ path: String, kind: TelemetryFile.Kind, dataset: String, writer: any EventSink, stats: IngestStats) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw IngestFailure("\(path): cannot read: \(String(cString: strerror(errno)))")
         }

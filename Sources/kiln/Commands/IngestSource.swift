@@ -88,7 +88,7 @@ struct IngestSource {
     let path: String
     let format: InputFormat
     let options: DecodeOptions
-    let writer: StoreWriter
+    let writer: any EventSink
     let stats: IngestStats
     let progress: Progress
 

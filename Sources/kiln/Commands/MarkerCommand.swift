@@ -37,6 +37,7 @@ struct MarkerCommand: ParsableCommand {
         }
 
         func run() throws {
+            try store.requireEmbedded(command: "marker add")
             let now = Clock.nowNanos()
             let marker = Marker(start: time.flatMap(Timestamp.parse) ?? now, end: end.flatMap(Timestamp.parse), message: message,
                                 type: type, url: url)
@@ -61,6 +62,7 @@ struct MarkerCommand: ParsableCommand {
         @Option(help: "Output format.") var format: ListFormat = .table
 
         func run() throws {
+            try store.requireEmbedded(command: "marker list")
             let backend = try store.backend(command: "marker list")
             let markers: [Marker]
             do { markers = try backend.markers(dataset: dataset) } catch {
@@ -109,6 +111,7 @@ struct MarkerCommand: ParsableCommand {
         @Argument(help: "The marker's id (see `kiln marker list`).") var id: Int64
 
         func run() throws {
+            try store.requireEmbedded(command: "marker rm")
             let removed: Bool
             do { removed = try StoreWriter.removeMarker(id: id, path: store.db) } catch {
                 printError("kiln marker rm: \(error)")
@@ -136,6 +139,7 @@ struct MarkerCommand: ParsableCommand {
         @Argument(help: "The new version field; omit to show the current one.") var field: String?
 
         func run() throws {
+            try store.requireEmbedded(command: "marker version-field")
             do {
                 if let field {
                     try StoreWriter.setVersionField(field, dataset: dataset, path: store.db, now: Clock.nowNanos())

@@ -54,6 +54,7 @@ struct SLOAddCommand: ParsableCommand {
     func validate() throws { _ = try definition() }
 
     func run() throws {
+        try store.requireEmbedded(command: "slo add")
         let slo = try definition()
         do {
             try EventStore.addSLO(slo, path: store.db, now: Clock.nowNanos())
@@ -78,6 +79,7 @@ struct SLOListCommand: ParsableCommand {
     @Option(help: "Output format.") var format: ListFormat = .table
 
     func run() throws {
+        try store.requireEmbedded(command: "slo list")
         let slos = try SLOCommand.load(store: store, command: "list")
         switch format {
         case .json:
@@ -137,6 +139,7 @@ struct SLOStatusCommand: ParsableCommand {
     }
 
     func run() throws {
+        try store.requireEmbedded(command: "slo status")
         let slo = try SLOCommand.find(name, store: store, command: "status")
         let time = at.flatMap(Timestamp.parse) ?? Clock.nowNanos()
         let backend = try store.backend(command: "slo status")
@@ -181,6 +184,7 @@ struct SLOBubbleUpCommand: ParsableCommand {
     }
 
     func run() throws {
+        try store.requireEmbedded(command: "slo bubbleup")
         let slo = try SLOCommand.find(name, store: store, command: "bubbleup")
         let now = Clock.nowNanos()
         var scope = Scope(filters: slo.eligible)
@@ -216,6 +220,7 @@ struct SLORemoveCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        try store.requireEmbedded(command: "slo rm")
         let removed: Bool
         do {
             removed = try EventStore.removeSLO(named: name, path: store.db)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnCore
 import KilnIngest
 import KilnServer
 import KilnStore
@@ -106,8 +107,16 @@ struct ServeCommand: ParsableCommand {
             let (host, port) = try ServerConfiguration.parseListen(listen)
             let grpc = grpcListen.lowercased() == "off" ? nil : try ServerConfiguration.parseListen(grpcListen, defaultPort: 4317, flag: "--grpc-listen")
             let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize))
-            let configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
+            var configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
                                                     maxFields: maxFields, grpc: grpc)
+            if store.isClickHouse {
+                guard retention == nil, maxDbSize == nil, alertWebhook == nil, alertCommand == nil else {
+                    throw ServerError(code: .invalidArgument, message: "--retention, --max-db-size and SLO alerts are not supported with a ClickHouse --db yet")
+                }
+                let db = store.db
+                configuration.storeName = store.dbForDisplay
+                configuration.sinks = { dataset, now in try openSink(db: db, dataset: dataset, now: now) }
+            }
             server = try KilnServer(configuration: configuration)
         } catch {
             printError("kiln serve: \(error)")
@@ -126,7 +135,7 @@ struct ServeCommand: ParsableCommand {
         }
         alerter?.start()
         defer { alerter?.stop() }
-        let db = store.db
+        let db = store.dbForDisplay
         let keyCount = APIKeys(keys).count
         let listening = ListeningFlag()
         do {

@@ -1,0 +1,267 @@
+import Foundation
+import KilnCore
+
+/// ClickHouse behind the ``EventBackend`` seam: every answer is computed by SQL in the cluster
+/// (GROUP BY for queries, per-value counts for BubbleUp, ORDER BY … LIMIT for raw events), and
+/// Kiln only orders, ranks and formats what comes back. Nothing reads a whole table into Kiln.
+public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
+    /// The store asked.
+    public let store: ClickHouseStore
+
+    /// A backend over `store`.
+    public init(store: ClickHouseStore) {
+        self.store = store
+    }
+
+    public var location: String { store.url.description }
+
+    var events: String { store.eventsTable }
+    var database: String { store.url.database }
+
+    func rows(_ sql: String) throws -> [[String]] {
+        try store.prepare()
+        return try store.rows(sql)
+    }
+
+    // MARK: Catalog
+
+    public func datasets() throws -> [DatasetInfo] {
+        let names = try rows("SELECT name FROM \(database).datasets GROUP BY name").compactMap(\.first)
+        var info: [String: DatasetInfo] = [:]
+        for name in names { info[name] = DatasetInfo(name: name, events: 0, minTime: nil, maxTime: nil, bytes: 0, fieldCount: 0) }
+        for r in try rows("SELECT dataset, count(), min(timestamp_ns), max(timestamp_ns) FROM \(events) GROUP BY dataset") where r.count == 4 {
+            info[r[0], default: DatasetInfo(name: r[0], events: 0, minTime: nil, maxTime: nil, bytes: 0, fieldCount: 0)].events = Int64(r[1]) ?? 0
+            info[r[0]]?.minTime = Int64(r[2])
+            info[r[0]]?.maxTime = Int64(r[3])
+        }
+        for r in try rows("SELECT dataset, uniqExact(name) FROM \(database).fields GROUP BY dataset") where r.count == 2 {
+            info[r[0]]?.fieldCount = Int(r[1]) ?? 0
+        }
+        return info.values.sorted { a, b in
+            if (a.maxTime ?? .min) != (b.maxTime ?? .min) { return (a.maxTime ?? .min) > (b.maxTime ?? .min) }
+            return a.name < b.name
+        }
+    }
+
+    /// Fails with the known datasets when `dataset` is not one of them.
+    func requireDataset(_ dataset: String) throws {
+        let known = try rows("SELECT name FROM \(database).datasets GROUP BY name ORDER BY name").compactMap(\.first)
+        guard known.contains(dataset) else { throw ClickHouseError.noSuchDataset(dataset, known: known) }
+    }
+
+    public func fieldNames(dataset: String) throws -> [String] {
+        try requireDataset(dataset)
+        return try rows("SELECT name FROM \(database).fields WHERE dataset = \(SQL.quote(dataset)) GROUP BY name ORDER BY min(first_seen), name")
+            .compactMap(\.first)
+    }
+
+    public func fields(dataset: String) throws -> [FieldInfo] {
+        try requireDataset(dataset)
+        let ds = SQL.quote(dataset)
+        var sql: [String] = []
+        for (kind, prefix) in [(1, "s"), (2, "i"), (3, "f"), (4, "b")] {
+            sql.append("SELECT key, \(kind), count(), uniqExact(value) FROM \(events) ARRAY JOIN \(prefix)_keys AS key, \(prefix)_values AS value WHERE dataset = \(ds) GROUP BY key")
+        }
+        var byName: [String: (kinds: [(ValueKind, Int64)], distinct: Int64, present: Int64)] = [:]
+        for r in try rows(sql.joined(separator: " UNION ALL ")) where r.count == 4 {
+            guard let k = UInt8(r[1]).flatMap(ValueKind.init(rawValue:)), let n = Int64(r[2]), let d = Int64(r[3]) else { continue }
+            var entry = byName[r[0]] ?? ([], 0, 0)
+            entry.kinds.append((k, n))
+            entry.distinct += d
+            entry.present += n
+            byName[r[0]] = entry
+        }
+        let order = try fieldNames(dataset: dataset)
+        return order.compactMap { name -> FieldInfo? in
+            guard let e = byName[name] else { return FieldInfo(name: name, kinds: [], distinct: 0, present: 0) }
+            let kinds = e.kinds.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }.map(\.0)
+            return FieldInfo(name: name, kinds: kinds, distinct: e.distinct, present: e.present)
+        }.sorted { $0.present > $1.present }
+    }
+
+    public func markers(dataset: String) throws -> [Marker] {
+        try rows("SELECT id, start, end, has_end, message, type, url, automatic FROM \(database).markers WHERE dataset = \(SQL.quote(dataset)) ORDER BY start, id")
+            .compactMap { r in
+                guard r.count == 8, let start = Int64(r[1]) else { return nil }
+                return Marker(start: start, end: r[3] == "1" ? Int64(r[2]) : nil, message: r[4], type: r[5], url: r[6].isEmpty ? nil : r[6],
+                              id: Int64(r[0]), automatic: r[7] == "1")
+            }
+    }
+
+    public func versionField(dataset: String) throws -> String {
+        let set = try rows("SELECT argMax(version_field, created) FROM \(database).datasets WHERE name = \(SQL.quote(dataset))").first?.first ?? ""
+        return set.isEmpty ? "service.version" : set
+    }
+
+    // MARK: Raw events
+
+    public func events(dataset: String, scope: Scope, limit: Int) throws -> [Event] {
+        guard limit > 0 else { return [] }
+        try requireDataset(dataset)
+        let order = try fieldNames(dataset: dataset)
+        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let sql = "SELECT timestamp_ns, sample_rate, s_keys, s_values, i_keys, i_values, f_keys, f_values, b_keys, b_values FROM \(events) WHERE \(FilterSQL.scope(scope, dataset: dataset)) ORDER BY timestamp_ns DESC, seq DESC LIMIT \(limit)"
+        try store.prepare()
+        let data = try store.client.execute(sql + " FORMAT TabSeparated", settings: store.readSettings)
+        return TSV.parse(data, raw: true).compactMap { r -> Event? in
+            guard r.count == 10, let t = Int64(r[0]) else { return nil }
+            var fields: [Field] = []
+            func add(_ keys: String, _ values: String, _ make: (String) -> Value?) {
+                for (k, v) in zip(TSV.array(keys), TSV.array(values)) { if let value = make(v) { fields.append(Field(k, value)) } }
+            }
+            add(r[2], r[3]) { .string($0) }
+            add(r[4], r[5]) { Int64($0).map(Value.int) }
+            add(r[6], r[7]) { Double($0).map(Value.float) }
+            add(r[8], r[9]) { .bool($0 == "1") }
+            fields.sort { (rank[$0.name] ?? Int.max, $0.name) < (rank[$1.name] ?? Int.max, $1.name) }
+            return Event(timestamp: t, sampleRate: Int64(r[1]) ?? 1, fields: fields)
+        }
+    }
+
+    // MARK: Queries
+
+    public func query(_ query: Query, dataset: String) throws -> Answer<QueryResult> {
+        if query.granularity != nil { throw ClickHouseError.unsupported("--granularity (a time series)") }
+        if query.calculations.contains(where: { if case .heatmap = $0 { return true } else { return false } }) {
+            throw ClickHouseError.unsupported("HEATMAP(f) in a query")
+        }
+        try requireDataset(dataset)
+        let condition = FilterSQL.scope(query.scope, dataset: dataset)
+        var select: [String] = []
+        var groupAliases: [String] = []
+        for (i, g) in query.groupBy.enumerated() {
+            for (j, column) in FieldSQL(g).valueColumns.enumerated() {
+                let alias = "_g\(i)_\(j)"
+                select.append("\(column) AS \(alias)")
+                groupAliases.append(alias)
+            }
+        }
+        // Whether each calculation field has floats in scope decides int or float results, as
+        // the embedded store decides by the column's kinds.
+        let calcFields = Array(Set(query.calculations.compactMap(\.field))).sorted()
+        var floatsIn: [String: Bool] = [:]
+        if !calcFields.isEmpty {
+            let counts = calcFields.map { "countIf(\(FieldSQL($0).hasFloat))" }.joined(separator: ", ")
+            let r = try rows("SELECT \(counts) FROM \(events) WHERE \(condition)").first ?? []
+            for (i, f) in calcFields.enumerated() { floatsIn[f] = (i < r.count ? Int64(r[i]) ?? 0 : 0) > 0 }
+        }
+        var plans: [CalculationPlan] = []
+        for calc in query.calculations {
+            let plan = CalculationPlan(calc, firstColumn: select.count, integers: !(calc.field.map { floatsIn[$0] ?? false } ?? false))
+            select += plan.columns
+            plans.append(plan)
+        }
+        select.append("max(sample_rate)")
+        var sql = "SELECT \(select.joined(separator: ", ")) FROM \(events) WHERE \(condition)"
+        if !groupAliases.isEmpty { sql += " GROUP BY \(groupAliases.joined(separator: ", "))" }
+        let result = try rows(sql)
+        var groups: [[Value?]] = []
+        var values = [[CalculationValue]](repeating: [], count: plans.count)
+        var weighted = false
+        for r in result where r.count == select.count {
+            var group: [Value?] = []
+            for i in query.groupBy.indices {
+                let b = i * 5
+                group.append(FieldSQL.value(kind: r[b], string: r[b + 1], int: r[b + 2], float: r[b + 3], bool: r[b + 4]))
+            }
+            groups.append(group)
+            for (k, plan) in plans.enumerated() { values[k].append(plan.value(r)) }
+            if (UInt64(r[select.count - 1]) ?? 1) > 1 { weighted = true }
+        }
+        do {
+            return Answer(try query.result(groups: groups, values: values, weighted: weighted),
+                          notes: [])
+        } catch {
+            throw error
+        }
+    }
+
+    // MARK: Not yet pushed down
+
+
+    public func goodCounts(dataset: String, eligible: [Filter], good: [Filter], windows: [TimeWindow]) throws -> [GoodCount] {
+        throw ClickHouseError.unsupported("SLO counts")
+    }
+
+    public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
+        throw ClickHouseError.unsupported("BubbleUp of an SLO")
+    }
+
+    public func versions(dataset: String, scope: Scope, field: String, metric: String, error: [Filter]) throws -> Answer<[VersionSummary]> {
+        throw ClickHouseError.unsupported("versions")
+    }
+
+    public func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples> {
+        throw ClickHouseError.unsupported("compare")
+    }
+}
+
+/// The SQL aggregates of one calculation and how to read its value back, weighted by sample
+/// rate as the embedded store computes it.
+struct CalculationPlan {
+    let calculation: Calculation
+    let first: Int
+    let integers: Bool
+    let columns: [String]
+
+    init(_ calculation: Calculation, firstColumn: Int, integers: Bool) {
+        self.calculation = calculation
+        first = firstColumn
+        self.integers = integers
+        guard let name = calculation.field else {
+            columns = ["sum(sample_rate)"]
+            return
+        }
+        let f = FieldSQL(name)
+        switch calculation {
+        case .count, .heatmap:
+            columns = ["sum(sample_rate)"]
+        case .countDistinct:
+            columns = ["uniqExactIf(\(f.kind), \(f.string), \(f.int), \(f.float), \(f.bool), \(f.exists))"]
+        case .sum, .avg:
+            columns = ["sumIf(\(f.number) * sample_rate, \(f.isNumber))", "sumIf(sample_rate, \(f.isNumber))",
+                       "sumIf(\(f.int) * toInt64(sample_rate), \(f.hasInt))"]
+        case .min, .max:
+            let agg = calculation.name.lowercased()
+            columns = ["\(agg)If(\(f.int), \(f.hasInt))", "countIf(\(f.hasInt))",
+                       "\(agg)If(\(f.float), \(f.hasFloat) AND NOT isNaN(\(f.float)))", "countIf(\(f.hasFloat) AND NOT isNaN(\(f.float)))"]
+        case .percentile(let p, _):
+            // Nearest rank as the embedded store: the smallest value whose cumulative weight
+            // reaches ceil(p × total). quantileExactWeighted takes ceil(total × level); a level a
+            // hair under p makes that equal for any total below 10^10.
+            let level = String(format: "%.17g", Double(p.perMille) / 1000 - 1e-13)
+            columns = ["quantileExactWeightedIf(\(level))(\(f.number), sample_rate, \(f.isNumber))", "sumIf(sample_rate, \(f.isNumber))"]
+        }
+    }
+
+    func value(_ r: [String]) -> CalculationValue {
+        func int(_ i: Int) -> Int64 { Int64(r[first + i]) ?? 0 }
+        func double(_ i: Int) -> Double { Double(r[first + i]) ?? .nan }
+        switch calculation {
+        case .count, .heatmap, .countDistinct:
+            return .value(.int(int(0)))
+        case .sum:
+            guard int(1) > 0 else { return .null }
+            return integers ? .value(.int(int(2))) : .value(.float(double(0)))
+        case .avg:
+            guard int(1) > 0 else { return .null }
+            return .value(.float(double(0) / Double(int(1))))
+        case .min, .max:
+            let hasInt = int(1) > 0, hasFloat = int(3) > 0
+            let i = int(0), d = double(2)
+            switch (hasInt, hasFloat) {
+            case (false, false): return .null
+            case (true, false): return .value(.int(i))
+            case (false, true): return .value(.float(d))
+            case (true, true):
+                let largest = { if case .max = calculation { return true } else { return false } }()
+                let intWins = largest ? Double(i) >= d : Double(i) <= d
+                return intWins ? .value(.int(i)) : .value(.float(d))
+            }
+        case .percentile:
+            guard int(1) > 0 else { return .null }
+            let x = double(0)
+            return .value(integers && x == x.rounded() && abs(x) < 9e18 ? .int(Int64(x)) : .float(x))
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Whether pip's `chdb-core` (current ClickHouse in Python) is installed.
+enum Chdb {
+    static let available: Bool = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import chdb.session"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }()
+}
+
+extension ClickHouseSerial {
+    /// Every statement shape Kiln sends runs on ClickHouse 18.16 (Debian's server) and on current
+    /// ClickHouse (26.9, embedded in Python by pip's `chdb-core`) with the same answers.
+    ///
+    /// The test runs Kiln's commands against one 18.16 server with `KILN_CLICKHOUSE_SQL_LOG`, then
+    /// replays the logged statements in a chdb session (DDL and inserts in order, then every read)
+    /// and sends each read to the 18.16 server again, comparing the two answers (rows in any order,
+    /// floats to 1e-9).
+    @Suite(.enabled(if: ClickHouseCluster.available, "needs clickhouse-server (apt-get install clickhouse-server clickhouse-client)"),
+           .enabled(if: Chdb.available, "python3 -c 'import chdb' fails: pip install chdb-core"))
+    struct ClickHouseSQLShapeTests {
+
+        static let replay = #"""
+        import json, sys, urllib.request, re
+        import chdb.session
+        log, port = sys.argv[1], sys.argv[2]
+        import base64, tempfile, os
+        statements = []
+        for l in open(log):
+            if not l.strip(): continue
+            r = json.loads(l)
+            sql = r["sql"]
+            if "body" in r:
+                # Data sent as the HTTP body: replayed from a file (INSERT ... FROM INFILE).
+                f = tempfile.NamedTemporaryFile(delete=False, suffix=".bin")
+                f.write(base64.b64decode(r["body"])); f.close()
+                sql = sql.replace(" FORMAT ", " FROM INFILE '%s' FORMAT " % f.name, 1)
+            statements.append(sql)
+        session = chdb.session.Session()
+        def old(sql):
+            req = urllib.request.Request("http://127.0.0.1:%s/" % port, data=sql.encode(), method="POST")
+            return urllib.request.urlopen(req, timeout=30).read().decode()
+        def rows(text):
+            return sorted(l.split("\t") for l in text.splitlines() if l)
+        def same(a, b):
+            if a == b: return True
+            try:
+                x, y = float(a), float(b)
+                return abs(x - y) <= 1e-9 * max(1.0, abs(x), abs(y))
+            except ValueError:
+                return False
+        report = {"statements": len(statements), "reads": 0, "errors": [], "mismatches": []}
+        # Writes first, in order; then every read, so that both servers answer on the same data.
+        statements = [s for s in statements if not s.lstrip().upper().startswith("SELECT")] + [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        for sql in statements:
+            is_read = sql.lstrip().upper().startswith("SELECT")
+            try:
+                new = str(session.query(sql, "TabSeparated")) if is_read else session.query(sql)
+            except Exception as e:
+                report["errors"].append({"sql": sql[:300], "error": str(e)[:300]})
+                continue
+            if not is_read:
+                continue
+            report["reads"] += 1
+            a, b = rows(old(sql)), rows(new)
+            if len(a) != len(b) or any(len(r) != len(s) or not all(same(x, y) for x, y in zip(r, s)) for r, s in zip(a, b)):
+                report["mismatches"].append({"sql": sql[:300], "old": str(a[:3])[:300], "new": str(b[:3])[:300]})
+        print(json.dumps(report))
+        """#
+
+        @Test func everyStatementRunsOnCurrentClickHouseWithTheSameAnswer() throws {
+            let cluster = try ClickHouseCluster()
+            let dir = try TempDir()
+            let file = try ClickHouseCLITests.events(dir, count: 1_500, seed: 21)
+            let url = "clickhouse://127.0.0.1:\(cluster.base)/shapes"
+            let log = dir.path("sql.jsonl")
+            let env = ["KILN_CLICKHOUSE_SQL_LOG": log]
+            let commands: [[String]] = [
+                ["ingest", "--dataset", "shop", file],
+                ["datasets", "--format", "json"],
+                ["fields", "--dataset", "shop", "--format", "json"],
+                ["query", "--dataset", "shop", "--since", "all", "--calc", "COUNT", "--calc", "SUM(http.status_code)", "--calc", "AVG(duration_ms)",
+                 "--calc", "MIN(duration_ms)", "--calc", "MAX(duration_ms)", "--calc", "COUNT_DISTINCT(user.id)", "--calc", "P99(duration_ms)",
+                 "--group-by", "service.name", "--where", "http.route contains api", "--where", "name starts-with GET", "--where", "error = false",
+                 "--where", "http.status_code in 200,201", "--where", "duration_ms > 0.5", "--where", "region != \"x\"", "--where", "cache.hit !exists",
+                 "--where", "timestamp >= 2026-11-30T23:00:00Z"],
+                ["query", "--dataset", "shop", "--from", "2026-11-30T23:10:00Z", "--to", "2026-11-30T23:50:00Z", "--limit", "3", "--where", "flags.new_pricing = true"],
+                ["bubbleup", "--dataset", "shop", "--since", "all", "--select", "duration_ms >= 300", "--format", "json"],
+            ]
+            for c in commands {
+                let r = try KilnBinary.run(c + ["--db", url], environment: env)
+                #expect(r.status == 0, "\(c): \(r.stderr)")
+            }
+            let python = Process()
+            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            python.arguments = ["python3", "-c", Self.replay, log, String(cluster.base)]
+            let out = Pipe(), err = Pipe()
+            python.standardOutput = out
+            python.standardError = err
+            try python.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            let errors = err.fileHandleForReading.readDataToEndOfFile()
+            python.waitUntilExit()
+            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                                      "\(String(decoding: data, as: UTF8.self)) \(String(decoding: errors, as: UTF8.self).suffix(500))")
+            #expect((report["reads"] as? Int ?? 0) >= 10, "\(report)")
+            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")")
+            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")")
+        }
+    }
+}
