@@ -194,6 +194,20 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
     public func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples> {
         throw ClickHouseError.unsupported("compare")
     }
+
+    /// Nothing is dropped by field limits on ClickHouse: its key/value arrays hold any field.
+    public func droppedFields(dataset: String) throws -> DroppedFields { DroppedFields() }
+
+    /// The standard trace field names (a per-dataset setting is not stored on ClickHouse yet).
+    public func traceFields(dataset: String) throws -> TraceFields { .standard }
+
+    public func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport> {
+        throw ClickHouseError.unsupported("services")
+    }
+
+    public func serviceMap(dataset: String, scope: Scope) throws -> Answer<ServiceMap> {
+        throw ClickHouseError.unsupported("the service map")
+    }
 }
 
 /// The SQL aggregates of one calculation and how to read its value back, weighted by sample

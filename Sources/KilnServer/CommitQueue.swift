@@ -299,15 +299,15 @@ final class CommitQueue: @unchecked Sendable {
         guard let maxBytes = retention.maxBytes, Date() >= nextSizeCheck else { return }
         let measured: Int64
         do {
-            measured = try writers.values.first?.limitedBytes() ?? EventStore.limitedBytes(path: path)
+            measured = try (writers.values.first as? StoreWriter)?.limitedBytes() ?? EventStore.limitedBytes(path: path)
         } catch {
             return
         }
         // Merged chunks of at most a sixteenth of the limit: retention deletes whole chunks.
-        if let events = try? writers.values.first?.storedEvents(), events > 1_000 {
+        if let events = try? (writers.values.first as? StoreWriter)?.storedEvents(), events > 1_000 {
             let perEvent = max(1, measured / events)
             mergedRows = Int(min(max(maxBytes / 16 / perEvent, 256), Int64(EventStore.chunkRows)))
-            for w in writers.values { w.maxMergedRows = mergedRows }
+            for case let w as StoreWriter in writers.values { w.maxMergedRows = mergedRows }
         }
         guard measured > maxBytes else {
             condition.lock()
@@ -378,7 +378,7 @@ final class CommitQueue: @unchecked Sendable {
         let lowered = min(retention.maxBytes ?? configured, max(space * 2 / 5, 1 << 20))
         if lowered != retention.maxBytes {
             retention.maxBytes = lowered
-            for w in writers.values { w.boundLog(bytes: min(logBound, lowered / 8)) }
+            for case let w as StoreWriter in writers.values { w.boundLog(bytes: min(logBound, lowered / 8)) }
         }
         var removed = RetentionResult()
         var last = RetentionPolicy.Outcome()
@@ -411,7 +411,8 @@ final class CommitQueue: @unchecked Sendable {
         if writers.count >= 256 { writers.removeAll() }
         let w: any EventSink = try sinks?(dataset, clock()) ?? StoreWriter(path: path, dataset: dataset, now: clock())
         w.maxFields = maxFields
-        if let maxBytes = retention.maxBytes {
+        // The size limit is the embedded store's (serve refuses it with another --db).
+        if let maxBytes = retention.maxBytes, let w = w as? StoreWriter {
             w.boundLog(bytes: min(logBound, maxBytes / 8))
             w.maxMergedRows = mergedRows
         }
