@@ -104,7 +104,9 @@ extension Explorer {
     /// Row 1: where am I, and the scope's filters on the right.
     static func drawBreadcrumb(_ ctx: RenderContext, _ grid: inout ScreenGrid) {
         let s = ctx.state
-        let parts = s.stack.flatMap(\.crumbs)
+        var parts = s.stack.flatMap(\.crumbs)
+        // A dataset without a duration opens on the count histogram, not a heatmap.
+        if s.query.histogram, parts.first == "heatmap" { parts[0] = "counts" }
         var runs: [StyledText] = [StyledText(" ")]
         for (i, p) in parts.enumerated() {
             if i > 0 { runs.append(StyledText(s.glyphs.breadcrumbSeparator, role: .dim)) }

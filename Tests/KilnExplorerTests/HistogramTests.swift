@@ -74,6 +74,7 @@ struct HistogramTests {
         let plot = Layout.plot(state.size)
         let w = HistogramView.columnWidth(map, plot: plot)
         #expect(grid.rowText(2).contains("events per 1h"))
+        #expect(grid.rowText(1).contains("counts") && !grid.rowText(1).contains("heatmap"), "the breadcrumb names the view: \(grid.rowText(1))")
         let errors = state.heat.errors.reduce(0, +)
         #expect(grid.rowText(2).contains("\(errors) errors"), "\(grid.rowText(2))")
         let tallest = try #require((0..<map.timeBuckets).max { HistogramView.count(map, $0) < HistogramView.count(map, $1) })
