@@ -137,3 +137,25 @@ import KilnCore
         #expect(result.selectionCount == expected.selectionCount)
     }
 }
+
+/// Dictionary kinds are tallied eight bytes at a time, as one at a time would.
+@Suite struct KindTallyTests {
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func tallyMatchesCountingEachByte(seed: UInt64) {
+        var rng = SplitMix(seed)
+        for length in [0, 1, 7, 8, 9, 63, 64, 1_000] {
+            var bytes = (0..<length).map { _ in UInt8(rng.next() % 4 + 1) }
+            let valid = bytes.withUnsafeBytes { StoreReader.tallyKinds($0) }
+            #expect(valid == [0] + (1...4).map { k in bytes.filter { $0 == k }.count })
+            guard length > 0 else { continue }
+            // One byte that is not a kind, anywhere, spoils the segment.
+            for bad: UInt8 in [0, 5, 6, 7, 8, 0x84, 255] {
+                let at = Int(rng.next() % UInt64(length))
+                let kept = bytes[at]
+                bytes[at] = bad
+                #expect(bytes.withUnsafeBytes { StoreReader.tallyKinds($0) } == nil, "byte \(bad) at \(at) of \(length)")
+                bytes[at] = kept
+            }
+        }
+    }
+}
