@@ -396,23 +396,38 @@ public final class StoreReader {
     /// - Complexity: O(bytes / 8)
     static func tallyKinds(_ kinds: UnsafeRawBufferPointer) -> [Int]? {
         let ones: UInt64 = 0x0101_0101_0101_0101
+        let pairs: UInt64 = 0x00FF_00FF_00FF_00FF
+        // Byte lanes count per bit plane; folded before a lane can pass 255. (No popcount: the
+        // baseline x86-64 target has no instruction for it.)
+        func fold(_ lanes: UInt64) -> Int {
+            let sixteen = (lanes & pairs) &+ ((lanes >> 8) & pairs)
+            return Int((sixteen &* 0x0001_0001_0001_0001) >> 48)
+        }
         var c1 = 0, c2 = 0, c3 = 0, c4 = 0
         var k = 0
         let n = kinds.count
         while k + 8 <= n {
-            let w = UInt64(littleEndian: kinds.loadUnaligned(fromByteOffset: k, as: UInt64.self))
-            // Every byte is 1...4: no bit above the third, and never zero.
-            let zeroByte = (w &- ones) & ~w & (ones << 7)
-            guard w & (0xF8 &* ones) == 0, zeroByte == 0 else { return nil }
-            let bit0 = w & ones, bit1 = (w >> 1) & ones, bit2 = (w >> 2) & ones
-            // 1 = 001, 2 = 010, 3 = 011, 4 = 100; 5...7 have bit 2 with another.
-            guard bit2 & (bit0 | bit1) == 0 else { return nil }
-            let three = (bit0 & bit1).nonzeroBitCount
-            c4 &+= bit2.nonzeroBitCount
+            var b0: UInt64 = 0, b1: UInt64 = 0, b2: UInt64 = 0, b01: UInt64 = 0, bad: UInt64 = 0
+            var words = 0
+            while words < 255, k + 8 <= n {
+                let w = UInt64(littleEndian: kinds.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+                let bit0 = w & ones, bit1 = (w >> 1) & ones, bit2 = (w >> 2) & ones
+                // Every byte is 1...4: no bit above the third, never zero, and bit 2 alone.
+                bad |= (w & (0xF8 &* ones)) | ((w &- ones) & ~w & (ones << 7)) | (bit2 & (bit0 | bit1))
+                b0 &+= bit0
+                b1 &+= bit1
+                b2 &+= bit2
+                b01 &+= bit0 & bit1
+                words += 1
+                k += 8
+            }
+            guard bad == 0 else { return nil }
+            // 1 = 001, 2 = 010, 3 = 011, 4 = 100.
+            let three = fold(b01)
+            c4 &+= fold(b2)
             c3 &+= three
-            c2 &+= bit1.nonzeroBitCount &- three
-            c1 &+= bit0.nonzeroBitCount &- three
-            k += 8
+            c2 &+= fold(b1) &- three
+            c1 &+= fold(b0) &- three
         }
         while k < n {
             switch kinds[k] {

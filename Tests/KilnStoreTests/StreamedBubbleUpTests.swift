@@ -143,7 +143,7 @@ import KilnCore
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func tallyMatchesCountingEachByte(seed: UInt64) {
         var rng = SplitMix(seed)
-        for length in [0, 1, 7, 8, 9, 63, 64, 1_000] {
+        for length in [0, 1, 7, 8, 9, 63, 64, 1_000, 2_040, 2_041, 9_999] {
             var bytes = (0..<length).map { _ in UInt8(rng.next() % 4 + 1) }
             let valid = bytes.withUnsafeBytes { StoreReader.tallyKinds($0) }
             #expect(valid == [0] + (1...4).map { k in bytes.filter { $0 == k }.count })
