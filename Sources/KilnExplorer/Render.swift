@@ -106,7 +106,7 @@ extension Explorer {
         let s = ctx.state
         var parts = s.stack.flatMap(\.crumbs)
         // A dataset without a duration opens on the count histogram, not a heatmap.
-        if s.query.histogram, parts.first == "heatmap" { parts[0] = "counts" }
+        if s.query.histogram { parts = parts.map { $0 == "heatmap" ? "counts" : $0 } }
         var runs: [StyledText] = [StyledText(" ")]
         for (i, p) in parts.enumerated() {
             if i > 0 { runs.append(StyledText(s.glyphs.breadcrumbSeparator, role: .dim)) }

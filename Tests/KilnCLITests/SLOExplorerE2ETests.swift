@@ -9,10 +9,11 @@ struct SLOExplorerE2ETests {
         let dir = try TempDir()
         let db = try SLOCLITests.makeStore(dir)
         let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --dataset api"))
-        tmux.wait("the heatmap") { $0.contains("events") && $0.contains("heatmap") }
+        // The api dataset has no duration: its root view is the count histogram.
+        tmux.wait("the counts") { $0.contains("events") && $0.contains("counts") }
         try tmux.send("S")
         var screen = tmux.wait("the SLO list") { $0.contains("api-availability") && $0.contains("burn") }
-        #expect(screen.contains("heatmap ❭ SLOs"), "\(screen)")
+        #expect(screen.contains("counts ❭ SLOs"), "\(screen)")
         #expect(screen.contains("/ 99.5%"), "SLI against its target: \(screen)")
         #expect(screen.contains("FIRING page 1h+5m"), "the incident pages: \(screen)")
         #expect(screen.contains("5m ") && screen.contains("3d "), "\(screen)")
@@ -20,11 +21,11 @@ struct SLOExplorerE2ETests {
         #expect(screen.contains("budget over 30d"), "\(screen)")
         try tmux.send("Enter")
         screen = tmux.wait("the heatmap of its eligible events") { $0.contains("SLO api-availability: bad events") }
-        #expect(screen.contains("heatmap ❭ SLOs ❭ heatmap"), "\(screen)")
+        #expect(screen.contains("counts ❭ SLOs ❭ counts"), "\(screen)")
         try tmux.send("q")
         tmux.wait("q comes back to the list") { $0.contains("api-availability") && $0.contains("burn") }
         try tmux.send("q")
-        tmux.wait("and to the first heatmap") { !$0.contains("❭ SLOs") && $0.contains("heatmap") }
+        tmux.wait("and to the first view") { !$0.contains("❭ SLOs") && $0.contains("counts") }
         try tmux.send(":")
         try tmux.type("slo")
         try tmux.send("Enter")
@@ -52,7 +53,8 @@ struct SLOHeatmapE2ETests {
         let good = try #require((json["baseline"] as? [String: Any])?["count"] as? Int)
         #expect(bad > 0 && good > 0)
         let tmux = try Tmux(width: 80, height: 24, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --dataset api --from \(from) --to \(to)"))
-        tmux.wait("the heatmap") { $0.contains("events") && $0.contains("heatmap") }
+        // The api dataset has no duration: its root view is the count histogram.
+        tmux.wait("the counts") { $0.contains("events") && $0.contains("counts") }
         try tmux.send("S")
         tmux.wait("the SLO list") { $0.contains("api-availability") && $0.contains("burn") }
         try tmux.send("Enter")
@@ -109,7 +111,8 @@ struct SLOExplorerWindowE2ETests {
         let from = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(end / 1_000_000_000) - 3600))
         let to = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(end / 1_000_000_000)))
         let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --dataset api --from \(from) --to \(to)"))
-        tmux.wait("the heatmap") { $0.contains("events") && $0.contains("heatmap") }
+        // The api dataset has no duration: its root view is the count histogram.
+        tmux.wait("the counts") { $0.contains("events") && $0.contains("counts") }
         try tmux.send("S")
         let screen = tmux.wait("the SLO list") { $0.contains("avail") && $0.contains("burn") }
         let shown = String(format: "SLI %.3f%%", sli * (sli <= 1 ? 100 : 1))
