@@ -153,20 +153,9 @@ extension BubbleUp {
             analyses.append(prepared.analyze(SplitCounts(total: total, side: side, sideIsSelection: true), groups: groups, column: column,
                                              options: options, selectedOn: selectedOn))
         }
-        var dimensions: [BubbleUpDimension] = []
-        var idLike: [String] = []
-        for a in analyses {
-            if a.idLike { idLike.append(a.dimension.field) } else { dimensions.append(a.dimension) }
-        }
-        dimensions.sort { a, b in
-            if a.selectedOn != b.selectedOn { return !a.selectedOn }
-            if a.score != b.score { return a.score > b.score }
-            return a.field < b.field
-        }
-        idLike.sort()
-        let candidates = Combinations.candidates(analyses: analyses, groups: groups, options: options)
+        let candidates = Combinations.candidates(analyses, groups: groups, options: options)
         var combinations: [BubbleUpCombination] = []
-        if Set(candidates.map(\.column)).count >= 2 {
+        if !candidates.isEmpty {
             let masks = try countMasks(candidates.map { CombinationValue(field: $0.field, value: $0.value) })
             let size = 1 << candidates.count
             var hist = Combinations.Histogram(scopeRows: [UInt32](repeating: 0, count: size), selRows: [UInt32](repeating: 0, count: size),
@@ -177,11 +166,8 @@ extension BubbleUp {
                 hist.scopeWeights?[m.mask] = m.scopeWeight
                 hist.selWeights?[m.mask] = m.selectionWeight
             }
-            combinations = Combinations.evaluate(candidates: candidates, hist: hist, groups: groups, options: options)
+            combinations = Combinations.evaluate(candidates, hist: hist, groups: groups, options: options)
         }
-        return BubbleUpResult(selectionCount: groups.selWeight, baselineCount: groups.baseWeight,
-                              selectionRows: Int(groups.selRows), baselineRows: Int(groups.baseRows),
-                              weighted: groups.selWeight + groups.baseWeight != groups.selRows + groups.baseRows,
-                              dimensions: dimensions, idLike: idLike, combinations: combinations)
+        return PreparedBubbleUp.assemble(analyses, groups: groups, combinations: combinations)
     }
 }

@@ -50,22 +50,9 @@ enum Combinations {
         return maps
     }
 
-    /// The combinations worth reporting, from the counts of every candidate mask.
-    static func evaluate(_ candidates: [Candidate], hist: Histogram, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
-        evaluate(candidates: candidates, hist: hist, groups: groups, options: options)
-    }
-
-    /// The single values combinations are made of: the best over-represented values of all fields.
-    static func candidates(analyses: [FieldAnalysis], groups: GroupTotals, options: BubbleUpOptions) -> [Candidate] {
-        guard groups.selWeight > 0, groups.baseWeight > 0, options.maxCombinationSize >= 2, options.maxCombinations > 0 else { return [] }
-        var pool = analyses.flatMap(\.candidates)
-        pool.sort { Candidate.before($0, $1) }
-        return Array(pool.prefix(max(0, min(16, options.combinationCandidates))))
-    }
-
     /// The combinations of `candidates` worth reporting, from the counts of every mask of them
     /// (bit i set: the event has candidate i's value) in the scope and the selection.
-    static func evaluate(candidates: [Candidate], hist: Histogram, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
+    static func evaluate(_ candidates: [Candidate], hist: Histogram, groups: GroupTotals, options: BubbleUpOptions) -> [BubbleUpCombination] {
         let m = candidates.count
         guard m >= 2 else { return [] }
         // Sum the histogram into every pair and triple of candidate bits.
