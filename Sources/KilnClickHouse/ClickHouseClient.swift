@@ -24,7 +24,7 @@ public final class ClickHouseClient: @unchecked Sendable {
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
         configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration)
+        session = URLSession(configuration: configuration, delegate: RefuseChallenges(), delegateQueue: nil)
     }
 
     deinit { session.finishTasksAndInvalidate() }
@@ -65,6 +65,11 @@ public final class ClickHouseClient: @unchecked Sendable {
             throw ClickHouseError.unavailable(url.address, "no answer within \(Int(timeout)) s")
         }
         if let error = box.error {
+            let code = (error as NSError).code
+            // Only an authentication challenge is cancelled while the task runs (see RefuseChallenges).
+            if code == NSURLErrorCancelled || code == NSURLErrorUserCancelledAuthentication {
+                throw ClickHouseError.server(url.address, "refused the user or password (HTTP 401); check ?user=U&password=P")
+            }
             throw ClickHouseError.unavailable(url.address, scrub((error as NSError).localizedDescription))
         }
         let data = box.data ?? Data()
@@ -144,4 +149,18 @@ private final class ResponseBox: @unchecked Sendable {
     }
 
     func wait(seconds: TimeInterval) -> Bool { done.wait(timeout: .now() + seconds) == .success }
+}
+
+/// Answers every authentication challenge by cancelling the task.
+///
+/// ClickHouse answers a wrong user or password with 401 and `WWW-Authenticate: Basic`. Without
+/// a delegate answering that challenge, swift-corelibs-foundation's URLSession leaves the task
+/// suspended until it times out (swiftlang/swift-corelibs-foundation#5456), so a wrong password
+/// took two minutes to report. The credentials already travel in the request; there is nothing
+/// else to offer.
+private final class RefuseChallenges: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
 }

@@ -48,12 +48,24 @@ final class Tmux {
 
     func format(_ f: String) -> String { ((try? run(["display-message", "-p", "-t", "t", f])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    /// Polls the screen until `ok` holds or `seconds` pass; returns the last screen.
+    /// Polls the screen until `ok` holds on a settled frame or `seconds` pass; returns the last screen.
+    ///
+    /// Settled: the same screen captured twice, 60 ms apart. tmux can be caught half way through
+    /// a frame (the new view's first lines over the old view's rest), and such a frame can
+    /// satisfy `ok` while its asserted details are not drawn yet. A screen that keeps changing
+    /// (LIVE) is taken once `ok` held at the deadline.
     @discardableResult
     func wait(_ what: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation, _ ok: (String) -> Bool) -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var screen = capture()
-        while !ok(screen) {
+        while true {
+            if ok(screen) {
+                usleep(60_000)
+                let again = capture()
+                if again == screen || (Date() > deadline && ok(again)) { return again }
+                screen = again
+                continue
+            }
             if Date() > deadline {
                 Issue.record("timed out waiting for \(what); screen:\n\(screen)", sourceLocation: sourceLocation)
                 return screen
@@ -61,7 +73,6 @@ final class Tmux {
             usleep(25_000)
             screen = capture()
         }
-        return screen
     }
 
     /// The pid of the process running in the pane's shell.
