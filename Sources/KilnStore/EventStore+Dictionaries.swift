@@ -86,6 +86,7 @@ extension EventStore {
         let deleteSegment = try db.prepare("DELETE FROM dict_segments WHERE rowid = ?")
         let insertSegment = try db.prepare("INSERT INTO dict_segments(rowid, dataset_id, field_id, first_code, count, kinds, payloads, pool) VALUES (?,?,?,?,?,?,?,?)")
         let updateField = try db.prepare("UPDATE fields SET dict_count = ?, present = ? WHERE dataset_id = ? AND field_id = ?")
+        let insertKinds = try SegmentKinds.insertStatement(db)
         var nextRowID = (try db.prepare("SELECT max(rowid) FROM dict_segments").scalarInt() ?? 0) + 1
 
         // Which codes the remaining chunks use, and how many events have the field.
@@ -146,6 +147,7 @@ extension EventStore {
             try updateColumn.run(.int(Int64(width)), .blob(bytes), .int(datasetID), .int(chunk), .int(candidate.field))
         }
         for rowid in oldRowIDs { try deleteSegment.run(.int(rowid)) }
+        try db.prepare("DELETE FROM segment_kinds WHERE dataset_id = ? AND field_id = ?").run(.int(datasetID), .int(candidate.field))
         var after: Int64 = 0
         var first = 1
         while first <= fresh.count {
@@ -164,6 +166,7 @@ extension EventStore {
             }
             try insertSegment.run(.int(nextRowID), .int(datasetID), .int(candidate.field), .int(Int64(first)), .int(Int64(kinds.count)),
                                   .blob(kinds), .blob(payloads.littleEndianBytes), .blob(pool))
+            try SegmentKinds.record(kinds, segment: nextRowID, datasetID: datasetID, field: candidate.field, using: insertKinds)
             nextRowID += 1
             after += Int64(kinds.count + payloads.count * 8 + pool.count)
             first = last + 1

@@ -26,7 +26,7 @@ extension EventStore {
             var tables: Set<String> = []
             try db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").rows { tables.insert($0.text(0)) }
             // Later tables are missing from stores no newer writer opened.
-            for table in ["chunk_columns", "chunks", "dict_segments", "fields", "markers", "dataset_settings", "deploy_versions", "dropped_names"]
+            for table in ["chunk_columns", "chunks", "dict_segments", "fields", "markers", "dataset_settings", "deploy_versions", "dropped_names", "segment_kinds"]
             where tables.contains(table) {
                 try db.prepare("DELETE FROM \(table) WHERE dataset_id = ?").run(.int(found.id))
             }

@@ -45,6 +45,9 @@ public enum EventStore {
         end_ns INTEGER, message TEXT, type TEXT, url TEXT);
     CREATE TABLE IF NOT EXISTS dataset_settings(
         dataset_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(dataset_id, key));
+    CREATE TABLE IF NOT EXISTS segment_kinds(
+        segment INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, field_id INTEGER NOT NULL,
+        strings INTEGER NOT NULL, ints INTEGER NOT NULL, floats INTEGER NOT NULL, bools INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS dropped_names(
         dataset_id INTEGER NOT NULL, name_hash INTEGER NOT NULL, PRIMARY KEY(dataset_id, name_hash)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS deploy_versions(
@@ -61,7 +64,9 @@ public enum EventStore {
         // A new file gives freed pages back to the file system on request (see
         // `EventStore.releaseFreePages`); the mode can only be chosen before the first table.
         if try db.prepare("PRAGMA page_count").scalarInt() == 0 { try db.execute("PRAGMA auto_vacuum=INCREMENTAL") }
+        let hadSegmentKinds = try SegmentKinds.present(db)
         try db.execute(schema)
+        if !hadSegmentKinds { try SegmentKinds.backfill(db) }
         // Stores made before chunks could be merged lack `parts` (ids and rows of merged chunks).
         if try !hasColumn(db, table: "chunks", column: "parts") {
             do {

@@ -58,10 +58,13 @@ public final class StoreReader {
         try db.transaction {
             let id = try datasetID(dataset)
             var kindCounts: [Int64: [Int]] = [:]
-            try db.prepare("SELECT field_id, kinds FROM dict_segments WHERE dataset_id = ?").rows([.int(id)]) { r in
-                var counts = kindCounts[r.int(0)] ?? [0, 0, 0, 0, 0]
-                r.withBlob(1) { for k in $0 where k < 5 { counts[Int(k)] += 1 } }
-                kindCounts[r.int(0)] = counts
+            let kindsOf = try db.prepare("SELECT kinds FROM dict_segments WHERE rowid = ?")
+            try Self.segmentsWithKinds(db, where: "s.dataset_id = ?").rows([.int(id)]) { r in
+                var counts = kindCounts[r.int(1)] ?? [0, 0, 0, 0, 0]
+                if let tally = try Self.kindCounts(r, count: Int(r.int(3)), rowid: r.int(0), kindsOf: kindsOf) {
+                    for k in 1...4 { counts[k] += tally[k] }
+                }
+                kindCounts[r.int(1)] = counts
             }
             var out: [FieldInfo] = []
             try db.prepare("SELECT field_id, name, dict_count, present FROM fields WHERE dataset_id = ? ORDER BY present DESC, name").rows([.int(id)]) { r in
@@ -340,8 +343,9 @@ public final class StoreReader {
             var kindCounts = [0, 0, 0, 0, 0]
         }
         var pending: [Int: Pending] = [:]
-        let onlyIDs = Self.fieldCondition(loaded.onlyFields, names: loaded.fieldNames, column: "field_id")
-        try db.prepare("SELECT rowid, field_id, first_code, count, kinds FROM dict_segments WHERE dataset_id = ? AND rowid > ?\(onlyIDs) ORDER BY field_id, first_code")
+        let onlyIDs = Self.fieldCondition(loaded.onlyFields, names: loaded.fieldNames, column: "s.field_id")
+        let kindsOf = try db.prepare("SELECT kinds FROM dict_segments WHERE rowid = ?")
+        try Self.segmentsWithKinds(db, where: "s.dataset_id = ? AND s.rowid > ?\(onlyIDs)")
             .rows([.int(loaded.datasetID), .int(loaded.lastSegment)]) { r in
                 let fid = Int(r.int(1)), first = Int(r.int(2)), count = Int(r.int(3))
                 guard fid >= 0, fid < loaded.fieldNames.count else { throw StoreError.corrupt("dictionary of unknown field \(fid)") }
@@ -351,12 +355,10 @@ public final class StoreReader {
                 var p = pending[fid] ?? Pending()
                 let expected = p.segments.last.map { $0.segment.firstCode + $0.segment.count } ?? loaded.dictionaryCounts[fid] + 1
                 guard first == expected else { throw StoreError.corrupt("dictionary of field \(fid) has a gap") }
-                let kindsOK = r.withBlob(4) { kinds -> Bool in
-                    guard kinds.count == count, let tally = Self.tallyKinds(kinds) else { return false }
-                    for k in 1...4 { p.kindCounts[k] += tally[k] }
-                    return true
+                guard let tally = try Self.kindCounts(r, count: count, rowid: r.int(0), kindsOf: kindsOf) else {
+                    throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed")
                 }
-                guard kindsOK else { throw StoreError.corrupt("dictionary segment \(fid)/\(first) is malformed") }
+                for k in 1...4 { p.kindCounts[k] += tally[k] }
                 p.segments.append((r.int(0), DeferredValues.Segment(firstCode: first, count: count, key: r.int(0))))
                 pending[fid] = p
             }
@@ -388,6 +390,34 @@ public final class StoreReader {
             }
             loaded.dictionaryCounts[fid] = total
         }
+    }
+
+    /// Dictionary segments `s` matching `condition`, by field and first code: rowid, field id,
+    /// first code, count, then the kind counts recorded in `segment_kinds` (NULL when missing).
+    static func segmentsWithKinds(_ db: Database, where condition: String) throws -> Statement {
+        guard try SegmentKinds.present(db) else {
+            return try db.prepare("SELECT s.rowid, s.field_id, s.first_code, s.count, NULL, NULL, NULL, NULL FROM dict_segments s WHERE \(condition) ORDER BY s.field_id, s.first_code")
+        }
+        return try db.prepare("""
+            SELECT s.rowid, s.field_id, s.first_code, s.count, k.strings, k.ints, k.floats, k.bools
+            FROM dict_segments s LEFT JOIN segment_kinds k ON k.segment = s.rowid AND k.dataset_id = s.dataset_id AND k.field_id = s.field_id
+            WHERE \(condition) ORDER BY s.field_id, s.first_code
+            """)
+    }
+
+    /// The kind counts (index 1...4) of a row of ``segmentsWithKinds(_:where:)``: the recorded
+    /// ones when they add up to the segment's `count`, else tallied from its `kinds` (read with
+    /// `kindsOf`); nil when malformed.
+    static func kindCounts(_ r: Row, count: Int, rowid: Int64, kindsOf: Statement) throws -> [Int]? {
+        if !r.isNull(4) {
+            let recorded = [0, Int(r.int(4)), Int(r.int(5)), Int(r.int(6)), Int(r.int(7))]
+            if recorded.reduce(0, +) == count { return recorded }
+        }
+        var tally: [Int]?
+        try kindsOf.rows([.int(rowid)]) { k in
+            tally = k.withBlob(0) { kinds in kinds.count == count ? Self.tallyKinds(kinds) : nil }
+        }
+        return tally
     }
 
     /// Values per kind (index 1...4) of a segment's kinds, one byte each; nil when a byte is not

@@ -55,6 +55,7 @@ public final class StoreWriter: EventSink {
     private let insertChunk: Statement
     let insertColumn: Statement
     private let insertSegment: Statement
+    private let insertSegmentKinds: Statement
     private let insertField: Statement
     private let updateField: Statement
     private let updateDataset: Statement
@@ -70,6 +71,7 @@ public final class StoreWriter: EventSink {
         insertChunk = try db.prepare("INSERT INTO chunks(dataset_id, chunk_id, first_row, rows, min_time, max_time, timestamps, sample_rates) VALUES (?,?,?,?,?,?,?,?)")
         insertColumn = try db.prepare("INSERT INTO chunk_columns(dataset_id, chunk_id, field_id, width, codes) VALUES (?,?,?,?,?)")
         insertSegment = try db.prepare("INSERT INTO dict_segments(dataset_id, field_id, first_code, count, kinds, payloads, pool) VALUES (?,?,?,?,?,?,?)")
+        insertSegmentKinds = try SegmentKinds.insertStatement(db)
         insertField = try db.prepare("INSERT INTO fields(dataset_id, field_id, name) VALUES (?,?,?)")
         updateField = try db.prepare("UPDATE fields SET dict_count = ?, present = present + ? WHERE dataset_id = ? AND field_id = ?")
         updateDataset = try db.prepare("UPDATE datasets SET rows = rows + ?, min_time = min(coalesce(min_time, ?), ?), max_time = max(coalesce(max_time, ?), ?), version = version + 1, next_chunk = next_chunk + 1 WHERE id = ?")
@@ -264,6 +266,7 @@ public final class StoreWriter: EventSink {
                 let parts = dict.segmentParts(from: before + 1)
                 try insertSegment.run(.int(datasetID), .int(Int64(fid)), .int(Int64(before + 1)), .int(Int64(dict.count - before)),
                                       .blob(parts.kinds), .blob(parts.payloads.littleEndianBytes), .blob(parts.pool))
+                try SegmentKinds.record(parts.kinds, segment: db.lastInsertRowID, datasetID: datasetID, field: Int64(fid), using: insertSegmentKinds)
             }
             let column = columns[fid]!
             let (width, bytes) = column.encoded(rows: n)
