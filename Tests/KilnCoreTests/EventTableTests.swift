@@ -97,12 +97,24 @@ import Testing
         var codes = (0..<rows).map { _ in UInt32(next() % 4 == 0 ? 0 : next() % UInt64(limit + 1)) }
         codes[0] = UInt32(limit)
         if rows > 2 { codes[1] = 64; codes[2] = UInt32(limit + 7) }
-        let (unique, recoded) = EventTable.recode(.u32(codes), rows: rows, limit: limit)
-        let want = Array(Set(codes.filter { $0 != 0 && Int($0) <= limit })).sorted()
-        #expect(unique == want)
-        for (r, c) in codes.enumerated() {
-            let expected = c == 0 || Int(c) > limit ? 0 : UInt32(want.firstIndex(of: c)! + 1)
-            #expect(recoded[r] == expected, "row \(r) code \(c)")
+        check(codes, rows: rows, limit: limit)
+        // A window's codes: mostly a narrow band of new ones, a few old ones.
+        let big = 1_000_000
+        let band = (0..<rows).map { _ in UInt32(next() % 10 == 0 ? next() % UInt64(big) : UInt64(big - 4_000) + next() % 4_000) }
+        check(band, rows: rows, limit: big)
+        check([0, 0], rows: 2, limit: 10)
+    }
+
+    /// Both ways of ranking (an array over the range of codes, a bitset) give the same answer.
+    func check(_ codes: [UInt32], rows: Int, limit: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        let want = Array(Set(codes.prefix(rows).filter { $0 != 0 && Int($0) <= limit })).sorted()
+        for dense in [0, 8, 1_000] {
+            let (unique, recoded) = EventTable.recode(.u32(codes), rows: rows, limit: limit, denseFactor: dense)
+            #expect(unique == want, sourceLocation: sourceLocation)
+            let bad = codes.prefix(rows).enumerated().filter { r, c in
+                recoded[r] != (c == 0 || Int(c) > limit ? 0 : UInt32(want.firstIndex(of: c)! + 1))
+            }
+            #expect(bad.isEmpty, "dense factor \(dense): rows \(bad.prefix(5))", sourceLocation: sourceLocation)
         }
     }
 }

@@ -28,10 +28,14 @@ extension EventTable {
 
     /// The distinct codes from 1 to `limit` in the first `rows` rows, ascending, and each row's
     /// rank among them (1-based; 0 for absent or out-of-range codes).
-    /// - Complexity: O(rows + limit / 64)
-    static func recode(_ codes: CodeArray, rows: Int, limit: Int) -> (unique: [UInt32], recoded: [UInt32]) {
-        let words = limit / 64 + 1
-        var bits = [UInt64](repeating: 0, count: words)
+    ///
+    /// Codes are given in order of first appearance, so a time window's codes mostly sit in a
+    /// narrow range (its new values) with a few older ones. When the range between the lowest
+    /// and highest code present is at most `denseFactor` times the rows, ranks go in an array
+    /// over that range (one lookup per row); otherwise through a bitset over the range with a
+    /// popcount per row.
+    /// - Complexity: O(rows + range of the codes present)
+    static func recode(_ codes: CodeArray, rows: Int, limit: Int, denseFactor: Int = 8) -> (unique: [UInt32], recoded: [UInt32]) {
         func code<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>, _ r: Int) -> Int {
             let v = Int(truncatingIfNeeded: c[r])
             return v <= limit ? v : 0
@@ -44,29 +48,74 @@ extension EventTable {
             }
         }
         let n = min(rows, codes.count)
+        // The range of the codes present (0 is absence).
+        var low = Int.max, high = 0
+        withCodes { code in
+            for r in 0..<n {
+                let c = code(r)
+                if c != 0 {
+                    low = min(low, c)
+                    high = max(high, c)
+                }
+            }
+        }
+        var recoded = [UInt32](repeating: 0, count: rows)
+        guard high > 0 else { return ([], recoded) }
+        let range = high - low + 1
+        var unique: [UInt32] = []
+        if range <= max(64, denseFactor * n) {
+            // Mark, rank in code order, look up.
+            var rank = [UInt32](repeating: 0, count: range)
+            rank.withUnsafeMutableBufferPointer { m in
+                withCodes { code in
+                    for r in 0..<n {
+                        let c = code(r)
+                        if c != 0 { m[c - low] = 1 }
+                    }
+                }
+                var total: UInt32 = 0
+                for i in 0..<range where m[i] != 0 {
+                    total &+= 1
+                    m[i] = total
+                }
+                unique.reserveCapacity(Int(total))
+                for i in 0..<range where m[i] != 0 { unique.append(UInt32(i + low)) }
+                recoded.withUnsafeMutableBufferPointer { out in
+                    withCodes { code in
+                        for r in 0..<n {
+                            let c = code(r)
+                            if c != 0 { out[r] = m[c - low] }
+                        }
+                    }
+                }
+            }
+            return (unique, recoded)
+        }
+        // A bitset over the range; a code's rank is the bits set before it.
+        let base = low & ~63
+        let words = (high - base) / 64 + 1
+        var bits = [UInt64](repeating: 0, count: words)
         withCodes { code in
             bits.withUnsafeMutableBufferPointer { b in
                 for r in 0..<n {
                     let c = code(r)
-                    b[c >> 6] |= 1 << UInt64(c & 63)
+                    guard c != 0 else { continue }
+                    let o = c - base
+                    b[o >> 6] |= 1 << UInt64(o & 63)
                 }
             }
         }
-        bits[0] &= ~1 // code 0 is absence, never a value
-        // Ranks before each word, and the codes present in order.
         var before = [UInt32](repeating: 0, count: words)
-        var unique: [UInt32] = []
         var total: UInt32 = 0
         for w in 0..<words {
             before[w] = total
             var word = bits[w]
             total &+= UInt32(word.nonzeroBitCount)
             while word != 0 {
-                unique.append(UInt32(w * 64 + word.trailingZeroBitCount))
+                unique.append(UInt32(base + w * 64 + word.trailingZeroBitCount))
                 word &= word - 1
             }
         }
-        var recoded = [UInt32](repeating: 0, count: rows)
         withCodes { code in
             bits.withUnsafeBufferPointer { b in
                 before.withUnsafeBufferPointer { rank in
@@ -74,8 +123,9 @@ extension EventTable {
                         for r in 0..<n {
                             let c = code(r)
                             guard c != 0 else { continue }
-                            let mask = (UInt64(1) << UInt64(c & 63)) &- 1
-                            out[r] = rank[c >> 6] &+ UInt32((b[c >> 6] & mask).nonzeroBitCount) &+ 1
+                            let o = c - base
+                            let mask = (UInt64(1) << UInt64(o & 63)) &- 1
+                            out[r] = rank[o >> 6] &+ UInt32((b[o >> 6] & mask).nonzeroBitCount) &+ 1
                         }
                     }
                 }
