@@ -206,22 +206,36 @@ public final class StoreReader {
                     loaded.dictionaryCounts.append(0)
                 }
             // A merged chunk lists the chunks it replaced: rows of those already loaded are
-            // skipped (see `StoreWriter.compact()`).
-            var skip: [Int64: Int] = [:]
+            // skipped (see `StoreWriter.compact()`). A chunk reaching out of the window keeps
+            // only its rows from the first to the last event in the window: a chunk spans
+            // hours, a window's edges would otherwise read most of a chunk it does not need.
+            var keep: [Int64: (from: Int, count: Int)] = [:]
             var newRows = 0
             let window = loaded.window, range = loaded.chunkRange
-            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL") FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) \(Self.inRange) ORDER BY chunk_id")
+            let timesOf = try db.prepare("SELECT timestamps FROM chunks WHERE dataset_id = ? AND chunk_id = ?")
+            try db.prepare("SELECT chunk_id, rows, \(hasParts ? "parts" : "NULL"), min_time, max_time FROM chunks WHERE dataset_id = ? AND chunk_id > ? \(Self.overlaps) \(Self.inRange) ORDER BY chunk_id")
                 .rows([.int(loaded.datasetID), .int(loaded.lastChunk), .int(window.lowerBound), .int(window.upperBound),
                        .int(range.lowerBound), .int(range.upperBound)]) { r in
-                    let rows = Int(r.int(1))
+                    let chunk = r.int(0), rows = Int(r.int(1))
                     var skipped = 0
                     if !r.isNull(2) {
                         let parts = r.withBlob(2) { [Int64](littleEndianBytes: $0) }
                         for k in stride(from: 0, to: parts.count - 1, by: 2) where parts[k] <= loaded.lastChunk { skipped += Int(parts[k + 1]) }
                     }
-                    guard rows >= 0, skipped <= rows else { throw StoreError.corrupt("chunk \(r.int(0)) of \(loaded.dataset) lists more rows than it has") }
-                    if skipped > 0 { skip[r.int(0)] = skipped }
-                    newRows += rows - skipped
+                    guard rows >= 0, skipped <= rows else { throw StoreError.corrupt("chunk \(chunk) of \(loaded.dataset) lists more rows than it has") }
+                    var kept = (from: skipped, count: rows - skipped)
+                    if r.int(3) < window.lowerBound || r.int(4) > window.upperBound {
+                        try timesOf.rows([.int(loaded.datasetID), .int(chunk)]) { t in
+                            let ok = t.withBlob(0) { p -> Bool in
+                                guard p.count == rows * 8 else { return false }
+                                kept = Self.rowsIn(window, times: p, from: skipped)
+                                return true
+                            }
+                            guard ok else { throw StoreError.corrupt("chunk \(chunk) of \(loaded.dataset) has the wrong length") }
+                        }
+                    }
+                    if kept != (0, rows) { keep[chunk] = kept }
+                    newRows += kept.count
                 }
             let totalRows = loaded.table.count + newRows
             try loadValues(&loaded, totalRows: totalRows)
@@ -238,26 +252,28 @@ public final class StoreReader {
                 try chunksStmt.rows([.int(datasetID), .int(lastChunk), .int(window.lowerBound), .int(window.upperBound),
                                      .int(range.lowerBound), .int(range.upperBound)]) { r in
                     let chunk = r.int(0), stored = Int(r.int(1))
-                    let skipped = skip[chunk] ?? 0, rows = stored - skipped
+                    let (skipped, rows) = keep[chunk] ?? (0, stored)
+                    let end = skipped + rows
                     let at = added
-                    guard rows >= 0, at + rows <= block.rows else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has more rows than the dataset") }
+                    guard rows >= 0, end <= stored, at + rows <= block.rows else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has more rows than the dataset") }
+                    lastChunk = chunk
+                    guard rows > 0 else { return }
                     let timesOK = r.withBlob(2) { p in
-                        p.count == stored * 8 && block.setTimestamps(at: at, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * 8)...]))
+                        p.count == stored * 8 && block.setTimestamps(at: at, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * 8)..<(end * 8)]))
                     }
                     let ratesOK = r.isNull(3) || r.withBlob(3) { p in
-                        p.count == stored * 4 && block.setSampleRates(at: at, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * 4)...]))
+                        p.count == stored * 4 && block.setSampleRates(at: at, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * 4)..<(end * 4)]))
                     }
                     guard timesOK, ratesOK else { throw StoreError.corrupt("chunk \(chunk) of \(dataset) has the wrong length") }
                     try columnsStmt.rows([.int(datasetID), .int(chunk)]) { c in
                         let fid = Int(c.int(0)), width = Int(c.int(1))
                         guard fid >= 0, fid < fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(chunk)") }
                         let ok = c.withBlob(2) { p in
-                            Self.setColumn(&block, field: fieldNames[fid], at: at, rows: stored, skipping: skipped, width: width, stored: p)
+                            Self.setColumn(&block, field: fieldNames[fid], at: at, rows: stored, keeping: skipped..<end, width: width, stored: p)
                         }
                         guard ok else { throw StoreError.corrupt("column \(fid) of chunk \(chunk) is malformed") }
                     }
                     starts.append(ChunkStart(chunk: chunk, tableRow: block.firstRow + at, skipped: skipped))
-                    lastChunk = chunk
                     added += rows
                     if let progress, !progress(added, block.rows) { throw StoreError.cancelled }
                 }
@@ -431,34 +447,53 @@ public final class StoreReader {
         return [0, tally[1], tally[2], tally[3], tally[4]]
     }
 
-    /// Copies one stored chunk column of `rows` rows, less its first `skipped`, into the block:
-    /// dense codes at width 1, 2 or 4, or sparse (`0x10 + width`: row ids, then codes).
-    private static func setColumn(_ block: inout RowBlock, field: String, at offset: Int, rows: Int, skipping skipped: Int, width: Int,
+    /// Copies rows `kept` of one stored chunk column of `rows` rows into the block: dense codes
+    /// at width 1, 2 or 4, or sparse (`0x10 + width`: row ids, then codes).
+    private static func setColumn(_ block: inout RowBlock, field: String, at offset: Int, rows: Int, keeping kept: Range<Int>, width: Int,
                                   stored p: UnsafeRawBufferPointer) -> Bool {
         switch width {
         case 1, 2, 4:
             return p.count == rows * width
-                && block.setCodes(field, at: offset, littleEndian: UnsafeRawBufferPointer(rebasing: p[(skipped * width)...]), width: width)
+                && block.setCodes(field, at: offset, littleEndian: UnsafeRawBufferPointer(rebasing: p[(kept.lowerBound * width)..<(kept.upperBound * width)]),
+                                  width: width)
         case 0x11, 0x12, 0x14:
             let w = width - 0x10
             guard p.count % (4 + w) == 0 else { return false }
             let present = p.count / (4 + w)
             let ids = UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]), codes = UnsafeRawBufferPointer(rebasing: p[(present * 4)...])
-            guard skipped > 0 else { return block.setSparseCodes(field, at: offset, span: rows, rowIDs: ids, littleEndian: codes, width: w) }
-            // Part of a merged chunk was loaded before: keep the rows after it, renumbered.
+            guard kept != 0..<rows else { return block.setSparseCodes(field, at: offset, span: rows, rowIDs: ids, littleEndian: codes, width: w) }
+            // Part of a merged chunk was loaded before, or rows lie out of the window: keep
+            // the others, renumbered.
             var keptIDs: [UInt8] = [], keptCodes: [UInt8] = []
             for k in 0..<present {
                 let row = Int(UInt32(littleEndian: ids.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)))
-                guard row >= skipped else { continue }
-                withUnsafeBytes(of: UInt32(row - skipped).littleEndian) { keptIDs += $0 }
+                guard kept.contains(row) else { continue }
+                withUnsafeBytes(of: UInt32(row - kept.lowerBound).littleEndian) { keptIDs += $0 }
                 keptCodes += codes[(k * w)..<((k + 1) * w)]
             }
             return keptIDs.withUnsafeBytes { i in
-                keptCodes.withUnsafeBytes { c in block.setSparseCodes(field, at: offset, span: rows - skipped, rowIDs: i, littleEndian: c, width: w) }
+                keptCodes.withUnsafeBytes { c in block.setSparseCodes(field, at: offset, span: kept.count, rowIDs: i, littleEndian: c, width: w) }
             }
         default:
             return false
         }
+    }
+
+    /// The rows from `first` on of a chunk with timestamps `times` (little-endian Int64) to keep
+    /// for `window`: from its first event in the window to its last (rows between them that
+    /// are out of it stay; nothing in the window is left out). Empty when none is in it.
+    /// - Complexity: O(rows)
+    static func rowsIn(_ window: TimeWindow, times: UnsafeRawBufferPointer, from first: Int) -> (from: Int, count: Int) {
+        let n = times.count / 8
+        var low = -1, high = -1
+        for i in first..<max(first, n) {
+            let t = Int64(littleEndian: times.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))
+            if t >= window.lowerBound && t <= window.upperBound {
+                if low < 0 { low = i }
+                high = i
+            }
+        }
+        return low < 0 ? (first, 0) : (low, high - low + 1)
     }
 
     func datasetID(_ name: String) throws -> Int64 {
