@@ -4,12 +4,13 @@ extension EventTable {
     /// A table loaded for a time window shares its dictionaries with the whole dataset, so a
     /// week of distinct durations or span ids weighs on an answer about two hours: counting
     /// arrays, code maps and scans sized by the dictionary. Columns whose dictionary has more
-    /// than `minimumValues` values and more than twice as many values as the table has rows
+    /// than `minimumValues` values and more than half as many values as the table has rows
     /// are coded again against only the values present, in the same order (so ties broken by
-    /// code break the same way). Answers about the rows do not change.
-    /// - Complexity: O(rows + dictionary size / 64) per column re-coded, columns in parallel.
+    /// code break the same way): a pass over the rows, instead of passes over the dictionary
+    /// in every analysis. Answers about the rows do not change.
+    /// - Complexity: O(rows + range of the codes present) per column re-coded, columns in parallel.
     public func localized(minimumValues: Int = 4_096) -> EventTable {
-        let wanted = columns.indices.filter { columns[$0].valueCount > minimumValues && columns[$0].valueCount > 2 * count }
+        let wanted = columns.indices.filter { columns[$0].valueCount > minimumValues && 2 * columns[$0].valueCount > count }
         guard !wanted.isEmpty else { return self }
         let table = self
         let local: [Column?] = Parallel.map(wanted.count) { k in
@@ -36,27 +37,31 @@ extension EventTable {
     /// popcount per row.
     /// - Complexity: O(rows + range of the codes present)
     static func recode(_ codes: CodeArray, rows: Int, limit: Int, denseFactor: Int = 8) -> (unique: [UInt32], recoded: [UInt32]) {
-        func code<C: FixedWidthInteger & UnsignedInteger>(_ c: UnsafeBufferPointer<C>, _ r: Int) -> Int {
-            let v = Int(truncatingIfNeeded: c[r])
+        switch codes {
+        case .u8(let a): return a.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
+        case .u16(let a): return a.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
+        case .u32(let a): return a.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
+        }
+    }
+
+    /// ``recode(_:rows:limit:denseFactor:)`` over codes of one width (specialized per width, so
+    /// that each row costs a few instructions, not a call).
+    @inline(__always)
+    private static func recode<C: FixedWidthInteger & UnsignedInteger>(_ p: UnsafeBufferPointer<C>, rows: Int, limit: Int,
+                                                                       denseFactor: Int) -> (unique: [UInt32], recoded: [UInt32]) {
+        let n = min(rows, p.count)
+        // A code past the dictionary (a damaged store) counts as absent.
+        @inline(__always) func code(_ r: Int) -> Int {
+            let v = Int(truncatingIfNeeded: p[r])
             return v <= limit ? v : 0
         }
-        func withCodes<R>(_ body: (_ code: (Int) -> Int) -> R) -> R {
-            switch codes {
-            case .u8(let a): return a.withUnsafeBufferPointer { p in body { code(p, $0) } }
-            case .u16(let a): return a.withUnsafeBufferPointer { p in body { code(p, $0) } }
-            case .u32(let a): return a.withUnsafeBufferPointer { p in body { code(p, $0) } }
-            }
-        }
-        let n = min(rows, codes.count)
         // The range of the codes present (0 is absence).
         var low = Int.max, high = 0
-        withCodes { code in
-            for r in 0..<n {
-                let c = code(r)
-                if c != 0 {
-                    low = min(low, c)
-                    high = max(high, c)
-                }
+        for r in 0..<n {
+            let c = code(r)
+            if c != 0 {
+                low = min(low, c)
+                high = max(high, c)
             }
         }
         var recoded = [UInt32](repeating: 0, count: rows)
@@ -67,11 +72,9 @@ extension EventTable {
             // Mark, rank in code order, look up.
             var rank = [UInt32](repeating: 0, count: range)
             rank.withUnsafeMutableBufferPointer { m in
-                withCodes { code in
-                    for r in 0..<n {
-                        let c = code(r)
-                        if c != 0 { m[c - low] = 1 }
-                    }
+                for r in 0..<n {
+                    let c = code(r)
+                    if c != 0 { m[c - low] = 1 }
                 }
                 var total: UInt32 = 0
                 for i in 0..<range where m[i] != 0 {
@@ -81,11 +84,9 @@ extension EventTable {
                 unique.reserveCapacity(Int(total))
                 for i in 0..<range where m[i] != 0 { unique.append(UInt32(i + low)) }
                 recoded.withUnsafeMutableBufferPointer { out in
-                    withCodes { code in
-                        for r in 0..<n {
-                            let c = code(r)
-                            if c != 0 { out[r] = m[c - low] }
-                        }
+                    for r in 0..<n {
+                        let c = code(r)
+                        if c != 0 { out[r] = m[c - low] }
                     }
                 }
             }
@@ -95,14 +96,12 @@ extension EventTable {
         let base = low & ~63
         let words = (high - base) / 64 + 1
         var bits = [UInt64](repeating: 0, count: words)
-        withCodes { code in
-            bits.withUnsafeMutableBufferPointer { b in
-                for r in 0..<n {
-                    let c = code(r)
-                    guard c != 0 else { continue }
-                    let o = c - base
-                    b[o >> 6] |= 1 << UInt64(o & 63)
-                }
+        bits.withUnsafeMutableBufferPointer { b in
+            for r in 0..<n {
+                let c = code(r)
+                guard c != 0 else { continue }
+                let o = c - base
+                b[o >> 6] |= 1 << UInt64(o & 63)
             }
         }
         var before = [UInt32](repeating: 0, count: words)
@@ -116,17 +115,15 @@ extension EventTable {
                 word &= word - 1
             }
         }
-        withCodes { code in
-            bits.withUnsafeBufferPointer { b in
-                before.withUnsafeBufferPointer { rank in
-                    recoded.withUnsafeMutableBufferPointer { out in
-                        for r in 0..<n {
-                            let c = code(r)
-                            guard c != 0 else { continue }
-                            let o = c - base
-                            let mask = (UInt64(1) << UInt64(o & 63)) &- 1
-                            out[r] = rank[o >> 6] &+ UInt32((b[o >> 6] & mask).nonzeroBitCount) &+ 1
-                        }
+        bits.withUnsafeBufferPointer { b in
+            before.withUnsafeBufferPointer { rank in
+                recoded.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<n {
+                        let c = code(r)
+                        guard c != 0 else { continue }
+                        let o = c - base
+                        let mask = (UInt64(1) << UInt64(o & 63)) &- 1
+                        out[r] = rank[o >> 6] &+ UInt32((b[o >> 6] & mask).nonzeroBitCount) &+ 1
                     }
                 }
             }
