@@ -105,6 +105,18 @@ import Testing
         check([0, 0], rows: 2, limit: 10)
     }
 
+    @Test func aRestrictedDictionaryHoldsTheSameValuesInOrder() {
+        var d = ValueDictionary()
+        let values: [Value] = [.string("a"), .int(-3), .float(2.5), .bool(true), .string(""), .string("ünï\u{1B}[31m"), .int(.max), .string("zz")]
+        for v in values { d.append(v) }
+        let codes: [UInt32] = [1, 3, 5, 6, 8]
+        let r = d.restricted(to: codes)
+        #expect(r.count == codes.count)
+        #expect((1...r.count).map { r.value($0) } == codes.map { d.value(Int($0)) })
+        #expect(r.kindCounts == [0, 4, 0, 1, 0])
+        #expect(d.restricted(to: []).count == 0)
+    }
+
     /// Both ways of ranking (an array over the range of codes, a bitset) give the same answer.
     func check(_ codes: [UInt32], rows: Int, limit: Int, sourceLocation: SourceLocation = #_sourceLocation) {
         let want = Array(Set(codes.prefix(rows).filter { $0 != 0 && Int($0) <= limit })).sorted()

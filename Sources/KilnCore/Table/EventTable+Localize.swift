@@ -147,10 +147,8 @@ extension Column {
     func restricted(to unique: [UInt32], codes: CodeArray) -> Column? {
         switch values {
         case .memory(let dictionary):
-            var values = ValueDictionary()
-            for c in unique { if let v = dictionary.value(Int(c)) { values.append(v) } }
-            guard values.count == unique.count else { return nil }
-            return Column(name: name, codes: codes, dictionary: values)
+            guard unique.allSatisfy({ $0 >= 1 && Int($0) <= dictionary.count }) else { return nil }
+            return Column(name: name, codes: codes, dictionary: dictionary.restricted(to: unique))
         case .deferred(let deferred):
             guard let restricted = deferred.restricted(to: unique) else { return nil }
             return Column(name: name, codes: codes, deferred: restricted)

@@ -114,6 +114,27 @@ public struct ValueDictionary: Sendable, Equatable {
         _ = appendSegment(kinds: parts.kinds, payloads: parts.payloads, pool: parts.pool)
     }
 
+    /// The values with codes `codes` (ascending, each in 1...count), as codes 1...codes.count
+    /// in that order. Copies kinds, payloads and string bytes, never making a `Value`.
+    /// - Complexity: O(codes + their string bytes)
+    public func restricted(to codes: [UInt32]) -> ValueDictionary {
+        var out = ValueDictionary()
+        out.kinds.reserveCapacity(codes.count + 1)
+        out.payloads.reserveCapacity(codes.count + 1)
+        pool.withUnsafeBufferPointer { bytes in
+            for c in codes {
+                let code = Int(c), kind = kinds[code], p = payloads[code]
+                if kind == ValueKind.string.rawValue {
+                    let offset = Int(p >> 24), length = Int(p & 0xFF_FFFF)
+                    _ = out.appendString(bytes: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+                } else {
+                    _ = out.appendRaw(kind: kind, payload: p)
+                }
+            }
+        }
+        return out
+    }
+
     /// The values with codes from `start` on, as a dictionary of their own (a stored segment).
     public func suffix(from start: Int) -> ValueDictionary {
         var out = ValueDictionary()
