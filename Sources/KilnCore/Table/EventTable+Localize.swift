@@ -76,13 +76,19 @@ extension EventTable {
                     let c = code(r)
                     if c != 0 { m[c - low] = 1 }
                 }
-                var total: UInt32 = 0
+                var total = 0
                 for i in 0..<range where m[i] != 0 {
                     total &+= 1
-                    m[i] = total
+                    m[i] = UInt32(truncatingIfNeeded: total)
                 }
-                unique.reserveCapacity(Int(total))
-                for i in 0..<range where m[i] != 0 { unique.append(UInt32(i + low)) }
+                unique = [UInt32](unsafeUninitializedCapacity: total) { u, written in
+                    var k = 0
+                    for i in 0..<range where m[i] != 0 {
+                        u[k] = UInt32(truncatingIfNeeded: i + low)
+                        k &+= 1
+                    }
+                    written = k
+                }
                 recoded.withUnsafeMutableBufferPointer { out in
                     for r in 0..<n {
                         let c = code(r)
