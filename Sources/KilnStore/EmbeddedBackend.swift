@@ -88,16 +88,18 @@ public final class EmbeddedBackend: EventBackend {
 
     /// The table of `loaded` to answer about `scope`: with its large dictionaries re-coded to
     /// the values present (``EventTable/localized(minimumValues:)``) when the scope is a time
-    /// window, whose rows use a small part of dictionaries built over the whole dataset; as
-    /// loaded otherwise (a whole dataset uses most of its values, re-coding would be wasted).
-    static func held(_ loaded: LoadedDataset, scope: Scope) -> EventTable {
-        TimeWindow(scope) == .all ? loaded.table : loaded.table.localized()
+    /// window holding less than half the dataset, whose rows use a small part of dictionaries
+    /// built over all of it; as loaded otherwise (most values are used, re-coding is wasted).
+    func held(_ loaded: LoadedDataset, scope: Scope) -> EventTable {
+        guard TimeWindow(scope) != .all, let total = try? reader.eventCount(dataset: loaded.dataset),
+              Int64(loaded.table.count) * 2 < total else { return loaded.table }
+        return loaded.table.localized()
     }
 
     public func query(_ query: Query, dataset: String) throws -> Answer<QueryResult> {
         let fields = query.fieldsRead
         guard let batches = try plan(dataset: dataset, scope: query.scope, fields: fields) else {
-            return Answer(try query.run(Self.held(try load(dataset: dataset, scope: query.scope, fields: fields), scope: query.scope)))
+            return Answer(try query.run(held(try load(dataset: dataset, scope: query.scope, fields: fields), scope: query.scope)))
         }
         var rollup = query.makeRollup()
         try stream(dataset: dataset, scope: query.scope, fields: fields, batches: batches) { part, rows in rollup.add(part, rows: rows) }
@@ -117,13 +119,13 @@ public final class EmbeddedBackend: EventBackend {
             let table = rollup.table()
             return Answer(Heatmap.compute(table, rows: .all(table.count), field: field, options: options), notes: .streamed)
         }
-        let table = Self.held(try load(dataset: dataset, scope: scope, fields: fields), scope: scope)
+        let table = held(try load(dataset: dataset, scope: scope, fields: fields), scope: scope)
         return Answer(Heatmap.compute(table, scope: scope, field: field, options: options))
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
         guard let batches = try plan(dataset: dataset, scope: scope, fields: nil) else {
-            return Answer(BubbleUp.run(Self.held(try load(dataset: dataset, scope: scope), scope: scope), scope: scope, selection: selection, options: options))
+            return Answer(BubbleUp.run(held(try load(dataset: dataset, scope: scope), scope: scope), scope: scope, selection: selection, options: options))
         }
         return try streamedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: selection.map(\.field),
                                     options: options) { part, rows in rows.filtered(by: selection, in: part) }

@@ -496,6 +496,11 @@ public final class StoreReader {
         return low < 0 ? (first, 0) : (low, high - low + 1)
     }
 
+    /// How many events `dataset` holds (0 when there is no such dataset).
+    public func eventCount(dataset: String) throws -> Int64 {
+        try db.prepare("SELECT rows FROM datasets WHERE name = ?").scalarInt(.text(dataset)) ?? 0
+    }
+
     func datasetID(_ name: String) throws -> Int64 {
         if let id = try db.prepare("SELECT id FROM datasets WHERE name = ?").scalarInt(.text(name)) { return id }
         var known: [String] = []
