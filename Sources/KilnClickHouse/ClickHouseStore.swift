@@ -45,8 +45,11 @@ public final class ClickHouseStore: @unchecked Sendable {
         defer { lock.unlock() }
         guard !ready else { return }
         // Tables made earlier: nothing to create (and no shard to visit).
-        if let made = try? client.text("SELECT count() FROM system.tables WHERE database = \(SQL.quote(url.database)) AND name IN ('events', 'datasets', 'fields', 'markers', 'slos')"),
-           made.trimmingCharacters(in: .whitespacesAndNewlines) == "5" {
+        var expected = ["events"] + ClickHouseSchema.metadataNames
+        if url.cluster != nil { expected += expected.map { $0 + "_local" } }
+        let list = expected.map(SQL.quote).joined(separator: ", ")
+        if let made = try? client.text("SELECT count() FROM system.tables WHERE database = \(SQL.quote(url.database)) AND name IN (\(list))"),
+           made.trimmingCharacters(in: .whitespacesAndNewlines) == String(expected.count) {
             ready = true
             return
         }
@@ -57,15 +60,17 @@ public final class ClickHouseStore: @unchecked Sendable {
                 do {
                     try c.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
                     try c.execute(ClickHouseSchema.eventsTable(url.database, "events_local"))
+                    for sql in ClickHouseSchema.metadataLocalTables(url.database) { try c.execute(sql) }
                 } catch let error as ClickHouseError {
                     throw ClickHouseError(code: error.code, message: "creating the tables of shard \(shard) of cluster \(cluster): \(error.message)")
                 }
             }
             try client.execute(ClickHouseSchema.distributedTable(url.database, cluster: cluster))
+            for sql in ClickHouseSchema.metadataDistributedTables(url.database, cluster: cluster) { try client.execute(sql) }
         } else {
             try client.execute(ClickHouseSchema.eventsTable(url.database, "events"))
+            for sql in ClickHouseSchema.metadataTables(url.database) { try client.execute(sql) }
         }
-        for sql in ClickHouseSchema.metadataTables(url.database) { try client.execute(sql) }
         ready = true
     }
 
