@@ -42,8 +42,10 @@ extension ClickHouseBackend {
 
     public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
         // The selection is the events failing some good filter; every event passes no filter.
+        // `= 0` rather than NOT: 18.16 folds the baseline's NOT (NOT …) in one place of the
+        // query but not in another, and then misses a column ("Not found column … in block").
         let passes = good.isEmpty ? "1" : "(" + good.map(FilterSQL.condition).joined(separator: " AND ") + ")"
-        return try bubbleUp(dataset: dataset, scope: scope, selected: "(NOT \(passes))",
+        return try bubbleUp(dataset: dataset, scope: scope, selected: "(\(passes) = 0)",
                             selectedFields: Set(good.map(\.field).filter { $0 != FieldName.timestamp }), options: options)
     }
 }

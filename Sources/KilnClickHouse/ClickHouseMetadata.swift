@@ -133,12 +133,14 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
     /// The markers not removed whose newest row matches `condition` (on the raw rows: a marker's
     /// dataset and id never change), by time; of two rows claiming one id, the smaller nonce.
     func liveMarkers(_ condition: String) throws -> [(dataset: String, marker: Marker, nonce: UInt64, updated: Int64)] {
+        // Aliases differ from column names: ClickHouse would put an aggregate aliased `dataset`
+        // into the WHERE on `dataset`.
         let sql = """
-            SELECT id, nonce, dataset, start, end, has_end, message, type, url, automatic, updated FROM (\
-            SELECT id, nonce, any(dataset) AS dataset, argMax(start, updated) AS start, argMax(end, updated) AS end, \
-            argMax(has_end, updated) AS has_end, argMax(message, updated) AS message, argMax(type, updated) AS type, \
-            argMax(url, updated) AS url, argMax(automatic, updated) AS automatic, argMax(removed, updated) AS gone, max(updated) AS updated \
-            FROM \(database).markers WHERE \(condition) GROUP BY id, nonce) WHERE gone = 0 ORDER BY start, id, nonce
+            SELECT id, nonce, _dataset, _start, _end, _has_end, _message, _type, _url, _automatic, _last FROM (\
+            SELECT id, nonce, any(dataset) AS _dataset, argMax(start, updated) AS _start, argMax(end, updated) AS _end, \
+            argMax(has_end, updated) AS _has_end, argMax(message, updated) AS _message, argMax(type, updated) AS _type, \
+            argMax(url, updated) AS _url, argMax(automatic, updated) AS _automatic, argMax(removed, updated) AS _gone, max(updated) AS _last \
+            FROM \(database).markers WHERE \(condition) GROUP BY id, nonce) WHERE _gone = 0 ORDER BY _start, id, nonce
             """
         var seen = Set<Int64>()
         var out: [(String, Marker, UInt64, Int64)] = []
