@@ -104,7 +104,7 @@ extension ClickHouseSerial {
             #expect(names.count >= 2, "\(versions)")
             var comparisons: [[String]] = [
                 ["compare", "--dataset", "shop", "--since", "all"],
-                ["compare", "--dataset", "shop", "--since", "all", "--where", "service.name = checkout"],
+                ["compare", "--dataset", "shop", "--since", "all", "--where", "duration_ms > 1"],
                 ["compare", "--dataset", "shop", "--since", "all", "--metric", "duration_ms", "--error", "http.status_code >= 400"],
             ]
             if names.count >= 2 {
@@ -176,10 +176,10 @@ extension ClickHouseSerial {
             #expect((shop["trace_fields"] as? [String: Any])?["trace"] as? String == "TraceID")
             _ = try KilnBinary.run(["marker", "add", "--db", cluster.url, "--dataset", "gone", "a marker of a dataset that goes"])
 
-            let rm = try KilnBinary.run(["datasets", "rm", "--db", cluster.url("password=hunter2"), "gone"])
+            let rm = try KilnBinary.run(["datasets", "rm", "--db", cluster.url("user=kiln&password=kiln-secret"), "gone"])
             #expect(rm.status == 0, "\(rm.stderr)")
             #expect(rm.stdout.contains("removed dataset gone (3,000 events)"), "\(rm.stdout)")
-            #expect(!rm.stdout.contains("hunter2") && !rm.stderr.contains("hunter2"))
+            #expect(!rm.stdout.contains("kiln-secret") && !rm.stderr.contains("kiln-secret"))
             let names = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", other, "--format", "json"]))
             #expect((names["datasets"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["shop"])
             let query = try KilnBinary.run(["query", "--db", other, "--dataset", "gone", "--since", "all", "--calc", "COUNT"])
