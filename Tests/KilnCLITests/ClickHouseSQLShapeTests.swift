@@ -132,6 +132,12 @@ extension ClickHouseSerial {
                 let r = try KilnBinary.run(c + ["--db", url], environment: env)
                 #expect(r.status == 0 || (r.status == 1 && ["slo", "compare"].contains(c[0])), "\(c): \(r.stderr)")
             }
+            // The metadata, SLO and compare shapes are among those replayed.
+            let logged = try String(contentsOfFile: log, encoding: .utf8)
+            for shape in ["argMax(definition, updated)", "ALTER TABLE shapes.events DELETE", "FROM system.mutations", "sumIf(sample_rate, timestamp_ns >=",
+                          "quantileExactWeightedIf(0.4999", "INSERT INTO shapes.markers", "AS _gone", "min(seq)"] {
+                #expect(logged.contains(shape), "no statement with \(shape) was logged")
+            }
             let python = Process()
             python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             python.arguments = ["python3", "-c", Self.replay, log, String(cluster.base)]
