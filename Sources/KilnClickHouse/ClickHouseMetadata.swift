@@ -98,6 +98,11 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
         try Self.checkDataset(dataset)
         try store.prepare()
         try register(dataset, now: now)
+        return try insertMarker(marker, dataset: dataset, now: now).id
+    }
+
+    /// Stores `marker` under the next free id; returns the id and the row's nonce.
+    func insertMarker(_ marker: Marker, dataset: String, now: Int64) throws -> (id: Int64, nonce: UInt64) {
         let nonce = UInt64.random(in: 1...UInt64.max)
         for _ in 0..<Self.markerAttempts {
             // The next id; two adds at the same moment may pick the same one: the row with the
@@ -109,7 +114,7 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
                 SELECT nonce FROM (SELECT nonce, argMax(removed, updated) AS gone FROM \(database).markers WHERE id = \(id) GROUP BY nonce) \
                 WHERE gone = 0 ORDER BY nonce LIMIT 1
                 """).first?.first
-            if owner == String(nonce) { return id }
+            if owner == String(nonce) { return (id, nonce) }
             try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: id, nonce: nonce, updated: now + 1, removed: true))
         }
         throw ClickHouseError(code: .server, message: "could not find a free marker id after \(Self.markerAttempts) attempts (many markers added at once?)")
@@ -121,6 +126,11 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
         guard let (dataset, marker, nonce, updated) = rows.first else { return false }
         try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: id, nonce: nonce, updated: max(Self.now(), updated + 1), removed: true))
         return true
+    }
+
+    /// Writes a new version of the marker row (`marker.id`, `nonce`).
+    func write(_ marker: Marker, dataset: String, nonce: UInt64, updated: Int64, removed: Bool) throws {
+        try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: marker.id ?? 0, nonce: nonce, updated: updated, removed: removed))
     }
 
     static let markerColumns = "markers (dataset, id, start, end, has_end, message, type, url, automatic, nonce, updated, removed)"

@@ -19,6 +19,8 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
     private var known: Set<String>
     private var knownCount: Int
     private var lastSeq: UInt64 = 0
+    /// The dataset's versions and their deploy markers (see `ClickHouseWriter+Deploys.swift`).
+    var deploys: Deploys?
 
     /// A writer of `dataset`; creates the tables on first use and registers the dataset.
     public init(store: ClickHouseStore, dataset: String, now: Int64) throws {
@@ -105,6 +107,7 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
             let values = newNames.enumerated().map { "(\(datasetLiteral), \(SQL.quote($1)), \(now + Int64($0)))" }.joined(separator: ",")
             try store.client.execute("INSERT INTO \(store.url.database).fields (dataset, name, first_seen) VALUES " + values, settings: store.insertSettings)
         }
+        try recordDeploys(in: pending)
         try store.client.execute(sql, body: Data(out.bytes), settings: store.insertSettings)
         lastSeq = seqBase + UInt64(pending.count)
         known.formUnion(newNames)

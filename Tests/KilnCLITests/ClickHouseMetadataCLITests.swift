@@ -118,8 +118,9 @@ extension ClickHouseSerial {
                 #expect(a.stdout == b.stdout, "\(c) differs:\nembedded:   \(a.stdout.prefix(600))\nclickhouse: \(b.stdout.prefix(600))")
             }
 
-            // Manual markers through either shard; the embedded store also records automatic
-            // deploy markers at ingest, so only the manual ones are compared.
+            // Automatic deploy markers recorded at ingest, then manual ones through either shard:
+            // the same list, ids included.
+            _ = try Self.same(["marker", "list", "--dataset", "shop", "--format", "json"], embedded, cluster.url)
             let other = Self.otherEntry(cluster)
             var ids: [String: [String]] = [:]
             for (db, second) in [(embedded, embedded), (cluster.url, other)] {
@@ -139,6 +140,9 @@ extension ClickHouseSerial {
                 }
             }
             #expect(try manual(embedded) == manual(cluster.url))
+            #expect(ids[embedded] == ids[cluster.url])
+            _ = try Self.same(["marker", "list", "--dataset", "shop", "--format", "json"], embedded, cluster.url)
+            _ = try Self.same(["compare", "--dataset", "shop", "--marker", "latest", "--format", "json"], embedded, cluster.url, status: nil)
             #expect(try manual(other) == manual(cluster.url))
             #expect(try manual(cluster.url).count == 2)
             // Comparing around a marker, by id on each store.
