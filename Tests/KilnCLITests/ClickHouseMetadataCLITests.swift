@@ -209,5 +209,35 @@ extension ClickHouseSerial {
             let kept = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", cluster.url, "--format", "json"]))
             #expect((kept["datasets"] as? [[String: Any]])?.first { $0["name"] as? String == "shop" }?["events"] as? Int == 3_000)
         }
+
+        @Test func serveEvaluatesTheClustersSLOsAndKeepsMarkersThere() throws {
+            let cluster = try ClickHouseCluster()
+            let dir = try TempDir()
+            // The dataset exists before the SLO (a first good event).
+            let seed = try KilnBinary.run(["ingest", "--db", cluster.url, "--dataset", "api", "--format", "jsonl", "-"],
+                                          stdin: Data(#"{"status":200}"#.utf8))
+            #expect(seed.status == 0, "\(seed.stderr)")
+            let add = try KilnBinary.run(["slo", "add", "api", "--db", Self.otherEntry(cluster), "--dataset", "api", "--good", "status < 500", "--target", "99"])
+            #expect(add.status == 0, "\(add.stderr)")
+            let commandLog = dir.path("alerts.jsonl")
+            let server = try ServeProcess(db: cluster.url, extra: ["--alert-command", "cat >> '\(commandLog)'", "--alert-interval", "0.2"])
+            defer { server.stop() }
+            for _ in 0..<3 { #expect(try SLOAlertCLITests.send(port: server.port, count: 20, status: 200).status == 200) }
+            Thread.sleep(forTimeInterval: 1)
+            #expect(SLOAlertCLITests.objects(commandLog).isEmpty, "nothing fires on good traffic: \(server.stderr())")
+            for _ in 0..<4 { #expect(try SLOAlertCLITests.send(port: server.port, count: 50, status: 503).status == 200) }
+            let fired = SLOAlertCLITests.waitFor(20) { SLOAlertCLITests.objects(commandLog).contains { $0["state"] as? String == "firing" } }
+            #expect(fired, "an alert fires: \(server.stderr())")
+            #expect(SLOAlertCLITests.objects(commandLog).allSatisfy { $0["slo"] as? String == "api" && $0["dataset"] as? String == "api" })
+            // Honeycomb's markers API keeps markers in the cluster.
+            let posted = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/markers/api", headers: ["Content-Type": "application/json"],
+                                               body: Array(#"{"message":"deploy 42","type":"deploy","url":"https://ci/42"}"#.utf8))
+            #expect(posted.status == 201, "\(posted)")
+            let listed = try ServeHTTP.request(port: server.port, method: "GET", path: "/1/markers/api")
+            #expect(listed.status == 200)
+            #expect(String(decoding: listed.body, as: UTF8.self).contains("deploy 42"), "\(listed)")
+            let markers = try KilnBinary.json(try KilnBinary.run(["marker", "list", "--db", Self.otherEntry(cluster), "--dataset", "api", "--format", "json"]))
+            #expect((markers["markers"] as? [[String: Any]])?.contains { $0["message"] as? String == "deploy 42" && $0["url"] as? String == "https://ci/42" } == true)
+        }
     }
 }
