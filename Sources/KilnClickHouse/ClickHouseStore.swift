@@ -48,12 +48,18 @@ public final class ClickHouseStore: @unchecked Sendable {
         var expected = ["events"] + ClickHouseSchema.metadataNames
         if url.cluster != nil { expected += expected.map { $0 + "_local" } }
         let list = expected.map(SQL.quote).joined(separator: ", ")
-        if let made = try? client.text("SELECT count() FROM system.tables WHERE database = \(SQL.quote(url.database)) AND name IN (\(list))"),
-           made.trimmingCharacters(in: .whitespacesAndNewlines) == String(expected.count) {
+        // (Of today's layout: the metadata tables keep their history, see `refuseOlderMetadata`.)
+        let database = SQL.quote(url.database)
+        let check = """
+            SELECT (SELECT count() FROM system.tables WHERE database = \(database) AND name IN (\(list))) * 1000 + \
+            (SELECT count() FROM system.columns WHERE database = \(database) AND table IN ('datasets', 'markers', 'slos') AND name = 'removed')
+            """
+        if let made = try? client.text(check), made.trimmingCharacters(in: .whitespacesAndNewlines) == String(expected.count * 1000 + 3) {
             ready = true
             return
         }
         try client.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
+        try refuseOlderMetadata()
         if let cluster = url.cluster {
             for shard in try shardAddresses(cluster) {
                 let c = ClickHouseClient(url: url.at(address: shard), timeout: client.timeout)
@@ -72,6 +78,20 @@ public final class ClickHouseStore: @unchecked Sendable {
             for sql in ClickHouseSchema.metadataTables(url.database) { try client.execute(sql) }
         }
         ready = true
+    }
+
+    /// Fails, saying what to do, when the database holds metadata tables of an earlier Kiln
+    /// (before datasets, markers and SLOs kept their history as rows): its `CREATE … IF NOT
+    /// EXISTS` would keep them, and every read of them would fail on a missing column.
+    func refuseOlderMetadata() throws {
+        let sql = """
+            SELECT table FROM system.columns WHERE database = \(SQL.quote(url.database)) AND table IN ('datasets', 'markers', 'slos') \
+            GROUP BY table HAVING countIf(name = 'removed') = 0 ORDER BY table FORMAT TSV
+            """
+        let old = try client.text(sql).split(separator: "\n").map(String.init)
+        guard !old.isEmpty else { return }
+        throw ClickHouseError(code: .server, message: "ClickHouse database \(url.database) at \(url.address) holds tables of an earlier Kiln "
+            + "(\(old.joined(separator: ", ")) without the column removed): use another database, or drop those tables (their datasets' events stay in events)")
     }
 
     /// The HTTP address of every shard of `cluster`: `shards=` of the URL, or each shard's

@@ -208,6 +208,15 @@ extension ClickHouseSerial {
             // The other dataset kept everything.
             let kept = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", cluster.url, "--format", "json"]))
             #expect((kept["datasets"] as? [[String: Any]])?.first { $0["name"] as? String == "shop" }?["events"] as? Int == 3_000)
+            // A database made by an earlier Kiln (metadata tables without their history) is
+            // refused with what to do, never read as if it were empty.
+            for sql in ["CREATE DATABASE old", "CREATE TABLE old.datasets (name String, created Int64, version_field String) ENGINE = ReplacingMergeTree ORDER BY name"] {
+                let r = try ClickHouseCluster.shell(["-c", "curl -sS http://127.0.0.1:\(cluster.base)/ --data-binary '\(sql)'"])
+                #expect(r.status == 0, "\(r.stderr)")
+            }
+            let old = try KilnBinary.run(["slo", "list", "--db", "clickhouse://127.0.0.1:\(cluster.base)/old"])
+            #expect(old.status == 2)
+            #expect(old.stderr.contains("tables of an earlier Kiln (datasets without the column removed)"), "\(old.stderr)")
         }
 
         @Test func serveEvaluatesTheClustersSLOsAndKeepsMarkersThere() throws {
