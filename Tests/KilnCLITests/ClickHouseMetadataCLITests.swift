@@ -155,6 +155,16 @@ extension ClickHouseSerial {
             #expect(try KilnBinary.run(["marker", "rm", "--db", other, first]).status == 0)
             #expect(try KilnBinary.run(["marker", "rm", "--db", cluster.url, first]).status == 2)
             #expect(try manual(cluster.url).map { $0["message"] } == ["pricing \"v2\" on"])
+            // Markers added at the same moment by several processes, through both shards, get
+            // distinct ids and are all kept.
+            let urls = [cluster.url, other, cluster.url, other]
+            let results = ResultBox(count: urls.count)
+            DispatchQueue.concurrentPerform(iterations: urls.count) { i in
+                results.set(i, try? KilnBinary.run(["marker", "add", "--db", urls[i], "--dataset", "shop", "--time", "2026-11-30T23:50:00Z", "race \(i)"]))
+            }
+            let raced = results.values.compactMap { $0?.status == 0 ? $0?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil }
+            #expect(raced.count == urls.count && Set(raced).count == urls.count, "\(results.values.map { $0?.stderr ?? "no run" })")
+            #expect(try manual(other).filter { $0["message"]?.hasPrefix("race ") == true }.count == urls.count)
             // The version field is a dataset setting seen from every shard.
             #expect(try KilnBinary.run(["marker", "version-field", "--db", cluster.url, "--dataset", "shop"]).stdout == "service.version\n")
             #expect(try KilnBinary.run(["marker", "version-field", "--db", cluster.url, "--dataset", "shop", "app.build"]).status == 0)
@@ -248,5 +258,25 @@ extension ClickHouseSerial {
             let markers = try KilnBinary.json(try KilnBinary.run(["marker", "list", "--db", Self.otherEntry(cluster), "--dataset", "api", "--format", "json"]))
             #expect((markers["markers"] as? [[String: Any]])?.contains { $0["message"] as? String == "deploy 42" && $0["url"] as? String == "https://ci/42" } == true)
         }
+    }
+}
+
+/// Results of concurrent runs, by index.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [KilnBinary.Result?]
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: KilnBinary.Result?) {
+        lock.lock()
+        items[i] = value
+        lock.unlock()
+    }
+
+    var values: [KilnBinary.Result?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }
