@@ -201,10 +201,10 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
 
     // MARK: Removing a dataset
 
-    /// Removes `dataset`: at once from every list (its newest row says removed; so do its
-    /// markers'), then its events and field names by `ALTER TABLE … DELETE` on every shard,
-    /// a mutation ClickHouse runs in the background; this waits up to ``removalWait`` for it
-    /// (`finished` false when it is still running).
+    /// Removes `dataset`: its events and field names by `ALTER TABLE … DELETE` on every shard
+    /// (a mutation ClickHouse runs in the background), then at once from every list (its
+    /// newest row says removed; so do its markers'); then waits up to ``removalWait`` for the
+    /// mutations (`finished` false when they are still running).
     public func removeDataset(_ name: String) throws -> DatasetRemoval {
         try store.prepare()
         guard let row = try store.datasetRow(name), !row.removed else {
@@ -212,16 +212,9 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
             throw ClickHouseError.noSuchDataset(name, known: known)
         }
         let events = Int64(try store.rows("SELECT count() FROM \(store.eventsTable) WHERE dataset = \(SQL.quote(name))").first?.first ?? "0") ?? 0
-        let now = Self.now()
-        for (dataset, marker, nonce, updated) in try liveMarkers("dataset = \(SQL.quote(name))") {
-            try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: marker.id ?? 0, nonce: nonce, updated: max(now, updated + 1), removed: true))
-        }
-        var gone = DatasetRow(created: row.created)
-        gone.removed = true
-        gone.updated = row.updated
-        try store.write(name, gone, now: now)
 
-        // The servers holding rows: every shard, or the one server.
+        // The deletions first: when a shard refuses, the dataset is still listed and the
+        // command can be run again.
         var servers: [ClickHouseClient] = [store.client]
         var tables = ["events", "fields"]
         if let cluster = store.url.cluster {
@@ -233,6 +226,15 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
                 try server.execute("ALTER TABLE \(database).\(table) DELETE WHERE dataset = \(SQL.quote(name))")
             }
         }
+        let now = Self.now()
+        for (dataset, marker, nonce, updated) in try liveMarkers("dataset = \(SQL.quote(name))") {
+            try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: marker.id ?? 0, nonce: nonce, updated: max(now, updated + 1), removed: true))
+        }
+        var gone = DatasetRow(created: row.created)
+        gone.removed = true
+        gone.updated = row.updated
+        try store.write(name, gone, now: now)
+
         let pending = "SELECT count() FROM system.mutations WHERE database = \(SQL.quote(database)) AND table IN (\(tables.map(SQL.quote).joined(separator: ", "))) AND is_done = 0 FORMAT TSV"
         let deadline = Date().addingTimeInterval(removalWait)
         var finished = false
