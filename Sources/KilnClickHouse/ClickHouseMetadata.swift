@@ -102,20 +102,23 @@ public final class ClickHouseMetadata: MetadataStore, @unchecked Sendable {
     }
 
     /// Stores `marker` under the next free id; returns the id and the row's nonce.
+    ///
+    /// The id is the largest one plus one. Two processes may pick the same id at once: each,
+    /// after its insert, looks for another live row of that id, and withdraws and tries again
+    /// (after a random pause) when it finds one. At most one keeps an id: for two to keep it,
+    /// each would have had to look before the other's insert was visible, yet after its own.
     func insertMarker(_ marker: Marker, dataset: String, now: Int64) throws -> (id: Int64, nonce: UInt64) {
         let nonce = UInt64.random(in: 1...UInt64.max)
-        for _ in 0..<Self.markerAttempts {
-            // The next id; two adds at the same moment may pick the same one: the row with the
-            // smaller nonce keeps it, the other is withdrawn and tries the next id.
+        for attempt in 0..<Self.markerAttempts {
             let id = (Int64(try store.rows("SELECT max(id) FROM \(database).markers").first?.first ?? "0") ?? 0) + 1
-            let row = Self.markerRow(marker, dataset: dataset, id: id, nonce: nonce, updated: now, removed: false)
-            try insert(Self.markerColumns, row)
-            let owner = try store.rows("""
-                SELECT nonce FROM (SELECT nonce, argMax(removed, updated) AS gone FROM \(database).markers WHERE id = \(id) GROUP BY nonce) \
-                WHERE gone = 0 ORDER BY nonce LIMIT 1
+            try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: id, nonce: nonce, updated: now, removed: false))
+            let others = try store.rows("""
+                SELECT count() FROM (SELECT nonce, argMax(removed, updated) AS gone FROM \(database).markers WHERE id = \(id) GROUP BY nonce) \
+                WHERE gone = 0 AND nonce != \(nonce)
                 """).first?.first
-            if owner == String(nonce) { return (id, nonce) }
+            if others == "0" { return (id, nonce) }
             try insert(Self.markerColumns, Self.markerRow(marker, dataset: dataset, id: id, nonce: nonce, updated: now + 1, removed: true))
+            Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05) * Double(attempt + 1))
         }
         throw ClickHouseError(code: .server, message: "could not find a free marker id after \(Self.markerAttempts) attempts (many markers added at once?)")
     }
