@@ -10,10 +10,17 @@ import KilnCore
 /// bin of the numeric ones; the counts per mask of the combination candidates.
 extension ClickHouseBackend {
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
+        let selected = selection.isEmpty ? "1" : "(" + selection.map(FilterSQL.condition).joined(separator: " AND ") + ")"
+        return try bubbleUp(dataset: dataset, scope: scope, selected: selected,
+                            selectedFields: Set(selection.map(\.field).filter { $0 != FieldName.timestamp }), options: options)
+    }
+
+    /// BubbleUp of the events in `scope` matching the SQL condition `selected` against the rest;
+    /// `selectedFields` are the fields the selection is defined on.
+    func bubbleUp(dataset: String, scope: Scope, selected: String, selectedFields on: Set<String>, options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
         try requireDataset(dataset)
         let names = try fieldNames(dataset: dataset)
         let inScope = FilterSQL.scope(scope, dataset: dataset)
-        let selected = selection.isEmpty ? "1" : "(" + selection.map(FilterSQL.condition).joined(separator: " AND ") + ")"
 
         let sizes = try rows("SELECT countIf(\(selected)), sumIf(sample_rate, \(selected)), countIf(NOT \(selected)), sumIf(sample_rate, NOT \(selected)) FROM \(events) WHERE \(inScope)").first ?? []
         guard sizes.count == 4 else { throw ClickHouseError(code: .protocolError, message: "ClickHouse at \(store.url.address): unexpected answer to a count") }
@@ -138,7 +145,6 @@ extension ClickHouseBackend {
             }
         }
 
-        let on = Set(selection.map(\.field).filter { $0 != FieldName.timestamp })
         let result = try BubbleUp.run(groups: groups, fields: fields, selectedFields: on, options: options) { candidates in
             let mask = candidates.enumerated().map { "if(\(Self.has($1)), \(1 << $0), 0)" }.joined(separator: " + ")
             return try rows("SELECT \(mask) AS _mask, count(), sum(sample_rate), countIf(\(selected)), sumIf(sample_rate, \(selected)) FROM \(events) WHERE \(inScope) GROUP BY _mask")

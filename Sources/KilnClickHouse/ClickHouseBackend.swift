@@ -26,11 +26,12 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
     // MARK: Catalog
 
     public func datasets() throws -> [DatasetInfo] {
-        let names = try rows("SELECT name FROM \(database).datasets GROUP BY name").compactMap(\.first)
+        let names = try rows(ClickHouseSchema.liveDatasets(database)).compactMap(\.first)
         var info: [String: DatasetInfo] = [:]
         for name in names { info[name] = DatasetInfo(name: name, events: 0, minTime: nil, maxTime: nil, bytes: 0, fieldCount: 0) }
-        for r in try rows("SELECT dataset, count(), min(timestamp_ns), max(timestamp_ns) FROM \(events) GROUP BY dataset") where r.count == 4 {
-            info[r[0], default: DatasetInfo(name: r[0], events: 0, minTime: nil, maxTime: nil, bytes: 0, fieldCount: 0)].events = Int64(r[1]) ?? 0
+        // Only the live datasets: the events of a removed one may wait for their deletion.
+        for r in try rows("SELECT dataset, count(), min(timestamp_ns), max(timestamp_ns) FROM \(events) GROUP BY dataset") where r.count == 4 && info[r[0]] != nil {
+            info[r[0]]?.events = Int64(r[1]) ?? 0
             info[r[0]]?.minTime = Int64(r[2])
             info[r[0]]?.maxTime = Int64(r[3])
         }
@@ -45,7 +46,7 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
 
     /// Fails with the known datasets when `dataset` is not one of them.
     func requireDataset(_ dataset: String) throws {
-        let known = try rows("SELECT name FROM \(database).datasets GROUP BY name ORDER BY name").compactMap(\.first)
+        let known = try rows(ClickHouseSchema.liveDatasets(database) + " ORDER BY name").compactMap(\.first)
         guard known.contains(dataset) else { throw ClickHouseError.noSuchDataset(dataset, known: known) }
     }
 
@@ -80,17 +81,21 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
     }
 
     public func markers(dataset: String) throws -> [Marker] {
-        try rows("SELECT id, start, end, has_end, message, type, url, automatic FROM \(database).markers WHERE dataset = \(SQL.quote(dataset)) ORDER BY start, id")
-            .compactMap { r in
-                guard r.count == 8, let start = Int64(r[1]) else { return nil }
-                return Marker(start: start, end: r[3] == "1" ? Int64(r[2]) : nil, message: r[4], type: r[5], url: r[6].isEmpty ? nil : r[6],
-                              id: Int64(r[0]), automatic: r[7] == "1")
-            }
+        try store.prepare()
+        return try ClickHouseMetadata(store: store).liveMarkers("dataset = \(SQL.quote(dataset))").map(\.marker)
     }
 
     public func versionField(dataset: String) throws -> String {
-        let set = try rows("SELECT argMax(version_field, created) FROM \(database).datasets WHERE name = \(SQL.quote(dataset))").first?.first ?? ""
-        return set.isEmpty ? "service.version" : set
+        try store.prepare()
+        guard let row = try store.datasetRow(dataset), !row.removed, !row.versionField.isEmpty else { return StoreNames.versionField }
+        return row.versionField
+    }
+
+    /// The trace fields set with `kiln datasets set-trace-fields` (``TraceFields/standard`` unless set).
+    public func traceFields(dataset: String) throws -> TraceFields {
+        try store.prepare()
+        guard let row = try store.datasetRow(dataset), !row.removed else { return .standard }
+        return row.decodedTraceFields
     }
 
     // MARK: Raw events
@@ -178,28 +183,8 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
 
     // MARK: Not yet pushed down
 
-
-    public func goodCounts(dataset: String, eligible: [Filter], good: [Filter], windows: [TimeWindow]) throws -> [GoodCount] {
-        throw ClickHouseError.unsupported("SLO counts")
-    }
-
-    public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        throw ClickHouseError.unsupported("BubbleUp of an SLO")
-    }
-
-    public func versions(dataset: String, scope: Scope, field: String, metric: String, error: [Filter]) throws -> Answer<[VersionSummary]> {
-        throw ClickHouseError.unsupported("versions")
-    }
-
-    public func compareSamples(dataset: String, request: CompareRequest) throws -> Answer<CompareSamples> {
-        throw ClickHouseError.unsupported("compare")
-    }
-
     /// Nothing is dropped by field limits on ClickHouse: its key/value arrays hold any field.
     public func droppedFields(dataset: String) throws -> DroppedFields { DroppedFields() }
-
-    /// The standard trace field names (a per-dataset setting is not stored on ClickHouse yet).
-    public func traceFields(dataset: String) throws -> TraceFields { .standard }
 
     public func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport> {
         throw ClickHouseError.unsupported("services")

@@ -45,28 +45,53 @@ public final class ClickHouseStore: @unchecked Sendable {
         defer { lock.unlock() }
         guard !ready else { return }
         // Tables made earlier: nothing to create (and no shard to visit).
-        if let made = try? client.text("SELECT count() FROM system.tables WHERE database = \(SQL.quote(url.database)) AND name IN ('events', 'datasets', 'fields', 'markers', 'slos')"),
-           made.trimmingCharacters(in: .whitespacesAndNewlines) == "5" {
+        var expected = ["events"] + ClickHouseSchema.metadataNames
+        if url.cluster != nil { expected += expected.map { $0 + "_local" } }
+        let list = expected.map(SQL.quote).joined(separator: ", ")
+        // (Of today's layout: the metadata tables keep their history, see `refuseOlderMetadata`.)
+        let database = SQL.quote(url.database)
+        let check = """
+            SELECT (SELECT count() FROM system.tables WHERE database = \(database) AND name IN (\(list))) * 1000 + \
+            (SELECT count() FROM system.columns WHERE database = \(database) AND table IN ('datasets', 'markers', 'slos') AND name = 'removed')
+            """
+        if let made = try? client.text(check), made.trimmingCharacters(in: .whitespacesAndNewlines) == String(expected.count * 1000 + 3) {
             ready = true
             return
         }
         try client.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
+        try refuseOlderMetadata()
         if let cluster = url.cluster {
             for shard in try shardAddresses(cluster) {
                 let c = ClickHouseClient(url: url.at(address: shard), timeout: client.timeout)
                 do {
                     try c.execute("CREATE DATABASE IF NOT EXISTS \(url.database)", database: false)
                     try c.execute(ClickHouseSchema.eventsTable(url.database, "events_local"))
+                    for sql in ClickHouseSchema.metadataLocalTables(url.database) { try c.execute(sql) }
                 } catch let error as ClickHouseError {
                     throw ClickHouseError(code: error.code, message: "creating the tables of shard \(shard) of cluster \(cluster): \(error.message)")
                 }
             }
             try client.execute(ClickHouseSchema.distributedTable(url.database, cluster: cluster))
+            for sql in ClickHouseSchema.metadataDistributedTables(url.database, cluster: cluster) { try client.execute(sql) }
         } else {
             try client.execute(ClickHouseSchema.eventsTable(url.database, "events"))
+            for sql in ClickHouseSchema.metadataTables(url.database) { try client.execute(sql) }
         }
-        for sql in ClickHouseSchema.metadataTables(url.database) { try client.execute(sql) }
         ready = true
+    }
+
+    /// Fails, saying what to do, when the database holds metadata tables of an earlier Kiln
+    /// (before datasets, markers and SLOs kept their history as rows): its `CREATE … IF NOT
+    /// EXISTS` would keep them, and every read of them would fail on a missing column.
+    func refuseOlderMetadata() throws {
+        let sql = """
+            SELECT table FROM system.columns WHERE database = \(SQL.quote(url.database)) AND table IN ('datasets', 'markers', 'slos') \
+            GROUP BY table HAVING countIf(name = 'removed') = 0 ORDER BY table FORMAT TSV
+            """
+        let old = try client.text(sql).split(separator: "\n").map(String.init)
+        guard !old.isEmpty else { return }
+        throw ClickHouseError(code: .server, message: "ClickHouse database \(url.database) at \(url.address) holds tables of an earlier Kiln "
+            + "(\(old.joined(separator: ", ")) without the column removed): use another database, or drop those tables (their datasets' events stay in events)")
     }
 
     /// The HTTP address of every shard of `cluster`: `shards=` of the URL, or each shard's

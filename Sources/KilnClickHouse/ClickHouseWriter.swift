@@ -19,6 +19,8 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
     private var known: Set<String>
     private var knownCount: Int
     private var lastSeq: UInt64 = 0
+    /// The dataset's versions and their deploy markers (see `ClickHouseWriter+Deploys.swift`).
+    var deploys: Deploys?
 
     /// A writer of `dataset`; creates the tables on first use and registers the dataset.
     public init(store: ClickHouseStore, dataset: String, now: Int64) throws {
@@ -28,10 +30,7 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
         let names = try store.rows("SELECT name FROM \(store.url.database).fields WHERE dataset = \(SQL.quote(dataset)) GROUP BY name").map { $0.first ?? "" }
         known = Set(names)
         knownCount = known.count
-        let exists = try store.rows("SELECT count() FROM \(store.url.database).datasets WHERE name = \(SQL.quote(dataset))").first?.first ?? "0"
-        if exists == "0" {
-            try store.client.execute("INSERT INTO \(store.url.database).datasets (name, created, version_field) VALUES (\(SQL.quote(dataset)), \(now), '')")
-        }
+        try ClickHouseMetadata(store: store).register(dataset, now: now)
     }
 
     public var pendingCount: Int { pending.count }
@@ -106,8 +105,9 @@ public final class ClickHouseWriter: EventSink, @unchecked Sendable {
             // Names first: a reader that sees an event can always name its fields.
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let values = newNames.enumerated().map { "(\(datasetLiteral), \(SQL.quote($1)), \(now + Int64($0)))" }.joined(separator: ",")
-            try store.client.execute("INSERT INTO \(store.url.database).fields (dataset, name, first_seen) VALUES " + values)
+            try store.client.execute("INSERT INTO \(store.url.database).fields (dataset, name, first_seen) VALUES " + values, settings: store.insertSettings)
         }
+        try recordDeploys(in: pending)
         try store.client.execute(sql, body: Data(out.bytes), settings: store.insertSettings)
         lastSeq = seqBase + UInt64(pending.count)
         known.formUnion(newNames)

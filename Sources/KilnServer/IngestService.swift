@@ -53,14 +53,14 @@ final class IngestService: Sendable {
 
     /// The store as `/healthz` shows it.
     let storeName: String
-    /// False when the events go elsewhere than the store file (markers are not served then).
-    let hasMarkers: Bool
+    /// Where `/1/markers` adds and lists markers.
+    let markers: MarkerAccess
 
-    init(storePath: String, storeName: String? = nil, hasMarkers: Bool = true, limits: IngestLimits, keys: APIKeys, queue: CommitQueue,
+    init(storePath: String, storeName: String? = nil, markers: MarkerAccess? = nil, limits: IngestLimits, keys: APIKeys, queue: CommitQueue,
          clock: @escaping @Sendable () -> Int64) {
         self.storePath = storePath
         self.storeName = storeName ?? storePath
-        self.hasMarkers = hasMarkers
+        self.markers = markers ?? .file(storePath)
         self.limits = limits
         self.keys = keys
         self.queue = queue
@@ -202,11 +202,10 @@ final class IngestService: Sendable {
         let end = try seconds("end_time")
         if let end, end < start { throw ServerError(code: .invalidArgument, message: "end_time is before start_time") }
         let marker = Marker(start: start, end: end, message: try text("message") ?? "", type: try text("type") ?? "", url: try text("url"))
-        guard hasMarkers else { throw ServerError(code: .invalidArgument, message: "markers are not stored on ClickHouse yet") }
         let id: Int64
         do {
-            let (path, now) = (storePath, clock())
-            id = try await BlockingWork.run { try StoreWriter.addMarker(marker, dataset: dataset, path: path, now: now) }
+            let (add, now) = (markers.add, clock())
+            id = try await BlockingWork.run { try add(marker, dataset, now) }
         } catch {
             throw CommitQueue.serverError(error)
         }
@@ -215,10 +214,9 @@ final class IngestService: Sendable {
 
     private func listMarkers(_ dataset: String) async throws(ServerError) -> IngestReply {
         let markers: [StoredMarker]
-        guard hasMarkers else { return .json(200, "[]") }
         do {
-            let path = storePath
-            markers = try await BlockingWork.run { try StoreWriter.markers(dataset: dataset, path: path) }
+            let list = self.markers.list
+            markers = try await BlockingWork.run { try list(dataset).map { StoredMarker(id: $0.id ?? 0, marker: $0) } }
         } catch {
             throw CommitQueue.serverError(error)
         }
@@ -332,5 +330,31 @@ final class IngestService: Sendable {
         }
         out += "}"
         return .json(200, out)
+    }
+}
+
+/// How the markers API (`/1/markers/DATASET`) adds and lists markers.
+public struct MarkerAccess: Sendable {
+    /// Adds a marker to a dataset at a time (ns); returns its id.
+    public var add: @Sendable (Marker, String, Int64) throws -> Int64
+    /// The markers of a dataset in time order, with their ids.
+    public var list: @Sendable (String) throws -> [Marker]
+
+    /// Makes an access from its two operations.
+    public init(add: @escaping @Sendable (Marker, String, Int64) throws -> Int64, list: @escaping @Sendable (String) throws -> [Marker]) {
+        self.add = add
+        self.list = list
+    }
+
+    /// The markers of the store file at `path`.
+    static func file(_ path: String) -> MarkerAccess {
+        MarkerAccess(add: { marker, dataset, now in try StoreWriter.addMarker(marker, dataset: dataset, path: path, now: now) },
+                     list: { dataset in
+                         try StoreWriter.markers(dataset: dataset, path: path).map { stored in
+                             var m = stored.marker
+                             m.id = stored.id
+                             return m
+                         }
+                     })
     }
 }

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var sinks: EventSinkFactory?
     /// The store as messages and `/healthz` show it (never a password).
     public var storeName: String
+    /// Where `/1/markers` keeps markers when not in the store file (ClickHouse); nil: the file.
+    public var markers: MarkerAccess?
 
     /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
     public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
@@ -122,7 +124,7 @@ public final class KilnServer: Sendable {
         let clock: @Sendable () -> Int64 = { KilnServer.nowNanos() }
         queue = CommitQueue(path: configuration.storePath, maxQueuedEvents: configuration.limits.maxQueuedEvents,
                             retention: configuration.retention, maxFields: configuration.maxFields, sinks: configuration.sinks, clock: clock)
-        service = IngestService(storePath: configuration.storePath, storeName: configuration.storeName, hasMarkers: configuration.sinks == nil, limits: configuration.limits, keys: configuration.apiKeys,
+        service = IngestService(storePath: configuration.storePath, storeName: configuration.storeName, markers: configuration.markers, limits: configuration.limits, keys: configuration.apiKeys,
                                 queue: queue, clock: clock)
     }
 

@@ -53,7 +53,8 @@ public struct SLOAlertTargets: Sendable {
 /// their order). Each evaluation covers the events committed up to that moment, ending at the
 /// wall-clock time. An alert firing when the server starts is reported as it is first seen.
 public final class SLOAlerter: @unchecked Sendable {
-    private let storePath: String
+    private let loadSLOs: @Sendable () throws -> [SLODefinition]
+    private let openBackend: @Sendable () throws -> any EventBackend
     private let targets: SLOAlertTargets
     private let log: @Sendable (String) -> Void
     private let lock = NSLock()
@@ -67,8 +68,16 @@ public final class SLOAlerter: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
 
     /// Makes an alerter for the store at `storePath`; `log` receives one line per event.
-    public init(storePath: String, targets: SLOAlertTargets, log: @escaping @Sendable (String) -> Void) {
-        self.storePath = storePath
+    public convenience init(storePath: String, targets: SLOAlertTargets, log: @escaping @Sendable (String) -> Void) {
+        self.init(slos: { try EventStore.slos(path: storePath) }, backend: { try EmbeddedBackend(path: storePath) }, targets: targets, log: log)
+    }
+
+    /// Makes an alerter for any store: `slos` lists its SLOs at each evaluation, `backend`
+    /// opens (once) what counts their events.
+    public init(slos: @escaping @Sendable () throws -> [SLODefinition], backend: @escaping @Sendable () throws -> any EventBackend,
+                targets: SLOAlertTargets, log: @escaping @Sendable (String) -> Void) {
+        loadSLOs = slos
+        openBackend = backend
         self.targets = targets
         self.log = log
     }
@@ -76,7 +85,7 @@ public final class SLOAlerter: @unchecked Sendable {
     /// Starts evaluating on a background thread.
     public func start() {
         let thread = Thread { [self] in
-            var backend: EmbeddedBackend?
+            var backend: (any EventBackend)?
             while !isStopping {
                 evaluate(&backend)
                 let until = Date().addingTimeInterval(min(60, max(0.05, targets.interval)))
@@ -110,12 +119,12 @@ public final class SLOAlerter: @unchecked Sendable {
     }
 
     /// One evaluation of every SLO at the current time.
-    private func evaluate(_ backend: inout EmbeddedBackend?) {
+    private func evaluate(_ backend: inout (any EventBackend)?) {
         let now = KilnServer.nowNanos()
         let slos: [SLODefinition]
         do {
-            slos = try EventStore.slos(path: storePath)
-            if backend == nil, !slos.isEmpty { backend = try EmbeddedBackend(path: storePath) }
+            slos = try loadSLOs()
+            if backend == nil, !slos.isEmpty { backend = try openBackend() }
         } catch {
             report("cannot read the SLOs: \(error)")
             return

@@ -75,7 +75,7 @@ extension CompareSamples {
 
     /// Fields never grouped on: the compared field, the metric, what defines an error, and
     /// fields the scope pins to one value.
-    static func excludedFields(_ request: CompareRequest) -> Set<String> {
+    public static func excludedFields(_ request: CompareRequest) -> Set<String> {
         var out: Set<String> = [request.field, request.metric, "timestamp"]
         for f in request.error { out.insert(f.field) }
         for f in request.scope.filters where f.op == .equal { out.insert(f.field) }

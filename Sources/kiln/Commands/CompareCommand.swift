@@ -51,7 +51,6 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        try store.requireEmbedded(command: "compare")
         let now = Clock.nowNanos()
         let scopeValue = try scope.scope(now: now, command: "compare")
         var errorFilters: [Filter]

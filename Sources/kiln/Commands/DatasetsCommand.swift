@@ -154,8 +154,9 @@ struct DatasetsCommand: ParsableCommand {
                 let d = duration.flatMap(TraceFields.parseDuration)
                 fields = TraceFields(trace: trace, span: span, parent: parent, duration: d?.field, durationUnit: d?.unit ?? "ms")
             }
+            let metadata = try store.metadata(command: "datasets set-trace-fields")
             do {
-                try StoreWriter.setTraceFields(fields, dataset: name, path: store.db, now: Clock.nowNanos())
+                try metadata.setTraceFields(fields, dataset: name, now: Clock.nowNanos())
             } catch {
                 printError("kiln datasets set-trace-fields: \(error)")
                 throw ExitCode(2)
@@ -170,8 +171,10 @@ struct DatasetsCommand: ParsableCommand {
             commandName: "rm",
             abstract: "Remove a dataset and all its events from the store.",
             discussion: """
-            The space is reused by later writes; the file does not shrink. Exit status: 0 removed, \
-            2 no such dataset or store, or the store could not be written.
+            The space is reused by later writes; the file does not shrink. On ClickHouse the dataset \
+            leaves every list at once and its events are deleted by a mutation on every shard, \
+            which this waits up to a minute for. Exit status: 0 removed, 2 no such dataset or \
+            store, or the store could not be written.
 
             Example: kiln datasets rm --db kiln.db web
             """
@@ -181,10 +184,11 @@ struct DatasetsCommand: ParsableCommand {
         @Argument(help: "The dataset to remove.") var name: String
 
         func run() throws {
-            try store.requireEmbedded(command: "datasets rm")
+            let metadata = try store.metadata(command: "datasets rm")
             do {
-                let events = try EventStore.dropDataset(name, path: store.db)
-                print("removed dataset \(Sanitize.line(name)) (\(Text.grouped(events)) events) from \(store.db)")
+                let removal = try metadata.removeDataset(name)
+                print("removed dataset \(Sanitize.line(name)) (\(Text.grouped(removal.events)) events) from \(store.dbForDisplay)"
+                      + (removal.finished ? "" : "; ClickHouse is still deleting its events in the background"))
             } catch {
                 printError("kiln datasets rm: \(error)")
                 throw ExitCode(2)

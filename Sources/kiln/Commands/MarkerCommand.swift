@@ -37,12 +37,12 @@ struct MarkerCommand: ParsableCommand {
         }
 
         func run() throws {
-            try store.requireEmbedded(command: "marker add")
             let now = Clock.nowNanos()
+            let metadata = try store.metadata(command: "marker add")
             let marker = Marker(start: time.flatMap(Timestamp.parse) ?? now, end: end.flatMap(Timestamp.parse), message: message,
                                 type: type, url: url)
             do {
-                print(try StoreWriter.addMarker(marker, dataset: dataset, path: store.db, now: now))
+                print(try metadata.addMarker(marker, dataset: dataset, now: now))
             } catch {
                 printError("kiln marker add: \(error)")
                 throw ExitCode(2)
@@ -62,7 +62,6 @@ struct MarkerCommand: ParsableCommand {
         @Option(help: "Output format.") var format: ListFormat = .table
 
         func run() throws {
-            try store.requireEmbedded(command: "marker list")
             let backend = try store.backend(command: "marker list")
             let markers: [Marker]
             do { markers = try backend.markers(dataset: dataset) } catch {
@@ -111,14 +110,14 @@ struct MarkerCommand: ParsableCommand {
         @Argument(help: "The marker's id (see `kiln marker list`).") var id: Int64
 
         func run() throws {
-            try store.requireEmbedded(command: "marker rm")
+            let metadata = try store.metadata(command: "marker rm")
             let removed: Bool
-            do { removed = try StoreWriter.removeMarker(id: id, path: store.db) } catch {
+            do { removed = try metadata.removeMarker(id: id) } catch {
                 printError("kiln marker rm: \(error)")
                 throw ExitCode(2)
             }
             guard removed else {
-                printError("kiln marker rm: no marker with id \(id) in \(store.db)")
+                printError("kiln marker rm: no marker with id \(id) in \(store.dbForDisplay)")
                 throw ExitCode(2)
             }
         }
@@ -139,10 +138,9 @@ struct MarkerCommand: ParsableCommand {
         @Argument(help: "The new version field; omit to show the current one.") var field: String?
 
         func run() throws {
-            try store.requireEmbedded(command: "marker version-field")
             do {
                 if let field {
-                    try StoreWriter.setVersionField(field, dataset: dataset, path: store.db, now: Clock.nowNanos())
+                    try store.metadata(command: "marker version-field").setVersionField(field, dataset: dataset, now: Clock.nowNanos())
                 } else {
                     print(Sanitize.line(try store.backend(command: "marker version-field").versionField(dataset: dataset)))
                 }

@@ -54,16 +54,16 @@ struct SLOAddCommand: ParsableCommand {
     func validate() throws { _ = try definition() }
 
     func run() throws {
-        try store.requireEmbedded(command: "slo add")
         let slo = try definition()
+        let metadata = try store.metadata(command: "slo add")
         do {
-            try EventStore.addSLO(slo, path: store.db, now: Clock.nowNanos())
+            try metadata.addSLO(slo, now: Clock.nowNanos())
         } catch {
             printError("kiln slo add: \(error)")
             throw ExitCode(2)
         }
         if let datasets = try? store.backend(command: "slo add").datasets(), !datasets.contains(where: { $0.name == slo.dataset }) {
-            printError("kiln slo add: note: \(store.db) has no dataset \"\(Sanitize.line(slo.dataset))\" yet")
+            printError("kiln slo add: note: \(store.dbForDisplay) has no dataset \"\(Sanitize.line(slo.dataset))\" yet")
         }
         print("added SLO \(Sanitize.line(slo.name)): \(slo.target)% of \(Sanitize.line(slo.dataset)) events good over \(DurationText.format(slo.period))")
     }
@@ -79,7 +79,6 @@ struct SLOListCommand: ParsableCommand {
     @Option(help: "Output format.") var format: ListFormat = .table
 
     func run() throws {
-        try store.requireEmbedded(command: "slo list")
         let slos = try SLOCommand.load(store: store, command: "list")
         switch format {
         case .json:
@@ -97,7 +96,7 @@ struct SLOListCommand: ParsableCommand {
             print(out + "]}")
         case .table:
             if slos.isEmpty {
-                print("no SLOs in \(store.db) yet (add one with `kiln slo add`)")
+                print("no SLOs in \(store.dbForDisplay) yet (add one with `kiln slo add`)")
                 return
             }
             for s in slos {
@@ -139,7 +138,6 @@ struct SLOStatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        try store.requireEmbedded(command: "slo status")
         let slo = try SLOCommand.find(name, store: store, command: "status")
         let time = at.flatMap(Timestamp.parse) ?? Clock.nowNanos()
         let backend = try store.backend(command: "slo status")
@@ -184,7 +182,6 @@ struct SLOBubbleUpCommand: ParsableCommand {
     }
 
     func run() throws {
-        try store.requireEmbedded(command: "slo bubbleup")
         let slo = try SLOCommand.find(name, store: store, command: "bubbleup")
         let now = Clock.nowNanos()
         var scope = Scope(filters: slo.eligible)
@@ -220,16 +217,16 @@ struct SLORemoveCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try store.requireEmbedded(command: "slo rm")
+        let metadata = try store.metadata(command: "slo rm")
         let removed: Bool
         do {
-            removed = try EventStore.removeSLO(named: name, path: store.db)
+            removed = try metadata.removeSLO(named: name)
         } catch {
             printError("kiln slo rm: \(error)")
             throw ExitCode(2)
         }
         guard removed else {
-            printError("kiln slo rm: no SLO named \"\(Sanitize.line(name))\" in \(store.db)")
+            printError("kiln slo rm: no SLO named \"\(Sanitize.line(name))\" in \(store.dbForDisplay)")
             throw ExitCode(2)
         }
         print("removed SLO \(Sanitize.line(name))")
@@ -240,7 +237,7 @@ extension SLOCommand {
     /// Every SLO of the store, failures as exit status 2.
     static func load(store: StoreOptions, command: String) throws -> [SLODefinition] {
         do {
-            return try EventStore.slos(path: store.db)
+            return try store.metadata(command: "slo \(command)").slos()
         } catch {
             printError("kiln slo \(command): \(error)")
             throw ExitCode(2)
@@ -252,7 +249,7 @@ extension SLOCommand {
         let slos = try load(store: store, command: command)
         guard let slo = slos.first(where: { $0.name == name }) else {
             let known = slos.isEmpty ? "the store has no SLOs" : "known: " + slos.map(\.name).joined(separator: ", ")
-            printError(Sanitize.line("kiln slo \(command): no SLO named \"\(name)\" in \(store.db) (\(known))"))
+            printError(Sanitize.line("kiln slo \(command): no SLO named \"\(name)\" in \(store.dbForDisplay) (\(known))"))
             throw ExitCode(2)
         }
         return slo

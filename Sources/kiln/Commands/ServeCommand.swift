@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KilnClickHouse
 import KilnCore
 import KilnIngest
 import KilnServer
@@ -110,12 +111,18 @@ struct ServeCommand: ParsableCommand {
             var configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
                                                     maxFields: maxFields, grpc: grpc)
             if store.isClickHouse {
-                guard retention == nil, maxDbSize == nil, alertWebhook == nil, alertCommand == nil else {
-                    throw ServerError(code: .invalidArgument, message: "--retention, --max-db-size and SLO alerts are not supported with a ClickHouse --db yet")
+                guard retention == nil, maxDbSize == nil else {
+                    throw ServerError(code: .invalidArgument, message: "--retention and --max-db-size are not supported with a ClickHouse --db yet")
                 }
                 let db = store.db
                 configuration.storeName = store.dbForDisplay
                 configuration.sinks = { dataset, now in try openSink(db: db, dataset: dataset, now: now) }
+                if let url = try? ClickHouseURL.parse(db) {
+                    let clickhouse = ClickHouseStore(url: url)
+                    configuration.markers = MarkerAccess(
+                        add: { marker, dataset, now in try ClickHouseMetadata(store: clickhouse).addMarker(marker, dataset: dataset, now: now) },
+                        list: { dataset in try ClickHouseBackend(store: clickhouse).markers(dataset: dataset) })
+                }
             }
             server = try KilnServer(configuration: configuration)
         } catch {
@@ -127,7 +134,13 @@ struct ServeCommand: ParsableCommand {
             do throws(ServerError) {
                 let targets = SLOAlertTargets(webhook: try alertWebhook.map(SLOAlertTargets.parseWebhook), command: alertCommand,
                                               interval: alertInterval, retryDelay: alertRetryDelay)
-                alerter = SLOAlerter(storePath: store.db, targets: targets) { printError($0) }
+                if store.isClickHouse, let url = try? ClickHouseURL.parse(store.db) {
+                    let clickhouse = ClickHouseStore(url: url)
+                    alerter = SLOAlerter(slos: { try ClickHouseMetadata(store: clickhouse).slos() }, backend: { ClickHouseBackend(store: clickhouse) },
+                                         targets: targets) { printError($0) }
+                } else {
+                    alerter = SLOAlerter(storePath: store.db, targets: targets) { printError($0) }
+                }
             } catch {
                 printError("kiln serve: \(error)")
                 throw ExitCode(64)

@@ -39,6 +39,18 @@ struct StoreOptions: ParsableArguments {
         throw ExitCode(2)
     }
 
+    /// Opens what keeps SLOs, markers and dataset settings for the store, turning failures into
+    /// exit status 2.
+    func metadata(command: String) throws -> any MetadataStore {
+        do {
+            if isClickHouse { return ClickHouseMetadata(store: ClickHouseStore(url: try ClickHouseURL.parse(db))) }
+            return EmbeddedMetadata(path: db)
+        } catch {
+            printError("kiln \(command): \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// Opens the backend that answers for the store, turning failures into exit status 2.
     func backend(command: String) throws -> any EventBackend {
         do {
