@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+extension ClickHouseSerial {
+    /// The real `kiln explore` in tmux on a real two-shard ClickHouse cluster: the same views as
+    /// on the embedded store, answers in the background, a lost shard in the status line, LIVE
+    /// by polling, Esc stopping a slow load, and the password never on screen.
+    @Suite(.enabled(if: ClickHouseCluster.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"),
+                    "needs clickhouse-server and tmux"))
+    struct ExplorerClickHouseE2ETests {
+        /// The weighted COUNT `kiln query` gives.
+        static func count(_ url: String) throws -> Int {
+            let json = try KilnBinary.json(try KilnBinary.run(["query", "--db", url, "--dataset", "shop", "--since", "all", "--calc", "COUNT", "--format", "json"]))
+            let rows = try #require(json["rows"] as? [[String: Any]])
+            return try #require(rows.first?["COUNT"] as? Int)
+        }
+
+        /// `12,345`.
+        static func grouped(_ n: Int) -> String {
+            let digits = Array(String(n))
+            var out = ""
+            for (i, d) in digits.enumerated() {
+                if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+                out.append(d)
+            }
+            return out
+        }
+
+        /// A cluster holding `events` generated shop spans (a third with a sample rate) and its URL with a password.
+        static func cluster(events: Int, dir: TempDir) throws -> (ClickHouseCluster, String) {
+            let cluster = try ClickHouseCluster()
+            let file = try ClickHouseCLITests.events(dir, count: events, seed: 7)
+            let url = cluster.url("user=kiln&password=kiln-secret")
+            let r = try KilnBinary.run(["ingest", "--db", url, "--dataset", "shop", file])
+            #expect(r.status == 0, "\(r.stderr)")
+            return (cluster, url)
+        }
+
+        @Test func heatmapBoxBubbleUpEventsEventTraceWithTheQueryCounts() throws {
+            let dir = try TempDir()
+            let (cluster, url) = try Self.cluster(events: 6_000, dir: dir)
+            let total = try Self.count(url)
+            #expect(total > 6_000, "weighted")
+            let tmux = try Tmux(width: 120, height: 32, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \"\(url)\""))
+            var screen = tmux.wait("the heatmap", seconds: 20) { $0.contains("duration_ms (log scale)") && $0.contains(" events") && !$0.contains("loading") }
+            #expect(screen.contains("\(Self.grouped(total)) of \(Self.grouped(total)) events (weighted by sample rate)"), "the query's COUNT:\n\(screen)")
+            #expect(screen.contains("all data"))
+
+            // The box the anomaly key proposes, then BubbleUp, its events, one event, its trace.
+            try tmux.send("a")
+            screen = tmux.wait("the proposed box") { $0.contains(" proposed box ") }
+            try tmux.send("Enter")
+            screen = tmux.wait("BubbleUp") { $0.contains("❭ BubbleUp") }
+            let ranked = screen.components(separatedBy: "\n").dropFirst(4).prefix(3).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+            #expect(ranked.filter { !$0.isEmpty }.count == 3, "BubbleUp ranks fields:\n\(screen)")
+            try tmux.send("Tab", "Enter")
+            screen = tmux.wait("the events") { $0.contains("❭ events") && $0.contains("TIME") }
+            try tmux.send("Enter")
+            screen = tmux.wait("one event") { $0.contains("❭ event") && $0.contains("trace.trace_id") }
+            try tmux.send("t")
+            screen = tmux.wait("the trace", seconds: 15) { $0.contains("❭ trace") && $0.contains("SPAN") && $0.contains("spans") && !$0.contains("searching") }
+            #expect(!screen.contains("no span of trace"), "\(screen)")
+
+            // Narrowing the range reads a window again, from ClickHouse, in the background.
+            try tmux.send(":")
+            try tmux.type("since all")
+            try tmux.send("Enter")
+            #expect(!tmux.capture().contains("kiln-secret"), "the password never shows")
+            try tmux.send("Q")
+            screen = tmux.wait("exit", seconds: 5) { $0.contains("EXIT=") && $0.contains("icanon") }
+            #expect(screen.contains("EXIT=0"))
+            #expect(screen.contains("icanon echo"))
+            _ = cluster
+        }
+
+        @Test func aKilledShardShowsInTheStatusLineAndTheExplorerStaysUp() throws {
+            let dir = try TempDir()
+            let (cluster, url) = try Self.cluster(events: 2_000, dir: dir)
+            let tmux = try Tmux(width: 140, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \"\(url)\""))
+            tmux.wait("the heatmap", seconds: 20) { $0.contains("duration_ms (log scale)") && !$0.contains("loading") }
+            try cluster.kill(shard: 1)
+            let started = Date()
+            var screen = tmux.wait("the error", seconds: 15) { $0.contains("is unreachable") }
+            #expect(Date().timeIntervalSince(started) < 15)
+            #expect(screen.contains("shard 127.0.0.1:\(cluster.tcpPort(shard: 1)) is unreachable"), "\(screen)")
+            #expect(!screen.contains("kiln-secret"))
+            // Still up: the views answer keys from the events held.
+            try tmux.send("?")
+            tmux.wait("help") { $0.contains("keys · heatmap") }
+            try tmux.send("x")
+            try tmux.send("a")
+            tmux.wait("the proposed box") { $0.contains(" proposed box ") || $0.contains("is unreachable") }
+            try tmux.send("Q")
+            screen = tmux.wait("exit", seconds: 5) { $0.contains("EXIT=") && $0.contains("icanon") }
+            #expect(screen.contains("EXIT=0"), "\(screen)")
+            #expect(screen.contains("icanon echo"))
+        }
+
+        @Test func liveEventsArriveByPolling() throws {
+            let cluster = try ClickHouseCluster()
+            let dir = try TempDir()
+            let url = cluster.url
+            let formatter = ISO8601DateFormatter()
+            let file = dir.path("shop.jsonl")
+            let gen = try KilnBinary.run(["generate", "--scenario", "bad-deploy", "--events", "2000", "--seed", "3",
+                                          "--end", formatter.string(from: Date().addingTimeInterval(-600)), "-o", file])
+            #expect(gen.status == 0, "\(gen.stderr)")
+            #expect(try KilnBinary.run(["ingest", "--db", url, "--dataset", "shop", file]).status == 0)
+            let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \"\(url)\""))
+            var screen = tmux.wait("the heatmap", seconds: 20) { $0.contains("duration_ms (log scale)") && !$0.contains("loading") }
+            #expect(screen.contains("2,000 of 2,000 events"), "\(screen)")
+            for round in 1...2 {
+                let stamp = formatter.string(from: Date())
+                let batch = (0..<300).map { "{\"time\":\"\(stamp)\",\"duration_ms\":\($0 + 1),\"service.name\":\"live\"}\n" }.joined()
+                let more = dir.path("more\(round).jsonl")
+                try batch.write(toFile: more, atomically: true, encoding: .utf8)
+                #expect(try KilnBinary.run(["ingest", "--db", url, "--dataset", "shop", more]).status == 0)
+                let expected = Self.grouped(2_000 + 300 * round)
+                let started = Date()
+                screen = tmux.wait("the new events", seconds: 10) { $0.contains("\(expected) of \(expected) events") }
+                #expect(Date().timeIntervalSince(started) < 5, "visible after \(Date().timeIntervalSince(started)) s")
+                #expect(screen.contains("LIVE"), "\(screen)")
+            }
+            #expect(try Self.count(url) == 2_600, "as many as the query counts")
+            try tmux.send("Q")
+            screen = tmux.wait("exit", seconds: 5) { $0.contains("EXIT=") }
+            #expect(screen.contains("EXIT=0"))
+        }
+
+        @Test func escStopsASlowLoadAndKeysNeverWait() throws {
+            let dir = try TempDir()
+            let (cluster, url) = try Self.cluster(events: 6_000, dir: dir)
+            // 1.5 s per page read: the load takes about ten seconds.
+            let tmux = try Tmux(width: 120, height: 30,
+                                command: ExplorerE2ETests.shell("KILN_TEST_LOAD_DELAY_MS=1500 \(KilnBinary.path) explore --db \"\(url)\""))
+            var screen = tmux.wait("loading progress", seconds: 10) { $0.contains("loading") && $0.contains("Esc cancels") }
+            // Keys are answered while the load runs.
+            try tmux.send("?")
+            tmux.wait("help while loading", seconds: 2) { $0.contains("keys · heatmap") }
+            try tmux.send("x")
+            screen = tmux.wait("help closed, still loading", seconds: 2) { !$0.contains("keys · heatmap") && $0.contains("Esc cancels") }
+            try tmux.send("Escape")
+            screen = tmux.wait("the load cancelled", seconds: 3) { $0.contains("loading cancelled") }
+            #expect(!screen.contains("Esc cancels"))
+            // A while later it has not come in after all.
+            sleep(2)
+            #expect(!tmux.capture().contains("6,000 of"), "\(tmux.capture())")
+            try tmux.send("Q")
+            screen = tmux.wait("exit", seconds: 5) { $0.contains("EXIT=") }
+            #expect(screen.contains("EXIT=0"))
+            _ = cluster
+        }
+    }
+}
