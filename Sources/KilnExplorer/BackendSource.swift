@@ -52,9 +52,8 @@ public final class BackendSource: ExplorerSource, @unchecked Sendable {
         var loaded = 0
         for page in plan.pages {
             // Events written since the count belong to the page too: room for them.
-            let events = try backend.events(dataset: dataset, scope: Scope(from: page.window.from, to: page.window.to),
-                                            limit: page.events * 2 + 10_000)
-            held.append(events.reversed())
+            let events = try backend.windowEvents(dataset: dataset, window: page.window, limit: page.events * 2 + 10_000)
+            held.append(events)
             loaded += events.count
             guard progress(loaded, max(expected, loaded)) else { throw ExplorerSourceError.cancelled }
         }

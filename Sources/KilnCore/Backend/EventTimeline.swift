@@ -85,10 +85,14 @@ public struct EventTimeline: Sendable, Equatable {
 }
 
 /// A backend that can tell how a time window's events spread over time, so that a client
-/// can read the window's raw events (``EventBackend/events(dataset:scope:limit:)``) page by
-/// page, newest first, within a memory budget: the explorer over ClickHouse.
+/// can read the window's raw events page by page, newest page first, within a memory budget:
+/// the explorer over ClickHouse.
 public protocol WindowPaging: EventBackend {
     /// Raw events of `dataset` in `window` per time bucket, about `buckets` buckets between
     /// the oldest and the newest event (``EventTimeline/empty`` when there are none).
     func eventTimeline(dataset: String, window: TimeWindow, buckets: Int) throws -> EventTimeline
+
+    /// The raw events of `dataset` in `window` (a page of an ``EventTimeline``), oldest first:
+    /// by time, and among events of the same time as they were written. At most `limit`.
+    func windowEvents(dataset: String, window: TimeWindow, limit: Int) throws -> [Event]
 }
