@@ -167,6 +167,54 @@ extension ClickHouseSerial {
             _ = cluster
         }
 
+        @Test(.enabled(if: Chdb.available, "python3 -c 'import chdb' fails: pip install chdb-core"))
+        func theExplorersStatementsRunOnCurrentClickHouseWithTheSameAnswer() throws {
+            let cluster = try ClickHouseCluster()
+            let dir = try TempDir()
+            let file = try ClickHouseCLITests.events(dir, count: 1_500, seed: 21)
+            // One server, as ClickHouseSQLShapeTests: chdb has no cluster to replay a Distributed table on.
+            let url = "clickhouse://127.0.0.1:\(cluster.base)/shapes"
+            let log = dir.path("sql.jsonl")
+            for dataset in ["shop", "copy"] {
+                #expect(try KilnBinary.run(["ingest", "--db", url, "--dataset", dataset, file], environment: ["KILN_CLICKHOUSE_SQL_LOG": log]).status == 0)
+            }
+            let first = try #require(try KilnBinary.json(try KilnBinary.run(["query", "--db", url, "--dataset", "shop", "--since", "all", "--limit", "1",
+                                                                             "--where", "trace.trace_id exists", "--format", "json"]))["events"] as? [[String: Any]])
+            let trace = try #require(first.first?["trace.trace_id"] as? String)
+            // The window's pages, LIVE polls, markers, and a trace searched for in the other dataset.
+            let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell(
+                "KILN_CLICKHOUSE_SQL_LOG=\(log) \(KilnBinary.path) explore --db \(url) --dataset shop --trace \(trace)"))
+            tmux.wait("the trace", seconds: 20) { $0.contains("❭ trace") && $0.contains("SPAN") && !$0.contains("searching") }
+            sleep(5)
+            try tmux.send("Q")
+            tmux.wait("exit", seconds: 5) { $0.contains("EXIT=0") }
+            // Pages come as RowBinary; both servers are compared on the same statement as TSV.
+            let text = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(text.contains("FORMAT RowBinary") && text.contains("intDiv(timestamp_ns"), "the explorer's statements were logged")
+            var lines: [String] = []
+            for line in text.split(separator: "\n") {
+                guard var entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let sql = entry["sql"] as? String else { continue }
+                if sql.hasPrefix("SELECT") { entry["sql"] = sql.replacingOccurrences(of: " FORMAT RowBinary", with: " FORMAT TabSeparated") }
+                lines.append(String(decoding: try JSONSerialization.data(withJSONObject: entry), as: UTF8.self))
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+            let python = Process()
+            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            python.arguments = ["python3", "-c", ClickHouseSQLShapeTests.replay, log, String(cluster.base)]
+            let out = Pipe(), err = Pipe()
+            python.standardOutput = out
+            python.standardError = err
+            try python.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            let errors = err.fileHandleForReading.readDataToEndOfFile()
+            python.waitUntilExit()
+            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                                      "\(String(decoding: data, as: UTF8.self)) \(String(decoding: errors, as: UTF8.self).suffix(500))")
+            #expect((report["reads"] as? Int ?? 0) >= 10, "\(report)")
+            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")")
+            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")")
+        }
+
         @Test func escStopsASlowLoadAndKeysNeverWait() throws {
             let dir = try TempDir()
             let (cluster, url) = try Self.cluster(events: 6_000, dir: dir)
