@@ -124,12 +124,15 @@ public final class ExplorerModel {
     /// Appends what a poll answered (every event from ``pollFrom`` on, newest first) that the
     /// window does not hold yet; returns how many were new.
     func appendPolled(_ answer: [Event]) -> Int {
-        guard held != nil else { return 0 }
-        let new = held!.unseen(answer)
+        guard var window = held else { return 0 }
+        let new = window.unseen(answer)
         guard !new.isEmpty else { return 0 }
-        // A prepared BubbleUp holds the table: drop it, so appending does not copy the table.
+        // A prepared BubbleUp holds the table, and so does `held`: let go of both, so that
+        // appending does not copy the table.
         dropPrepared()
-        held!.append(new)
+        held = nil
+        window.append(new)
+        held = window
         return new.count
     }
 
