@@ -33,8 +33,6 @@ extension ClickHouseBackend {
     /// - Complexity: O(bytes of the page)
     public func windowEvents(dataset: String, window: TimeWindow, limit: Int) throws -> [Event] {
         guard limit > 0 else { return [] }
-        let order = try fieldNames(dataset: dataset)
-        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let inScope = FilterSQL.scope(Scope(from: window.from, to: window.to), dataset: dataset)
         let sql = "SELECT timestamp_ns, sample_rate, s_keys, s_values, i_keys, i_values, f_keys, f_values, b_keys, b_values FROM \(events) WHERE \(inScope) ORDER BY timestamp_ns, seq LIMIT \(limit) FORMAT RowBinary"
         try store.prepare()
@@ -42,7 +40,7 @@ extension ClickHouseBackend {
         var reader = RowBinaryReader(data)
         var out: [Event] = []
         while !reader.atEnd {
-            guard let event = reader.event(rank: rank) else {
+            guard let event = reader.event() else {
                 throw ClickHouseError(code: .protocolError, message: "ClickHouse at \(store.url.address): a page of raw events ended in the middle of a row")
             }
             out.append(event)
@@ -119,7 +117,8 @@ struct RowBinaryReader {
     }
 
     /// One row: time, sample rate, then the key/value arrays of strings, ints, floats, booleans.
-    mutating func event(rank: [String: Int]) -> Event? {
+    /// Fields come in that order (a table built from the events orders its columns itself).
+    mutating func event() -> Event? {
         guard let t = fixed64(), let rate = fixed64(),
               let sk = strings(), let sv = strings(), let ik = strings(), let iv = numbers(),
               let fk = strings(), let fv = numbers(), let bk = strings(), let bv = flags() else { return nil }
@@ -129,7 +128,6 @@ struct RowBinaryReader {
         for (k, v) in zip(ik, iv) { fields.append(Field(k, .int(Int64(bitPattern: v)))) }
         for (k, v) in zip(fk, fv) { fields.append(Field(k, .float(Double(bitPattern: v)))) }
         for (k, v) in zip(bk, bv) { fields.append(Field(k, .bool(v))) }
-        fields.sort { (rank[$0.name] ?? Int.max, $0.name) < (rank[$1.name] ?? Int.max, $1.name) }
         return Event(timestamp: Int64(bitPattern: t), sampleRate: Int64(clamping: rate), fields: fields)
     }
 }

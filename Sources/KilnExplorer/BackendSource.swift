@@ -1,3 +1,4 @@
+import Foundation
 import KilnCore
 import KilnStore
 
@@ -50,14 +51,24 @@ public final class BackendSource: ExplorerSource, @unchecked Sendable {
         var held = HeldWindow(askedWindow: window, window: plan.held)
         guard progress(0, expected) else { throw ExplorerSourceError.cancelled }
         var loaded = 0
-        for page in plan.pages {
-            // Events written since the count belong to the page too: room for them.
-            let events = try backend.windowEvents(dataset: dataset, window: page.window, limit: page.events * 2 + 10_000)
+        // The next page is read while the rows of this one are built.
+        var reading = plan.pages.first.map { read($0, of: dataset) }
+        for (k, _) in plan.pages.enumerated() {
+            guard let current = reading else { break }
+            let events = try current.wait()
+            reading = k + 1 < plan.pages.count ? read(plan.pages[k + 1], of: dataset) : nil
             held.append(events)
             loaded += events.count
             guard progress(loaded, max(expected, loaded)) else { throw ExplorerSourceError.cancelled }
         }
         return ExplorerModel(held: held)
+    }
+
+    /// Starts reading `page` of `dataset` on another thread.
+    private func read(_ page: EventTimeline.Page, of dataset: String) -> PageRead {
+        // Events written since the count belong to the page too: room for them.
+        let limit = page.events * 2 + 10_000
+        return PageRead { [self] in try backend.windowEvents(dataset: dataset, window: page.window, limit: limit) }
     }
 
     public func newest(dataset: String, since: Int64?, to: Int64?, limit: Int) throws -> [Event] {
@@ -90,6 +101,35 @@ public final class BackendSource: ExplorerSource, @unchecked Sendable {
             return try backend.goodCounts(dataset: dataset, eligible: eligible, good: good, windows: windows)
         } catch where unsupported(error) {
             return nil
+        }
+    }
+}
+
+/// One page of events being read on another thread.
+final class PageRead: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<[Event], any Error>?
+
+    /// Starts `work` on a thread of its own.
+    init(_ work: @escaping @Sendable () throws -> [Event]) {
+        let thread = Thread { [self] in
+            let answer = Result { try work() }
+            condition.lock()
+            result = answer
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// The page's events, once read.
+    func wait() throws -> [Event] {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let result { return try result.get() }
+            condition.wait()
         }
     }
 }
