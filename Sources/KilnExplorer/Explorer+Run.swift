@@ -12,21 +12,31 @@ extension Explorer {
     /// How often the store is asked for new events (and the clock ticks), in milliseconds.
     static let pollMilliseconds = 400
 
-    /// Runs the explorer on the real terminal until the user quits; returns the exit status
-    /// (0, or 2 when it could not start: no store, no data, `TERM=dumb`, not a terminal).
-    /// Errors are printed to standard error before the terminal is touched.
+    /// Runs the explorer on the embedded store of the configuration until the user quits;
+    /// returns the exit status (see ``run(configuration:source:)``).
     public static func run(configuration: ExplorerConfiguration) -> Int32 {
+        let source: StoreSource
         do {
-            let reader: StoreReader
-            do {
-                reader = try StoreReader(path: configuration.storePath)
-            } catch {
-                throw ExplorerError(code: .store, message: "\(error)")
-            }
+            source = try StoreSource(path: configuration.storePath)
+        } catch {
+            writeError("kiln explore: " + Sanitizer.sanitize("\(error)"))
+            return 2
+        }
+        return run(configuration: configuration, source: source)
+    }
+
+    /// Runs the explorer over `source` on the real terminal until the user quits; returns the
+    /// exit status (0, or 2 when it could not start: no store, no data, `TERM=dumb`, not a
+    /// terminal). Errors are printed to standard error before the terminal is touched.
+    ///
+    /// A remote source's dataset is loaded after the terminal starts, in the background (a
+    /// loading line with progress; Esc stops it); the embedded store's is loaded first.
+    public static func run(configuration: ExplorerConfiguration, source: any ExplorerSource) -> Int32 {
+        do {
             let datasets: [DatasetInfo]
-            do { datasets = try reader.datasets() } catch { throw ExplorerError(code: .store, message: "\(error)") }
+            do { datasets = try source.datasets() } catch { throw ExplorerError(code: .store, message: "\(error)") }
             guard !datasets.isEmpty else {
-                throw ExplorerError(code: .noData, message: "\(configuration.storePath) holds no datasets yet (try `kiln ingest FILE` or `kiln demo`)")
+                throw ExplorerError(code: .noData, message: "\(source.location) holds no datasets yet (try `kiln ingest FILE` or `kiln demo`)")
             }
             var picker: [DatasetInfo]? = nil
             var model = ExplorerModel(table: EventTable())
@@ -35,7 +45,7 @@ extension Explorer {
             if let wanted = configuration.dataset {
                 guard datasets.contains(where: { $0.name == wanted }) else {
                     let known = datasets.map(\.name).joined(separator: ", ")
-                    throw ExplorerError(code: .badArgument, message: "no dataset named \"\(Sanitizer.sanitize(wanted))\" in \(configuration.storePath) (known: \(Sanitizer.sanitize(known)))")
+                    throw ExplorerError(code: .badArgument, message: "no dataset named \"\(Sanitizer.sanitize(wanted))\" in \(source.location) (known: \(Sanitizer.sanitize(known)))")
                 }
             } else if datasets.count == 1 {
                 dataset = datasets[0].name
@@ -43,15 +53,14 @@ extension Explorer {
                 picker = datasets
             }
             var opening = configuration.range
-            if picker == nil, let info = datasets.first(where: { $0.name == dataset }) {
+            if picker == nil, !source.isRemote, let info = datasets.first(where: { $0.name == dataset }) {
                 let now = wallClock()
-                let range = openingRange(info, requested: configuration.range, now: now, lastWrite: storeLastWrite(path: configuration.storePath))
+                let range = openingRange(info, requested: configuration.range, now: now, lastWrite: source.lastWrite())
                 opening = range
                 do {
-                    model = ExplorerModel(loaded: try reader.load(dataset: dataset, window: loadWindow(for: range, now: now),
-                                                                  budget: configuration.memoryBudget))
-                    model.traceFields = try reader.traceFields(dataset: dataset)
-                    markers = (try? reader.markers(dataset: dataset)) ?? []
+                    model = try source.load(dataset: dataset, window: loadWindow(for: range, now: now), budget: configuration.memoryBudget) { _, _ in true }
+                    model.traceFields = try source.traceFields(dataset: dataset)
+                    markers = (try? source.markers(dataset: dataset)) ?? []
                 } catch {
                     throw ExplorerError(code: .store, message: "\(error)")
                 }
@@ -64,7 +73,7 @@ extension Explorer {
                 throw ExplorerError(code: .terminal, message: error.description)
             }
             defer { terminal.shutdown() }
-            let loop = RunLoop(terminal: terminal, reader: reader, model: model, configuration: configuration)
+            let loop = RunLoop(terminal: terminal, source: source, model: model, configuration: configuration)
             loop.start(dataset: dataset, markers: markers, picker: picker, range: opening)
             loop.run()
             return 0
@@ -72,7 +81,7 @@ extension Explorer {
             writeError("kiln explore: " + Sanitizer.sanitize(error.message))
             return 2
         } catch {
-            writeError("kiln explore: \(error)")
+            writeError("kiln explore: " + Sanitizer.sanitize("\(error)"))
             return 2
         }
     }
@@ -121,39 +130,54 @@ extension Explorer {
     }
 }
 
-/// The explorer's loop: owns the terminal, the store reader and the model; turns keys and
+/// The explorer's loop: owns the terminal, the source of events and the model; turns keys and
 /// timers into actions and carries out effects. Usable with any ``Terminal`` (a
 /// ``ScriptedTerminal`` in tests).
+///
+/// A remote source (``ExplorerSource/isRemote``) is only ever asked from other threads: the
+/// answers come back as actions the loop applies between keys, so keys never wait on it.
 public final class RunLoop {
     let terminal: Terminal
-    let reader: StoreReader?
+    let source: (any ExplorerSource)?
     var model: ExplorerModel
     let configuration: ExplorerConfiguration
     /// The current state (tests read it).
     public private(set) var state: ExplorerState
     var clock: () -> Int64
 
-    /// Makes a loop. `reader` is nil for an in-memory model (no refresh, no other datasets).
-    public init(terminal: Terminal, reader: StoreReader?, model: ExplorerModel, configuration: ExplorerConfiguration,
+    /// Makes a loop over `source`; nil for an in-memory model (no refresh, no other datasets).
+    public init(terminal: Terminal, source: (any ExplorerSource)?, model: ExplorerModel, configuration: ExplorerConfiguration,
                 clock: @escaping () -> Int64 = Explorer.wallClock) {
         self.terminal = terminal
-        self.reader = reader
+        self.source = source
         self.model = model
         self.configuration = configuration
         self.clock = clock
         self.state = ExplorerState(size: terminal.size, glyphs: terminal.glyphs, dataset: "", query: QueryState(), now: clock())
     }
 
+    /// Makes a loop over the embedded store `reader` reads; nil for an in-memory model.
+    public convenience init(terminal: Terminal, reader: StoreReader?, model: ExplorerModel, configuration: ExplorerConfiguration,
+                            clock: @escaping () -> Int64 = Explorer.wallClock) {
+        self.init(terminal: terminal, source: reader.map(StoreSource.init(reader:)), model: model, configuration: configuration, clock: clock)
+    }
+
     var pending: [Effect] = []
+
+    /// The embedded store's reader, when the events are in one.
+    var reader: StoreReader? { source?.reader }
+
+    /// Whether the source is asked on other threads.
+    var remote: Bool { source?.isRemote ?? false }
 
     /// When the store was last written, if there is one.
     func lastWrite() -> Int64? {
-        reader.flatMap { Explorer.storeLastWrite(path: $0.path) }
+        source?.lastWrite()
     }
 
     /// Builds the first state: the picker, or the dataset's heatmap and the permalink's views.
     /// `range` is the range to open on (see ``Explorer/openingRange(_:requested:now:lastWrite:)``),
-    /// nil for the configuration's.
+    /// nil for the configuration's. A remote source's dataset starts loading here.
     public func start(dataset: String, markers: [Marker], picker: [DatasetInfo]?, range: TimeRange? = nil) {
         let query = QueryState(filters: configuration.filters, range: .all, field: configuration.field)
         let now = clock()
@@ -165,6 +189,10 @@ public final class RunLoop {
         state = Explorer.makeState(size: terminal.size, glyphs: terminal.glyphs, dataset: dataset, model: model, query: query,
                                    requestedRange: range ?? configuration.range, now: now, markers: markers, lastWrite: lastWrite())
         state.mouse = terminal.isMouseEnabled
+        if remote && !model.readsWindows {
+            pending.append(.loadDataset(dataset))
+            return
+        }
         sendMarkers()
         pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection, traceID: configuration.traceID,
                                  model: model)
@@ -191,20 +219,24 @@ public final class RunLoop {
             case .setMouse(let on):
                 terminal.setMouseEnabled(on)
             case .loadDataset(let name):
-                guard let reader else { continue }
+                guard let source else { continue }
+                if remote {
+                    startLoading(.all, opening: name)
+                    continue
+                }
                 // Loading takes a while: show "loading …" first.
                 drawIfChanged()
                 do {
                     let now = clock()
                     var range = configuration.range
-                    if let info = try reader.datasets().first(where: { $0.name == name }) {
+                    if let info = try source.datasets().first(where: { $0.name == name }) {
                         range = Explorer.openingRange(info, requested: configuration.range, now: now, lastWrite: lastWrite())
                     }
                     state.requestedRange = range
-                    model = ExplorerModel(loaded: try reader.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all,
-                                                                  budget: configuration.memoryBudget))
-                    model.traceFields = try reader.traceFields(dataset: name)
-                    let markers = (try? reader.markers(dataset: name)) ?? []
+                    model = try source.load(dataset: name, window: range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all,
+                                            budget: configuration.memoryBudget) { _, _ in true }
+                    model.traceFields = try source.traceFields(dataset: name)
+                    let markers = (try? source.markers(dataset: name)) ?? []
                     send(.datasetLoaded(name: name, markers: markers, now: clock(), lastWrite: lastWrite()))
                     sendMarkers()
                     pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection,
@@ -221,55 +253,95 @@ public final class RunLoop {
                     } catch {
                         send(.failed("searching the other datasets for trace \(id): \(error)"))
                     }
+                } else if let source {
+                    searchTrace(id, source: source)
+                    continue
                 } else {
                     model.findTrace(id, datasets: [], main: state.dataset) { _ in EventTable() }
                 }
                 Explorer.returnFreedMemory()
                 send(.traceSearched(id))
             case .loadSLOs:
-                do {
-                    guard let reader else {
-                        send(.slosLoaded([]))
-                        continue
+                guard let source else {
+                    send(.slosLoaded([]))
+                    continue
+                }
+                // The model holds a time window; an SLO's period may reach far beyond it, so
+                // its counts come from the source.
+                drawIfChanged()
+                let dataset = state.dataset, at = Explorer.sloTime(state, model: model)
+                ask {
+                    let result = Result { () throws -> ([SLODefinition], [String: [GoodCount]]) in
+                        let slos = try source.slos()
+                        var counts: [String: [GoodCount]] = [:]
+                        for slo in slos where slo.dataset == dataset {
+                            let windows = Explorer.sloWindows(slo, at: at)
+                            counts[slo.name] = try source.goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good,
+                                                                     windows: windows.status + windows.points)
+                        }
+                        return (slos, counts)
                     }
-                    // The model holds a time window; an SLO's period may reach far beyond it, so
-                    // its counts come from the store.
-                    drawIfChanged()
-                    let slos = try EventStore.slos(path: reader.path)
-                    let backend = try EmbeddedBackend(path: reader.path)
-                    let at = Explorer.sloTime(state, model: model)
-                    var counts: [String: [GoodCount]] = [:]
-                    for slo in slos where slo.dataset == state.dataset {
-                        let windows = Explorer.sloWindows(slo, at: at)
-                        counts[slo.name] = try backend.goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good,
-                                                                  windows: windows.status + windows.points)
+                    return { [self] in
+                        switch result {
+                        case .success(let (slos, counts)): send(.slosLoaded(slos, counts: counts))
+                        case .failure(let error): send(.failed("reading the SLOs: \(error)"))
+                        }
                     }
-                    send(.slosLoaded(slos, counts: counts))
-                } catch {
-                    send(.failed("reading the SLOs: \(error)"))
                 }
             case .countSLOAlerts(let slo, let times):
                 // The alert windows reach days before the range shown: count in the store.
                 let windows = SLOAlertOnset.windows(at: times)
-                do {
-                    let counts = try reader.map { try EmbeddedBackend(path: $0.path).goodCounts(dataset: slo.dataset, eligible: slo.eligible,
-                                                                                              good: slo.good, windows: windows) }
-                        ?? GoodCount.count(model.table, eligible: slo.eligible, good: slo.good, windows: windows)
-                    send(.sloAlertsCounted(name: slo.name, times: times, counts: counts))
-                } catch {
-                    send(.failed("counting the alerts of SLO \(slo.name): \(error)"))
+                let source = self.source, asked = model
+                ask {
+                    let result = Result { try source?.goodCounts(dataset: slo.dataset, eligible: slo.eligible, good: slo.good, windows: windows) }
+                    return { [self] in
+                        switch result {
+                        case .success(let counts):
+                            let counts = counts ?? GoodCount.count(asked.table, eligible: slo.eligible, good: slo.good, windows: windows)
+                            send(.sloAlertsCounted(name: slo.name, times: times, counts: counts))
+                        case .failure(let error):
+                            send(.failed("counting the alerts of SLO \(slo.name): \(error)"))
+                        }
+                    }
                 }
             }
         }
         return !state.quitting
     }
 
+    /// Finds the spans of trace `id` in the other datasets of a source that is not a store
+    /// file: one query per dataset, by trace id, in the background.
+    func searchTrace(_ id: String, source: any ExplorerSource) {
+        let main = state.dataset, window = model.traceWindow(id), asked = model
+        ask {
+            let result = Result { () throws -> (datasets: [DatasetInfo], spans: [String: [Event]], fields: [String: TraceFields]) in
+                let datasets = try source.datasets()
+                var spans: [String: [Event]] = [:], fields: [String: TraceFields] = [:]
+                for info in datasets where info.name != main {
+                    let names = (try? source.traceFields(dataset: info.name)) ?? .standard
+                    fields[info.name] = names
+                    spans[info.name] = try source.spans(trace: id, dataset: info.name, window: window, fields: names, limit: ExplorerModel.traceSpanCap)
+                }
+                return (datasets, spans, fields)
+            }
+            return { [self] in
+                switch result {
+                case .success(let found):
+                    asked.recordTrace(id, datasets: found.datasets, main: main, spans: found.spans, fields: { found.fields[$0] ?? .standard })
+                case .failure(let error):
+                    send(.failed("searching the other datasets for trace \(id): \(error)"))
+                }
+                if asked === model { send(.traceSearched(id)) }
+            }
+        }
+    }
+
     /// Reads the dataset's markers and version field from the store and tells the state when
-    /// they changed.
+    /// they changed (a remote source's come with its polls).
     func sendMarkers() {
-        guard let reader, !state.dataset.isEmpty else { return }
-        let markers = (try? reader.markers(dataset: state.dataset)) ?? state.markers
-        let field = (try? reader.versionField(dataset: state.dataset)) ?? state.versionField
+        guard let source, !remote, !state.dataset.isEmpty else { return }
+        let markers = (try? source.markers(dataset: state.dataset)) ?? state.markers
+        let field = (try? source.versionField(dataset: state.dataset)) ?? state.versionField
         if markers != state.markers || field != state.versionField { send(.markersLoaded(markers, versionField: field)) }
     }
 
@@ -281,24 +353,77 @@ public final class RunLoop {
     /// The window being loaded on another thread, if any.
     var windowLoad: WindowLoad?
 
-    /// Starts loading `window` of the dataset shown, on another thread with its own
-    /// connection; ``checkLoading()`` picks up its progress and its result.
-    func startLoading(_ window: TimeWindow) {
+    /// Questions to a remote source under way on other threads.
+    var jobs: [BackgroundJob] = []
+    /// Whether a poll of a remote source is under way.
+    var polling = false
+
+    /// Asks the source with `work` and applies the answer `work` returns on this thread: at
+    /// once for a local source, from another thread for a remote one (``checkJobs()`` applies it).
+    func ask(_ work: @escaping () -> (() -> Void)) {
+        guard remote else {
+            work()()
+            return
+        }
+        let job = BackgroundJob()
+        jobs.append(job)
+        let box = UncheckedBox(work)
+        let thread = Thread { job.finish(box.value()) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Applies the answers that arrived.
+    func checkJobs() {
+        var i = 0
+        while i < jobs.count {
+            if let apply = jobs[i].take() {
+                jobs.remove(at: i)
+                apply()
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    /// Starts loading `window` of the dataset shown (or, with `opening`, the opening range of
+    /// that dataset), on another thread; ``checkLoading()`` picks up its progress and result.
+    func startLoading(_ window: TimeWindow, opening: String? = nil) {
         windowLoad?.cancel()
         windowLoad = nil
-        guard let path = reader?.path else { return }
-        let job = WindowLoad(window: window)
+        guard let source else { return }
+        let job = WindowLoad(window: window, opening: opening)
         windowLoad = job
-        let dataset = state.dataset
-        let budget = configuration.memoryBudget
-        // Tests slow loading down to see its progress and cancel it (milliseconds per chunk).
+        let dataset = opening ?? state.dataset
+        let budget = configuration.memoryBudget, requested = configuration.range, now = clock()
+        if opening != nil {
+            state.loading = LoadingState(window: window, previousRange: state.query.range)
+        }
+        // Tests slow loading down to see its progress and cancel it (milliseconds per chunk or page).
         let delay = ProcessInfo.processInfo.environment["KILN_TEST_LOAD_DELAY_MS"].flatMap { UInt32($0) } ?? 0
         let thread = Thread {
-            let result = Result { () throws -> LoadedDataset in
-                try StoreReader(path: path).load(dataset: dataset, window: window, budget: budget) { loaded, total in
-                    if delay > 0 { usleep(delay * 1000) }
-                    return job.progress(loaded, total)
+            let result = Result { () throws -> WindowLoad.Loaded in
+                var loaded = WindowLoad.Loaded(model: ExplorerModel(table: EventTable()))
+                var window = window
+                if opening != nil {
+                    // The range to open on depends on the dataset's span: ask first.
+                    var range = requested
+                    if let info = try source.datasets().first(where: { $0.name == dataset }) {
+                        range = Explorer.openingRange(info, requested: requested, now: now, lastWrite: source.lastWrite())
+                    }
+                    loaded.range = range
+                    window = range.map { Explorer.loadWindow(for: $0, now: now) } ?? .all
                 }
+                loaded.model = try source.load(dataset: dataset, window: window, budget: budget) { done, total in
+                    if delay > 0 { usleep(delay * 1000) }
+                    return job.progress(done, total)
+                }
+                if opening != nil {
+                    loaded.model.traceFields = (try? source.traceFields(dataset: dataset)) ?? .standard
+                    loaded.markers = (try? source.markers(dataset: dataset)) ?? []
+                    loaded.versionField = try? source.versionField(dataset: dataset)
+                }
+                return loaded
             }
             job.finish(result)
         }
@@ -319,15 +444,29 @@ public final class RunLoop {
         }
         windowLoad = nil
         switch result {
-        case .success(let loadedDataset):
+        case .success(let answer):
+            if let name = job.opening {
+                model = answer.model
+                quietPolls = 0
+                state.requestedRange = answer.range
+                send(.datasetLoaded(name: name, markers: answer.markers, now: clock(), lastWrite: lastWrite()))
+                if let field = answer.versionField, field != state.versionField { send(.markersLoaded(answer.markers, versionField: field)) }
+                pending += Explorer.open(&state, view: configuration.view, selection: configuration.selection,
+                                         traceID: configuration.traceID, model: model)
+                return
+            }
             let fields = model.traceFields
-            model = ExplorerModel(loaded: loadedDataset)
+            model = answer.model
             model.traceFields = fields
             Explorer.returnFreedMemory()
-            send(.windowLoaded(loadedDataset.askedWindow, now: clock()))
+            send(.windowLoaded(model.window, now: clock()))
         case .failure(let error):
-            if let e = error as? StoreError, e.code == .cancelled { return }
-            send(.failed("cannot load the time range: \(error)"))
+            if let e = error as? ExplorerSourceError, e == .cancelled { return }
+            if let name = job.opening {
+                send(.failed("cannot load \(name): \(error)"))
+            } else {
+                send(.failed("cannot load the time range: \(error)"))
+            }
         }
     }
 
@@ -338,6 +477,9 @@ public final class RunLoop {
         guard !state.live || quietPolls >= 3 else { return }
         model.warm(filters: state.query.filters, from: key.from, to: key.to, visibleRows: state.visibleRows)
     }
+
+    /// Most events one poll of a remote source brings.
+    static let pollLimit = 100_000
 
     /// Asks the store for new events and tells the state.
     func poll() {
@@ -359,9 +501,48 @@ public final class RunLoop {
             } catch {
                 send(.failed("reading the store: \(error)"))
             }
+        } else if let source, remote, !polling, windowLoad == nil, let from = model.pollFrom {
+            pollRemote(source, from: from)
         }
         send(.tick(now: now))
     }
+
+    /// LIVE on a remote source: asks for the events from the newest one held on (and every
+    /// 4 s for the markers), in the background; appends those not held yet.
+    func pollRemote(_ source: any ExplorerSource, from: (since: Int64?, to: Int64?)) {
+        polling = true
+        polls += 1
+        let dataset = state.dataset, asked = model, withMarkers = polls % 10 == 1
+        ask {
+            let result = Result { try source.newest(dataset: dataset, since: from.since, to: from.to, limit: Self.pollLimit) }
+            var marks: ([Marker], String)?
+            if withMarkers, case .success = result, let markers = try? source.markers(dataset: dataset) {
+                marks = (markers, (try? source.versionField(dataset: dataset)) ?? "service.version")
+            }
+            return { [self] in
+                polling = false
+                guard asked === model, state.dataset == dataset else { return }
+                switch result {
+                case .success(let events):
+                    let added = model.appendPolled(events)
+                    quietPolls = added > 0 ? 0 : quietPolls + 1
+                    if added > 0 { send(.dataRefreshed(totalRows: model.table.count, now: clock())) }
+                    // The source answers again: its last failure is over.
+                    if lastPollFailed, state.message?.kind == .error, state.message?.text.hasPrefix("reading new events") == true { state.message = nil }
+                    lastPollFailed = false
+                case .failure(let error):
+                    lastPollFailed = true
+                    send(.failed("reading new events: \(error)"))
+                }
+                if let (markers, field) = marks, markers != state.markers || field != state.versionField {
+                    send(.markersLoaded(markers, versionField: field))
+                }
+            }
+        }
+    }
+
+    /// Whether the last poll of a remote source failed (its error is in the status line).
+    var lastPollFailed = false
 
     /// The state last drawn (nil: draw the next one whatever it is).
     var drawn: ExplorerState?
@@ -385,9 +566,12 @@ public final class RunLoop {
                 warmUp()
             }
             checkLoading()
+            checkJobs()
+            if !pending.isEmpty { continue }
             var wait = ContinuousClock.now.duration(to: nextPoll)
-            // While a window loads, look at its progress ten times a second.
+            // While a window loads or a remote answer is awaited, look ten (twenty) times a second.
             if windowLoad != nil { wait = min(wait, .milliseconds(100)) }
+            if !jobs.isEmpty { wait = min(wait, .milliseconds(50)) }
             if wait > .zero, var key = terminal.readKey(timeout: wait) {
                 // Keys typed ahead are all applied before the next frame (at most 64).
                 var handled = 0
@@ -415,15 +599,28 @@ public final class RunLoop {
 
 /// A time window loading on another thread: its progress, its result, and a way to stop it.
 final class WindowLoad: @unchecked Sendable {
+    /// What a load brings: the model, and for the opening of a dataset its range and markers.
+    struct Loaded {
+        var model: ExplorerModel
+        var range: TimeRange?
+        var markers: [Marker] = []
+        var versionField: String?
+    }
+
     let window: TimeWindow
+    /// The dataset being opened (nil: another window of the dataset shown).
+    let opening: String?
     private let lock = NSLock()
     private var loaded = 0, total = 0
     private var cancelled = false
-    private var result: Result<LoadedDataset, Error>?
+    private var result: Result<Loaded, Error>?
     /// The progress last sent to the state (run loop only).
     var reported = -1
 
-    init(window: TimeWindow) { self.window = window }
+    init(window: TimeWindow, opening: String? = nil) {
+        self.window = window
+        self.opening = opening
+    }
 
     /// Records progress; false once cancelled (the load then stops).
     func progress(_ loaded: Int, _ total: Int) -> Bool {
@@ -434,7 +631,7 @@ final class WindowLoad: @unchecked Sendable {
         return !cancelled
     }
 
-    func finish(_ result: Result<LoadedDataset, Error>) {
+    func finish(_ result: Result<Loaded, Error>) {
         lock.lock()
         self.result = result
         lock.unlock()
@@ -446,9 +643,38 @@ final class WindowLoad: @unchecked Sendable {
         lock.unlock()
     }
 
-    func snapshot() -> (Int, Int, Result<LoadedDataset, Error>?) {
+    func snapshot() -> (Int, Int, Result<Loaded, Error>?) {
         lock.lock()
         defer { lock.unlock() }
         return (loaded, total, result)
     }
+}
+
+/// A question to a remote source answered on another thread: the answer, applied on the
+/// loop's thread once it is there.
+final class BackgroundJob: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answer: (() -> Void)?
+
+    func finish(_ apply: @escaping () -> Void) {
+        lock.lock()
+        answer = apply
+        lock.unlock()
+    }
+
+    /// The answer, once (nil while it is not there).
+    func take() -> (() -> Void)? {
+        lock.lock()
+        defer { lock.unlock() }
+        let a = answer
+        answer = nil
+        return a
+    }
+}
+
+/// A value handed to another thread by a caller that knows it is safe: the work of
+/// ``RunLoop/ask(_:)`` touches only the source and values captured for it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -12,7 +12,7 @@ public enum StartView: String, Sendable, CaseIterable {
 /// How to open the explorer: the store, the dataset, and the state to start in (a terminal
 /// "permalink": `--select 'duration_ms >= 900' --view bubbleup` opens that BubbleUp).
 public struct ExplorerConfiguration: Sendable {
-    /// Path of the store.
+    /// Path of the store file (with a ClickHouse source: its URL without the password, for messages).
     public var storePath: String
     /// The most bytes the events held may take (`--memory`): a wider range holds its newest part.
     public var memoryBudget: Int64

@@ -12,6 +12,8 @@ import KilnStore
 public final class ExplorerModel {
     /// The dataset loaded from a store, when there is one (refreshed in place).
     private var loaded: LoadedDataset?
+    /// The window read event by event from a source that is not a store file (ClickHouse).
+    private var held: HeldWindow?
     /// The table when there is no store (tests, benchmarks, `kiln demo` in memory).
     private var plain: EventTable
     /// Spans that other datasets of the store hold of the traces opened so far, one small table
@@ -93,22 +95,51 @@ public final class ExplorerModel {
         plain = EventTable()
     }
 
+    /// A model over a window read event by event (see ``BackendSource``).
+    public init(held: HeldWindow) {
+        self.held = held
+        plain = EventTable()
+    }
+
     /// Whether the events come from a store, a time window at a time (else the table is all).
-    public var readsWindows: Bool { loaded != nil }
+    public var readsWindows: Bool { loaded != nil || held != nil }
 
     /// The time window the model was asked to hold (all of it for an in-memory table).
-    public var window: TimeWindow { loaded?.askedWindow ?? .all }
+    public var window: TimeWindow { loaded?.askedWindow ?? held?.askedWindow ?? .all }
 
     /// When only the newest part of ``window`` fit the memory budget: where that part starts.
     public var heldFrom: Int64? {
+        if let held { return held.window != held.askedWindow ? held.window.from : nil }
         guard let loaded, loaded.window != loaded.askedWindow else { return nil }
         return loaded.window.from
+    }
+
+    /// Where LIVE polling of a window read event by event goes on from: the newest time held
+    /// and the end of the window; nil for other models.
+    var pollFrom: (since: Int64?, to: Int64?)? {
+        guard let held else { return nil }
+        return (held.newest ?? held.window.from, held.askedWindow.to)
+    }
+
+    /// Appends what a poll answered (every event from ``pollFrom`` on, newest first) that the
+    /// window does not hold yet; returns how many were new.
+    func appendPolled(_ answer: [Event]) -> Int {
+        guard var window = held else { return 0 }
+        let new = window.unseen(answer)
+        guard !new.isEmpty else { return 0 }
+        // A prepared BubbleUp holds the table, and so does `held`: let go of both, so that
+        // appending does not copy the table.
+        dropPrepared()
+        held = nil
+        window.append(new)
+        held = window
+        return new.count
     }
 
     /// The table (do not keep it across a refresh: holding a copy makes the next append copy it all).
     /// Once a service map edge was opened, it has the derived field `parent.service.name`.
     public var table: EventTable {
-        let base = loaded?.table ?? plain
+        let base = loaded?.table ?? held?.table ?? plain
         guard derivesParentService, base.column(ServiceMap.parentServiceField) == nil else { return base }
         // Rows are only appended while a window is held; a reload starts another first row.
         let key = (base.count, base.timestamps.first ?? 0)
@@ -256,6 +287,25 @@ public final class ExplorerModel {
         }
         searchedTraces[id] = (others, found)
         return true
+    }
+
+    /// Keeps the spans of trace `id` that a source found in the other datasets (`spans`, by
+    /// dataset, each with that dataset's trace field names from `fields`), as
+    /// ``findTrace(_:datasets:main:window:fields:load:)`` keeps those it finds itself.
+    public func recordTrace(_ id: String, datasets: [DatasetInfo], main: String, spans: [String: [Event]],
+                            fields: (String) -> TraceFields = { _ in .standard }) {
+        let others = datasets.filter { $0.name != main }.sorted { $0.name < $1.name }
+        var found: [String: [Int]] = [:]
+        for (name, events) in spans.sorted(by: { $0.key < $1.key }) where !events.isEmpty {
+            var builder = otherSpans.removeValue(forKey: name) ?? EventTableBuilder()
+            let first = builder.table.count
+            let taken = events.prefix(Self.traceSpanCap)
+            let names = fields(name)
+            builder.append(taken.map { Self.standardized($0, from: names) })
+            otherSpans[name] = builder
+            found[name] = Array(first..<(first + taken.count))
+        }
+        searchedTraces[id] = (others, found)
     }
 
     /// `event` with its trace fields under the standard names (its duration as `duration_UNIT`).

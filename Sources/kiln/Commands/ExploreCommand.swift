@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnClickHouse
 import KilnCore
 import KilnExplorer
 import KilnTerminal
@@ -71,7 +72,6 @@ struct ExploreCommand: ParsableCommand {
     }
 
     func run() throws {
-        try store.requireEmbedded(command: "explore")
         var range: TimeRange?
         if let since { range = since == "all" ? .all : Self.span(since).map { .last($0) } }
         if let a = from.flatMap(Timestamp.parse), let b = to.flatMap(Timestamp.parse) { range = .between(a, b) }
@@ -85,10 +85,23 @@ struct ExploreCommand: ParsableCommand {
             printError("kiln explore: \(error)")
             throw ExitCode(64)
         }
-        let configuration = ExplorerConfiguration(storePath: store.db, dataset: dataset, range: range, filters: scope, selection: select,
+        let configuration = ExplorerConfiguration(storePath: store.dbForDisplay, dataset: dataset, range: range, filters: scope, selection: select,
                                                   view: start, traceID: trace, field: field, theme: loadedTheme, color: depth, mouse: mouse,
                                                   memoryBudget: store.memoryBudget)
-        let status = Explorer.run(configuration: configuration)
+        let status: Int32
+        if store.isClickHouse {
+            // The explorer asks ClickHouse through the analysis interface, in the background.
+            let backend = try store.backend(command: "explore")
+            guard let paging = backend as? any WindowPaging else {
+                printError("kiln explore: \(store.dbForDisplay) cannot be read a window at a time")
+                throw ExitCode(2)
+            }
+            let metadata = ClickHouseMetadata(store: ClickHouseStore(url: try ClickHouseURL.parse(store.db)))
+            let source = BackendSource(backend: paging, slos: { try metadata.slos() }) { ($0 as? ClickHouseError)?.code == .unsupported }
+            status = Explorer.run(configuration: configuration, source: source)
+        } else {
+            status = Explorer.run(configuration: configuration)
+        }
         if status != 0 { throw ExitCode(status) }
     }
 
