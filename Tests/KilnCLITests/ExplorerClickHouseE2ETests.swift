@@ -63,6 +63,15 @@ extension ClickHouseSerial {
             screen = tmux.wait("the trace", seconds: 15) { $0.contains("❭ trace") && $0.contains("SPAN") && $0.contains("spans") && !$0.contains("searching") }
             #expect(!screen.contains("no span of trace"), "\(screen)")
 
+            // The SLOs kept in the cluster's own table are listed, with their budget.
+            let slo = try KilnBinary.run(["slo", "add", "fast", "--db", url, "--dataset", "shop", "--good", "duration_ms < 1000", "--target", "99"])
+            #expect(slo.status == 0, "\(slo.stderr)")
+            try tmux.send(":")
+            try tmux.type("slo")
+            try tmux.send("Enter")
+            screen = tmux.wait("the SLO list", seconds: 15) { $0.contains("❭ SLOs") && $0.contains("fast") && $0.contains("burn") }
+            #expect(screen.contains("/ 99"), "SLI against its target:\n\(screen)")
+
             #expect(!tmux.capture().contains("kiln-secret"), "the password never shows")
             try tmux.send("Q")
             screen = tmux.wait("exit", seconds: 5) { $0.contains("EXIT=") && $0.contains("icanon") }
