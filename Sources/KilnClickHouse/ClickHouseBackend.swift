@@ -201,13 +201,6 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
     /// The standard trace field names (a per-dataset setting is not stored on ClickHouse yet).
     public func traceFields(dataset: String) throws -> TraceFields { .standard }
 
-    public func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport> {
-        throw ClickHouseError.unsupported("services")
-    }
-
-    public func serviceMap(dataset: String, scope: Scope) throws -> Answer<ServiceMap> {
-        throw ClickHouseError.unsupported("the service map")
-    }
 }
 
 /// The SQL aggregates of one calculation and how to read its value back, weighted by sample
