@@ -56,25 +56,36 @@ public struct ServiceMapAccumulator {
         if let parent = table.column(fields.parent), parent.valueCount > parentDictionary?.count ?? -1 { parentDictionary = parent.dictionary }
         guard let span = table.column(fields.span) else { return }
         if span.valueCount > spanDictionary?.count ?? -1 { spanDictionary = span.dictionary }
-        let service = table.column(fields.service), trace = table.column(fields.trace)
-        if spanTrace.count <= span.valueCount {
-            let grow = span.valueCount + 1 - spanTrace.count
-            spanTrace += [UInt32](repeating: 0, count: grow)
-            spanService += [UInt32](repeating: 0, count: grow)
+        let n = table.count, zeros = [UInt32](repeating: 0, count: 0)
+        let spanCodes = span.codes.widened
+        let serviceCodes = table.column(fields.service)?.codes.widened ?? zeros
+        let traceCodes = table.column(fields.trace)?.codes.widened ?? zeros
+        // Held in locals while the rows are scanned: one owner each, no copy on write.
+        var firstTrace = spanTrace, firstService = spanService, again = overflow
+        spanTrace = []
+        spanService = []
+        overflow = [:]
+        if firstTrace.count <= span.valueCount {
+            let grow = span.valueCount + 1 - firstTrace.count
+            firstTrace += [UInt32](repeating: 0, count: grow)
+            firstService += [UInt32](repeating: 0, count: grow)
         }
-        for row in 0..<table.count {
-            let s = Int(span.codes[row])
+        for row in 0..<n {
+            let s = Int(spanCodes[row])
             guard s != 0 else { continue }
-            let t = trace.map { $0.codes[row] } ?? 0
-            let first = spanTrace[s]
+            let t = traceCodes.isEmpty ? 0 : traceCodes[row]
+            let first = firstTrace[s]
             if first == 0 {
-                spanTrace[s] = t &+ 1
-                spanService[s] = service.map { $0.codes[row] } ?? 0
+                firstTrace[s] = t &+ 1
+                firstService[s] = serviceCodes.isEmpty ? 0 : serviceCodes[row]
             } else if first != t &+ 1 {
                 let key = UInt64(t) << 32 | UInt64(s)
-                if overflow[key] == nil { overflow[key] = service.map { $0.codes[row] } ?? 0 }
+                if again[key] == nil { again[key] = serviceCodes.isEmpty ? 0 : serviceCodes[row] }
             }
         }
+        spanTrace = firstTrace
+        spanService = firstService
+        overflow = again
     }
 
     /// Ends the first pass: matches parent ids with span ids (and lets their texts go).
@@ -96,43 +107,55 @@ public struct ServiceMapAccumulator {
         if service.valueCount > services?.count ?? -1 { services = service.dictionary }
         if let d = readers.duration, d.valueCount > durations?.count ?? -1 { durations = d.dictionary }
         if roots.count <= service.valueCount { roots += [Double](repeating: 0, count: service.valueCount + 1 - roots.count) }
-        let parent = table.column(fields.parent), trace = table.column(fields.trace)
-        let durationCodes = readers.duration?.codes
-        rows.forEachID { id in
-            let row = Int(id)
-            let rate = table.sampleRates.isEmpty ? 1 : table.sampleRates[row]
-            let p = Int(parent.map { $0.codes[row] } ?? 0)
-            let to = service.codes[row]
-            if p == 0 {
-                roots[Int(to)] += Double(rate)
-                return
+        let n = table.count
+        let parentCodes = table.column(fields.parent)?.codes.widened ?? [UInt32](repeating: 0, count: n)
+        let traceCodes = table.column(fields.trace)?.codes.widened ?? [UInt32](repeating: 0, count: n)
+        let serviceCodes = service.codes.widened
+        let durationCodes = readers.duration?.codes.widened ?? [UInt32](repeating: 0, count: n)
+        let errors = readers.errorFlags(count: n)
+        let rates = table.sampleRates
+        // The slot of each (caller, callee) by their codes, in a square table while services
+        // are few (a hash look-up per call otherwise).
+        let side = service.valueCount + 1
+        var dense = [Int32](repeating: -1, count: side * side <= 1 << 20 ? side * side : 0)
+        for (key, slot) in slotOf where !dense.isEmpty { dense[Int(key >> 32) * side + Int(key & 0xFFFF_FFFF)] = Int32(slot) }
+        rows.withIDs { ids in
+            for k in 0..<rows.count {
+                let row = ids.map { Int($0[k]) } ?? k
+                let rate = rates.isEmpty ? 1 : rates[row]
+                let p = Int(parentCodes[row])
+                let to = serviceCodes[row]
+                if p == 0 {
+                    roots[Int(to)] += Double(rate)
+                    continue
+                }
+                let s = p < parentToSpan.count ? Int(parentToSpan[p]) : 0
+                let t = traceCodes[row]
+                let from: UInt32
+                if s != 0 && spanTrace[s] == t &+ 1 {
+                    from = spanService[s]
+                } else if s != 0, let other = overflow[UInt64(t) << 32 | UInt64(s)] {
+                    from = other
+                } else {
+                    orphans += 1
+                    continue
+                }
+                guard from != 0, to != 0, from != to else { continue }
+                let key = UInt64(from) << 32 | UInt64(to)
+                let at = dense.isEmpty ? -1 : Int(from) * side + Int(to)
+                var slot = at >= 0 ? Int(dense[at]) : slotOf[key] ?? -1
+                if slot < 0 {
+                    slot = accs.count
+                    slotOf[key] = slot
+                    if at >= 0 { dense[at] = Int32(slot) }
+                    accs.append(Acc(durations: DurationFold(slack: foldSlack)))
+                    keys.append((from, to))
+                }
+                accs[slot].spans += 1
+                accs[slot].calls += Double(rate)
+                if errors[row] { accs[slot].errors += Double(rate) }
+                accs[slot].durations.add(code: durationCodes[row], weight: rate)
             }
-            let s = p < parentToSpan.count ? Int(parentToSpan[p]) : 0
-            let t = trace.map { $0.codes[row] } ?? 0
-            let from: UInt32
-            if s != 0 && spanTrace[s] == t &+ 1 {
-                from = spanService[s]
-            } else if s != 0, let other = overflow[UInt64(t) << 32 | UInt64(s)] {
-                from = other
-            } else {
-                orphans += 1
-                return
-            }
-            guard from != 0, to != 0, from != to else { return }
-            let key = UInt64(from) << 32 | UInt64(to)
-            let slot: Int
-            if let known = slotOf[key] {
-                slot = known
-            } else {
-                slot = accs.count
-                slotOf[key] = slot
-                accs.append(Acc(durations: DurationFold(slack: foldSlack)))
-                keys.append((from, to))
-            }
-            accs[slot].spans += 1
-            accs[slot].calls += Double(rate)
-            if readers.isError(row) { accs[slot].errors += Double(rate) }
-            accs[slot].durations.add(code: durationCodes?[row] ?? 0, weight: rate)
         }
     }
 

@@ -48,37 +48,42 @@ public struct ServicesAccumulator {
         if let d = readers.duration, d.valueCount > durations?.count ?? -1 { durations = d.dictionary }
         if slotOf.count <= service.valueCount { slotOf += [Int32](repeating: -1, count: service.valueCount + 1 - slotOf.count) }
         let buckets = request.buckets, span = request.to &- request.from
-        let durationCodes = readers.duration?.codes
-        rows.forEachID { id in
-            let row = Int(id)
-            let code = service.codes[row]
-            guard code != 0 else { return }
-            var slot = Int(slotOf[Int(code)])
-            if slot < 0 {
-                slot = accs.count
-                slotOf[Int(code)] = Int32(slot)
-                accs.append(Acc(current: Side(durations: DurationFold(slack: foldSlack)), previous: Side(durations: DurationFold(slack: foldSlack)),
-                                series: [Double](repeating: 0, count: buckets)))
-                codes.append(code)
-            }
-            let rate = table.sampleRates.isEmpty ? 1 : table.sampleRates[row]
-            let w = Double(rate), t = table.timestamps[row]
-            let error = readers.isError(row)
-            let duration = durationCodes?[row] ?? 0
-            if t >= request.from {
-                accs[slot].current.stats.spans += 1
-                accs[slot].current.stats.count += w
-                if error { accs[slot].current.stats.errors += w }
-                accs[slot].current.durations.add(code: duration, weight: rate)
-                if buckets > 0 {
-                    let b = Int(Double(t &- request.from) / Double(span) * Double(buckets))
-                    accs[slot].series[min(buckets - 1, max(0, b))] += w
+        let serviceCodes = service.codes.widened
+        let durationCodes = readers.duration?.codes.widened ?? [UInt32](repeating: 0, count: table.count)
+        let errors = readers.errorFlags(count: table.count)
+        let rates = table.sampleRates
+        rows.withIDs { ids in
+            for k in 0..<rows.count {
+                let row = ids.map { Int($0[k]) } ?? k
+                let code = serviceCodes[row]
+                guard code != 0 else { continue }
+                var slot = Int(slotOf[Int(code)])
+                if slot < 0 {
+                    slot = accs.count
+                    slotOf[Int(code)] = Int32(slot)
+                    accs.append(Acc(current: Side(durations: DurationFold(slack: foldSlack)), previous: Side(durations: DurationFold(slack: foldSlack)),
+                                    series: [Double](repeating: 0, count: buckets)))
+                    codes.append(code)
                 }
-            } else {
-                accs[slot].previous.stats.spans += 1
-                accs[slot].previous.stats.count += w
-                if error { accs[slot].previous.stats.errors += w }
-                accs[slot].previous.durations.add(code: duration, weight: rate)
+                let rate = rates.isEmpty ? 1 : rates[row]
+                let w = Double(rate), t = table.timestamps[row]
+                let error = errors[row]
+                let duration = durationCodes[row]
+                if t >= request.from {
+                    accs[slot].current.stats.spans += 1
+                    accs[slot].current.stats.count += w
+                    if error { accs[slot].current.stats.errors += w }
+                    accs[slot].current.durations.add(code: duration, weight: rate)
+                    if buckets > 0 {
+                        let b = Int(Double(t &- request.from) / Double(span) * Double(buckets))
+                        accs[slot].series[min(buckets - 1, max(0, b))] += w
+                    }
+                } else {
+                    accs[slot].previous.stats.spans += 1
+                    accs[slot].previous.stats.count += w
+                    if error { accs[slot].previous.stats.errors += w }
+                    accs[slot].previous.durations.add(code: duration, weight: rate)
+                }
             }
         }
     }

@@ -94,6 +94,21 @@ public struct SpanFields: Sendable, Equatable {
             return durations[Int(duration.codes[row])] * scale
         }
 
+        /// Per row of a table of `count` rows: true when it is an error.
+        /// - Complexity: O(count) per error field.
+        func errorFlags(count: Int) -> [Bool] {
+            var out = [Bool](repeating: false, count: count)
+            for (c, verdicts) in errorColumns where verdicts.contains(true) {
+                let codes = c.codes.widened
+                out.withUnsafeMutableBufferPointer { o in
+                    verdicts.withUnsafeBufferPointer { v in
+                        for row in 0..<count where v[Int(codes[row])] { o[row] = true }
+                    }
+                }
+            }
+            return out
+        }
+
         /// True when `row` is an error.
         @inline(__always) func isError(_ row: Int) -> Bool {
             for (c, verdicts) in errorColumns where verdicts[Int(c.codes[row])] { return true }
