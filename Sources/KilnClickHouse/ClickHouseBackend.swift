@@ -181,18 +181,9 @@ public final class ClickHouseBackend: EventBackend, @unchecked Sendable {
         }
     }
 
-    // MARK: Not yet pushed down
-
     /// Nothing is dropped by field limits on ClickHouse: its key/value arrays hold any field.
     public func droppedFields(dataset: String) throws -> DroppedFields { DroppedFields() }
 
-    public func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport> {
-        throw ClickHouseError.unsupported("services")
-    }
-
-    public func serviceMap(dataset: String, scope: Scope) throws -> Answer<ServiceMap> {
-        throw ClickHouseError.unsupported("the service map")
-    }
 }
 
 /// The SQL aggregates of one calculation and how to read its value back, weighted by sample

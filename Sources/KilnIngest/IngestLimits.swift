@@ -22,15 +22,20 @@ public struct IngestLimits: Sendable, Equatable {
     /// Connections served at once; further ones wait in the listen backlog until one closes, so
     /// a burst of large bodies holds at most this many bodies in memory.
     public var maxConnections: Int
+    /// OTLP/gRPC calls served at once, over all connections; a call past it is answered
+    /// UNAVAILABLE with `RetryInfo` before its message is read, so a burst holds at most this
+    /// many messages in memory. One connection may open twice as many streams (at least 100).
+    public var maxConcurrentCalls: Int
 
     /// Makes limits; the defaults suit a local collector.
     public init(
         maxBodyBytes: Int = 10 << 20, maxDecodedBytes: Int = 32 << 20, maxEventsPerRequest: Int = 100_000,
         maxFieldsPerEvent: Int = 2_000, maxValueBytes: Int = 1 << 20, maxDepth: Int = 64,
         idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30, maxQueuedEvents: Int = 500_000,
-        maxConnections: Int = 64
+        maxConnections: Int = 64, maxConcurrentCalls: Int = 64
     ) {
         self.maxConnections = maxConnections
+        self.maxConcurrentCalls = maxConcurrentCalls
         self.maxBodyBytes = maxBodyBytes
         self.maxDecodedBytes = maxDecodedBytes
         self.maxEventsPerRequest = maxEventsPerRequest

@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import KilnCore
 import KilnIngest
+import Synchronization
 
 /// OTLP over gRPC: `TraceService/Export` and `LogsService/Export` on HTTP/2 (plaintext), into
 /// the same ingest path as OTLP/HTTP.
@@ -12,8 +13,10 @@ import KilnIngest
 /// read from the `x-honeycomb-team` or `authorization` metadata, the dataset from
 /// `x-honeycomb-dataset`, as the HTTP headers are. Failures answer with the status codes of the
 /// OTLP specification: INVALID_ARGUMENT for bad requests (not retried), UNAUTHENTICATED without
-/// a valid key, RESOURCE_EXHAUSTED with `RetryInfo` when the commit queue is full and
-/// UNAVAILABLE with `RetryInfo` when the store failed (both retried by exporters).
+/// a valid key, and UNAVAILABLE with `RetryInfo` under overload (more than
+/// ``IngestLimits/maxConcurrentCalls`` calls at once, a full commit queue, a busy or full store)
+/// and when the store failed: the OTLP/gRPC throttling rule ("to signal backpressure the server
+/// MUST return an error with code UNAVAILABLE"), which every exporter retries after the delay.
 final class GRPCIngestServer: Sendable {
     static let traceService = "opentelemetry.proto.collector.trace.v1.TraceService"
     static let logsService = "opentelemetry.proto.collector.logs.v1.LogsService"
@@ -30,8 +33,13 @@ final class GRPCIngestServer: Sendable {
                 // The limit applies to the message as inflated; the HTTP path's decoded-body limit.
                 config.rpc.maxRequestPayloadSize = limits.maxDecodedBytes
                 config.connection.maxIdleTime = .seconds(limits.idleTimeoutSeconds)
+                // Bounds the streams of one connection, above the call limit: calls past that
+                // limit must reach the server to be answered UNAVAILABLE with a retry delay.
+                // At the limit itself, a client sharing one connection among its channels
+                // (grpcio does) would queue them until their deadline instead.
+                config.http2.maxConcurrentStreams = max(100, 2 * limits.maxConcurrentCalls)
             })
-        server = GRPCServer(transport: transport, services: [OTLPExportService(service: service)])
+        server = GRPCServer(transport: transport, services: [OTLPExportService(service: service, gate: CallGate(limit: limits.maxConcurrentCalls))])
     }
 
     /// Serves until ``stop()``; `onListening` gets the bound host and port.
@@ -56,15 +64,39 @@ final class GRPCIngestServer: Sendable {
     }
 }
 
+/// Counts the calls being served, up to a limit.
+final class CallGate: Sendable {
+    let limit: Int
+    private let inFlight = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Takes a place; false (having taken none) when all ``limit`` are taken.
+    func enter() -> Bool {
+        if inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue <= limit { return true }
+        inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+        return false
+    }
+
+    /// Gives a place back.
+    func leave() { inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+}
+
 /// The two OTLP export methods, registered by hand on raw bytes.
 struct OTLPExportService: RegistrableRPCService {
     let service: IngestService
+    let gate: CallGate
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         let methods: [(String, OTLPResponse.Signal)] = [(GRPCIngestServer.traceService, .traces), (GRPCIngestServer.logsService, .logs)]
         for (name, signal) in methods {
             router.registerHandler(forMethod: MethodDescriptor(fullyQualifiedService: name, method: "Export"),
-                                   deserializer: RawBytesCodec(), serializer: RawBytesCodec()) { request, _ in
+                                   deserializer: RawBytesCodec(), serializer: RawBytesCodec()) { [gate] request, _ in
+                // Refused before its message is read: a refused call holds no body.
+                guard gate.enter() else {
+                    return StreamingServerResponse(error: Self.rpcError(.overloaded("more than \(gate.limit) OTLP/gRPC calls at once; retry later")))
+                }
+                defer { gate.leave() }
                 var body: [UInt8]?
                 for try await message in request.messages {
                     guard body == nil else { throw RPCError(code: .invalidArgument, message: "Export takes one request message") }
@@ -92,10 +124,7 @@ struct OTLPExportService: RegistrableRPCService {
         case .unauthorized: code = .unauthenticated
         case .unsupportedMediaType, .unsupportedEncoding, .notFound, .methodNotAllowed: code = .unimplemented
         case .timeout: code = .deadlineExceeded
-        case .overloaded:
-            code = .resourceExhausted
-            retry = true
-        case .storeFailure:
+        case .overloaded, .storeFailure:
             code = .unavailable
             retry = true
         }

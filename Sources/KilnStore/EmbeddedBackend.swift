@@ -230,24 +230,53 @@ public final class EmbeddedBackend: EventBackend {
         return Answer(CompareSamples.extract(from: table, request: request))
     }
 
-    /// The span fields of `dataset` and every field to read for them and `filters`.
-    private func spanFields(dataset: String, filters: [Filter]) throws -> (SpanFields, [String]) {
+    /// The span fields of `dataset`, and `read` with the fields of `filters` added.
+    private func spanFields(dataset: String, filters: [Filter], read: (SpanFields) -> [String]) throws -> (SpanFields, [String]) {
         let fields = SpanFields.resolve(try reader.fieldNames(dataset: dataset))
-        var read = fields.all
-        for f in filters.map(\.field) where !read.contains(f) && f != FieldName.timestamp { read.append(f) }
-        return (fields, read)
+        return (fields, Self.adding(filters, to: read(fields)))
     }
 
+    /// `fields` and those of `filters` not among them.
+    private static func adding(_ filters: [Filter], to fields: [String]) -> [String] {
+        var out = fields
+        for f in filters.map(\.field) where !out.contains(f) && f != FieldName.timestamp { out.append(f) }
+        return out
+    }
+
+    /// Entries of durations a streamed services overview or map holds per service or edge
+    /// before folding equal values (12 bytes each; see `DurationFold`).
+    private var foldSlack: Int { Int(max(16, min(Int64(1) << 24, memoryBudget / 256))) }
+
     public func services(dataset: String, request: ServicesRequest) throws -> Answer<ServicesReport> {
-        let (fields, read) = try spanFields(dataset: dataset, filters: request.filters)
-        let table = try reader.load(dataset: dataset, window: request.readWindow, fields: read).table
-        return Answer(Services.summarize(table, fields: fields, request: request))
+        // Ids are not needed: only the service, error and duration fields are read.
+        let (fields, read) = try spanFields(dataset: dataset, filters: request.filters) { $0.summary }
+        var accumulator = ServicesAccumulator(fields: fields, request: request, foldSlack: foldSlack)
+        let scope = accumulator.scope
+        guard let batches = try plan(dataset: dataset, scope: scope, fields: read) else {
+            let table = try reader.load(dataset: dataset, window: request.readWindow, fields: read).table
+            return Answer(Services.summarize(table, fields: fields, request: request))
+        }
+        try stream(dataset: dataset, scope: scope, fields: read, batches: batches) { part, rows in accumulator.add(part, rows: rows) }
+        return Answer(accumulator.report(), notes: .streamed)
     }
 
     public func serviceMap(dataset: String, scope: Scope) throws -> Answer<ServiceMap> {
-        let (fields, read) = try spanFields(dataset: dataset, filters: scope.filters)
-        let table = try reader.load(dataset: dataset, window: TimeWindow(scope), fields: read).table
-        return Answer(ServiceMap.build(table, fields: fields, scope: scope))
+        let (fields, read) = try spanFields(dataset: dataset, filters: scope.filters) { $0.all }
+        guard let batches = try plan(dataset: dataset, scope: scope, fields: read) else {
+            let table = try reader.load(dataset: dataset, window: TimeWindow(scope), fields: read).table
+            return Answer(ServiceMap.build(table, fields: fields, scope: scope))
+        }
+        // Two passes on one snapshot: span id → service and trace, then the calls in scope.
+        var accumulator = ServiceMapAccumulator(fields: fields, foldSlack: foldSlack)
+        try reader.snapshot {
+            try stream(dataset: dataset, scope: scope, fields: ServiceMapAccumulator.spanFields(fields), batches: batches) { part, _ in
+                accumulator.addSpans(part)
+            }
+            accumulator.finishSpans()
+            let calls = Self.adding(scope.filters, to: [fields.trace, fields.parent] + fields.summary)
+            try stream(dataset: dataset, scope: scope, fields: calls, batches: batches) { part, rows in accumulator.addCalls(part, rows: rows) }
+        }
+        return Answer(accumulator.map(), notes: .streamed)
     }
 }
 

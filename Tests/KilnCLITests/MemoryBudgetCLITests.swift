@@ -56,5 +56,14 @@ import Testing
         let q1 = try peak(query), q2 = try peak(query + ["--memory", "8MB"])
         #expect(q1.status == 0 && q2.status == 0, "\(q1.stderr) \(q2.stderr)")
         #expect(q1.stdout == q2.stdout)
+
+        // Services in one pass, the map in two, byte for byte the answer read in memory.
+        for services in [["services"] + scope + ["--format", "json"], ["services"] + scope + ["--map", "--format", "json"]] {
+            let whole = try KilnBinary.run(services), streamed = try KilnBinary.run(services + ["--memory", "8MB"])
+            #expect(whole.status == 0 && streamed.status == 0, "\(whole.stderr) \(streamed.stderr)")
+            #expect(whole.stdout.count > 100 && streamed.stdout == whole.stdout)
+        }
+        let servicesTable = try KilnBinary.run(["services"] + scope + ["--map", "--memory", "8MB"])
+        #expect(servicesTable.stdout.contains("streamed: the scope is larger than the memory budget"), "\(servicesTable.stdout)")
     }
 }

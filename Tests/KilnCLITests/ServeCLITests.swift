@@ -190,6 +190,18 @@ final class ServeProcess: @unchecked Sendable {
 
     func stderr() -> String { String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self) }
 
+    /// The OTLP/gRPC port, read from its stderr line (nil when none within `seconds`).
+    func grpcPort(seconds: Double) -> Int? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let text = stderr()
+            if let range = text.range(of: "OTLP/gRPC on 127.0.0.1:") { return Int(text[range.upperBound...].prefix { $0.isNumber }) }
+            if !process.isRunning { return nil }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
+
     /// SIGTERM and wait.
     func stop() {
         if process.isRunning {

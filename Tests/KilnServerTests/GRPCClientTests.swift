@@ -136,8 +136,8 @@ struct GRPCClientTests {
     }
 
     /// Overload and store failures carry RetryInfo; Python's googleapis protos decode it.
-    /// gRPC codes: 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE.
-    @Test(arguments: [(ServerError.overloaded("the store is not keeping up", retryAfter: 3), 8, 3),
+    /// Both are UNAVAILABLE (14), the OTLP/gRPC backpressure code.
+    @Test(arguments: [(ServerError.overloaded("the store is not keeping up", retryAfter: 3), 14, 3),
                       (ServerError(code: .storeFailure, message: "the store failed"), 14, 1)])
     func retryableErrorsCarryRetryInfo(error: ServerError, code: Int, seconds: Int) async throws {
         let rpc = OTLPExportService.rpcError(error)

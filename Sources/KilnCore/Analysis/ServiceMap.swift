@@ -95,57 +95,14 @@ public struct ServiceMap: Sendable, Equatable {
     }
 
     /// The map of the spans of `table` in `scope`.
-    /// - Complexity: O(rows) plus the join (``parentRows(_:fields:)``) and expected O(spans) for the percentiles.
+    /// - Complexity: O(rows) plus the join (O(bytes of the span and parent id dictionaries))
+    ///   and expected O(spans) for the percentiles.
     public static func build(_ table: EventTable, fields: SpanFields, scope: Scope) -> ServiceMap {
-        let readers = SpanFields.Readers(fields, table: table)
-        guard let service = readers.service else { return ServiceMap(edges: [], entries: [], orphans: 0) }
-        let parents = parentRows(table, fields: fields)
-        struct Acc {
-            var spans = 0, calls = 0.0, errors = 0.0
-            var sample = DurationSample()
-        }
-        var slotOf: [UInt64: Int] = [:]
-        var accs: [Acc] = []
-        var keys: [(UInt32, UInt32)] = []
-        var roots = [Double](repeating: 0, count: service.valueCount + 1)
-        var orphans = 0
-        for r in scope.rows(in: table).rows {
-            let row = Int(r)
-            let rate = table.sampleRates.isEmpty ? 1 : table.sampleRates[row]
-            let p = parents[row]
-            if p == -1 { roots[Int(service.codes[row])] += Double(rate); continue }
-            if p < 0 { orphans += 1; continue }
-            let from = service.codes[Int(p)], to = service.codes[row]
-            guard from != 0, to != 0, from != to else { continue }
-            let key = UInt64(from) << 32 | UInt64(to)
-            let slot: Int
-            if let s = slotOf[key] {
-                slot = s
-            } else {
-                slot = accs.count
-                slotOf[key] = slot
-                accs.append(Acc())
-                keys.append((from, to))
-            }
-            accs[slot].spans += 1
-            accs[slot].calls += Double(rate)
-            if readers.isError(row) { accs[slot].errors += Double(rate) }
-            let ms = readers.milliseconds(row)
-            if !ms.isNaN { accs[slot].sample.add(ms, weight: rate) }
-        }
-        var edges: [ServiceEdge] = []
-        for (slot, var acc) in accs.enumerated() {
-            guard let from = service.value(code: Int(keys[slot].0))?.text, let to = service.value(code: Int(keys[slot].1))?.text else { continue }
-            let p = acc.sample.percentiles([500, 990])
-            edges.append(ServiceEdge(from: from, to: to, spans: acc.spans, calls: acc.calls, errors: acc.errors, p50: p[0], p99: p[1]))
-        }
-        edges.sort { a, b in a.calls != b.calls ? a.calls > b.calls : (a.from, a.to) < (b.from, b.to) }
-        var entries: [(String, Double)] = []
-        for code in roots.indices where code > 0 && roots[code] > 0 {
-            if let name = service.value(code: code)?.text { entries.append((name, roots[code])) }
-        }
-        entries.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        return ServiceMap(edges: edges, entries: entries.map(\.0), orphans: orphans)
+        var accumulator = ServiceMapAccumulator(fields: fields)
+        accumulator.addSpans(table)
+        accumulator.finishSpans()
+        accumulator.addCalls(table, rows: scope.rows(in: table))
+        return accumulator.map()
     }
 }
 

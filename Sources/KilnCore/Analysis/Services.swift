@@ -97,67 +97,8 @@ public enum Services {
     /// length, per value of the service field. Spans without a service are left out.
     /// - Complexity: O(rows) plus expected O(spans) for the percentiles.
     public static func summarize(_ table: EventTable, fields: SpanFields, request: ServicesRequest) -> ServicesReport {
-        let readers = SpanFields.Readers(fields, table: table)
-        guard let service = readers.service else { return ServicesReport(request: request, services: []) }
-        let rows = Scope(from: request.previousFrom, to: request.to, filters: request.filters).rows(in: table).rows
-        struct Side {
-            var stats = ServiceStats()
-            var sample = DurationSample()
-        }
-        struct Acc {
-            var current = Side(), previous = Side()
-            var series: [Double]
-        }
-        var slotOf = [Int32](repeating: -1, count: service.valueCount + 1)
-        var accs: [Acc] = []
-        var codes: [UInt32] = []
-        let buckets = request.buckets, span = request.to &- request.from
-        for r in rows {
-            let row = Int(r)
-            let code = service.codes[row]
-            guard code != 0 else { continue }
-            var slot = Int(slotOf[Int(code)])
-            if slot < 0 {
-                slot = accs.count
-                slotOf[Int(code)] = Int32(slot)
-                accs.append(Acc(series: [Double](repeating: 0, count: buckets)))
-                codes.append(code)
-            }
-            let rate = table.sampleRates.isEmpty ? 1 : table.sampleRates[row]
-            let w = Double(rate), t = table.timestamps[row]
-            let error = readers.isError(row)
-            let ms = readers.milliseconds(row)
-            if t >= request.from {
-                accs[slot].current.stats.spans += 1
-                accs[slot].current.stats.count += w
-                if error { accs[slot].current.stats.errors += w }
-                if !ms.isNaN { accs[slot].current.sample.add(ms, weight: rate) }
-                if buckets > 0 {
-                    let b = Int(Double(t &- request.from) / Double(span) * Double(buckets))
-                    accs[slot].series[min(buckets - 1, max(0, b))] += w
-                }
-            } else {
-                accs[slot].previous.stats.spans += 1
-                accs[slot].previous.stats.count += w
-                if error { accs[slot].previous.stats.errors += w }
-                if !ms.isNaN { accs[slot].previous.sample.add(ms, weight: rate) }
-            }
-        }
-        var out: [ServiceSummary] = []
-        for (slot, var acc) in accs.enumerated() {
-            guard let name = service.value(code: Int(codes[slot]))?.text else { continue }
-            for k in 0..<2 {
-                var side = k == 0 ? acc.current : acc.previous
-                let p = side.sample.percentiles([500, 950, 990])
-                side.stats.p50 = p[0]
-                side.stats.p95 = p[1]
-                side.stats.p99 = p[2]
-                if k == 0 { acc.current = side } else { acc.previous = side }
-            }
-            // A service seen only in the previous window is gone now: rate 0, listed so its fall shows.
-            out.append(ServiceSummary(name: name, current: acc.current.stats, previous: acc.previous.stats, series: acc.series))
-        }
-        out.sort { a, b in a.current.count != b.current.count ? a.current.count > b.current.count : a.name < b.name }
-        return ServicesReport(request: request, services: out)
+        var accumulator = ServicesAccumulator(fields: fields, request: request)
+        accumulator.add(table, rows: accumulator.scope.rows(in: table))
+        return accumulator.report()
     }
 }

@@ -37,7 +37,12 @@ public struct SpanFields: Sendable, Equatable {
 
     /// Every field read to summarize spans (for a projected load).
     public var all: [String] {
-        [trace, span, parent, service, errorFlag] + errorStatus + (duration.map { [$0] } ?? [])
+        [trace, span, parent] + summary
+    }
+
+    /// The fields read for the services overview: service, error and duration (no ids).
+    public var summary: [String] {
+        [service, errorFlag] + errorStatus + (duration.map { [$0] } ?? [])
     }
 
     /// Milliseconds per unit of `field`, when its name ends in a time unit (`_ms`, `_us`, `_µs`,
@@ -62,10 +67,12 @@ public struct SpanFields: Sendable, Equatable {
         let scale: Double
         let errorColumns: [(Column, [Bool])]
 
-        init(_ fields: SpanFields, table: EventTable) {
+        /// Readers of `table`'s span fields; without `numbers`, no duration table is made
+        /// (``milliseconds(_:)`` is NaN), for callers that keep duration codes.
+        init(_ fields: SpanFields, table: EventTable, numbers: Bool = true) {
             service = table.column(fields.service)
             duration = fields.duration.flatMap { table.column($0) }
-            durations = duration.map { $0.hasNumbers ? $0.dictionary.numberTable() : [] } ?? []
+            durations = numbers ? duration.map { $0.hasNumbers ? $0.dictionary.numberTable() : [] } ?? [] : []
             scale = fields.millisecondsPerUnit
             var errors: [(Column, [Bool])] = []
             // One verdict per distinct value, so each row costs a table look-up per field.
@@ -85,6 +92,21 @@ public struct SpanFields: Sendable, Equatable {
         @inline(__always) func milliseconds(_ row: Int) -> Double {
             guard let duration, !durations.isEmpty else { return .nan }
             return durations[Int(duration.codes[row])] * scale
+        }
+
+        /// Per row of a table of `count` rows: true when it is an error.
+        /// - Complexity: O(count) per error field.
+        func errorFlags(count: Int) -> [Bool] {
+            var out = [Bool](repeating: false, count: count)
+            for (c, verdicts) in errorColumns where verdicts.contains(true) {
+                let codes = c.codes.widened
+                out.withUnsafeMutableBufferPointer { o in
+                    verdicts.withUnsafeBufferPointer { v in
+                        for row in 0..<count where v[Int(codes[row])] { o[row] = true }
+                    }
+                }
+            }
+            return out
         }
 
         /// True when `row` is an error.

@@ -24,9 +24,12 @@ struct ServeCommand: ParsableCommand {
         opentelemetry.proto.collector.trace.v1.TraceService/Export and \
         ...logs.v1.LogsService/Export, gzip or deflate messages, the API key in the \
         x-honeycomb-team or authorization metadata, the same limits, commit-before-reply and \
-        partial-success replies as OTLP/HTTP. Overload answers RESOURCE_EXHAUSTED and a store \
-        failure UNAVAILABLE, both with RetryInfo; bad requests INVALID_ARGUMENT, a missing or \
-        unknown key UNAUTHENTICATED.
+        partial-success replies as OTLP/HTTP. Overload (more than --max-grpc-calls calls at once, \
+        more than --max-queued-events events waiting for the store, a busy or full store) and a \
+        store failure answer UNAVAILABLE with a google.rpc.RetryInfo delay, as the OTLP \
+        specification asks for backpressure; bad requests INVALID_ARGUMENT, a missing or unknown \
+        key UNAUTHENTICATED. Over HTTP, overload answers 503 with Retry-After and at most \
+        --max-connections connections are served at once (more wait until one closes).
 
         Traces and logs go to the dataset named by their service.name, or by the \
         x-honeycomb-dataset header. Bodies may be gzip, deflate or zstd compressed. A request is answered once its events are \
@@ -73,6 +76,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: .hidden) var alertRetryDelay: Double = 1
     @Option(help: ArgumentHelp("Most distinct fields per dataset; past it, new fields of an event are dropped and counted (GET /healthz), the rest of the event is kept.", valueName: "n"))
     var maxFields: Int = StoreWriter.defaultMaxFields
+    @Option(help: ArgumentHelp("HTTP connections served at once; more wait until one closes.", valueName: "n"))
+    var maxConnections: Int = IngestLimits().maxConnections
+    @Option(name: .customLong("max-grpc-calls"), help: ArgumentHelp("OTLP/gRPC calls served at once; more are answered UNAVAILABLE with a retry delay.", valueName: "n"))
+    var maxGRPCCalls: Int = IngestLimits().maxConcurrentCalls
+    @Option(help: ArgumentHelp("Events waiting for the store past which requests are refused (503, or UNAVAILABLE over gRPC) with a retry delay.", valueName: "n"))
+    var maxQueuedEvents: Int = IngestLimits().maxQueuedEvents
 
     func validate() throws {
         if let retention, RetentionPolicy.parseAge(retention) == nil {
@@ -80,6 +89,9 @@ struct ServeCommand: ParsableCommand {
         }
         if !(0.05...60).contains(alertInterval) { throw ValidationError("--alert-interval must be 0.05 to 60 seconds") }
         if maxFields < 1 { throw ValidationError("--max-fields \(maxFields): expected at least 1") }
+        if maxConnections < 1 { throw ValidationError("--max-connections \(maxConnections): expected at least 1") }
+        if maxGRPCCalls < 1 { throw ValidationError("--max-grpc-calls \(maxGRPCCalls): expected at least 1") }
+        if maxQueuedEvents < 1 { throw ValidationError("--max-queued-events \(maxQueuedEvents): expected at least 1") }
         if let maxDbSize, RetentionPolicy.parseSize(maxDbSize) == nil {
             throw ValidationError("--max-db-size \(maxDbSize): expected a size like 10GB, 500MB")
         }
@@ -108,8 +120,12 @@ struct ServeCommand: ParsableCommand {
             let (host, port) = try ServerConfiguration.parseListen(listen)
             let grpc = grpcListen.lowercased() == "off" ? nil : try ServerConfiguration.parseListen(grpcListen, defaultPort: 4317, flag: "--grpc-listen")
             let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize))
+            var limits = IngestLimits()
+            limits.maxConnections = maxConnections
+            limits.maxConcurrentCalls = maxGRPCCalls
+            limits.maxQueuedEvents = maxQueuedEvents
             var configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
-                                                    maxFields: maxFields, grpc: grpc)
+                                                    limits: limits, maxFields: maxFields, grpc: grpc)
             if store.isClickHouse {
                 guard retention == nil, maxDbSize == nil else {
                     throw ServerError(code: .invalidArgument, message: "--retention and --max-db-size are not supported with a ClickHouse --db yet")

@@ -50,7 +50,9 @@ struct ServicesCommand: ParsableCommand {
                 let answer = try backend.serviceMap(dataset: scope.dataset, scope: scopeValue)
                 switch format {
                 case .json: print(answer.value.json())
-                case .table: print(Sanitize.block(answer.value.table(width: TerminalWidth.columns)), terminator: "")
+                case .table:
+                    print(Sanitize.block(answer.value.table(width: TerminalWidth.columns)), terminator: "")
+                    if !answer.notes.isEmpty { print("(\(answer.notes.text))") }
                 }
                 return
             }
@@ -58,13 +60,15 @@ struct ServicesCommand: ParsableCommand {
                 if format == .json { print("{\"services\":[]}") } else { print("no events in scope") }
                 return
             }
-            let report = try backend.services(dataset: scope.dataset, request: request).value
+            let answer = try backend.services(dataset: scope.dataset, request: request)
+            let report = answer.value
             switch format {
             case .json: print(report.json())
             case .table:
                 print("\(Timestamp.format(request.from)) to \(Timestamp.format(request.to)), against the \(DurationText.format(request.to - request.from)) before")
                 print(Sanitize.block(report.table(width: TerminalWidth.columns)), terminator: "")
                 if info.events > 0 { print("(rates and counts weighted by sample rate)") }
+                if !answer.notes.isEmpty { print("(\(answer.notes.text))") }
             }
         } catch let exit as ExitCode {
             throw exit
