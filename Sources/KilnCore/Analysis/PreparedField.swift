@@ -151,6 +151,7 @@ struct PreparedField: Sendable {
                     case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
                     case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
                     case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
+                    case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { fill($0) }
                     }
                 }
             }
