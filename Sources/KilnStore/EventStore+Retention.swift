@@ -140,6 +140,21 @@ extension EventStore {
             used = after
             if used <= target { break }
         }
+        let over = try usedBytes(of: db) + (StoreFile.size(path + "-wal") ?? 0) > maxBytes
+        if total.dictionaries.postponed > 0 || over {
+            // Still over, or a rebuild waited for room: values of chunks deleted by earlier
+            // passes may still fill the store (a dictionary of ids is most of it, and a rebuild
+            // only ran for datasets that lost chunks in the same pass). With the freed pages
+            // given back to the file system, every dataset's dictionaries are rebuilt that fit.
+            try releaseFreePages(db)
+            var again = RetentionResult()
+            var datasets: Set<Int64> = []
+            try db.prepare("SELECT id FROM datasets").rows { datasets.insert($0.int(0)) }
+            try compactDictionariesIfRoom(of: datasets, in: db, into: &again)
+            total.dictionaries.postponed = 0
+            total.dictionaries.add(again.dictionaries)
+            if again.dictionaries.fields > 0 { try releaseFreePages(db) }
+        }
         if total.chunks > 0 { checkpoint(db) }
         return total
     }
