@@ -136,9 +136,10 @@ extension EventStore {
         // The rewrite goes through the write-ahead log: on a disk without room for it, it
         // waits (deleting chunks still frees their pages) rather than fail half-way. The log
         // takes the new segments and the rewritten columns; the old segments' pages only go
-        // to the free list (a page per thousand or so is written). Counting the old segments
-        // too made a rebuild on a small disk wait forever: the dictionary of ids was most of
-        // the disk, so there was never room for twice it.
+        // to the free list (a page per thousand or so is written, as writers use
+        // `secure_delete=FAST`, see `EventStore.openForWriting`). Counting the old segments too
+        // made a rebuild on a small disk wait forever: the dictionary of ids was most of the
+        // disk, so there was never room for twice it.
         let need = Int64(fresh.pool.count + fresh.count * 9) + rewritten.reduce(0) { $0 + Int64($1.1.bytes.count) } + candidate.bytes / 256
         // A quarter over (b-tree pages around the rows, pages spilled and written again), and
         // room for a commit meanwhile.
