@@ -3,7 +3,7 @@
 /// Analysis switches on the width once and then runs over a plain buffer
 /// (`withUnsafeBufferPointer`), so counting is a tight loop over bytes. A column that few rows
 /// have is held sparsely instead (``SparseCodes``): scans over every field take its values
-/// present, the others its dense codes (``withDense(_:)``).
+/// present, the others its dense codes (``densified(holding:)``).
 public enum CodeArray: Sendable, Equatable {
     case u8([UInt8])
     case u16([UInt16])

@@ -5,7 +5,7 @@
 /// dense columns (a code per row per field) it would take 2 GB. ``CodeArray/sparse(_:)``
 /// holds such a column; scans that run over every field (loading, BubbleUp, localizing,
 /// an event's fields) go through the values present, and the rest see the dense codes
-/// through ``CodeArray/withDense(_:)``.
+/// through ``CodeArray/densified(holding:)``.
 public struct SparseCodes: Sendable {
     /// Rows in all, present or not.
     public internal(set) var count: Int
@@ -150,14 +150,6 @@ extension CodeArray {
         return false
     }
 
-    /// Calls `body` with the codes as a dense array: these, or (for sparse codes) a
-    /// temporary one of the narrowest width.
-    /// - Complexity: O(1) when dense, O(count) when sparse
-    public func withDense<R>(_ body: (CodeArray) throws -> R) rethrows -> R {
-        if case .sparse(let s) = self { return try body(s.dense(holding: 0)) }
-        return try body(self)
-    }
-
     /// Codes that equal these row for row, at the narrowest width holding `maxCode`, dense.
     public func densified(holding maxCode: Int = 0) -> CodeArray {
         if case .sparse(let s) = self { return s.dense(holding: maxCode) }
@@ -228,13 +220,6 @@ extension CodeArray {
         default:
             append(contentsOf: other.densified())
         }
-    }
-
-    /// Makes sparse codes dense when more rows have values than ``SparseCodes/fits(present:rows:)``
-    /// allows, at a width for codes up to `maxCode`.
-    mutating func densifyIfCrowded(holding maxCode: Int) {
-        guard case .sparse(let s) = self, !SparseCodes.fits(present: s.presentCount, rows: s.count) else { return }
-        self = s.dense(holding: maxCode)
     }
 }
 
