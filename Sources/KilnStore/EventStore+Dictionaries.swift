@@ -135,11 +135,16 @@ extension EventStore {
         }
         let rewritten = stored.map { ($0.chunk, $0.buffer.remapped(map).encoded(rows: $0.rows)) }
         // The rewrite goes through the write-ahead log: on a disk without room for it, it
-        // waits (deleting chunks still frees their pages) rather than fail half-way.
-        let need = candidate.bytes + Int64(fresh.pool.count + fresh.count * 9) + rewritten.reduce(0) { $0 + Int64($1.1.bytes.count) }
-        // The old segments, the new ones and the rewritten columns, twice over (pages
-        // touched more than once), and room for the commits meanwhile.
-        if let free = StoreFile.freeBytes(near: db.path), free < need * 2 + (2 << 20) {
+        // waits (deleting chunks still frees their pages) rather than fail half-way. The log
+        // takes the new segments and the rewritten columns; the old segments' pages only go
+        // to the free list (a page per thousand or so is written, as writers use
+        // `secure_delete=FAST`, see `EventStore.openForWriting`). Counting the old segments too
+        // made a rebuild on a small disk wait forever: the dictionary of ids was most of the
+        // disk, so there was never room for twice it.
+        let need = Int64(fresh.pool.count + fresh.count * 9) + rewritten.reduce(0) { $0 + Int64($1.1.bytes.count) } + candidate.bytes / 256
+        // A quarter over (b-tree pages around the rows, pages spilled and written again), and
+        // room for a commit meanwhile.
+        if let free = StoreFile.freeBytes(near: db.path), free < need + need / 4 + (512 << 10) {
             result.postponed += 1
             return result
         }

@@ -117,12 +117,22 @@ extension EventStore {
                 return try delete(victims, in: db)
             }
             if force > 0 {
-                // A full disk: empty the log and give the freed pages back to the file system.
-                // The rebuild, whose log may take as much as the data, waits for a pass with
-                // room (it checks the free space first).
+                // A full disk: empty the log and give the freed pages back to the file system,
+                // so that the rebuild has room for its log (it checks the free space first and
+                // waits for a later pass when there is not enough), then give back the pages
+                // of the values it dropped.
+                try releaseFreePages(db)
+                try compactDictionariesIfRoom(of: result.datasets, in: db, into: &result)
                 try releaseFreePages(db)
             } else {
-                try compactDictionaries(of: result.datasets, in: db, into: &result)
+                try compactDictionariesIfRoom(of: result.datasets, in: db, into: &result)
+                if result.dictionaries.postponed > 0 {
+                    // No room for a rebuild's log: the pages freed so far go back to the file
+                    // system, and the rebuild is tried once more.
+                    try releaseFreePages(db)
+                    result.dictionaries.postponed = 0
+                    try compactDictionariesIfRoom(of: result.datasets, in: db, into: &result)
+                }
             }
             total.add(result)
             let after = try usedBytes(of: db)
@@ -130,8 +140,35 @@ extension EventStore {
             used = after
             if used <= target { break }
         }
+        let over = try usedBytes(of: db) + (StoreFile.size(path + "-wal") ?? 0) > maxBytes
+        if total.dictionaries.postponed > 0 || over {
+            // Still over, or a rebuild waited for room: values of chunks deleted by earlier
+            // passes may still fill the store (a dictionary of ids is most of it, and a rebuild
+            // only ran for datasets that lost chunks in the same pass). With the freed pages
+            // given back to the file system, every dataset's dictionaries are rebuilt that fit.
+            try releaseFreePages(db)
+            var again = RetentionResult()
+            var datasets: Set<Int64> = []
+            try db.prepare("SELECT id FROM datasets").rows { datasets.insert($0.int(0)) }
+            try compactDictionariesIfRoom(of: datasets, in: db, into: &again)
+            total.dictionaries.postponed = 0
+            total.dictionaries.add(again.dictionaries)
+            if again.dictionaries.fields > 0 { try releaseFreePages(db) }
+        }
         if total.chunks > 0 { checkpoint(db) }
         return total
+    }
+
+    /// ``compactDictionaries(of:in:into:)``, where a rebuild that runs out of disk space (rolled
+    /// back whole) counts as postponed instead of failing the pass: the chunks deleted stay
+    /// deleted, and the next pass tries again.
+    private static func compactDictionariesIfRoom(of datasets: Set<Int64>, in db: Database, into result: inout RetentionResult) throws {
+        do {
+            try compactDictionaries(of: datasets, in: db, into: &result)
+        } catch let e as StoreError where e.code == .full || e.sqliteCode & 0xFF == 13 || e.sqliteCode & 0xFF == 10 {
+            result.dictionaries.postponed += 1
+            checkpoint(db)
+        }
     }
 
     /// Rebuilds the dictionaries of `datasets`, one transaction each.

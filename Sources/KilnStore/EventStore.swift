@@ -61,6 +61,12 @@ public enum EventStore {
         try StoreFile.checkKilnOrNew(path)
         let db = try Database(path: path, create: true)
         db.persistWAL()
+        // SQLite as Debian builds it zeroes every page a deletion frees (SECURE_DELETE), through
+        // the write-ahead log: deleting a dictionary of ids then needs as much free disk as the
+        // dictionary takes, which a full disk never has, and retention could never recover.
+        // FAST zeroes only what costs no extra write; freed pages go back to the file system
+        // anyway (`EventStore.releaseFreePages`) or are overwritten by the next writes.
+        try db.execute("PRAGMA secure_delete=FAST")
         // A new file gives freed pages back to the file system on request (see
         // `EventStore.releaseFreePages`); the mode can only be chosen before the first table.
         if try db.prepare("PRAGMA page_count").scalarInt() == 0 { try db.execute("PRAGMA auto_vacuum=INCREMENTAL") }

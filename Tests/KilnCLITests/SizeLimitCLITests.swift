@@ -149,4 +149,67 @@ import Glibc
                                                              "--where", "tag = after", "--calc", "COUNT", "--format", "json"]))
         #expect(((recent["rows"] as? [[String: Any]])?.first?["COUNT"] as? Int) == 500, "\(recent)")
     }
+
+    /// The shape that used to stall: a disk of 8 MB under `--max-db-size 50MB`, events with an
+    /// id each (the dictionary of ids is most of the store), sent well past what the disk holds.
+    /// Each time the disk fills, the server answers 503 and /healthz says disk_full; retention
+    /// deletes the oldest events and rebuilds the dictionary within the room left, and events
+    /// go in again. Before, the rebuild waited for room for twice the old dictionary, which a
+    /// small disk never had: after one or two recoveries every request got 503 for good.
+    @Test(.enabled(if: canMountTmpfs, "needs root to mount a small tmpfs that fills up"), .timeLimit(.minutes(4)))
+    func aSmallDiskKeepsRecoveringAsEventsKeepComing() throws {
+        let disk = try #require(Self.smallDisk(megabytes: 8))
+        defer { Self.unmount(disk) }
+        let db = disk + "/k.db"
+        let server = try ServeProcess(db: db, extra: ["--max-db-size", "50MB"])
+        defer { server.stop() }
+        let now = Date().timeIntervalSince1970
+        // 300 batches of 1,000 ids: about 12 MB of ids alone, half again what the disk holds.
+        let wanted = 300
+        var accepted = 0, fillCycles = 0, refusedInRow = 0, longestRefusal = 0
+        var refusalsWithoutDiskFull: [String] = []
+        var otherStatuses: [Int] = []
+        let deadline = Date().addingTimeInterval(180)
+        while accepted < wanted && Date() < deadline {
+            let reply = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/ids",
+                                              headers: ["Content-Type": "application/json"],
+                                              body: Self.idBatch(1_000, time: now - 3_600 + Double(accepted), tag: "old"))
+            if reply.status == 200 {
+                accepted += 1
+                refusedInRow = 0
+                continue
+            }
+            if reply.status != 503 { otherStatuses.append(reply.status) }
+            if refusedInRow == 0 {
+                fillCycles += 1
+                // Reported while it lasts.
+                let retention = try Self.health(server.port)["retention"] as? [String: Any] ?? [:]
+                if retention["disk_full"] as? Bool != true { refusalsWithoutDiskFull.append("\(retention)") }
+            }
+            refusedInRow += 1
+            longestRefusal = max(longestRefusal, refusedInRow)
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(accepted == wanted, "accepted \(accepted) of \(wanted) batches; \(fillCycles) fills, longest run of refusals \(longestRefusal)")
+        #expect(fillCycles >= 1, "the 8 MB disk filled up at least once")
+        #expect(otherStatuses.isEmpty, "a full disk is a 503 (clients retry), got \(otherStatuses)")
+        #expect(refusalsWithoutDiskFull.isEmpty, "/healthz reports the full disk while requests are refused: \(refusalsWithoutDiskFull)")
+
+        // The newest batch is stored and the failure is no longer reported.
+        var stored = false
+        for _ in 0..<100 where !stored && Date() < deadline.addingTimeInterval(30) {
+            let reply = try ServeHTTP.request(port: server.port, method: "POST", path: "/1/batch/ids",
+                                              headers: ["Content-Type": "application/json"], body: Self.idBatch(500, time: now, tag: "last"))
+            stored = reply.status == 200
+            if !stored { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(stored, "a batch sent after the last fill is stored")
+        let after = try #require(try Self.health(server.port)["retention"] as? [String: Any])
+        #expect(after["disk_full"] as? Bool == false, "\(after)")
+        #expect((after["deleted_dictionary_values"] as? Int ?? 0) > 0, "ids of deleted events left the dictionary: \(after)")
+        server.stop()
+        let recent = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "ids", "--since", "10m",
+                                                             "--where", "tag = last", "--calc", "COUNT", "--format", "json"]))
+        #expect(((recent["rows"] as? [[String: Any]])?.first?["COUNT"] as? Int) == 500, "\(recent)")
+    }
 }

@@ -74,6 +74,7 @@ struct Aggregator {
             case .u8(let a): a.withUnsafeBufferPointer { take($0) }
             case .u16(let a): a.withUnsafeBufferPointer { take($0) }
             case .u32(let a): a.withUnsafeBufferPointer { take($0) }
+            case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { take($0) }
             }
         } else {
             out = [UInt32](repeating: 0, count: rows.count)

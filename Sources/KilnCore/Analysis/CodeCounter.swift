@@ -38,7 +38,8 @@ enum CodeCounter {
     /// Counts the rows of `rows` per bucket of `job`.
     /// - Complexity: O(rows.count + buckets)
     static func count(_ job: Job, rows: RowSet, rates: [UInt32]) -> Counts {
-        rows.withIDs { ids in
+        if case .sparse(let sparse) = job.codes { return count(sparse, job: job, rows: rows, rates: rates) }
+        return rows.withIDs { ids in
             // Consecutive rows (a time window over rows in arrival order) need no id list:
             // the kernel then streams through the column from the first row.
             var ids = ids
@@ -92,6 +93,7 @@ enum CodeCounter {
             case .u8(let a): a.withUnsafeBufferPointer { go($0) }
             case .u16(let a): a.withUnsafeBufferPointer { go($0) }
             case .u32(let a): a.withUnsafeBufferPointer { go($0) }
+            case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { go($0) } // counted by `count(_:job:rows:rates:)` instead
             }
         }
 

@@ -260,6 +260,7 @@ enum Combinations {
                                                     case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
                                                     case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
                                                     case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
+                                                    case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { fill($0) }
                                                     }
                                                 }
                                             }

@@ -56,6 +56,7 @@ struct Grouping {
                     case .u8(let a): a.withUnsafeBufferPointer { visit($0) }
                     case .u16(let a): a.withUnsafeBufferPointer { visit($0) }
                     case .u32(let a): a.withUnsafeBufferPointer { visit($0) }
+                    case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { visit($0) }
                     }
                 }
             }

@@ -106,7 +106,8 @@ struct PreparedField: Sendable {
         codeToBucket = map
         buckets = bins.count + 1
         totals = CodeCounter.Counts(raw: raw, weighted: weighted)
-        if let scopeRows, bins.count + 1 < Int(UInt8.max) {
+        // A sparse column keeps its codes: a byte per row would cost what sparseness saves.
+        if let scopeRows, bins.count + 1 < Int(UInt8.max), !col.codes.isSparse {
             rowBuckets = .u8(Self.rowBuckets(col.codes, map: map, rows: scopeRows, drop: UInt8(bins.count + 1)))
         } else {
             rowBuckets = nil
@@ -151,6 +152,7 @@ struct PreparedField: Sendable {
                     case .u8(let a): a.withUnsafeBufferPointer { fill($0) }
                     case .u16(let a): a.withUnsafeBufferPointer { fill($0) }
                     case .u32(let a): a.withUnsafeBufferPointer { fill($0) }
+                    case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { fill($0) }
                     }
                 }
             }

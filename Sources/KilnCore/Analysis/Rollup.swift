@@ -141,6 +141,7 @@ public struct Rollup: Sendable {
                     case .u8(let a): a.withUnsafeBufferPointer { pack($0) }
                     case .u16(let a): a.withUnsafeBufferPointer { pack($0) }
                     case .u32(let a): a.withUnsafeBufferPointer { pack($0) }
+                    case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { pack($0) }
                     }
                 }
                 guard let g = granularity else { return }

@@ -106,6 +106,10 @@ struct RowFilter {
                 case .u8(let a): return a.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
                 case .u16(let a): return a.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
                 case .u32(let a): return a.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
+                case .sparse(let s):
+                    // Absent rows failing the filter: only the values present need a look.
+                    if m[0] == 0 { return current.keeping(s, match: m) }
+                    return s.denseCodes.withUnsafeBufferPointer { RowFilter.select(current, CodeMatch(codes: $0, match: m)) }
                 }
             }
         }

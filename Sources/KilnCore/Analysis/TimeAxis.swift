@@ -91,6 +91,7 @@ enum TimeAxis {
     /// (`UInt16.max` = not drawn) and has `dictionary count + 2` entries.
     static func grid(_ table: EventTable, rows: RowSet, timeEdges: [Int64], codes: CodeArray,
                      codeBucket: [UInt16], valueBuckets nv: Int) -> Grid {
+        let codes = codes.densified() // once, not per part
         let nt = timeEdges.count - 1
         let t0 = timeEdges[0], t1 = timeEdges[nt]
         let inverse = Double(nt) / Double(UInt64(bitPattern: t1 &- t0))
@@ -131,6 +132,7 @@ enum TimeAxis {
                                         case .u8(let a): a.withUnsafeBufferPointer { run($0) }
                                         case .u16(let a): a.withUnsafeBufferPointer { run($0) }
                                         case .u32(let a): a.withUnsafeBufferPointer { run($0) }
+                                        case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { run($0) }
                                         }
                                     }
                                 }

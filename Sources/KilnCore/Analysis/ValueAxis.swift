@@ -32,6 +32,7 @@ enum ValueAxis {
                 case .u8(let a): a.withUnsafeBufferPointer { mark($0) }
                 case .u16(let a): a.withUnsafeBufferPointer { mark($0) }
                 case .u32(let a): a.withUnsafeBufferPointer { mark($0) }
+                case .sparse(let s): s.denseCodes.withUnsafeBufferPointer { mark($0) }
                 }
             }
         }

@@ -6,6 +6,7 @@ extension CodeArray {
         case .u8(let a): return a.map(UInt32.init)
         case .u16(let a): return a.map(UInt32.init)
         case .u32(let a): return a
+        case .sparse(let s): return s.denseCodes
         }
     }
 }

@@ -1,11 +1,14 @@
 /// Dictionary codes of one column, one per row, as narrow as the dictionary allows.
 ///
 /// Analysis switches on the width once and then runs over a plain buffer
-/// (`withUnsafeBufferPointer`), so counting is a tight loop over bytes.
+/// (`withUnsafeBufferPointer`), so counting is a tight loop over bytes. A column that few rows
+/// have is held sparsely instead (``SparseCodes``): scans over every field take its values
+/// present, the others its dense codes (``densified(holding:)``).
 public enum CodeArray: Sendable, Equatable {
     case u8([UInt8])
     case u16([UInt16])
     case u32([UInt32])
+    case sparse(SparseCodes)
 
     /// An empty array wide enough for codes up to `maxCode`.
     public init(capacityFor maxCode: Int) {
@@ -18,6 +21,7 @@ public enum CodeArray: Sendable, Equatable {
         case .u8(let a): return a.count
         case .u16(let a): return a.count
         case .u32(let a): return a.count
+        case .sparse(let s): return s.count
         }
     }
 
@@ -26,16 +30,16 @@ public enum CodeArray: Sendable, Equatable {
         switch self {
         case .u8: return Int(UInt8.max)
         case .u16: return Int(UInt16.max)
-        case .u32: return Int(UInt32.max)
+        case .u32, .sparse: return Int(UInt32.max)
         }
     }
 
-    /// Bytes per code.
+    /// Bytes per code (of the codes present, for sparse ones).
     public var width: Int {
         switch self {
         case .u8: return 1
         case .u16: return 2
-        case .u32: return 4
+        case .u32, .sparse: return 4
         }
     }
 
@@ -45,6 +49,7 @@ public enum CodeArray: Sendable, Equatable {
         case .u8(let a): return UInt32(a[row])
         case .u16(let a): return UInt32(a[row])
         case .u32(let a): return a[row]
+        case .sparse(let s): return s[row]
         }
     }
 
@@ -56,7 +61,7 @@ public enum CodeArray: Sendable, Equatable {
             self = code <= Int(UInt16.max) ? .u16(a.map(UInt16.init)) : .u32(a.map(UInt32.init))
         case .u16(let a):
             self = .u32(a.map(UInt32.init))
-        case .u32: break
+        case .u32, .sparse: break
         }
     }
 
@@ -67,6 +72,7 @@ public enum CodeArray: Sendable, Equatable {
         case .u8(var a): self = .u8([]); a.append(UInt8(code)); self = .u8(a)
         case .u16(var a): self = .u16([]); a.append(UInt16(code)); self = .u16(a)
         case .u32(var a): self = .u32([]); a.append(code); self = .u32(a)
+        case .sparse(var s): self = .u8([]); s.set(s.count, code); s.count += 1; self = .sparse(s)
         }
     }
 
@@ -77,12 +83,17 @@ public enum CodeArray: Sendable, Equatable {
         case .u8(var a): self = .u8([]); a.append(contentsOf: repeatElement(0, count: n)); self = .u8(a)
         case .u16(var a): self = .u16([]); a.append(contentsOf: repeatElement(0, count: n)); self = .u16(a)
         case .u32(var a): self = .u32([]); a.append(contentsOf: repeatElement(0, count: n)); self = .u32(a)
+        case .sparse(var s): self = .u8([]); s.count += n; self = .sparse(s)
         }
     }
 
     /// Appends the codes of `other`, widening first when needed.
     /// - Complexity: O(other.count); a plain copy when the widths match
     public mutating func append(contentsOf other: CodeArray) {
+        if isSparse || other.isSparse {
+            appendSparse(other)
+            return
+        }
         widen(toHold: other.maxCode)
         switch (self, other) {
         case (.u8(var a), .u8(let b)): self = .u8([]); a.append(contentsOf: b); self = .u8(a)
@@ -101,6 +112,7 @@ public enum CodeArray: Sendable, Equatable {
         case .u8(var a): self = .u8([]); a.reserveCapacity(n); self = .u8(a)
         case .u16(var a): self = .u16([]); a.reserveCapacity(n); self = .u16(a)
         case .u32(var a): self = .u32([]); a.reserveCapacity(n); self = .u32(a)
+        case .sparse: break
         }
     }
 

@@ -125,17 +125,22 @@ public struct Column: Sendable, Equatable {
             case .u8(let a): return a.map { t[Int($0)] }
             case .u16(let a): return a.map { t[Int($0)] }
             case .u32(let a): return a.map { t[Int($0)] }
+            case .sparse(let sparse):
+                var out = [Double](repeating: t[0], count: sparse.count)
+                for (i, r) in sparse.rows.enumerated() { out[Int(r)] = t[Int(sparse.codes[i])] }
+                return out
             }
         }
     }
 
     /// How many rows have the field.
-    /// - Complexity: O(rows)
+    /// - Complexity: O(rows), O(1) when sparse
     public var presentCount: Int {
         switch codes {
         case .u8(let a): return a.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
         case .u16(let a): return a.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
         case .u32(let a): return a.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+        case .sparse(let s): return s.presentCount
         }
     }
 }

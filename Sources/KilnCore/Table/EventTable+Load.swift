@@ -47,6 +47,7 @@ extension EventTable {
             restore(block)
             throw error
         }
+        block.finish()
         restore(block)
         count += rows
     }
@@ -79,6 +80,8 @@ public struct RowBlock {
     var sampleRates: [UInt32]
     var codes: [CodeArray]
     let columnIndex: [String: Int]
+    /// Values per column: sparse codes that become dense take the width these need.
+    var valueCounts: [Int] = []
 
     init(firstRow: Int, rows: Int, timestamps: [Int64], sampleRates: [UInt32], codes: [CodeArray], columnIndex: [String: Int]) {
         self.firstRow = firstRow
@@ -90,6 +93,7 @@ public struct RowBlock {
     }
 
     mutating func prepare(valueCounts: [Int]) {
+        self.valueCounts = valueCounts
         timestamps.append(contentsOf: repeatElement(0, count: rows))
         if !sampleRates.isEmpty { sampleRates.append(contentsOf: repeatElement(1, count: rows)) }
         for i in codes.indices {
@@ -103,6 +107,16 @@ public struct RowBlock {
         if sampleRates.count > firstRow { sampleRates.removeLast(sampleRates.count - firstRow) }
         if sampleRates.allSatisfy({ $0 == 1 }) { sampleRates = [] }
         for i in codes.indices { codes[i].truncate(to: firstRow) }
+    }
+
+    /// Puts sparse codes written out of row order in order.
+    mutating func finish() {
+        for i in codes.indices {
+            guard case .sparse(var s) = codes[i], !s.ordered else { continue }
+            codes[i] = .u8([])
+            s.normalize()
+            codes[i] = .sparse(s)
+        }
     }
 
     /// Copies event times (little-endian Int64 nanoseconds) to rows `offset...`; false when
@@ -142,7 +156,7 @@ public struct RowBlock {
         guard let i = columnIndex[field], width == 1 || width == 2 || width == 4, bytes.count % width == 0 else { return false }
         let n = bytes.count / width
         guard offset >= 0, offset + n <= rows else { return false }
-        return codes[i].write(at: firstRow + offset, littleEndian: bytes, width: width, rows: nil)
+        return codes[i].write(at: firstRow + offset, littleEndian: bytes, width: width, rows: nil, holding: valueCounts[i])
     }
 
     /// Copies codes of `field` stored sparsely: `rowIDs` (little-endian UInt32, block-relative
@@ -153,14 +167,16 @@ public struct RowBlock {
               rowIDs.count % 4 == 0, bytes.count == rowIDs.count / 4 * width,
               offset >= 0, span >= 0, offset + span <= rows else { return false }
         for k in 0..<(rowIDs.count / 4) where Int(rowIDs.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)) >= span { return false }
-        return codes[i].write(at: firstRow + offset, littleEndian: bytes, width: width, rows: rowIDs)
+        return codes[i].write(at: firstRow + offset, littleEndian: bytes, width: width, rows: rowIDs, holding: valueCounts[i])
     }
 }
 
 extension CodeArray {
     /// Writes codes read at `width` bytes into rows `start...` (or `start + rowIDs[k]`); false
-    /// when a code does not fit this array's width.
-    mutating func write(at start: Int, littleEndian bytes: UnsafeRawBufferPointer, width: Int, rows rowIDs: UnsafeRawBufferPointer?) -> Bool {
+    /// when a code does not fit this array's width. Sparse codes stay sparse while the values
+    /// fit, else become dense at the width that holds codes up to `valueCount`.
+    mutating func write(at start: Int, littleEndian bytes: UnsafeRawBufferPointer, width: Int, rows rowIDs: UnsafeRawBufferPointer?,
+                        holding valueCount: Int) -> Bool {
         let n = bytes.count / width
         @inline(__always) func code(_ k: Int) -> UInt32 {
             switch width {
@@ -192,6 +208,22 @@ extension CodeArray {
         case .u8(var a): self = .u8([]); let ok = fill(&a); self = .u8(a); return ok
         case .u16(var a): self = .u16([]); let ok = fill(&a); self = .u16(a); return ok
         case .u32(var a): self = .u32([]); let ok = fill(&a); self = .u32(a); return ok
+        case .sparse(var s):
+            var present = 0
+            for k in 0..<n where code(k) != 0 { present += 1 }
+            guard SparseCodes.fits(present: s.presentCount + present, rows: s.count) else {
+                self = s.dense(holding: valueCount)
+                return write(at: start, littleEndian: bytes, width: width, rows: rowIDs, holding: valueCount)
+            }
+            let limit = UInt32(truncatingIfNeeded: CodeArray(capacityFor: valueCount).maxCode)
+            self = .u8([])
+            defer { self = .sparse(s) }
+            for k in 0..<n {
+                let c = code(k)
+                guard c <= limit else { return false }
+                s.set(row(k), c)
+            }
+            return true
         }
     }
 
@@ -202,6 +234,7 @@ extension CodeArray {
         case .u8(var a): self = .u8([]); a.removeLast(a.count - n); self = .u8(a)
         case .u16(var a): self = .u16([]); a.removeLast(a.count - n); self = .u16(a)
         case .u32(var a): self = .u32([]); a.removeLast(a.count - n); self = .u32(a)
+        case .sparse(var s): self = .u8([]); s.truncate(to: n); self = .sparse(s)
         }
     }
 }

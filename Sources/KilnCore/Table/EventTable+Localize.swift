@@ -17,6 +17,10 @@ extension EventTable {
             let column = table.columns[wanted[k]]
             // The codes present, as a bitset over the dictionary; a code's new number is its
             // rank among them (a popcount per 64 codes, so no sort of the rows is needed).
+            if case .sparse(let sparse) = column.codes {
+                let (unique, recoded) = Self.recode(sparse, limit: column.valueCount)
+                return column.restricted(to: unique, codes: .sparse(recoded))
+            }
             let (unique, recoded) = Self.recode(column.codes, rows: table.count, limit: column.valueCount)
             return column.restricted(to: unique, codes: CodeArray.from(recoded, maxCode: unique.count))
         }
@@ -41,6 +45,7 @@ extension EventTable {
         case .u8(let a): return a.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
         case .u16(let a): return a.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
         case .u32(let a): return a.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
+        case .sparse(let s): return s.denseCodes.withUnsafeBufferPointer { recode($0, rows: rows, limit: limit, denseFactor: denseFactor) }
         }
     }
 
@@ -135,6 +140,25 @@ extension EventTable {
             }
         }
         return (unique, recoded)
+    }
+}
+
+extension EventTable {
+    /// ``recode(_:rows:limit:denseFactor:)`` of sparse codes: the distinct codes from 1 to `limit`,
+    /// ascending, and the codes again as ranks among them (rows with a code beyond `limit`
+    /// become absent).
+    /// - Complexity: O(values present × log values present)
+    static func recode(_ codes: SparseCodes, limit: Int) -> (unique: [UInt32], recoded: SparseCodes) {
+        var unique = Array(Set(codes.codes.lazy.filter { Int($0) <= limit }))
+        unique.sort()
+        var rank: [UInt32: UInt32] = [:]
+        rank.reserveCapacity(unique.count)
+        for (i, c) in unique.enumerated() { rank[c] = UInt32(i + 1) }
+        var out = SparseCodes(count: codes.count)
+        for (i, r) in codes.rows.enumerated() {
+            if let c = rank[codes.codes[i]] { out.set(Int(r), c) }
+        }
+        return (unique, out)
     }
 }
 

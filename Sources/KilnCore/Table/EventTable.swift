@@ -100,8 +100,8 @@ public struct EventTable: Sendable, Equatable {
 
     mutating func ensureColumn(_ name: String) -> Int {
         if let i = columnIndex[name] { return i }
-        var codes = CodeArray.u8([UInt8](repeating: 0, count: count))
-        if capacityHint > count { codes.reserveCapacity(capacityHint) }
+        // A new field starts absent from every row: sparse, until values make it dense.
+        let codes = CodeArray.sparse(SparseCodes(count: count))
         columns.append(Column(name: name, codes: codes, dictionary: ValueDictionary()))
         columnIndex[name] = columns.count - 1
         return columns.count - 1
@@ -156,7 +156,7 @@ extension EventTable {
     public var memoryFootprint: (codes: Int, dictionaries: Int, times: Int) {
         var codes = 0, dictionaries = 0
         for column in columns {
-            codes += column.codes.count * column.codes.width
+            codes += column.codes.byteCount
             dictionaries += column.valueBytes
         }
         return (codes, dictionaries, timestamps.count * 8 + sampleRates.count * 4)
