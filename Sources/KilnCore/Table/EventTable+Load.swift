@@ -209,8 +209,15 @@ extension CodeArray {
         case .u16(var a): self = .u16([]); let ok = fill(&a); self = .u16(a); return ok
         case .u32(var a): self = .u32([]); let ok = fill(&a); self = .u32(a); return ok
         case .sparse(var s):
+            // Count the values present only until they no longer fit: a dense chunk column
+            // (the usual case) stops after a sixteenth of its rows.
+            let room = s.count / SparseCodes.density - s.presentCount
             var present = 0
-            for k in 0..<n where code(k) != 0 { present += 1 }
+            var k = 0
+            while k < n && present <= room {
+                if code(k) != 0 { present += 1 }
+                k += 1
+            }
             guard SparseCodes.fits(present: s.presentCount + present, rows: s.count) else {
                 self = s.dense(holding: valueCount)
                 return write(at: start, littleEndian: bytes, width: width, rows: rowIDs, holding: valueCount)
