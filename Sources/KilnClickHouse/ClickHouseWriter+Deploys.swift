@@ -15,7 +15,7 @@ extension ClickHouseWriter {
         /// The version field the pairs were read for.
         var field: String
         /// The first event time of each pair, and its automatic marker.
-        var first: [DeployPair: (time: Int64, marker: StoredMarker?)] = [:]
+        var first: [DeployKey: (time: Int64, marker: StoredMarker?)] = [:]
         /// The first event time of each service.
         var serviceStart: [String: Int64] = [:]
     }
@@ -32,21 +32,8 @@ extension ClickHouseWriter {
         let metadata = ClickHouseMetadata(store: store)
         let field = try store.datasetRow(dataset).flatMap { $0.versionField.isEmpty ? nil : $0.versionField } ?? StoreNames.versionField
         if deploys?.field != field { deploys = try learnDeploys(field: field, metadata: metadata) }
-        guard var known = deploys, let versionName = batch.names.firstIndex(of: field) else { return }
-        let serviceName = batch.names.firstIndex(of: StoreNames.serviceField)
-        var first: [DeployPair: Int64] = [:]
-        for row in 0..<batch.count {
-            var service = "", version: String?
-            for r in batch.rowStarts[row]..<batch.rowStarts[row + 1] {
-                let name = Int(batch.recordNames[r])
-                if name == versionName { version = batch.value(record: r).text }
-                else if name == serviceName { service = batch.value(record: r).text }
-            }
-            guard let version else { continue }
-            let key = DeployPair(service: service, version: version), t = batch.timestamps[row]
-            if let seen = first[key], seen <= t { continue }
-            first[key] = t
-        }
+        guard var known = deploys else { return }
+        let first = batch.firstDeploys(versionField: field, serviceField: StoreNames.serviceField)
         for (key, time) in first { known.serviceStart[key.service] = min(known.serviceStart[key.service] ?? .max, time) }
         let now = ClickHouseMetadata.now()
         for (key, time) in first.sorted(by: { ($0.value, $0.key.service, $0.key.version) < ($1.value, $1.key.service, $1.key.version) }) {
@@ -85,7 +72,7 @@ extension ClickHouseWriter {
         let sql = "SELECT \(text(s)) AS _s, \(text(v)) AS _v, min(timestamp_ns) FROM \(store.eventsTable) WHERE dataset = \(SQL.quote(dataset)) AND \(v.exists) GROUP BY _s, _v"
         for r in try store.rows(sql) where r.count == 3 {
             guard let t = Int64(r[2]) else { continue }
-            out.first[DeployPair(service: r[0], version: r[1])] = (t, nil)
+            out.first[DeployKey(service: r[0], version: r[1])] = (t, nil)
             out.serviceStart[r[0]] = min(out.serviceStart[r[0]] ?? .max, t)
         }
         let byMessage = Dictionary(out.first.keys.map { ($0.message, $0) }, uniquingKeysWith: { a, _ in a })
@@ -95,13 +82,4 @@ extension ClickHouseWriter {
         }
         return out
     }
-}
-
-/// A version of a service.
-struct DeployPair: Hashable {
-    var service: String
-    var version: String
-
-    /// The marker's text: "storefront 8.5.0", or the version alone without a service.
-    var message: String { service.isEmpty ? version : service + " " + version }
 }

@@ -30,21 +30,7 @@ extension StoreWriter {
             if datasetRow.rows > 0 { try learnVersions(datasetID: id, field: field) }
             try Self.setSetting(db, datasetID: id, key: "deploys_field", value: field)
         }
-        guard let versionName = batch.names.firstIndex(of: field) else { return }
-        let serviceName = batch.names.firstIndex(of: Self.serviceField)
-        var first: [DeployKey: Int64] = [:]
-        for row in 0..<batch.count {
-            var service = "", version: String?
-            for r in batch.rowStarts[row]..<batch.rowStarts[row + 1] {
-                let name = Int(batch.recordNames[r])
-                if name == versionName { version = batch.value(record: r).text }
-                else if name == serviceName { service = batch.value(record: r).text }
-            }
-            guard let version else { continue }
-            let key = DeployKey(service: service, version: version), t = batch.timestamps[row]
-            if let seen = first[key], seen <= t { continue }
-            first[key] = t
-        }
+        let first = batch.firstDeploys(versionField: field, serviceField: Self.serviceField)
         guard !first.isEmpty else { return }
         let select = try db.prepare("SELECT first_ns, marker_id FROM deploy_versions WHERE dataset_id = ? AND service = ? AND version = ?")
         let insert = try db.prepare("INSERT INTO deploy_versions(dataset_id, service, version, first_ns, marker_id) VALUES (?,?,?,?,?)")
@@ -162,13 +148,4 @@ extension StoreWriter {
     static func setSetting(_ db: Database, datasetID: Int64, key: String, value: String) throws {
         try db.prepare("INSERT OR REPLACE INTO dataset_settings(dataset_id, key, value) VALUES (?,?,?)").run(.int(datasetID), .text(key), .text(value))
     }
-}
-
-/// A version of a service.
-struct DeployKey: Hashable {
-    var service: String
-    var version: String
-
-    /// The marker's text: "storefront 8.5.0", or the version alone without a service.
-    var message: String { service.isEmpty ? version : service + " " + version }
 }
