@@ -13,7 +13,8 @@ import Testing
         let server = try await TestServer(keys: ["test-key"])
         let n = 1000
         let script = """
-        import json, sys, libhoney
+        import json, sys, time, libhoney
+        started = time.time()
         n, port = int(sys.argv[1]), sys.argv[2]
         client = libhoney.Client(writekey="test-key", dataset="lib honey/x", api_host="http://127.0.0.1:" + port,
                                  max_batch_size=100, send_frequency=0.05, block_on_send=True, block_on_response=True)
@@ -26,17 +27,21 @@ import Testing
         client.flush()
         ok = failed = 0
         errors = []
+        slowest = 0
         while ok + failed < n:
             r = client.responses().get(timeout=30)
+            slowest = max(slowest, r["duration"])
             if r["status_code"] == 202 and not r["error"]:
                 ok += 1
             else:
                 failed += 1
                 errors.append(str(r)[:200])
         client.close()
-        print(json.dumps({"ok": ok, "failed": failed, "errors": errors[:3]}))
+        print(json.dumps({"ok": ok, "failed": failed, "errors": errors[:3], "slowest_ms": slowest, "seconds": time.time() - started}))
         """
+        let clock = ContinuousClock(), start = clock.now
         let result = try await Python.script(script, arguments: [String(n), String(server.port)])
+        print("libhoney: \(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)); its exit seen after \(clock.now - start)")
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout) \(result.stderr)")
         #expect(report["ok"] as? Int == n, "\(report)")

@@ -109,7 +109,11 @@ final class TestServer: @unchecked Sendable {
         self.server = server
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let (grpcStream, grpcContinuation) = AsyncStream<Int>.makeStream()
-        task = Task {
+        // The server's tasks run on threads of their own: the other suites of this test process
+        // (the CLI ones wait for child processes) can hold every thread of Swift's cooperative
+        // pool, which starved the server for tens of seconds and made real clients time out
+        // and send again.
+        task = Task(executorPreference: ServerThreads.shared) {
             try await server.run(handleSignals: false, onListening: { _, port in continuation.yield(port) },
                                  onGRPCListening: { _, port in grpcContinuation.yield(port) })
         }
@@ -245,6 +249,41 @@ final class RawHTTP: @unchecked Sendable {
         try connection.send(Array(head.utf8) + body)
         guard let reply = try connection.readReply() else { throw TestError("\(method) \(path): connection closed without a reply") }
         return reply
+    }
+}
+
+/// A task executor with threads of its own, for the servers under test, so that suites that
+/// block the cooperative pool (waiting for a child process) cannot starve them.
+final class ServerThreads: TaskExecutor, @unchecked Sendable {
+    static let shared = ServerThreads(threads: 4)
+
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    init(threads: Int) {
+        for i in 0..<threads {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "test-server-\(i)"
+            thread.start()
+        }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 }
 
