@@ -4,7 +4,8 @@
 /// PORT is ClickHouse's HTTP interface (8123 unless given). With `cluster=`, Kiln writes and
 /// reads through a Distributed table over that cluster's shards; without it, one server.
 /// `shards=HOST:PORT,HOST:PORT` optionally names each shard's HTTP address, used only to create
-/// the per-shard tables (by default each shard host of `system.clusters` at PORT).
+/// the per-shard tables and to drop old days from them (by default each shard host of
+/// `system.clusters` at PORT).
 /// The password is kept out of ``description`` and every message.
 public struct ClickHouseURL: Sendable, Equatable, CustomStringConvertible {
     /// Host name or address.
@@ -19,7 +20,7 @@ public struct ClickHouseURL: Sendable, Equatable, CustomStringConvertible {
     public var user: String?
     /// Password; never shown.
     public var password: String?
-    /// HTTP addresses of the shards, for creating per-shard tables.
+    /// HTTP addresses of the shards, for creating per-shard tables and dropping old days.
     public var shards: [String]
 
     /// True when `text` is meant as a ClickHouse URL rather than a path.

@@ -84,13 +84,19 @@ final class CommitQueue: @unchecked Sendable {
     private var finished = false
     private var writers: [String: any EventSink] = [:]
     private let sinks: EventSinkFactory?
+    /// Retention of the store behind ``sinks`` (see ``ServerConfiguration/retentionPass``).
+    private let retentionPass: (@Sendable (RetentionPolicy, Int64) -> RetentionPolicy.Outcome)?
+    /// Set while a pass of ``retentionPass`` runs (under the lock).
+    private var retentionPassRunning = false
     private var thread: Thread?
 
     /// A queue committing into the store at `path`.
     init(path: String, maxQueuedEvents: Int, retention: RetentionPolicy, maxFields: Int = StoreWriter.defaultMaxFields,
-         sinks: EventSinkFactory? = nil, clock: @escaping @Sendable () -> Int64) {
+         sinks: EventSinkFactory? = nil, retentionPass: (@Sendable (RetentionPolicy, Int64) -> RetentionPolicy.Outcome)? = nil,
+         clock: @escaping @Sendable () -> Int64) {
         self.path = path
         self.sinks = sinks
+        self.retentionPass = retentionPass
         self.maxFields = maxFields
         self.maxQueued = maxQueuedEvents
         self.retention = retention
@@ -100,7 +106,7 @@ final class CommitQueue: @unchecked Sendable {
 
     /// Starts the commit thread.
     func start() {
-        if retention.maxBytes != nil {
+        if retention.maxBytes != nil, sinks == nil {
             _ = logBound
             makeReserve()
         }
@@ -296,7 +302,8 @@ final class CommitQueue: @unchecked Sendable {
     /// After a commit: when the store (pages in use and the write-ahead log) is over the size
     /// limit, deletes the oldest events at once, not at the next periodic pass.
     private func enforceSizeLimit() {
-        guard let maxBytes = retention.maxBytes, Date() >= nextSizeCheck else { return }
+        // Another store's size is checked by its own pass (see `maintain()`).
+        guard let maxBytes = retention.maxBytes, sinks == nil, Date() >= nextSizeCheck else { return }
         let measured: Int64
         do {
             measured = try (writers.values.first as? StoreWriter)?.limitedBytes() ?? EventStore.limitedBytes(path: path)
@@ -411,7 +418,7 @@ final class CommitQueue: @unchecked Sendable {
         if writers.count >= 256 { writers.removeAll() }
         let w: any EventSink = try sinks?(dataset, clock()) ?? StoreWriter(path: path, dataset: dataset, now: clock())
         w.maxFields = maxFields
-        // The size limit is the embedded store's (serve refuses it with another --db).
+        // The store file's write-ahead log and chunks (another store applies its own limit).
         if let maxBytes = retention.maxBytes, let w = w as? StoreWriter {
             w.boundLog(bytes: min(logBound, maxBytes / 8))
             w.maxMergedRows = mergedRows
@@ -449,8 +456,27 @@ final class CommitQueue: @unchecked Sendable {
     }
 
     private func maintain() {
-        // Retention of another store is that store's own business (ClickHouse: DROP PARTITION).
-        guard sinks == nil else { return }
+        guard sinks == nil else {
+            // Another store applies retention itself (ClickHouse: dropping day partitions), off
+            // this thread: its statements wait on the network, commits must not.
+            guard let pass = retentionPass, retention.maxAge != nil || retention.maxBytes != nil else { return }
+            condition.lock()
+            let running = retentionPassRunning
+            retentionPassRunning = true
+            condition.unlock()
+            guard !running else { return }
+            let policy = retention, now = clock()
+            let thread = Thread { [self] in
+                let outcome = pass(policy, now)
+                record(outcome)
+                condition.lock()
+                retentionPassRunning = false
+                condition.unlock()
+            }
+            thread.name = "kiln-retention"
+            thread.start()
+            return
+        }
         record(retention.apply(path: path, now: clock()))
     }
 }

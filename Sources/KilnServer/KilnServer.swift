@@ -29,6 +29,11 @@ public struct ServerConfiguration: Sendable {
     public var storeName: String
     /// Where `/1/markers` keeps markers when not in the store file (ClickHouse); nil: the file.
     public var markers: MarkerAccess?
+    /// How ``retention`` is applied when events go to ``sinks`` (ClickHouse drops whole day
+    /// partitions): given the policy and the time (ns), what one pass did. Run every
+    /// ``RetentionPolicy/interval`` seconds off the commit thread, one pass at a time; nil:
+    /// no retention there.
+    public var retentionPass: (@Sendable (RetentionPolicy, Int64) -> RetentionPolicy.Outcome)?
 
     /// Makes a configuration; the defaults listen on 127.0.0.1:4318 (OTLP/HTTP's port).
     public init(storePath: String, host: String = "127.0.0.1", port: Int = 4318, apiKeys: APIKeys = APIKeys([]),
@@ -123,7 +128,8 @@ public final class KilnServer: Sendable {
         self.configuration = configuration
         let clock: @Sendable () -> Int64 = { KilnServer.nowNanos() }
         queue = CommitQueue(path: configuration.storePath, maxQueuedEvents: configuration.limits.maxQueuedEvents,
-                            retention: configuration.retention, maxFields: configuration.maxFields, sinks: configuration.sinks, clock: clock)
+                            retention: configuration.retention, maxFields: configuration.maxFields, sinks: configuration.sinks,
+                            retentionPass: configuration.retentionPass, clock: clock)
         service = IngestService(storePath: configuration.storePath, storeName: configuration.storeName, markers: configuration.markers, limits: configuration.limits, keys: configuration.apiKeys,
                                 queue: queue, clock: clock)
     }

@@ -7,6 +7,8 @@ import KilnStore
 /// stored data, the oldest events go, always in whole chunks, with the dictionary values only
 /// they used (see `EventStore.dropChunks` and `EventStore.shrink`). Applied by the commit
 /// thread every ``interval`` seconds; the size limit also after any commit that crosses it.
+/// Another store applies it itself (``ServerConfiguration/retentionPass``, ClickHouse: whole day
+/// partitions), every ``interval`` seconds.
 public struct RetentionPolicy: Sendable, Equatable {
     /// Keep events younger than this (ns); nil keeps all.
     public var maxAge: Int64?
@@ -23,10 +25,20 @@ public struct RetentionPolicy: Sendable, Equatable {
     }
 
     /// What one pass did.
-    struct Outcome {
-        var removed = RetentionResult()
-        var usedBytes: Int64?
-        var error: String?
+    public struct Outcome: Sendable {
+        /// What it deleted.
+        public var removed = RetentionResult()
+        /// The store's size after it, when measured.
+        public var usedBytes: Int64?
+        /// Why it failed, or why the store stays over its size limit (shown by `/healthz`).
+        public var error: String?
+
+        /// Makes an outcome.
+        public init(removed: RetentionResult = RetentionResult(), usedBytes: Int64? = nil, error: String? = nil) {
+            self.removed = removed
+            self.usedBytes = usedBytes
+            self.error = error
+        }
     }
 
     /// Applies the policy to the store at `path` at time `now` (ns). Never throws: a failure is

@@ -28,7 +28,10 @@ extension ClickHouseSerial {
     struct ClickHouseSQLShapeTests {
 
         static let replay = #"""
-        import json, sys, urllib.request, re
+        import json, os, sys, urllib.request, re
+        # The test cluster's time zone (scripts/clickhouse-cluster.sh), so that both servers
+        # put an event in the same day partition.
+        os.environ["TZ"] = "UTC"
         import chdb.session
         log, port = sys.argv[1], sys.argv[2]
         import base64, tempfile, os
@@ -49,6 +52,12 @@ extension ClickHouseSerial {
             return urllib.request.urlopen(req, timeout=30).read().decode()
         def rows(text):
             return sorted(l.split("\t") for l in text.splitlines() if l)
+        def parts(table):
+            # Retention's reading of system.parts (table, partition, rows, latest time, bytes):
+            # bytes on disk differ between versions (compression, part formats), and the small
+            # tables' rows depend on when ReplacingMergeTree merged; the events tables'
+            # partitions, rows and latest times must agree.
+            return [r[:4] for r in table if r and r[0] in ("events", "events_local")]
         def same(a, b):
             if a == b: return True
             try:
@@ -77,6 +86,8 @@ extension ClickHouseSerial {
                 continue
             report["reads"] += 1
             a, b = rows(old(sql)), rows(new)
+            if "FROM system.parts" in sql:
+                a, b = parts(a), parts(b)
             if len(a) != len(b) or any(len(r) != len(s) or not all(same(x, y) for x, y in zip(r, s)) for r, s in zip(a, b)):
                 report["mismatches"].append({"sql": sql[:300], "old": str(a[:3])[:300], "new": str(b[:3])[:300]})
         print(json.dumps(report))

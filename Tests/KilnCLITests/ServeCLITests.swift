@@ -163,12 +163,13 @@ final class ServeProcess: @unchecked Sendable {
     private let errURL: URL
     private let dir: TempDir
 
-    init(db: String, extra: [String] = []) throws {
+    init(db: String, extra: [String] = [], environment: [String: String]? = nil) throws {
         dir = try TempDir()
         errURL = URL(fileURLWithPath: dir.path("serve.err"))
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: KilnBinary.path)
         process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0"] + extra
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

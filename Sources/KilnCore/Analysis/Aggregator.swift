@@ -185,14 +185,14 @@ struct Aggregator {
     private mutating func heatmap(_ field: String, _ cellOf: [UInt32], _ cells: Int) -> [CalculationValue] {
         let key = Calculation.heatmap(field).description
         guard let column = table.column(field) else {
-            heatmapEdges[key] = [1, 2]
+            heatmapEdges[key] = Query.absentFieldHeatmapEdges
             return [CalculationValue](repeating: .histogram([0]), count: cells)
         }
         if heatmapEdges[key] == nil {
             heatmapEdges[key] = ValueAxis.edges(column.dictionary, codes: column.codes, rows: rows, range: nil,
                                                 buckets: heatmapBuckets, scale: .log)
         }
-        let edges = heatmapEdges[key] ?? [1, 2]
+        let edges = heatmapEdges[key] ?? Query.absentFieldHeatmapEdges
         let nv = edges.count - 1
         let bucket = ValueAxis.codeBuckets(column.dictionary, edges: edges)
         let codes = self.codes(field)

@@ -112,18 +112,82 @@ public struct Query: Sendable, Hashable {
 }
 
 extension Query {
-    /// The result of this query from per-group values computed elsewhere (a SQL backend's
-    /// GROUP BY): `groups[g]` are the GROUP BY values of group `g` and `values[k][g]` the value of
-    /// calculation `k` for it. Orders and limits the groups exactly as ``run(_:)`` does.
+    /// One (time bucket, group) of a series computed elsewhere (a SQL backend's `GROUP BY`
+    /// time bucket, group fields).
+    public struct SeriesCell: Sendable, Equatable {
+        /// The time bucket: `[edges[bucket], edges[bucket + 1])` of ``Query/seriesEdges(times:groupsShown:)``.
+        public var bucket: Int
+        /// The group: an index into the `groups` given to ``Query/result(groups:values:weighted:heatmapEdges:seriesEdges:seriesCells:)``.
+        public var group: Int
+        /// The calculation values, in `calculations` order.
+        public var values: [CalculationValue]
+
+        /// Makes a cell.
+        public init(bucket: Int, group: Int, values: [CalculationValue]) {
+            self.bucket = bucket
+            self.group = group
+            self.values = values
+        }
+    }
+
+    /// The groups a result shows, in its order: indices into `groups`, ordered and limited as
+    /// ``run(_:)`` orders and limits them (`groups` and `values` as for
+    /// ``result(groups:values:weighted:heatmapEdges:seriesEdges:seriesCells:)``).
     /// - Throws: ``AnalysisError`` as ``run(_:)`` for a bad ORDER BY or limit.
     /// - Complexity: O(groups × log groups)
-    public func result(groups: [[Value?]], values: [[CalculationValue]], weighted: Bool) throws(AnalysisError) -> QueryResult {
+    public func shownGroups(groups: [[Value?]], values: [[CalculationValue]]) throws(AnalysisError) -> [Int] {
         if let limit, limit < 0 { throw .query("limit must be 0 or more, not \(limit)") }
         let engine = QueryEngine(query: self, table: EventTable())
         var order = QueryEngine.order(groups: groups.count, orders: try engine.resolveOrders(), values: values, groupValues: groups,
                                       groupFields: groupBy.count)
         if let limit, order.count > limit { order.removeLast(order.count - limit) }
+        return order
+    }
+
+    /// The time bucket edges of this query's series (with a granularity) over events in scope
+    /// whose earliest and latest times are `times` (nil when there is none), as ``run(_:)``
+    /// makes them: buckets start at multiples of the granularity, from the scope's start (or the
+    /// earliest event) to its end (or just after the latest). Empty without events, or without
+    /// a granularity.
+    /// - Throws: ``AnalysisError`` (`.badQuery`) as ``run(_:)`` for a granularity giving more
+    ///   than 100,000 buckets, or more than 4,000,000 buckets × `groupsShown`.
+    public func seriesEdges(times: (lo: Int64, hi: Int64)?, groupsShown: Int) throws(AnalysisError) -> [Int64] {
+        guard let granularity else { return [] }
+        return try QueryEngine.seriesEdges(granularity: granularity, scope: scope, hasEvents: times != nil, groupsShown: groupsShown) { times }
+    }
+
+    /// The value bucket edges of a HEATMAP calculation over the numbers in scope spanning
+    /// `values` (smallest, smallest positive, largest finite number; nil when there is none),
+    /// as ``run(_:)`` makes them (``heatmapBuckets`` log-scale buckets).
+    public func heatmapEdges(values: (min: Double, minPositive: Double?, max: Double)?) -> [Double] {
+        ValueAxis.edges(values, buckets: max(1, min(heatmapBuckets, 1000)), scale: .log)
+    }
+
+    /// The value bucket edges of a HEATMAP calculation of a field the dataset does not have
+    /// (its every cell is one empty bucket, as ``run(_:)`` answers).
+    public static let absentFieldHeatmapEdges: [Double] = [1, 2]
+
+    /// The result of this query from per-group values computed elsewhere (a SQL backend's
+    /// GROUP BY): `groups[g]` are the GROUP BY values of group `g` and `values[k][g]` the value of
+    /// calculation `k` for it. Orders and limits the groups exactly as ``run(_:)`` does; with a
+    /// granularity, the series holds the `seriesCells` of the groups shown, by time bucket,
+    /// then in row order (cells of other groups, or outside `seriesEdges`, are left out).
+    /// - Throws: ``AnalysisError`` as ``run(_:)`` for a bad ORDER BY or limit.
+    /// - Complexity: O(groups × log groups + cells × log cells)
+    public func result(groups: [[Value?]], values: [[CalculationValue]], weighted: Bool, heatmapEdges: [String: [Double]] = [:],
+                       seriesEdges: [Int64] = [], seriesCells: [SeriesCell] = []) throws(AnalysisError) -> QueryResult {
+        let order = try shownGroups(groups: groups, values: values)
         let rows = order.map { g in QueryRow(group: groups[g], values: values.indices.map { values[$0][g] }) }
-        return QueryResult(groupBy: groupBy, calculations: calculations, rows: rows, weighted: weighted)
+        var series: [QuerySeriesPoint]?
+        if granularity != nil {
+            var rank = [Int](repeating: -1, count: groups.count)
+            for (i, g) in order.enumerated() { rank[g] = i }
+            let nt = seriesEdges.count - 1
+            let cells = seriesCells.filter { $0.bucket >= 0 && $0.bucket < nt && $0.group >= 0 && $0.group < groups.count && rank[$0.group] >= 0 }
+                .sorted { ($0.bucket, rank[$0.group]) < ($1.bucket, rank[$1.group]) }
+            series = cells.map { QuerySeriesPoint(time: seriesEdges[$0.bucket], group: groups[$0.group], values: $0.values) }
+        }
+        return QueryResult(groupBy: groupBy, calculations: calculations, rows: rows, series: series, granularity: granularity,
+                           heatmapEdges: heatmapEdges, weighted: weighted)
     }
 }

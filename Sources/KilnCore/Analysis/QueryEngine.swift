@@ -98,20 +98,33 @@ struct QueryEngine {
         return 0
     }
 
-    private func makeSeries(granularity g: Int64, rows: RowSet, grouping: Grouping, order: [Int], groupValues: [[Value?]],
-                            aggregator: inout Aggregator) throws(AnalysisError) -> [QuerySeriesPoint] {
+    /// The edges of a series of `granularity` over `scope` (see ``Query/seriesEdges(times:groupsShown:)``);
+    /// `extent` gives the earliest and latest event time in scope, asked only when the scope
+    /// leaves one open.
+    static func seriesEdges(granularity g: Int64, scope: Scope, hasEvents: Bool, groupsShown: Int,
+                            extent: () -> (lo: Int64, hi: Int64)?) throws(AnalysisError) -> [Int64] {
         guard g > 0 else { throw .query("granularity must be positive") }
-        let edges = TimeAxis.edges(table, rows: rows, from: query.scope.from, to: query.scope.to, buckets: 1, granularity: g)
+        let edges = TimeAxis.edges(from: scope.from, to: scope.to, buckets: 1, granularity: g, extent: extent)
         if edges.isEmpty {
-            if rows.isEmpty { return [] }
+            if !hasEvents { return [] }
             let text = g < 1_000_000_000_000_000 ? DurationText.format(g) : "\(g)ns"
             throw .query("granularity \(text) gives more than \(TimeAxis.maxBuckets) time buckets (or times out of range); use a coarser one")
         }
         let nt = edges.count - 1
-        let groupsShown = order.count
-        guard nt * max(1, groupsShown) <= Self.maxSeriesCells else {
+        guard nt * max(1, groupsShown) <= maxSeriesCells else {
             throw .query("series of \(nt) time buckets × \(groupsShown) groups is too large; use a coarser granularity or a smaller limit")
         }
+        return edges
+    }
+
+    private func makeSeries(granularity g: Int64, rows: RowSet, grouping: Grouping, order: [Int], groupValues: [[Value?]],
+                            aggregator: inout Aggregator) throws(AnalysisError) -> [QuerySeriesPoint] {
+        let edges = try Self.seriesEdges(granularity: g, scope: query.scope, hasEvents: !rows.isEmpty, groupsShown: order.count) {
+            TimeAxis.extent(table, rows: rows)
+        }
+        guard !edges.isEmpty else { return [] }
+        let nt = edges.count - 1
+        let groupsShown = order.count
         var rank = [UInt32](repeating: UInt32.max, count: grouping.count)
         for (i, gid) in order.enumerated() { rank[gid] = UInt32(i) }
         let first = edges[0], last = edges[nt]

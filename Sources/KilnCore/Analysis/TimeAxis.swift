@@ -6,15 +6,18 @@ enum TimeAxis {
     /// Edges from `from` (or the earliest row) to `to` (or just after the latest row): `buckets`
     /// equal buckets, or buckets of `granularity` aligned to its multiples.
     static func edges(_ table: EventTable, rows: RowSet, from: Int64?, to: Int64?, buckets: Int, granularity: Int64?) -> [Int64] {
-        edges(from: from, to: to, buckets: buckets, granularity: granularity) {
-            var lo = Int64.max, hi = Int64.min
-            table.timestamps.withUnsafeBufferPointer { ts in
-                rows.withIDs { ids in
-                    if let ids { for r in ids { let t = ts[Int(r)]; lo = min(lo, t); hi = max(hi, t) } } else { for t in ts { lo = min(lo, t); hi = max(hi, t) } }
-                }
+        edges(from: from, to: to, buckets: buckets, granularity: granularity) { extent(table, rows: rows) }
+    }
+
+    /// The earliest and latest time of `rows`; nil when there is none.
+    static func extent(_ table: EventTable, rows: RowSet) -> (lo: Int64, hi: Int64)? {
+        var lo = Int64.max, hi = Int64.min
+        table.timestamps.withUnsafeBufferPointer { ts in
+            rows.withIDs { ids in
+                if let ids { for r in ids { let t = ts[Int(r)]; lo = min(lo, t); hi = max(hi, t) } } else { for t in ts { lo = min(lo, t); hi = max(hi, t) } }
             }
-            return lo > hi ? nil : (lo, hi)
         }
+        return lo > hi ? nil : (lo, hi)
     }
 
     /// Edges over `from..<to`, or the times `extent` gives (earliest, latest event) where those are nil.

@@ -44,9 +44,17 @@ struct ServeCommand: ParsableCommand {
         Examples:
           kiln serve
           kiln serve --db prod.db --retention 7d --max-db-size 10GB
+          kiln serve --db 'clickhouse://127.0.0.1:8123/kiln?cluster=kiln' --retention 30d --max-db-size 500GB
           kiln serve --listen 0.0.0.0:4318 --grpc-listen 0.0.0.0:4317 --api-keys-file keys.txt
           kiln serve --grpc-listen off
           kiln serve --alert-webhook https://hooks.example.com/T0/B0/XXXX
+
+        With a ClickHouse --db (clickhouse://HOST:PORT/DATABASE), retention works in whole days, \
+        the partitions of the events tables (PARTITION BY toYYYYMMDD(time)): every 10 s, each day \
+        whose every event is older than --retention is dropped with ALTER TABLE ... DROP PARTITION \
+        on each shard's table; then, while the database's active parts on all shards \
+        (system.parts) take more than --max-db-size, the oldest day goes, the newest day is always \
+        kept. /healthz counts the days dropped as deleted_chunks.
 
         With --alert-webhook or --alert-command, every SLO of the store (`kiln slo`) is evaluated \
         every 30 s; when one of its burn-rate alerts starts firing or resolves, the JSON \
@@ -64,10 +72,11 @@ struct ServeCommand: ParsableCommand {
     var apiKeys: [String] = []
     @Option(help: ArgumentHelp("File with one API key per line (# comments).", valueName: "file"))
     var apiKeysFile: String?
-    @Option(help: ArgumentHelp("Drop events older than this, in whole chunks (e.g. 7d, 12h).", valueName: "age"))
+    @Option(help: ArgumentHelp("Drop events older than this, in whole chunks (e.g. 7d, 12h); on ClickHouse, in whole days.", valueName: "age"))
     var retention: String?
-    @Option(help: ArgumentHelp("Drop the oldest events, in whole chunks, to keep the store and its -wal under this size (e.g. 10GB), checked after every commit; dictionaries of dropped events go too.", valueName: "size"))
+    @Option(help: ArgumentHelp("Drop the oldest events, in whole chunks, to keep the store and its -wal under this size (e.g. 10GB), checked after every commit; dictionaries of dropped events go too. On ClickHouse, whole days, checked every 10 s.", valueName: "size"))
     var maxDbSize: String?
+    @Option(help: .hidden) var retentionInterval: Double = 10
     @Option(help: ArgumentHelp("POST SLO alerts (firing and resolved) to this URL as JSON.", valueName: "url"))
     var alertWebhook: String?
     @Option(help: ArgumentHelp("Run this shell command with each SLO alert's JSON on stdin.", valueName: "cmd"))
@@ -88,6 +97,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--retention \(retention): expected a duration like 7d, 12h, 30m")
         }
         if !(0.05...60).contains(alertInterval) { throw ValidationError("--alert-interval must be 0.05 to 60 seconds") }
+        if !(0.05...3600).contains(retentionInterval) { throw ValidationError("--retention-interval must be 0.05 to 3600 seconds") }
         if maxFields < 1 { throw ValidationError("--max-fields \(maxFields): expected at least 1") }
         if maxConnections < 1 { throw ValidationError("--max-connections \(maxConnections): expected at least 1") }
         if maxGRPCCalls < 1 { throw ValidationError("--max-grpc-calls \(maxGRPCCalls): expected at least 1") }
@@ -119,7 +129,8 @@ struct ServeCommand: ParsableCommand {
         do throws(ServerError) {
             let (host, port) = try ServerConfiguration.parseListen(listen)
             let grpc = grpcListen.lowercased() == "off" ? nil : try ServerConfiguration.parseListen(grpcListen, defaultPort: 4317, flag: "--grpc-listen")
-            let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize))
+            let policy = RetentionPolicy(maxAge: retention.flatMap(RetentionPolicy.parseAge), maxBytes: maxDbSize.flatMap(RetentionPolicy.parseSize),
+                                         interval: retentionInterval)
             var limits = IngestLimits()
             limits.maxConnections = maxConnections
             limits.maxConcurrentCalls = maxGRPCCalls
@@ -127,9 +138,6 @@ struct ServeCommand: ParsableCommand {
             var configuration = ServerConfiguration(storePath: store.db, host: host, port: port, apiKeys: APIKeys(keys), retention: policy,
                                                     limits: limits, maxFields: maxFields, grpc: grpc)
             if store.isClickHouse {
-                guard retention == nil, maxDbSize == nil else {
-                    throw ServerError(code: .invalidArgument, message: "--retention and --max-db-size are not supported with a ClickHouse --db yet")
-                }
                 let db = store.db
                 configuration.storeName = store.dbForDisplay
                 configuration.sinks = { dataset, now in try openSink(db: db, dataset: dataset, now: now) }
@@ -138,6 +146,9 @@ struct ServeCommand: ParsableCommand {
                     configuration.markers = MarkerAccess(
                         add: { marker, dataset, now in try ClickHouseMetadata(store: clickhouse).addMarker(marker, dataset: dataset, now: now) },
                         list: { dataset in try ClickHouseBackend(store: clickhouse).markers(dataset: dataset) })
+                    // Its own connection: a pass runs beside the commits, and waits at most 30 s per statement.
+                    let retentionStore = ClickHouseStore(url: url, timeout: 30)
+                    configuration.retentionPass = { policy, now in Self.clickHouseRetention(retentionStore, policy: policy, now: now) }
                 }
             }
             server = try KilnServer(configuration: configuration)
@@ -180,6 +191,29 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(2)
         }
         printError("kiln serve: stopped")
+    }
+}
+
+extension ServeCommand {
+    /// One retention pass on ClickHouse: drops the day partitions older than the policy's age,
+    /// then the oldest ones while the database is over its size (see
+    /// `ClickHouseStore.applyRetention(olderThan:maxBytes:)`), as `/healthz` reports it.
+    static func clickHouseRetention(_ store: ClickHouseStore, policy: RetentionPolicy, now: Int64) -> RetentionPolicy.Outcome {
+        let cutoff = policy.maxAge.flatMap { age -> Int64? in
+            let (c, overflow) = now.subtractingReportingOverflow(age)
+            return overflow ? nil : c
+        }
+        do {
+            let pass = try store.applyRetention(olderThan: cutoff, maxBytes: policy.maxBytes)
+            var outcome = RetentionPolicy.Outcome(removed: RetentionResult(chunks: pass.partitions, events: pass.events, bytes: pass.bytes),
+                                                  usedBytes: pass.usedBytes)
+            if let maxBytes = policy.maxBytes, pass.usedBytes > maxBytes {
+                outcome.error = "the database takes \(pass.usedBytes) bytes on its shards, over --max-db-size \(maxBytes): the newest day is kept"
+            }
+            return outcome
+        } catch {
+            return RetentionPolicy.Outcome(error: "retention failed: \(error)")
+        }
     }
 }
 

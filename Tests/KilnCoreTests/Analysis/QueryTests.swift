@@ -235,6 +235,56 @@ import Testing
         #expect(seen == events.count)
     }
 
+    /// A SQL backend's path: per-group values and per-(bucket, group) cells computed elsewhere
+    /// (here, by one query per time bucket, groups in another order) give ``Query/run(_:)``'s
+    /// result, a limit leaving groups out of the series.
+    @Test(arguments: [nil, Int64(1_714_566_896_250_000_000)])
+    func seriesFromCellsMatchesRun(from: Int64?) throws {
+        let events = TestEvents.random(count: 900, seed: 12, sampled: true)
+        let table = TestEvents.table(events)
+        let g: Int64 = 70_000_000
+        let q = Query(scope: Scope(from: from), calculations: [.count, .percentile(.p90, "duration_ms"), .heatmap("duration_ms")],
+                      groupBy: ["region", "flag"], limit: 4, granularity: g)
+        let want = try q.run(table)
+        var whole = q
+        whole.granularity = nil
+        whole.limit = nil
+        let all = try whole.run(table)
+        let groups = all.rows.reversed().map(\.group)
+        let values = q.calculations.indices.map { k in all.rows.reversed().map { $0.values[k] } }
+        let times = events.map(\.timestamp).filter { $0 >= (from ?? .min) }
+        let edges = try q.seriesEdges(times: (times.min()!, times.max()!), groupsShown: 4)
+        var cells: [Query.SeriesCell] = []
+        for b in 0..<(edges.count - 1) {
+            var bucket = whole
+            let start = max(edges[b], from ?? .min)
+            bucket.scope = Scope(from: start, to: edges[b + 1])
+            let part = try bucket.run(table)
+            for row in part.rows {
+                // The value edges of the whole scope, as a backend computes them once.
+                let values = zip(row.values, q.calculations).map { v, c -> CalculationValue in
+                    guard case .heatmap = c else { return v }
+                    return Self.histogram(events.filter { $0.timestamp >= start && $0.timestamp < edges[b + 1] && $0["region"] == row.group[0]
+                        && $0["flag"] == row.group[1] }, edges: want.heatmapEdges["HEATMAP(duration_ms)"] ?? [])
+                }
+                cells.append(Query.SeriesCell(bucket: b, group: try #require(groups.firstIndex(of: row.group)), values: values))
+            }
+        }
+        let got = try q.result(groups: groups, values: values, weighted: all.weighted, heatmapEdges: want.heatmapEdges,
+                               seriesEdges: edges, seriesCells: cells.shuffled())
+        #expect(got == want)
+        #expect((want.series?.count ?? 0) > 20 && Set(want.series?.map(\.group) ?? []).count == 4)
+    }
+
+    static func histogram(_ events: [Event], edges: [Double]) -> CalculationValue {
+        var counts = [Int64](repeating: 0, count: edges.count - 1)
+        for e in events {
+            guard let x = e["duration_ms"]?.number, x.isFinite, x >= edges[0], x < edges[edges.count - 1] else { continue }
+            counts[edges.lastIndex { $0 <= x }!] += e.sampleRate
+        }
+        return .histogram(counts)
+    }
+
     @Test func newestRowsFirst() {
         let events = TestEvents.random(count: 500, seed: 9)
         let table = TestEvents.table(events)
