@@ -191,9 +191,17 @@ extension CodeArray {
         }
         func fill<T: FixedWidthInteger & UnsignedInteger>(_ a: inout [T]) -> Bool {
             a.withUnsafeMutableBufferPointer { out in
+                guard n > 0 else { return true }
                 if rowIDs == nil, width == MemoryLayout<T>.size {
-                    if n > 0 { UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[(start * width)..<((start + n) * width)]).copyMemory(from: bytes) }
+                    guard start + n <= out.count else { return false }
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[(start * width)..<((start + n) * width)]).copyMemory(from: bytes)
                     return true
+                }
+                if width < MemoryLayout<T>.size {
+                    // Narrower codes than the column's always fit: one loop per width, with the
+                    // width and the row ids decided outside it (a loop the compiler vectorizes).
+                    return width == 1 ? Self.widen(UInt8.self, bytes, n, rowIDs, into: out, at: start)
+                                      : Self.widen(UInt16.self, bytes, n, rowIDs, into: out, at: start)
                 }
                 let limit = UInt32(truncatingIfNeeded: T.max)
                 for k in 0..<n {
@@ -225,6 +233,7 @@ extension CodeArray {
             let limit = UInt32(truncatingIfNeeded: CodeArray(capacityFor: valueCount).maxCode)
             self = .u8([])
             defer { self = .sparse(s) }
+            s.reserveCapacity(s.presentCount + present)
             for k in 0..<n {
                 let c = code(k)
                 guard c <= limit else { return false }
@@ -232,6 +241,28 @@ extension CodeArray {
             }
             return true
         }
+    }
+
+    /// Copies `n` codes of type `Source` (little-endian) into the wider `out`, at `start + k`
+    /// or at `start + rowIDs[k]`; false when a row falls outside `out`.
+    @inline(__always)
+    private static func widen<Source: FixedWidthInteger & UnsignedInteger, T: FixedWidthInteger & UnsignedInteger>(
+        _: Source.Type, _ bytes: UnsafeRawBufferPointer, _ n: Int, _ rowIDs: UnsafeRawBufferPointer?,
+        into out: UnsafeMutableBufferPointer<T>, at start: Int) -> Bool {
+        let size = MemoryLayout<Source>.size
+        guard let rowIDs else {
+            guard start >= 0, start + n <= out.count else { return false }
+            let dst = out.baseAddress! + start
+            for k in 0..<n { dst[k] = T(truncatingIfNeeded: Source(littleEndian: bytes.loadUnaligned(fromByteOffset: k * size, as: Source.self))) }
+            return true
+        }
+        let dst = out.baseAddress!
+        for k in 0..<n {
+            let r = start + Int(UInt32(littleEndian: rowIDs.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)))
+            guard r >= 0, r < out.count else { return false }
+            dst[r] = T(truncatingIfNeeded: Source(littleEndian: bytes.loadUnaligned(fromByteOffset: k * size, as: Source.self)))
+        }
+        return true
     }
 
     /// Drops rows from `n` on.

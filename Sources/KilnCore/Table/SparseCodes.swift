@@ -57,6 +57,15 @@ public struct SparseCodes: Sendable {
         return i < rows.count && Int(rows[i]) == row ? codes[i] : 0
     }
 
+    /// Makes room for `present` values in all, growing geometrically (a reservation per chunk
+    /// loaded must not copy the values each time).
+    mutating func reserveCapacity(_ present: Int) {
+        guard rows.capacity < present || codes.capacity < present else { return }
+        let room = max(present, 2 * rows.count)
+        rows.reserveCapacity(room)
+        codes.reserveCapacity(room)
+    }
+
     /// Adds a code at `row`, the last row written so far or later in the usual case; codes of
     /// 0 add nothing.
     mutating func set(_ row: Int, _ code: UInt32) {
