@@ -45,7 +45,21 @@ import Testing
         let dir = try TempDir()
         let result = try KilnBinary.run(["ingest", "--db", dir.path("k.db"), dir.path("missing.jsonl")])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("missing.jsonl"))
+        #expect(result.stderr.contains("missing.jsonl: cannot open: No such file or directory"), "\(result.stderr)")
+        // Nothing was made of it: no store, no empty dataset named after the file, no summary
+        // of 0 events ingested.
+        #expect(!FileManager.default.fileExists(atPath: dir.path("k.db")))
+        #expect(!result.stderr.contains("ingested"), "\(result.stderr)")
+
+        // Beside a readable file, the missing one is named and the other stored; exit 2.
+        try Data(#"{"time":"2024-05-01T12:00:00Z","a":1}"#.utf8).write(to: URL(fileURLWithPath: dir.path("ok.jsonl")))
+        let mixed = try KilnBinary.run(["ingest", "--db", dir.path("k.db"), "--dataset", "d", dir.path("missing.jsonl"), dir.path("ok.jsonl")])
+        #expect(mixed.status == 2)
+        #expect(mixed.stderr.contains("missing.jsonl: cannot open"), "\(mixed.stderr)")
+        let datasets = try KilnBinary.json(try KilnBinary.run(["datasets", "--db", dir.path("k.db"), "--format", "json"]))
+        let list = try #require(datasets["datasets"] as? [[String: Any]])
+        #expect(list.map { $0["name"] as? String } == ["d"])
+        #expect(list.first?["events"] as? Int == 1)
     }
 
     @Test func unknownFormatIsAUsageError() throws {

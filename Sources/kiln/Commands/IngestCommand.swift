@@ -177,7 +177,11 @@ struct IngestCommand: ParsableCommand {
     /// How to read `input`: files in the `auto` format are looked at first (OTLP and Zipkin
     /// documents, refusals); standard input and named formats are read as lines.
     private func shape(of input: String) throws -> TelemetryFile.Shape {
-        guard input != "-", format == .auto else { return .lines }
+        guard input != "-" else { return .lines }
+        // A path that cannot be read is refused before the store is touched: no empty dataset
+        // named after it, no "ingested 0 events" (a pipe or device is not opened here).
+        guard access(input, R_OK) == 0 else { return .refused("cannot open: \(String(cString: strerror(errno)))") }
+        guard format == .auto else { return .lines }
         var st = stat()
         guard stat(input, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .lines }
         let head = try IngestDocument.head(input)
