@@ -105,6 +105,10 @@ struct IngestRealFilesTests {
         if expected > 0 { #expect(fromIngest.count == expected) }
         #expect(fromIngest == fromServe)
         #expect(!fromIngest.contains { $0.contains(#""[""#) }, "no field named [")
+        // The summary counts what was stored (it said "ingested 0 events ... N of N events
+        // read were not stored" for every document).
+        #expect(ingest.stderr.contains("ingested \(fromIngest.count) event"), "\(ingest.stderr)")
+        #expect(!ingest.stderr.contains("not stored"), "\(ingest.stderr)")
     }
 
     /// Zipkin spans without a timestamp start with their trace: the file's traces span minutes,

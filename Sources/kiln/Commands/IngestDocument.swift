@@ -58,7 +58,7 @@ enum IngestDocument {
             stats.events += batch.count
             writer.append(batch)
         }
-        _ = try writer.commit()
+        stats.stored += try writer.commit()
     }
 }
 
