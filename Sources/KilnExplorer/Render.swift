@@ -86,7 +86,9 @@ extension Explorer {
             // The range starts before what the memory budget holds: say from when it counts.
             parts.append(StyledText(" · memory budget: from " + Format.dayClock(held), role: .error))
         }
-        grid.put(parts, x: 0, y: 0, width: grid.width - rightWidth - 1)
+        // Cut with an ellipsis, so that a header too wide for the terminal says so.
+        let room = grid.width - rightWidth - 1
+        grid.put(Columns.fit(parts, room, ellipsis: s.glyphs.ellipsis), x: 0, y: 0, width: room)
         grid.put(right, x: grid.width - rightWidth, y: 0, width: rightWidth)
     }
 
@@ -131,7 +133,8 @@ extension Explorer {
             return
         }
         if let m = ctx.state.message {
-            grid.put(" " + m.text, x: 0, y: y, width: grid.width, role: m.kind == .error ? .error : .info)
+            grid.put(Columns.fit(" " + m.text, grid.width, ellipsis: ctx.glyphs.ellipsis), x: 0, y: y, width: grid.width,
+                     role: m.kind == .error ? .error : .info)
             return
         }
         // Where the cursor is in a list, right-aligned: `142 of 422`.

@@ -61,6 +61,29 @@ enum Columns {
         return out + ellipsis
     }
 
+    /// Runs cut to `width` columns in all: the run that does not fit ends in `ellipsis`, and
+    /// those after it go.
+    static func fit(_ runs: [StyledText], _ width: Int, ellipsis: String) -> [StyledText] {
+        var out: [StyledText] = []
+        var used = 0
+        for run in runs {
+            let w = Columns.width(run.text)
+            if used + w <= width {
+                out.append(run)
+                used += w
+                continue
+            }
+            let cut = fit(run.text, width - used, ellipsis: ellipsis)
+            if !cut.isEmpty {
+                var last = run
+                last.text = cut
+                out.append(last)
+            }
+            break
+        }
+        return out
+    }
+
     /// The sanitised text split into lines of at most `width` columns (hard wrap).
     static func wrap(_ s: String, _ width: Int) -> [String] {
         let clean = Sanitizer.sanitize(s)

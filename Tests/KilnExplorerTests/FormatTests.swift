@@ -1,4 +1,5 @@
 import KilnCore
+import KilnTerminal
 @testable import KilnExplorer
 import Testing
 
@@ -92,5 +93,20 @@ struct ErrorMarksTests {
         let sparkRow = try #require((0..<grid.height).first { grid.rowText($0).contains("events") && $0 > 3 })
         let marked = (0..<grid.width).filter { grid[$0, sparkRow].role == .error }
         #expect(marked.count == state.heat.errors.filter { $0 > 0 }.count)
+    }
+}
+
+@Suite struct ColumnsFitTests {
+    @Test func runsTooWideEndInAnEllipsisAndKeepTheirRoles() {
+        let runs = [StyledText(" kiln ", role: .title), StyledText("apache_logs", role: .statusBar),
+                    StyledText(" · 10,000 of 10,000 events", role: .statusBar), StyledText(" · memory", role: .error)]
+        let cut = Columns.fit(runs, 24, ellipsis: "…")
+        #expect(cut.map(\.text) == [" kiln ", "apache_logs", " · 10,…"])
+        #expect(cut.map(\.role) == [.title, .statusBar, .statusBar])
+        #expect(cut.reduce(0) { $0 + Columns.width($1.text) } == 24)
+        // Runs that fit are left as they are.
+        #expect(Columns.fit(runs, 200, ellipsis: "…") == runs)
+        // A cut at a run's boundary drops the rest without an empty run.
+        #expect(Columns.fit(runs, 17, ellipsis: "...").map(\.text) == [" kiln ", "apache_logs"])
     }
 }
