@@ -16,6 +16,8 @@ public enum Command: Equatable, Sendable {
     case toggleBaseline, sortAscending, sortDescending, search, nextMatch, previousMatch
     /// Events: open the event; event: open its trace.
     case openTrace
+    /// Events: open the highlighted event's trace.
+    case rowTrace
     /// Compare versions (at the marker under the cursor, or the highlighted one); list the markers.
     case compare, listMarkers
     /// Open the SLO list; BubbleUp of an SLO's bad events against its good ones.
@@ -144,6 +146,7 @@ public enum KeyBindings {
             b(.events, [.char("h"), .left], .left, "previous column"),
             b(.events, [.char("l"), .right], .right, "next column"),
             b(.events, [.enter], .openTrace, "open the event", "open"),
+            b(.events, [.char("t")], .rowTrace, "open the highlighted event's trace", "trace"),
             b(.events, [.char("s")], .sortAscending, "sort by the highlighted column, smallest first", "sort"),
             b(.events, [.char("S")], .sortDescending, "sort by the highlighted column, largest first"),
             b(.events, [.char("/")], .search, "search the events' values", "search"),

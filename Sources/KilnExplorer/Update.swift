@@ -292,6 +292,12 @@ public enum Explorer {
             let effects = bubbleUpCommand(command, &b, &state, model: model)
             return effects
         case .events(var e):
+            if command == .rowTrace {
+                // The trace of the highlighted event, straight from the list (q comes back here).
+                guard e.rows.indices.contains(e.cursor) else { return [] }
+                var event = EventState(source: nil, row: Int(e.rows[e.cursor]), flagged: e.flagged)
+                return eventCommand(.openTrace, &event, &state, model: model)
+            }
             eventsCommand(command, &e, &state, model: model)
         case .event(var e):
             return eventCommand(command, &e, &state, model: model)

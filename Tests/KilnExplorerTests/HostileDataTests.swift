@@ -112,3 +112,27 @@ import Testing
         }
     }
 }
+
+/// `t` on the events list opens the highlighted event's trace; `q` comes back to the list.
+@Suite struct EventsListTraceTests {
+    @Test func tOpensTheHighlightedEventsTraceAndQComesBack() throws {
+        var b = EventTableBuilder()
+        b.append(Shop.events(count: 300))
+        let model = ExplorerModel(table: b.table)
+        var state = Explorer.makeState(size: Shop.size120, glyphs: .unicode, dataset: "shop", model: model,
+                                       query: QueryState(), requestedRange: .all, now: Shop.now)
+        _ = Explorer.open(&state, view: .events, selection: [], traceID: nil, model: model)
+        guard case .events(var e) = state.top else { Issue.record("not the events list: \(state.top)"); return }
+        e.cursor = 3
+        state.stack[state.stack.count - 1] = .events(e)
+        let row = Int(e.rows[3])
+        let expected = try #require(model.table.column("trace.trace_id")?.value(at: row)).text
+        let effects = state.press([.char("t")], model)
+        guard case .trace(let t) = state.top else { Issue.record("t did not open a trace: \(state.top)"); return }
+        #expect(t.traceID == expected)
+        #expect(effects.contains { if case .findTrace(let id) = $0 { return id == expected } else { return false } })
+        state.press([.char("q")], model)
+        guard case .events(let back) = state.top else { Issue.record("q did not come back to the list: \(state.top)"); return }
+        #expect(back.cursor == 3)
+    }
+}
