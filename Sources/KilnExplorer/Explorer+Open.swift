@@ -18,7 +18,7 @@ extension Explorer {
     public static func open(_ state: inout ExplorerState, view: StartView, selection: [Filter], traceID: String?,
                             model: ExplorerModel) -> [Effect] {
         if let traceID {
-            var trace = buildTrace(traceID, focusRow: nil, focusSource: nil, model: model, glyphs: state.glyphs)
+            var trace = buildTrace(traceID, focusRow: nil, focusSource: nil, model: model, glyphs: state.glyphs, page: Layout.listRows(state.size))
             trace.cursor = 0
             state.live = false
             push(&state, .trace(trace))

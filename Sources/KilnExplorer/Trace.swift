@@ -18,7 +18,7 @@ extension Explorer {
     /// `trace.parent_id` (children by start time); spans whose parent is missing are orphans
     /// at the top level.
     /// - Complexity: O(rows) of the main table to find its spans (one filter pass), O(s log s) for s spans.
-    static func buildTrace(_ id: String, focusRow: Int?, focusSource: String?, model: ExplorerModel, glyphs: GlyphSet) -> TraceState {
+    static func buildTrace(_ id: String, focusRow: Int?, focusSource: String?, model: ExplorerModel, glyphs: GlyphSet, page: Int) -> TraceState {
         struct Raw {
             var source: String?
             var row: Int
@@ -103,6 +103,8 @@ extension Explorer {
             state.cursor = i
             state.scroll = max(0, i - 3)
         }
+        // A trace that fits the page shows from its root, whichever span has the cursor.
+        clampList(cursor: &state.cursor, scroll: &state.scroll, count: spans.count, page: page)
         return state
     }
 

@@ -194,7 +194,7 @@ extension Explorer {
             state.message = .error("this event has no \(field)" + (field == FieldName.traceID ? " (kiln datasets set-trace-fields names another field)" : ""))
             return []
         }
-        let trace = buildTrace(id.text, focusRow: e.row, focusSource: e.source, model: model, glyphs: state.glyphs)
+        let trace = buildTrace(id.text, focusRow: e.row, focusSource: e.source, model: model, glyphs: state.glyphs, page: Layout.listRows(state.size))
         push(&state, .trace(trace))
         return [.findTrace(id.text)]
     }

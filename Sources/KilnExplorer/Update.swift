@@ -92,7 +92,7 @@ public enum Explorer {
             return reloadIfNeeded(&state, model: model)
         case .traceSearched(let id):
             guard case .trace(let old) = state.top, old.traceID == id else { return [] }
-            var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs)
+            var t = buildTrace(id, focusRow: old.focusRow, focusSource: old.focusSource, model: model, glyphs: state.glyphs, page: Layout.listRows(state.size))
             if old.focusRow == nil || t.allSpans.count == old.allSpans.count {
                 t.cursor = min(old.cursor, max(0, t.spans.count - 1))
                 t.scroll = old.scroll

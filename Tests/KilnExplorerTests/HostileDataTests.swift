@@ -135,4 +135,34 @@ import Testing
         guard case .events(let back) = state.top else { Issue.record("q did not come back to the list: \(state.top)"); return }
         #expect(back.cursor == 3)
     }
+
+    /// A trace opened on one of its last spans shows from its root when it fits the page (it
+    /// was scrolled to three spans above the cursor, leaving the root off screen and the page
+    /// mostly empty).
+    @Test func aTraceThatFitsShowsFromItsRoot() throws {
+        // A chain of 12 spans: root -> s1 -> ... -> s11.
+        var events = Shop.events(count: 50)
+        for k in 0..<12 {
+            var fields = [Field("trace.trace_id", .string("deep")), Field("trace.span_id", .string("s\(k)")),
+                          Field("service.name", .string("svc\(k % 3)")), Field("name", .string("op\(k)")),
+                          Field("duration_ms", .float(Double(100 - k)))]
+            if k > 0 { fields.append(Field("trace.parent_id", .string("s\(k - 1)"))) }
+            events.append(Event(timestamp: Shop.end - Shop.minute + Int64(k) * 1_000_000, fields: fields))
+        }
+        var b = EventTableBuilder()
+        b.append(events)
+        let model = ExplorerModel(table: b.table)
+        let id = "deep"
+        let ids = model.table.column("trace.trace_id")
+        let rows = (0..<model.table.count).filter { ids?.value(at: $0)?.text == id }
+        try #require(rows.count == 12)
+        for focus in rows {
+            let t = Explorer.buildTrace(id, focusRow: focus, focusSource: nil, model: model, glyphs: .unicode, page: 40)
+            #expect(t.scroll == 0, "\(t.spans.count) spans on a 40-row page, scrolled by \(t.scroll)")
+            #expect(t.spans.indices.contains(t.cursor) && t.spans[t.cursor].row == focus)
+            // On a page too small for it, the cursor stays in view.
+            let small = Explorer.buildTrace(id, focusRow: focus, focusSource: nil, model: model, glyphs: .unicode, page: 3)
+            #expect(small.cursor >= small.scroll && small.cursor < small.scroll + 3)
+        }
+    }
 }

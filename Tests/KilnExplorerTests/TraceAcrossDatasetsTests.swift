@@ -102,7 +102,7 @@ import Testing
         #expect(try model.findTrace(id, datasets: infos, main: "shop", load: load))
         #expect(model.traceLoads.count == 4 && model.traceLoads.last == "payments")
         #expect(model.otherTraceRows(id)["payments"]?.count == 2)
-        let rebuilt = Explorer.buildTrace(id, focusRow: nil, focusSource: nil, model: model, glyphs: .unicode)
+        let rebuilt = Explorer.buildTrace(id, focusRow: nil, focusSource: nil, model: model, glyphs: .unicode, page: 20)
         #expect(rebuilt.spans.count == 4)
         // The event opened before still reads the same span (kept spans are append-only).
         #expect(state.frame(model).textDump().contains("call payments"))
