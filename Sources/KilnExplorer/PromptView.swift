@@ -55,7 +55,7 @@ enum HelpView {
             ("clear", "drop every filter"),
             ("clear N", "drop the N-th filter (clear FIELD: the filters on FIELD)"),
             ("since 1h", "time range: 15m, 1h, 6h, 24h, 7d ... or all"),
-            ("from T to T", "a fixed time range (RFC 3339 or epoch)"),
+            ("from T to T", "a fixed time range (RFC 3339, a date or epoch)"),
             ("field NAME", "the heatmap's numeric field"),
             ("counts", "events over time as bars, errors marked (no duration needed)"),
             ("group FIELD", "GROUP BY table with COUNT and P99"),

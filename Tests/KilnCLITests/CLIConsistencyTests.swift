@@ -33,6 +33,22 @@ struct CLIConsistencyTests {
     }
 
     /// A field of the dataset that no event in the time window has is not an error.
+    /// A day as people type it is a time range's edge (its midnight UTC); a day that does not
+    /// exist is refused with the form expected.
+    @Test func datesBoundTheRange() throws {
+        let dir = try TempDir()
+        let db = try Self.store(dir)
+        let day = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "web", "--from", "2024-05-01", "--to", "2024-05-02",
+                                                          "--calc", "COUNT", "--format", "json"]))
+        #expect((day["rows"] as? [[String: Any]])?.first?["COUNT"] as? Int == 100, "\(day)")
+        let after = try KilnBinary.json(try KilnBinary.run(["query", "--db", db, "--dataset", "web", "--from", "2024-05-02",
+                                                            "--calc", "COUNT", "--format", "json"]))
+        #expect((after["rows"] as? [[String: Any]])?.first?["COUNT"] as? Int == 0, "\(after)")
+        let bad = try KilnBinary.run(["query", "--db", db, "--dataset", "web", "--from", "2024-13-01", "--calc", "COUNT"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--from: \"2024-13-01\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time"), "\(bad.stderr)")
+    }
+
     @Test func fieldAbsentFromTheWindowIsFine() throws {
         let dir = try TempDir()
         let db = try Self.store(dir)

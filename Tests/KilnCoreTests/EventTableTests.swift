@@ -130,3 +130,12 @@ import Testing
         }
     }
 }
+
+@Suite struct TimestampArgumentTests {
+    @Test func aDateIsItsMidnightUTC() {
+        #expect(Timestamp.parse("2024-05-01") == Timestamp.parse("2024-05-01T00:00:00Z"))
+        #expect(Timestamp.parse("2024-13-01") == nil)
+        #expect(Timestamp.parse("1700000000") == 1_700_000_000_000_000_000, "ten digits stay epoch seconds")
+        #expect(Timestamp.parse("2024-05-0") == nil)
+    }
+}

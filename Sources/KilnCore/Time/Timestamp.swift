@@ -100,9 +100,11 @@ public enum Timestamp {
         return overflow ? nil : ns
     }
 
-    /// Parses a time as RFC 3339 or an epoch number (integer or decimal, magnitude rules above).
+    /// Parses a time as RFC 3339, a date `YYYY-MM-DD` (its midnight UTC, as people type a day on
+    /// the command line), or an epoch number (integer or decimal, magnitude rules above).
     public static func parse(_ text: String) -> Int64? {
         if let t = parseRFC3339(text) { return t }
+        if text.utf8.count == 10, let t = parseRFC3339(text + "T00:00:00Z") { return t }
         if let i = Int64(text) { return fromEpoch(i) }
         if let d = Double(text) { return fromEpoch(d) }
         return nil

@@ -33,7 +33,7 @@ struct GenerateCommand: ParsableCommand {
     var duration: String?
     @Option(help: ArgumentHelp("Events per second over --duration (instead of --events).", valueName: "per-second")) var rate: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Time of the last event: RFC 3339 or epoch (default: now).") var end: String?
+    @Option(help: "Time of the last event: RFC 3339, a date (midnight UTC) or epoch (default: now).") var end: String?
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
     @Flag(help: "Print the ground truth as JSON instead of the events.") var truth = false
 
@@ -45,7 +45,7 @@ struct GenerateCommand: ParsableCommand {
             guard duration != nil else { throw ValidationError("--rate needs --duration") }
             guard events == nil else { throw ValidationError("give --events or --rate, not both") }
         }
-        if let end, Timestamp.parse(end) == nil { throw ValidationError("--end: \"\(end)\" is neither RFC 3339 nor an epoch time") }
+        if let end, Timestamp.parse(end) == nil { throw ValidationError("--end: \"\(end)\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time") }
         guard Scenarios.named(scenario) != nil else {
             throw ValidationError("unknown scenario \"\(scenario)\" (known: \(Scenarios.all.map(\.name).joined(separator: ", ")))")
         }

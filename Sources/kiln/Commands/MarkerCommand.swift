@@ -29,8 +29,8 @@ struct MarkerCommand: ParsableCommand {
         @Argument(help: "The marker's text.") var message: String
 
         func validate() throws {
-            if let time, Timestamp.parse(time) == nil { throw ValidationError("--time: \"\(time)\" is neither RFC 3339 nor an epoch time") }
-            if let end, Timestamp.parse(end) == nil { throw ValidationError("--end: \"\(end)\" is neither RFC 3339 nor an epoch time") }
+            if let time, Timestamp.parse(time) == nil { throw ValidationError("--time: \"\(time)\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time") }
+            if let end, Timestamp.parse(end) == nil { throw ValidationError("--end: \"\(end)\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time") }
             if let end = end.flatMap(Timestamp.parse), end < (time.flatMap(Timestamp.parse) ?? Clock.nowNanos()) {
                 throw ValidationError("--end is before the marker's time")
             }

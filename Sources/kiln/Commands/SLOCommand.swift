@@ -129,12 +129,12 @@ struct SLOStatusCommand: ParsableCommand {
 
     @Argument(help: "The SLO's name.") var name: String
     @OptionGroup var store: StoreOptions
-    @Option(help: ArgumentHelp("End of the period: RFC 3339 or epoch (default: now).", valueName: "time"))
+    @Option(help: ArgumentHelp("End of the period: RFC 3339, a date (midnight UTC) or epoch (default: now).", valueName: "time"))
     var at: String?
     @Option(help: "Output format.") var format: ListFormat = .table
 
     func validate() throws {
-        if let at, Timestamp.parse(at) == nil { throw ValidationError("--at: \"\(at)\" is neither RFC 3339 nor an epoch time") }
+        if let at, Timestamp.parse(at) == nil { throw ValidationError("--at: \"\(at)\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time") }
     }
 
     func run() throws {
@@ -166,17 +166,17 @@ struct SLOBubbleUpCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: ArgumentHelp("Only the last span of time up to now, e.g. 15m, 2h, 7d.", valueName: "duration"))
     var since: String?
-    @Option(help: ArgumentHelp("Start of the time range (inclusive): RFC 3339 or epoch.", valueName: "time"))
+    @Option(help: ArgumentHelp("Start of the time range (inclusive): RFC 3339, a date (midnight UTC) or epoch.", valueName: "time"))
     var from: String?
-    @Option(help: ArgumentHelp("End of the time range (exclusive): RFC 3339 or epoch.", valueName: "time"))
+    @Option(help: ArgumentHelp("End of the time range (exclusive): RFC 3339, a date (midnight UTC) or epoch.", valueName: "time"))
     var to: String?
     @Option(help: "Fields to show in the table (JSON always has all).") var top: Int = 10
     @Option(help: "Output format.") var format: ListFormat = .table
 
     func validate() throws {
         if let since, DurationText.parse(since) == nil { throw ValidationError("--since: \"\(since)\" is not a duration like 15m, 2h or 7d") }
-        if let from, Timestamp.parse(from) == nil { throw ValidationError("--from: \"\(from)\" is neither RFC 3339 nor an epoch time") }
-        if let to, Timestamp.parse(to) == nil { throw ValidationError("--to: \"\(to)\" is neither RFC 3339 nor an epoch time") }
+        if let from, Timestamp.parse(from) == nil { throw ValidationError("--from: \"\(from)\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time") }
+        if let to, Timestamp.parse(to) == nil { throw ValidationError("--to: \"\(to)\" is neither RFC 3339, a date (YYYY-MM-DD) nor an epoch time") }
         if since != nil && (from != nil || to != nil) { throw ValidationError("give either --since or --from/--to") }
         guard top > 0 else { throw ValidationError("--top must be 1 or more") }
     }
