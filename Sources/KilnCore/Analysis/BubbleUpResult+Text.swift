@@ -97,6 +97,12 @@ extension BubbleUpResult {
         var head = "selection " + NumberText.grouped(selectionCount) + " events, baseline " + NumberText.grouped(baselineCount) + " events"
         if weighted { head += " (weighted by sample rate)" }
         lines.append(TextLayout.cut(head, w, ascii: ascii))
+        // One side empty: there is nothing to compare, and a page of 0% bars would say nothing.
+        if selectionCount == 0 || baselineCount == 0 {
+            let why = selectionCount == 0 ? "no event in scope matches the selection" : "every event in scope is selected: no baseline"
+            lines.append(TextLayout.cut(why + "; nothing to compare", w, ascii: ascii))
+            return lines.joined(separator: "\n") + "\n"
+        }
         let bar = min(12, max(4, (w - 40) / 3))
         let pct = 6
         let label = w - 2 - (1 + pct + 1 + bar) - (2 + pct + 1 + bar)

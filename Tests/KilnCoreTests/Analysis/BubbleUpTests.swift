@@ -277,6 +277,17 @@ import Testing
         #expect(result.table(width: 80, ascii: true).unicodeScalars.allSatisfy { $0.isASCII })
     }
 
+    /// An empty side has nothing to compare: the table says so in a line instead of a page of
+    /// 0% bars (the JSON keeps every field).
+    @Test func anEmptySideIsSaidNotDrawn() throws {
+        let table = TestEvents.table(TestEvents.random(count: 500, seed: 7))
+        let none = BubbleUp.run(table, selection: [try Filter.parse("status = 999")])
+        #expect(none.table(width: 80) == "selection 0 events, baseline 500 events\nno event in scope matches the selection; nothing to compare\n")
+        #expect(!none.dimensions.isEmpty, "the JSON still lists the fields")
+        let all = BubbleUp.run(table, selection: [try Filter.parse("timestamp >= 0")])
+        #expect(all.table(width: 80).hasSuffix("every event in scope is selected: no baseline; nothing to compare\n"))
+    }
+
     @Test func statistics() {
         // Chi-square critical values: p = 0.05 at 3.841 (1 df) and 5.991 (2 df), 0.001 at 10.828 (1 df).
         #expect(abs(StatMath.chiSquareSurvival(3.841, degreesOfFreedom: 1) - 0.05) < 1e-3)
