@@ -125,7 +125,7 @@ extension Explorer {
             candidates = promptCommands
         } else {
             switch words[0] {
-            case "where", "select", "field", "group", "clear", "compare", "versions":
+            case "where", "select", "field", "group", "group-by", "clear", "compare", "versions":
                 if (words[0] == "where" || words[0] == "select" || words[0] == "compare") && words.count > 2 { return (head, []) }
                 candidates = model.table.columns.map(\.name).sorted()
             case "since":
@@ -152,7 +152,10 @@ extension Explorer {
 
     /// Runs a prompt command; nil when it worked, else what went wrong and where.
     static func execute(_ text: String, _ state: inout ExplorerState, model: ExplorerModel) -> PromptFailure? {
-        let (word, rest) = split(text)
+        var (word, rest) = split(text)
+        // The command line's spellings work too: `--where ...`, `group-by FIELD`.
+        if word.hasPrefix("--") { word.removeFirst(2) }
+        if word == "group-by" { word = "group" }
         switch word {
         case "where", "w":
             guard !rest.isEmpty else { return PromptFailure(message: "where needs a filter: where FIELD OP VALUE (e.g. where status >= 500)", column: text.count) }

@@ -423,6 +423,18 @@ import Testing
         }
         state.command("frobnicate", model)
         #expect(state.prompt?.error?.contains("unknown command") == true)
+        // The command line's spellings: `group-by` and flags with their dashes.
+        state.press([.escape], model)
+        state.press([.char("q")], model)
+        state.command("group-by http.route", model)
+        guard case .groups(let g) = state.top else {
+            Issue.record("group-by did not open the group-by view: \(state.top)")
+            return
+        }
+        #expect(g.field == "http.route")
+        state.command("--where service.name = cart", model)
+        #expect(state.prompt == nil)
+        #expect(state.query.filters.contains(Filter("service.name", .equal, .string("cart"))))
     }
 
     @Test func tabCompletesCommandsAndFieldsAndHistoryRecalls() throws {
