@@ -5,7 +5,9 @@ extension Explorer {
     /// the dataset, time range, filters, heatmap field, and the selection and view of a
     /// BubbleUp or events view, or the trace. Values are single-quoted for a POSIX shell.
     static func commandLine(_ state: ExplorerState) -> String {
-        var parts = ["kiln explore", "--dataset", quoted(state.dataset)]
+        var parts = ["kiln explore"]
+        if let db = state.shareDB { parts += ["--db", quoted(db)] }
+        parts += ["--dataset", quoted(state.dataset)]
         switch state.query.range {
         case .all: parts += ["--since", "all"]
         case .last(let d): parts += ["--since", DurationText.format(d)]

@@ -184,10 +184,12 @@ public final class RunLoop {
         if let picker {
             state = ExplorerState(size: terminal.size, glyphs: terminal.glyphs, dataset: "", query: query, now: now, picker: picker)
             state.requestedRange = configuration.range
+            state.shareDB = configuration.shareDB
             return
         }
         state = Explorer.makeState(size: terminal.size, glyphs: terminal.glyphs, dataset: dataset, model: model, query: query,
                                    requestedRange: range ?? configuration.range, now: now, markers: markers, lastWrite: lastWrite())
+        state.shareDB = configuration.shareDB
         state.mouse = terminal.isMouseEnabled
         if remote && !model.readsWindows {
             pending.append(.loadDataset(dataset))

@@ -38,6 +38,8 @@ public struct ExplorerConfiguration: Sendable {
     public var glyphs: CursesTerminal.GlyphChoice
     /// Whether the mouse starts on.
     public var mouse: Bool
+    /// The `--db` that `y`'s command line names (without a password); nil for the default store.
+    public var shareDB: String?
 
     /// Makes a configuration; everything but the store has a default.
     public init(storePath: String, dataset: String? = nil, range: TimeRange? = nil, filters: [Filter] = [], selection: [Filter] = [],

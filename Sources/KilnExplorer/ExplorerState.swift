@@ -14,6 +14,8 @@ public struct ExplorerState: Equatable {
     public var glyphs: GlyphSet
     /// The dataset shown.
     public var dataset: String
+    /// The `--db` that `y`'s command line names; nil for the default store.
+    public var shareDB: String?
     /// Views from the root (heatmap or dataset picker) to the one on screen.
     public var stack: [Screen]
     /// What is looked at: filters, time range, heatmap field.

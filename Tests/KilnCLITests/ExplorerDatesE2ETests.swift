@@ -23,7 +23,7 @@ struct ExplorerDatesE2ETests {
         let dir = try TempDir()
         let db = try Self.store(dir)
         let tmux = try Tmux(width: 120, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db)"))
-        // Wait for the whole first frame (a loaded machine may show it mid-draw): the axis
+        // Wide enough for the command line with the store's path. Wait for the whole first frame (a loaded machine may show it mid-draw): the axis
         // labels and the cursor line are drawn last.
         var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") && $0.contains(" cursor ") && $0.contains("events ") }
         #expect(screen.contains("all data (05-01 04:27–05-02 17:00 UTC)"), "\(screen)")
@@ -75,20 +75,20 @@ struct ExplorerZoomAndShareE2ETests {
     @Test func zoomThenShareOpensTheSameView() throws {
         let dir = try TempDir()
         let db = try ExplorerDatesE2ETests.store(dir)
-        let tmux = try Tmux(width: 160, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --where \"service = s1\""))
-        // Wait for the whole first frame (a loaded machine may show it mid-draw): the axis
+        let tmux = try Tmux(width: 220, height: 30, command: ExplorerE2ETests.shell("\(KilnBinary.path) explore --db \(db) --where \"service = s1\""))
+        // Wide enough for the command line with the store's path. Wait for the whole first frame (a loaded machine may show it mid-draw): the axis
         // labels and the cursor line are drawn last.
         var screen = tmux.wait("the heatmap") { $0.contains("duration_ms (log scale)") && $0.contains(" cursor ") && $0.contains("events ") }
         try tmux.send("y")
-        screen = tmux.wait("the command line") { $0.contains("kiln explore --dataset days --since all --where 'service = s1'") }
+        screen = tmux.wait("the command line") { $0.contains("kiln explore --db \(db) --dataset days --since all --where 'service = s1'") }
         for _ in 0..<5 { try tmux.send("h") }
         try tmux.send("z")
         screen = tmux.wait("the zoom") { $0.contains("zoomed to ") }
         let zoomedHeader = Self.header(screen)
         #expect(!zoomedHeader.contains("all data"), "\(zoomedHeader)")
         try tmux.send("y")
-        screen = tmux.wait("the zoomed command line") { $0.contains("kiln explore --dataset days --from ") }
-        let line = try #require(screen.components(separatedBy: "\n").first { $0.contains("kiln explore --dataset days --from ") })
+        screen = tmux.wait("the zoomed command line") { $0.contains("kiln explore --db \(db) --dataset days --from ") }
+        let line = try #require(screen.components(separatedBy: "\n").first { $0.contains("kiln explore --db \(db) --dataset days --from ") })
         let start = try #require(line.range(of: "kiln explore"))
         let command = String(line[start.lowerBound...]).trimmingCharacters(in: .whitespaces)
         #expect(command.contains("--where 'service = s1'"), "\(command)")
@@ -97,8 +97,8 @@ struct ExplorerZoomAndShareE2ETests {
         #expect(Self.header(screen).contains("all data"))
         try tmux.send("Q")
 
-        // The shared command line, run as it is (with the store), opens the zoomed view.
-        let shared = command.replacingOccurrences(of: "kiln explore", with: "\(KilnBinary.path) explore --db \(db)")
+        // The shared command line, run as it is (it names the store), opens the zoomed view.
+        let shared = command.replacingOccurrences(of: "kiln explore", with: "\(KilnBinary.path) explore")
         let again = try Tmux(width: 160, height: 30, command: ExplorerE2ETests.shell(shared.replacingOccurrences(of: "'", with: "\"")))
         screen = again.wait("the shared view") { $0.contains("duration_ms (log scale)") }
         let sharedHeader = Self.header(screen)

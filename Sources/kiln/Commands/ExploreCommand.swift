@@ -2,6 +2,7 @@ import ArgumentParser
 import KilnClickHouse
 import KilnCore
 import KilnExplorer
+import KilnStore
 import KilnTerminal
 
 struct ExploreCommand: ParsableCommand {
@@ -85,9 +86,10 @@ struct ExploreCommand: ParsableCommand {
             printError("kiln explore: \(error)")
             throw ExitCode(64)
         }
-        let configuration = ExplorerConfiguration(storePath: store.dbForDisplay, dataset: dataset, range: range, filters: scope, selection: select,
+        var configuration = ExplorerConfiguration(storePath: store.dbForDisplay, dataset: dataset, range: range, filters: scope, selection: select,
                                                   view: start, traceID: trace, field: field, theme: loadedTheme, color: depth, mouse: mouse,
                                                   memoryBudget: store.memoryBudget)
+        configuration.shareDB = store.db == EventStore.defaultPath ? nil : store.dbForDisplay
         let status: Int32
         if store.isClickHouse {
             // The explorer asks ClickHouse through the analysis interface, in the background.
