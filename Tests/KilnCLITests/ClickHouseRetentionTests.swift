@@ -188,12 +188,7 @@ extension ClickHouseSerial {
             for shape in ["DROP PARTITION ID", "FROM system.parts"] {
                 #expect(logged.contains(shape), "no statement with \(shape) was logged")
             }
-            let replay = try KilnBinary.run(["-c", ClickHouseSQLShapeTests.replay, log, String(cluster.base)], pythonInsteadOfKiln: true)
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any],
-                                      "\(replay.stdout) \(replay.stderr.suffix(500))")
-            #expect((report["reads"] as? Int ?? 0) >= 2, "\(report)")
-            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")")
-            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")")
+            try ClickHouseSQLShapeTests.expectSameAnswers(log: log, base: cluster.base, reads: 2)
         }
     }
 }

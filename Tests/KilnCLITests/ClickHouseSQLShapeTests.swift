@@ -27,6 +27,18 @@ extension ClickHouseSerial {
            .enabled(if: Chdb.available, "python3 -c 'import chdb' fails: pip install chdb-core"))
     struct ClickHouseSQLShapeTests {
 
+        /// Replays the statements logged in `log` on current ClickHouse (chdb) and on the 18.16
+        /// cluster at `base`, and expects at least `reads` reads, with no error and no answer
+        /// that differs.
+        static func expectSameAnswers(log: String, base: Int, reads: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let replay = try KilnBinary.run(["-c", Self.replay, log, String(base)], pythonInsteadOfKiln: true)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any],
+                                      "\(replay.stdout) \(replay.stderr.suffix(500))", sourceLocation: sourceLocation)
+            #expect((report["reads"] as? Int ?? 0) >= reads, "\(report)", sourceLocation: sourceLocation)
+            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")", sourceLocation: sourceLocation)
+            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")", sourceLocation: sourceLocation)
+        }
+
         static let replay = #"""
         import json, os, sys, urllib.request, re
         # The test cluster's time zone (scripts/clickhouse-cluster.sh), so that both servers
@@ -149,21 +161,7 @@ extension ClickHouseSerial {
                           "quantileExactWeightedIf(0.4999", "INSERT INTO shapes.markers", "AS _gone", "min(seq)"] {
                 #expect(logged.contains(shape), "no statement with \(shape) was logged")
             }
-            let python = Process()
-            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", "-c", Self.replay, log, String(cluster.base)]
-            let out = Pipe(), err = Pipe()
-            python.standardOutput = out
-            python.standardError = err
-            try python.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            let errors = err.fileHandleForReading.readDataToEndOfFile()
-            python.waitUntilExit()
-            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                                      "\(String(decoding: data, as: UTF8.self)) \(String(decoding: errors, as: UTF8.self).suffix(500))")
-            #expect((report["reads"] as? Int ?? 0) >= 10, "\(report)")
-            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")")
-            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")")
+            try Self.expectSameAnswers(log: log, base: cluster.base, reads: 10)
         }
     }
 }

@@ -81,12 +81,7 @@ extension ClickHouseSerial {
                 let r = try KilnBinary.run(c + ["--dataset", "shop", "--db", url], environment: env)
                 #expect(r.status == 0, "\(c): \(r.stderr)")
             }
-            let replay = try KilnBinary.run(["-c", ClickHouseSQLShapeTests.replay, log, String(cluster.base)], pythonInsteadOfKiln: true)
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any],
-                                      "\(replay.stdout) \(replay.stderr.suffix(500))")
-            #expect((report["reads"] as? Int ?? 0) >= 8, "\(report)")
-            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")")
-            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")")
+            try ClickHouseSQLShapeTests.expectSameAnswers(log: log, base: cluster.base, reads: 8)
         }
     }
 }

@@ -207,21 +207,7 @@ extension ClickHouseSerial {
                 lines.append(String(decoding: try JSONSerialization.data(withJSONObject: entry), as: UTF8.self))
             }
             try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
-            let python = Process()
-            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", "-c", ClickHouseSQLShapeTests.replay, log, String(cluster.base)]
-            let out = Pipe(), err = Pipe()
-            python.standardOutput = out
-            python.standardError = err
-            try python.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            let errors = err.fileHandleForReading.readDataToEndOfFile()
-            python.waitUntilExit()
-            let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                                      "\(String(decoding: data, as: UTF8.self)) \(String(decoding: errors, as: UTF8.self).suffix(500))")
-            #expect((report["reads"] as? Int ?? 0) >= 10, "\(report)")
-            #expect((report["errors"] as? [Any])?.isEmpty == true, "\(report["errors"] ?? "")")
-            #expect((report["mismatches"] as? [Any])?.isEmpty == true, "\(report["mismatches"] ?? "")")
+            try ClickHouseSQLShapeTests.expectSameAnswers(log: log, base: cluster.base, reads: 10)
         }
 
         @Test func escStopsASlowLoadAndKeysNeverWait() throws {

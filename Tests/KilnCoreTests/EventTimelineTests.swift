@@ -33,7 +33,7 @@ import Testing
 
     @Test(arguments: [1, 2, 5, 37, 500])
     func pagesTileTheHeldWindow(pageEvents: Int) {
-        var generator = SplitMix(seed: UInt64(pageEvents))
+        var generator = SplitMix64(seed: UInt64(pageEvents))
         for budget in [1, 10, 100, 1_000, 100_000] {
             let counts = (0..<60).map { _ in Int(generator.next() % 5 == 0 ? 0 : generator.next() % 40) }
             let timeline = EventTimeline(start: 1_000, step: 7, counts: counts)
@@ -51,18 +51,5 @@ import Testing
             if heldEvents < counts.reduce(0, +) { #expect(plan.held.from != window.from) }
             for page in plan.pages.dropLast() { #expect(page.events >= pageEvents) }
         }
-    }
-}
-
-/// A small deterministic generator.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
