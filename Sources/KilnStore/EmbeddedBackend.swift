@@ -124,34 +124,69 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        guard let batches = try plan(dataset: dataset, scope: scope, fields: nil) else {
-            return Answer(BubbleUp.run(held(try load(dataset: dataset, scope: scope), scope: scope), scope: scope, selection: selection, options: options))
-        }
-        return try streamedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: selection.map(\.field),
-                                    options: options) { part, rows in rows.filtered(by: selection, in: part) }
+        try storedBubbleUp(dataset: dataset, scope: scope, batches: try plan(dataset: dataset, scope: scope, fields: nil),
+                           selectionFields: selection.map(\.field), options: options) { part, rows in rows.filtered(by: selection, in: part) }
     }
 
-    /// BubbleUp read batch by batch: every field's counts in a first pass, then the
-    /// candidate combinations in a second that reads only their fields.
-    private func streamedBubbleUp(dataset: String, scope: Scope, batches: [ClosedRange<Int64>], selectionFields: [String],
-                                  options: BubbleUpOptions, select: (EventTable, RowSet) -> RowSet) throws -> Answer<BubbleUpResult> {
-        // Counting a value takes about 64 bytes; a field's values get at most a 64th of the
-        // budget before the field is taken as ID-like.
-        let maxDistinct = Int(min(Int64(BubbleUpAccumulator.maxDistinct), max(4_096, memoryBudget / 64 / 64)))
+    /// BubbleUp counted where the codes are stored (``StoreReader/scanColumns(of:fields:_:)``):
+    /// a table of only the fields the scope and the selection filter on gives each event's
+    /// group, then every field's codes are counted chunk by chunk without building a table of
+    /// them; a second pass reads only the fields of the candidate combinations. One batch
+    /// when the scope fits the memory budget, else `batches`, each read the same way.
+    private func storedBubbleUp(dataset: String, scope: Scope, batches: [ClosedRange<Int64>]?, selectionFields: [String],
+                                options: BubbleUpOptions, select: (EventTable, RowSet) -> RowSet) throws -> Answer<BubbleUpResult> {
+        // Streamed: counting a value takes about 64 bytes; a field's values get at most a 64th
+        // of the budget before the field is taken as ID-like. In one batch, the scope fits in
+        // memory, and so do counters as many as its fields' values: none is capped.
+        let maxDistinct = batches == nil ? Int.max
+            : Int(min(Int64(BubbleUpAccumulator.maxDistinct), max(4_096, memoryBudget / 64 / 64)))
         var accumulator = BubbleUpAccumulator(options: options, selectedFields: Set(selectionFields.filter { $0 != FieldName.timestamp }),
-                                              maxDistinct: maxDistinct)
-        try reader.snapshot {
-            try stream(dataset: dataset, scope: scope, fields: nil, batches: batches) { part, rows in
-                accumulator.count(part, scopeRows: rows, selected: select(part, rows))
-            }
-            accumulator.finishCounting()
-            guard !accumulator.combinationFields.isEmpty else { return }
-            let fields = accumulator.combinationFields + scope.filters.map(\.field) + selectionFields
-            try stream(dataset: dataset, scope: scope, fields: fields, batches: batches) { part, rows in
-                accumulator.countCombinations(part, scopeRows: rows, selected: select(part, rows))
+                                              maxDistinct: maxDistinct, denseLimit: batches == nil ? Int.max : BubbleUpAccumulator.denseLimit)
+        let window = TimeWindow(scope), all = batches ?? [Int64.min...Int64.max]
+        let filtered = Array(Set(scope.filters.map(\.field) + selectionFields).subtracting([FieldName.timestamp])).sorted()
+        /// A batch's events with only the fields filtered on, and each one's group.
+        func grouped(_ batch: ClosedRange<Int64>) throws -> (LoadedDataset, [UInt8]) {
+            let part = try reader.load(dataset: dataset, window: window, chunks: batch, fields: filtered)
+            let rows = scope.rows(in: part.table)
+            return (part, StoredChunk.groups(scope: rows, selected: select(part.table, rows)))
+        }
+        /// Hands each chunk of a batch to `count`, with its groups and sample rates.
+        func scan(_ part: LoadedDataset, _ groups: [UInt8], fields: Set<String>?, _ count: (StoredChunk) -> Bool) throws {
+            try groups.withUnsafeBufferPointer { g in
+                try part.table.sampleRates.withUnsafeBufferPointer { r in
+                    try reader.scanColumns(of: part, fields: fields) { at, columns in
+                        let chunk = StoredChunk(groups: UnsafeBufferPointer(rebasing: g[at]),
+                                                rates: r.isEmpty ? r : UnsafeBufferPointer(rebasing: r[at]), columns: columns)
+                        guard count(chunk) else { throw StoreError.corrupt("a column of \(dataset) holds codes beyond its values") }
+                    }
+                }
             }
         }
-        return Answer(accumulator.result(), notes: accumulator.cappedFields.isEmpty ? .streamed : [.streamed, .cappedDistinct])
+        // Mapped when the scope fits the budget: streamed, every page read would stay counted
+        // in the process's memory until the end.
+        try reader.mapped(batches == nil) {
+            try reader.snapshot {
+                // Every field's values, no rows.
+                accumulator.begin(try reader.load(dataset: dataset, window: window, chunks: Int64.min...Int64.min).table)
+                // One batch: its groups serve both passes.
+                var kept: (LoadedDataset, [UInt8])?
+                for batch in all {
+                    let (part, groups) = try grouped(batch)
+                    try scan(part, groups, fields: nil) { accumulator.count($0) }
+                    if all.count == 1 { kept = (part, groups) }
+                }
+                accumulator.finishCounting()
+                guard !accumulator.combinationFields.isEmpty else { return }
+                let fields = Set(accumulator.combinationFields)
+                for batch in all {
+                    let (part, groups) = try kept ?? grouped(batch)
+                    try scan(part, groups, fields: fields) { accumulator.countCombinations($0) }
+                }
+            }
+        }
+        var notes: AnswerNotes = batches == nil ? [] : .streamed
+        if !accumulator.cappedFields.isEmpty { notes.insert(.cappedDistinct) }
+        return Answer(accumulator.result(), notes: notes)
     }
 
     /// Datasets with more fields than this show raw events without loading every field.
@@ -206,14 +241,8 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        if let batches = try plan(dataset: dataset, scope: scope, fields: nil) {
-            return try streamedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: good.map(\.field),
-                                        options: options) { part, rows in rows.subtracting(rows.filtered(by: good, in: part)) }
-        }
-        let table = try load(dataset: dataset, scope: scope).table
-        let prepared = BubbleUp.prepare(table, scope: scope, options: options)
-        let goodRows = prepared.scopeRows.filtered(by: good, in: table)
-        return Answer(prepared.run(selectionRows: prepared.scopeRows.subtracting(goodRows), selectedFields: Set(good.map(\.field).filter { $0 != FieldName.timestamp })))
+        try storedBubbleUp(dataset: dataset, scope: scope, batches: try plan(dataset: dataset, scope: scope, fields: nil),
+                           selectionFields: good.map(\.field), options: options) { part, rows in rows.subtracting(rows.filtered(by: good, in: part)) }
     }
 
     public func versionField(dataset: String) throws -> String { try reader.versionField(dataset: dataset) }

@@ -273,7 +273,7 @@ public final class StoreReader {
                         }
                         guard ok else { throw StoreError.corrupt("column \(fid) of chunk \(chunk) is malformed") }
                     }
-                    starts.append(ChunkStart(chunk: chunk, tableRow: block.firstRow + at, skipped: skipped))
+                    starts.append(ChunkStart(chunk: chunk, tableRow: block.firstRow + at, skipped: skipped, stored: stored))
                     added += rows
                     if let progress, !progress(added, block.rows) { throw StoreError.cancelled }
                 }
@@ -577,6 +577,8 @@ struct ChunkStart: Sendable {
     var chunk: Int64
     var tableRow: Int
     var skipped: Int
+    /// Rows the chunk holds in the store.
+    var stored: Int
 }
 
 extension StoreReader {

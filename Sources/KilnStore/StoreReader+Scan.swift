@@ -1,0 +1,118 @@
+import KilnCore
+
+extension StoreReader {
+    /// The stored columns of the chunks `loaded` read, chunk by chunk in table order, as they
+    /// lie in the store: for answers that count codes (BubbleUp) without building a table of
+    /// every field. `loaded` may hold only a few fields (those a scope filters on); `body`
+    /// gets each chunk's table rows in `loaded` and the codes of its fields (of `fields`, nil:
+    /// all) over exactly those rows, valid during the call only.
+    ///
+    /// Call inside the ``snapshot(_:)`` of the load, so that the chunks are the ones it read.
+    /// - Complexity: O(bytes of the chunks' columns), one copy each
+    public func scanColumns(of loaded: LoadedDataset, fields: Set<String>? = nil,
+                            _ body: (_ tableRows: Range<Int>, _ columns: [(name: String, codes: StoredCodes)]) throws -> Void) throws {
+        let starts = loaded.chunkStarts
+        guard !starts.isEmpty else { return }
+        try db.transaction {
+            let stmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?"
+                                      + Self.fieldCondition(fields, names: loaded.fieldNames, column: "field_id"))
+            // The bytes of a chunk's columns, copied out of SQLite (whose own copies last only
+            // until its next step).
+            let arena = ScanArena()
+            typealias Chunk = (rows: Range<Int>, columns: [(name: String, codes: StoredCodes)])
+            func read(_ k: Int) throws -> Chunk {
+                let start = starts[k]
+                let end = k + 1 < starts.count ? starts[k + 1].tableRow : loaded.table.count
+                let rows = end - start.tableRow, skipped = start.skipped
+                guard rows >= 0, skipped + rows <= start.stored else { throw StoreError.corrupt("chunk \(start.chunk) of \(loaded.dataset) changed while reading") }
+                arena.count = 0
+                var parts: [(field: Int, width: Int, at: Int, count: Int)] = []
+                try stmt.rows([.int(loaded.datasetID), .int(start.chunk)]) { c in
+                    let fid = Int(c.int(0)), width = Int(c.int(1))
+                    guard fid >= 0, fid < loaded.fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(start.chunk)") }
+                    c.withBlob(2) { p in
+                        let at = arena.grow(by: p.count)
+                        if let from = p.baseAddress, p.count > 0 { arena.pointer(at)?.copyMemory(from: from, byteCount: p.count) }
+                        parts.append((fid, width, at, p.count))
+                    }
+                }
+                var stored: [(name: String, codes: StoredCodes)] = []
+                stored.reserveCapacity(parts.count)
+                for part in parts {
+                    guard let codes = Self.storedCodes(arena.bytes(part.at, part.count), width: part.width, stored: start.stored, from: skipped, rows: rows) else {
+                        throw StoreError.corrupt("column \(part.field) of chunk \(start.chunk) is malformed")
+                    }
+                    stored.append((loaded.fieldNames[part.field], codes))
+                }
+                return (start.tableRow..<end, stored)
+            }
+            for k in starts.indices {
+                let chunk = try read(k)
+                try body(chunk.rows, chunk.columns)
+            }
+        }
+    }
+
+    /// Rows `from..<from + rows` of a stored chunk column of `stored` rows: dense codes at
+    /// width 1, 2 or 4, or sparse (`0x10 + width`: row ids, then codes); nil when malformed.
+    static func storedCodes(_ p: UnsafeRawBufferPointer, width: Int, stored: Int, from: Int, rows: Int) -> StoredCodes? {
+        switch width {
+        case 1, 2, 4:
+            guard p.count == stored * width else { return nil }
+            return .dense(UnsafeRawBufferPointer(rebasing: p[(from * width)..<((from + rows) * width)]), width: width)
+        case 0x11, 0x12, 0x14:
+            let w = width - 0x10
+            guard p.count % (4 + w) == 0 else { return nil }
+            let present = p.count / (4 + w)
+            return .sparse(rows: UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]), codes: UnsafeRawBufferPointer(rebasing: p[(present * 4)...]),
+                           width: w, first: from)
+        default:
+            return nil
+        }
+    }
+}
+
+extension StoreReader {
+    /// Runs `body` with the store file memory-mapped: a read of most of a scope's chunks
+    /// then copies each page once instead of twice. The mapping goes when done, so the
+    /// store's pages do not stay in the process's memory. Not inside a transaction (SQLite
+    /// takes the size at the start of a read).
+    public func mapped<T>(_ map: Bool = true, _ body: () throws -> T) throws -> T {
+        guard map else { return try body() }
+        try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
+        defer { try? db.execute("PRAGMA mmap_size=0") }
+        return try body()
+    }
+}
+
+/// Bytes copied out of SQLite for one chunk.
+private final class ScanArena: @unchecked Sendable {
+    private var base: UnsafeMutableRawPointer?
+    private var capacity = 0
+    var count = 0
+
+    /// Makes room for `n` more bytes; returns where they start. (Growing moves the bytes: take
+    /// pointers with ``bytes(_:_:)`` after the last growth.)
+    func grow(by n: Int) -> Int {
+        if count + n > capacity {
+            let grown = max(count + n, capacity * 2, 1 << 20)
+            let next = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+            if let base { next.copyMemory(from: base, byteCount: count) }
+            base?.deallocate()
+            base = next
+            capacity = grown
+        }
+        let at = count
+        count += n
+        return at
+    }
+
+    /// Where byte `at` is (until the next growth).
+    func pointer(_ at: Int) -> UnsafeMutableRawPointer? { base.map { $0 + at } }
+
+    func bytes(_ at: Int, _ n: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base.map { $0 + at }, count: n)
+    }
+
+    deinit { base?.deallocate() }
+}
