@@ -124,8 +124,24 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        try storedBubbleUp(dataset: dataset, scope: scope, batches: try plan(dataset: dataset, scope: scope, fields: nil),
-                           selectionFields: selection.map(\.field), options: options) { part, rows in rows.filtered(by: selection, in: part) }
+        let batches = try plan(dataset: dataset, scope: scope, fields: nil)
+        if batches == nil, try isSmallWindow(dataset: dataset, scope: scope) {
+            return Answer(BubbleUp.run(held(try load(dataset: dataset, scope: scope), scope: scope), scope: scope, selection: selection, options: options))
+        }
+        return try storedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: selection.map(\.field),
+                                  options: options) { part, rows in rows.filtered(by: selection, in: part) }
+    }
+
+    /// True when `scope` is a time window whose chunks hold less than half of the dataset.
+    /// BubbleUp then loads the window's table with its dictionaries re-coded to the values it
+    /// holds (``held(_:scope:)``): counters sized by a week's dictionary of span ids would
+    /// cost more than the two hours asked about. Over most of a dataset, the codes are
+    /// counted where they are stored instead (``storedBubbleUp``).
+    private func isSmallWindow(dataset: String, scope: Scope) throws -> Bool {
+        let window = TimeWindow(scope)
+        guard window != .all else { return false }
+        let events = try reader.chunkPlan(dataset: dataset, window: window, fields: []).reduce(Int64(0)) { $0 + $1.events }
+        return events * 2 < (try reader.eventCount(dataset: dataset))
     }
 
     /// BubbleUp counted where the codes are stored (``StoreReader/scanColumns(of:fields:_:)``):
@@ -241,8 +257,16 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        try storedBubbleUp(dataset: dataset, scope: scope, batches: try plan(dataset: dataset, scope: scope, fields: nil),
-                           selectionFields: good.map(\.field), options: options) { part, rows in rows.subtracting(rows.filtered(by: good, in: part)) }
+        let batches = try plan(dataset: dataset, scope: scope, fields: nil)
+        if batches == nil, try isSmallWindow(dataset: dataset, scope: scope) {
+            let table = held(try load(dataset: dataset, scope: scope), scope: scope)
+            let prepared = BubbleUp.prepare(table, scope: scope, options: options)
+            let goodRows = prepared.scopeRows.filtered(by: good, in: table)
+            return Answer(prepared.run(selectionRows: prepared.scopeRows.subtracting(goodRows),
+                                       selectedFields: Set(good.map(\.field).filter { $0 != FieldName.timestamp })))
+        }
+        return try storedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: good.map(\.field),
+                                  options: options) { part, rows in rows.subtracting(rows.filtered(by: good, in: part)) }
     }
 
     public func versionField(dataset: String) throws -> String { try reader.versionField(dataset: dataset) }
