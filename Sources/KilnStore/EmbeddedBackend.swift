@@ -182,12 +182,15 @@ public final class EmbeddedBackend: EventBackend {
         // in the process's memory until the end.
         try reader.mapped(batches == nil) {
             try reader.snapshot {
-                // Every field's values, no rows.
-                accumulator.begin(try reader.load(dataset: dataset, window: window, chunks: Int64.min...Int64.min).table)
+                // Every field's values, no rows; their counters are made while the first
+                // batch's groups load.
+                let values = try reader.load(dataset: dataset, window: window, chunks: Int64.min...Int64.min).table
+                var first: Result<(LoadedDataset, [UInt8]), Error>? = accumulator.begin(values) { Result { try grouped(all[0]) } }
                 // One batch: its groups serve both passes.
                 var kept: (LoadedDataset, [UInt8])?
                 for batch in all {
-                    let (part, groups) = try grouped(batch)
+                    let (part, groups) = try first?.get() ?? grouped(batch)
+                    first = nil
                     try scan(part, groups, fields: nil) { accumulator.count($0) }
                     if all.count == 1 { kept = (part, groups) }
                 }

@@ -15,6 +15,18 @@ extension BubbleUpAccumulator {
         register(values.columns, batch: GroupTotals(selWeight: 0, baseWeight: 0, selRows: 0, baseRows: 0))
     }
 
+    /// ``begin(_:)`` with `work` running meanwhile on another core (the counters' first
+    /// writes and a load overlap); returns what `work` returns.
+    public mutating func begin<T>(_ values: EventTable, while work: () -> T) -> T {
+        var made: [Tally] = []
+        var out: T?
+        let both = Parallel.map(2) { i -> Any in i == 0 ? counters(for: values.columns) as Any : work() as Any }
+        made = both[0] as! [Tally]
+        out = (both[1] as! T)
+        adopt(made)
+        return out!
+    }
+
     /// Pass 1 over one stored chunk. Fields of earlier chunks missing from it are absent
     /// from its rows. False when a column does not fit (a code beyond its field's values,
     /// a row id out of the chunk, a field ``begin(_:)`` did not get): the store is corrupt.

@@ -158,16 +158,25 @@ public struct BubbleUpAccumulator {
     mutating func register(_ columns: [Column], batch: GroupTotals) {
         let seen = Set(columns.map(\.name))
         for name in names where !seen.contains(name) { tallies[name]?.addAbsent(batch) }
-        var fresh: [Column] = []
-        for column in columns where tallies[column.name] == nil && !fresh.contains(where: { $0.name == column.name }) {
+        adopt(counters(for: columns))
+    }
+
+    /// Counters for the fields of `columns` that have none yet (each once), made in parallel:
+    /// as many as a field's values, their first writes cost.
+    func counters(for columns: [Column]) -> [Tally] {
+        var fresh: [Column] = [], named: Set<String> = []
+        for column in columns where tallies[column.name] == nil && named.insert(column.name).inserted {
             var values = column
             values.codes = .u8([])
             fresh.append(values)
         }
-        // Counters as many as a field's values: made in parallel (their first writes cost).
         let groups = self.groups, denseLimit = self.denseLimit
-        let made = Parallel.map(fresh.count) { i in Tally(column: fresh[i], absent: groups, denseLimit: denseLimit) }
-        for t in made {
+        return Parallel.map(fresh.count) { i in Tally(column: fresh[i], absent: groups, denseLimit: denseLimit) }
+    }
+
+    /// Takes counters made by ``counters(for:)``, in their order.
+    mutating func adopt(_ made: [Tally]) {
+        for t in made where tallies[t.column.name] == nil {
             names.append(t.column.name)
             tallies[t.column.name] = t
         }
