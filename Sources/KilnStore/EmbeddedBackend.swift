@@ -46,7 +46,12 @@ public final class EmbeddedBackend: EventBackend {
 
     /// How to read a scope: whole, or in batches of chunks that each fit a part of the budget.
     func plan(dataset: String, scope: Scope, fields: [String]?) throws -> [ClosedRange<Int64>]? {
-        let chunks = try reader.chunkPlan(dataset: dataset, window: TimeWindow(scope), fields: fields)
+        plan(try reader.chunkPlan(dataset: dataset, window: TimeWindow(scope), fields: fields))
+    }
+
+    /// How to read `chunks` (a ``StoreReader/chunkPlan(dataset:window:fields:)``): whole (nil),
+    /// or in batches that each fit a part of the budget.
+    func plan(_ chunks: [ChunkExtent]) -> [ClosedRange<Int64>]? {
         let total = chunks.reduce(Int64(0)) { $0 + $1.bytes }
         guard total * Self.memoryFactor > memoryBudget else { return nil }
         // A quarter of the budget per batch leaves room for the rollup and the answer.
@@ -124,24 +129,27 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, selection: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        let batches = try plan(dataset: dataset, scope: scope, fields: nil)
-        if batches == nil, try isSmallWindow(dataset: dataset, scope: scope) {
+        let (batches, small) = try bubbleUpPlan(dataset: dataset, scope: scope)
+        if small {
             return Answer(BubbleUp.run(held(try load(dataset: dataset, scope: scope), scope: scope), scope: scope, selection: selection, options: options))
         }
         return try storedBubbleUp(dataset: dataset, scope: scope, batches: batches, selectionFields: selection.map(\.field),
                                   options: options) { part, rows in rows.filtered(by: selection, in: part) }
     }
 
-    /// True when `scope` is a time window whose chunks hold less than half of the dataset.
-    /// BubbleUp then loads the window's table with its dictionaries re-coded to the values it
-    /// holds (``held(_:scope:)``): counters sized by a week's dictionary of span ids would
-    /// cost more than the two hours asked about. Over most of a dataset, the codes are
-    /// counted where they are stored instead (``storedBubbleUp``).
-    private func isSmallWindow(dataset: String, scope: Scope) throws -> Bool {
+    /// How BubbleUp reads `scope`: its batches (nil: whole), and whether it is a time window
+    /// whose chunks hold less than half of the dataset. Such a window is loaded as a table
+    /// with its dictionaries re-coded to the values it holds (``held(_:scope:)``): counters
+    /// sized by a week's dictionary of span ids would cost more than the two hours asked
+    /// about. Over most of a dataset, the codes are counted where they are stored instead
+    /// (``storedBubbleUp``).
+    private func bubbleUpPlan(dataset: String, scope: Scope) throws -> (batches: [ClosedRange<Int64>]?, smallWindow: Bool) {
         let window = TimeWindow(scope)
-        guard window != .all else { return false }
-        let events = try reader.chunkPlan(dataset: dataset, window: window, fields: []).reduce(Int64(0)) { $0 + $1.events }
-        return events * 2 < (try reader.eventCount(dataset: dataset))
+        let chunks = try reader.chunkPlan(dataset: dataset, window: window)
+        let batches = plan(chunks)
+        guard batches == nil, window != .all else { return (batches, false) }
+        let events = chunks.reduce(Int64(0)) { $0 + $1.events }
+        return (nil, events * 2 < (try reader.eventCount(dataset: dataset)))
     }
 
     /// BubbleUp counted where the codes are stored (``StoreReader/scanColumns(of:fields:_:)``):
@@ -260,8 +268,8 @@ public final class EmbeddedBackend: EventBackend {
     }
 
     public func bubbleUp(dataset: String, scope: Scope, failing good: [Filter], options: BubbleUpOptions) throws -> Answer<BubbleUpResult> {
-        let batches = try plan(dataset: dataset, scope: scope, fields: nil)
-        if batches == nil, try isSmallWindow(dataset: dataset, scope: scope) {
+        let (batches, small) = try bubbleUpPlan(dataset: dataset, scope: scope)
+        if small {
             let table = held(try load(dataset: dataset, scope: scope), scope: scope)
             let prepared = BubbleUp.prepare(table, scope: scope, options: options)
             let goodRows = prepared.scopeRows.filtered(by: good, in: table)

@@ -18,37 +18,34 @@ extension StoreReader {
                                       + Self.fieldCondition(fields, names: loaded.fieldNames, column: "field_id"))
             // The bytes of a chunk's columns, copied out of SQLite (whose own copies last only
             // until its next step).
-            let arena = ScanArena()
-            typealias Chunk = (rows: Range<Int>, columns: [(name: String, codes: StoredCodes)])
-            func read(_ k: Int) throws -> Chunk {
-                let start = starts[k]
+            var arena: [UInt8] = []
+            var parts: [(field: Int, width: Int, at: Int, count: Int)] = []
+            for (k, start) in starts.enumerated() {
                 let end = k + 1 < starts.count ? starts[k + 1].tableRow : loaded.table.count
                 let rows = end - start.tableRow, skipped = start.skipped
                 guard rows >= 0, skipped + rows <= start.stored else { throw StoreError.corrupt("chunk \(start.chunk) of \(loaded.dataset) changed while reading") }
-                arena.count = 0
-                var parts: [(field: Int, width: Int, at: Int, count: Int)] = []
+                arena.removeAll(keepingCapacity: true)
+                parts.removeAll(keepingCapacity: true)
                 try stmt.rows([.int(loaded.datasetID), .int(start.chunk)]) { c in
                     let fid = Int(c.int(0)), width = Int(c.int(1))
                     guard fid >= 0, fid < loaded.fieldNames.count else { throw StoreError.corrupt("column \(fid) of chunk \(start.chunk)") }
                     c.withBlob(2) { p in
-                        let at = arena.grow(by: p.count)
-                        if let from = p.baseAddress, p.count > 0 { arena.pointer(at)?.copyMemory(from: from, byteCount: p.count) }
-                        parts.append((fid, width, at, p.count))
+                        parts.append((fid, width, arena.count, p.count))
+                        arena.append(contentsOf: p)
                     }
                 }
-                var stored: [(name: String, codes: StoredCodes)] = []
-                stored.reserveCapacity(parts.count)
-                for part in parts {
-                    guard let codes = Self.storedCodes(arena.bytes(part.at, part.count), width: part.width, stored: start.stored, from: skipped, rows: rows) else {
-                        throw StoreError.corrupt("column \(part.field) of chunk \(start.chunk) is malformed")
+                try arena.withUnsafeBytes { all in
+                    var columns: [(name: String, codes: StoredCodes)] = []
+                    columns.reserveCapacity(parts.count)
+                    for part in parts {
+                        let p = UnsafeRawBufferPointer(rebasing: all[part.at..<(part.at + part.count)])
+                        guard let codes = Self.storedCodes(p, width: part.width, stored: start.stored, from: skipped, rows: rows) else {
+                            throw StoreError.corrupt("column \(part.field) of chunk \(start.chunk) is malformed")
+                        }
+                        columns.append((loaded.fieldNames[part.field], codes))
                     }
-                    stored.append((loaded.fieldNames[part.field], codes))
+                    try body(start.tableRow..<end, columns)
                 }
-                return (start.tableRow..<end, stored)
-            }
-            for k in starts.indices {
-                let chunk = try read(k)
-                try body(chunk.rows, chunk.columns)
             }
         }
     }
@@ -83,36 +80,4 @@ extension StoreReader {
         defer { try? db.execute("PRAGMA mmap_size=0") }
         return try body()
     }
-}
-
-/// Bytes copied out of SQLite for one chunk.
-private final class ScanArena: @unchecked Sendable {
-    private var base: UnsafeMutableRawPointer?
-    private var capacity = 0
-    var count = 0
-
-    /// Makes room for `n` more bytes; returns where they start. (Growing moves the bytes: take
-    /// pointers with ``bytes(_:_:)`` after the last growth.)
-    func grow(by n: Int) -> Int {
-        if count + n > capacity {
-            let grown = max(count + n, capacity * 2, 1 << 20)
-            let next = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
-            if let base { next.copyMemory(from: base, byteCount: count) }
-            base?.deallocate()
-            base = next
-            capacity = grown
-        }
-        let at = count
-        count += n
-        return at
-    }
-
-    /// Where byte `at` is (until the next growth).
-    func pointer(_ at: Int) -> UnsafeMutableRawPointer? { base.map { $0 + at } }
-
-    func bytes(_ at: Int, _ n: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base.map { $0 + at }, count: n)
-    }
-
-    deinit { base?.deallocate() }
 }

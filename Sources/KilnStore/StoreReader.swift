@@ -162,9 +162,7 @@ public final class StoreReader {
             _ = try refresh(&loaded, progress: progress)
             return loaded
         }
-        try db.execute("PRAGMA mmap_size=\(Int64(1) << 36)")
-        defer { try? db.execute("PRAGMA mmap_size=0") }
-        _ = try refresh(&loaded, progress: progress)
+        _ = try mapped { try refresh(&loaded, progress: progress) }
         return loaded
     }
 
@@ -451,21 +449,15 @@ public final class StoreReader {
     /// at width 1, 2 or 4, or sparse (`0x10 + width`: row ids, then codes).
     private static func setColumn(_ block: inout RowBlock, field: String, at offset: Int, rows: Int, keeping kept: Range<Int>, width: Int,
                                   stored p: UnsafeRawBufferPointer) -> Bool {
-        switch width {
-        case 1, 2, 4:
-            return p.count == rows * width
-                && block.setCodes(field, at: offset, littleEndian: UnsafeRawBufferPointer(rebasing: p[(kept.lowerBound * width)..<(kept.upperBound * width)]),
-                                  width: width)
-        case 0x11, 0x12, 0x14:
-            let w = width - 0x10
-            guard p.count % (4 + w) == 0 else { return false }
-            let present = p.count / (4 + w)
-            let ids = UnsafeRawBufferPointer(rebasing: p[0..<(present * 4)]), codes = UnsafeRawBufferPointer(rebasing: p[(present * 4)...])
+        switch storedCodes(p, width: width, stored: rows, from: kept.lowerBound, rows: kept.count) {
+        case let .dense(codes, w)?:
+            return block.setCodes(field, at: offset, littleEndian: codes, width: w)
+        case let .sparse(ids, codes, w, _)?:
             guard kept != 0..<rows else { return block.setSparseCodes(field, at: offset, span: rows, rowIDs: ids, littleEndian: codes, width: w) }
             // Part of a merged chunk was loaded before, or rows lie out of the window: keep
             // the others, renumbered.
             var keptIDs: [UInt8] = [], keptCodes: [UInt8] = []
-            for k in 0..<present {
+            for k in 0..<(ids.count / 4) {
                 let row = Int(UInt32(littleEndian: ids.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self)))
                 guard kept.contains(row) else { continue }
                 withUnsafeBytes(of: UInt32(row - kept.lowerBound).littleEndian) { keptIDs += $0 }
@@ -474,7 +466,7 @@ public final class StoreReader {
             return keptIDs.withUnsafeBytes { i in
                 keptCodes.withUnsafeBytes { c in block.setSparseCodes(field, at: offset, span: kept.count, rowIDs: i, littleEndian: c, width: w) }
             }
-        default:
+        case nil:
             return false
         }
     }

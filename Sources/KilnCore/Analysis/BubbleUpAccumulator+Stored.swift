@@ -4,27 +4,19 @@
 /// more than the counting).
 ///
 /// ```swift
-/// acc.begin(values)                         // every field's values, no rows
+/// let groups = acc.begin(values) { load the fields filtered on }   // every field's values, no rows
 /// for chunk in chunks { acc.count(chunk) }  // ``StoredChunk``: the chunk's groups and columns
 /// acc.finishCounting()
 /// ```
 extension BubbleUpAccumulator {
     /// Makes a tally for every field of `values` (a table holding the fields' values; its
-    /// rows are not read), in its column order: the order a table of the scope would have.
-    public mutating func begin(_ values: EventTable) {
-        register(values.columns, batch: GroupTotals(selWeight: 0, baseWeight: 0, selRows: 0, baseRows: 0))
-    }
-
-    /// ``begin(_:)`` with `work` running meanwhile on another core (the counters' first
-    /// writes and a load overlap); returns what `work` returns.
+    /// rows are not read), in its column order (the order a table of the scope would have),
+    /// while `work` runs on the other core: the counters' first writes overlap a load.
+    /// Returns what `work` returns.
     public mutating func begin<T>(_ values: EventTable, while work: () -> T) -> T {
-        var made: [Tally] = []
-        var out: T?
         let both = Parallel.map(2) { i -> Any in i == 0 ? counters(for: values.columns) as Any : work() as Any }
-        made = both[0] as! [Tally]
-        out = (both[1] as! T)
-        adopt(made)
-        return out!
+        adopt(both[0] as! [Tally])
+        return both[1] as! T
     }
 
     /// Pass 1 over one stored chunk. Fields of earlier chunks missing from it are absent

@@ -89,12 +89,6 @@ public struct BubbleUpAccumulator {
             weights = raw.map { Int64($0) }
         }
 
-        /// Scope rows, scope weight, selection rows, selection weight of dense code `c`.
-        func entry(_ c: Int) -> (UInt32, Int64, UInt32, Int64) {
-            let s = raw[2 * c], t = raw[2 * c + 1]
-            return weights.isEmpty ? (s, Int64(s), t, Int64(t)) : (s, weights[2 * c], t, weights[2 * c + 1])
-        }
-
         /// Rows of earlier batches (or of a batch without this field) lack it: code 0.
         func addAbsent(_ g: GroupTotals) {
             let rows = UInt32(truncatingIfNeeded: g.selRows + g.baseRows), sel = UInt32(truncatingIfNeeded: g.selRows)
