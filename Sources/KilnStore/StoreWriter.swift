@@ -153,6 +153,9 @@ public final class StoreWriter: EventSink {
 
     /// Batches of at least this many events code their fields on all cores.
     static let parallelRows = 4_096
+    /// Groups of fields coded concurrently: a few more than cores, so that one field costly to
+    /// code (a unique id) does not leave a core idle at the end.
+    static let codingGroups = 4
 
     private func writeChunk() throws -> Int {
         var state: (version: Int64, rows: Int64, nextChunk: Int64, generation: Int64)?
@@ -198,59 +201,81 @@ public final class StoreWriter: EventSink {
                 fieldOfName.append(fid)
             }
         }
-        // Each field's records, in row order: fields are then coded independently, on all
-        // cores for a large batch (a field's codes come out the same either way: first seen,
-        // first numbered).
-        var records = [[UInt64]](repeating: [], count: encoders.count)
-        for row in 0..<n {
-            for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
-                let fid = fieldOfName[Int(pending.recordNames[r])]
-                if fid < 0 {
-                    pendingDrops.values += 1
-                    if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
-                    pendingDroppedPerRow[row] += 1
-                    continue
-                }
-                if dictBefore[fid] < 0 {
-                    dictBefore[fid] = encoders[fid].dictionary.count
-                    touched.append(fid)
-                }
-                records[fid].append(UInt64(row) << 32 | UInt64(r))
-            }
-        }
-        let batch = pending
-        let coded: [ColumnBuffer] = encoders.withUnsafeMutableBufferPointer { encoders in
-            let shared = UnsafeSendable((encoders, touched, records))
-            let out = UnsafeMutableBufferPointer<ColumnBuffer>.allocate(capacity: touched.count)
-            out.initialize(repeating: ColumnBuffer())
-            defer { out.deallocate() }
-            let sharedOut = UnsafeSendable(out)
-            func code(_ k: Int) {
-                let (encoders, touched, records) = shared.value
-                let fid = touched[k]
-                var column = ColumnBuffer()
-                column.reserve(records[fid].count)
-                batch.bytes.withUnsafeBufferPointer { bytes in
-                    for packed in records[fid] {
-                        let r = Int(UInt32(truncatingIfNeeded: packed))
-                        column.append(row: Int(packed >> 32), code: encoders[fid].code(kind: batch.recordKinds[r], payload: batch.recordPayloads[r], bytes: bytes))
+        // One pass in row order finds the fields present, their records (weighted: strings
+        // cost more to code) and the values of dropped names.
+        var weight = [Int](repeating: 0, count: encoders.count)
+        var present = [Int](repeating: 0, count: encoders.count)
+        pending.recordNames.withUnsafeBufferPointer { names in
+            pending.recordKinds.withUnsafeBufferPointer { kinds in
+                for row in 0..<n {
+                    for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
+                        let fid = fieldOfName[Int(names[r])]
+                        if fid < 0 {
+                            pendingDrops.values += 1
+                            if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
+                            pendingDroppedPerRow[row] += 1
+                            continue
+                        }
+                        weight[fid] += kinds[r] == ValueKind.string.rawValue ? 4 : 1
+                        present[fid] += 1
                     }
                 }
-                sharedOut.value[k] = column
             }
-            if n >= Self.parallelRows, touched.count > 1 {
-                withoutActuallyEscaping(code) { code in
-                    let work = UnsafeSendable(code)
-                    DispatchQueue.concurrentPerform(iterations: touched.count) { work.value($0) }
-                }
-            } else {
-                for k in touched.indices { code(k) }
-            }
-            let result = Array(out)
-            _ = out.deinitialize()
-            return result
         }
-        for (k, fid) in touched.enumerated() { columns[fid] = coded[k] }
+        for fid in weight.indices where weight[fid] > 0 {
+            dictBefore[fid] = encoders[fid].dictionary.count
+            touched.append(fid)
+        }
+        // Fields are coded independently (a field's codes come out the same either way: first
+        // seen, first numbered), in groups on all cores for a large batch. Each group walks
+        // every record in row order and codes those of its fields: the batch's bytes are read
+        // front to back, where walking one field at a time would miss the cache on every row.
+        let groupCount = n >= Self.parallelRows ? min(touched.count, Self.codingGroups) : 1
+        var groupOf = [Int](repeating: -1, count: encoders.count)
+        var load = [Int](repeating: 0, count: groupCount)
+        for fid in touched.sorted(by: { weight[$0] > weight[$1] }) {
+            let g = load.indices.min { load[$0] < load[$1] }!
+            groupOf[fid] = g
+            load[g] += weight[fid]
+        }
+        let batch = pending
+        let fieldOf = fieldOfName, owner = groupOf
+        encoders.withUnsafeMutableBufferPointer { encoders in
+            columns.withUnsafeMutableBufferPointer { columns in
+                for fid in touched {
+                    columns[fid] = ColumnBuffer()
+                    columns[fid]!.reserve(present[fid])
+                }
+                let shared = UnsafeSendable((encoders, columns))
+                func code(_ g: Int) {
+                    let (encoders, columns) = shared.value
+                    batch.bytes.withUnsafeBufferPointer { bytes in
+                        batch.recordNames.withUnsafeBufferPointer { names in
+                            batch.recordKinds.withUnsafeBufferPointer { kinds in
+                                batch.recordPayloads.withUnsafeBufferPointer { payloads in
+                                    for row in 0..<n {
+                                        for r in batch.rowStarts[row]..<batch.rowStarts[row + 1] {
+                                            let fid = fieldOf[Int(names[r])]
+                                            guard fid >= 0, owner[fid] == g else { continue }
+                                            let c = encoders[fid].code(kind: kinds[r], payload: payloads[r], bytes: bytes)
+                                            columns[fid]!.append(row: row, code: c)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if groupCount > 1 {
+                    withoutActuallyEscaping(code) { code in
+                        let work = UnsafeSendable(code)
+                        DispatchQueue.concurrentPerform(iterations: groupCount) { work.value($0) }
+                    }
+                } else if groupCount == 1 {
+                    code(0)
+                }
+            }
+        }
         let times = pending.timestamps
         let rates = pending.sampleRates
         let sampled = pending.isSampled

@@ -137,4 +137,33 @@ enum UnkeyedHash {
         }
         #expect(encoder.dictionary.count == values.count)
     }
+
+    /// Codes survive the table's growth (re-placed by the hash tag each slot keeps), a rebuild
+    /// over the dictionary, and values another writer coded (`absorb`), across many sizes.
+    @Test func codesSurviveGrowthRebuildAndAbsorb() {
+        let values: [Value] = (0..<60_000).map { k in
+            switch k % 3 {
+            case 0: .string("id-\(k)-\(String(repeating: "z", count: k % 40))")
+            case 1: .int(Int64(k) * 7_919)
+            default: .float(Double(k) / 3)
+            }
+        }
+        var encoder = DictionaryEncoder()
+        let codes = values.map { encoder.code(for: $0) }
+        #expect(codes == Array(1...UInt32(values.count)))
+        #expect(values.map { encoder.lookupCode($0) } == codes.map { Optional($0) })
+        #expect(encoder.lookupCode(.string("never seen")) == nil)
+
+        // Another writer coded the second half: this encoder knows the first and absorbs the rest.
+        var first = ValueDictionary()
+        for v in values.prefix(30_000) { _ = first.append(v) }
+        var partial = DictionaryEncoder(first)
+        let rest = encoder.dictionary.segmentParts(from: 30_001)
+        var segment = ValueDictionary()
+        let appended = segment.appendSegment(kinds: rest.kinds, payloads: rest.payloads, pool: rest.pool)
+        #expect(appended)
+        partial.absorb(segment)
+        #expect(values.map { partial.lookupCode($0) } == codes.map { Optional($0) })
+        #expect(partial.code(for: .string("new")) == UInt32(values.count + 1))
+    }
 }

@@ -11,7 +11,9 @@
 public struct DictionaryEncoder: Sendable {
     /// The dictionary built so far.
     public private(set) var dictionary: ValueDictionary
-    private var slots: [UInt32]
+    /// Open-addressing slots: 0 when empty, else the code in the low 32 bits and the high 32
+    /// bits of its value's hash, so that a probe passes over other values without reading them.
+    private var slots: [UInt64]
     private var mask: Int
     private let key0: UInt64
     private let key1: UInt64
@@ -28,23 +30,32 @@ public struct DictionaryEncoder: Sendable {
         self.dictionary = dictionary
         var capacity = 16
         while capacity < dictionary.count * 2 { capacity <<= 1 }
-        slots = [UInt32](repeating: 0, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity)
         mask = capacity - 1
         for code in stride(from: 1, through: dictionary.count, by: 1) { place(UInt32(code)) }
     }
 
+    private static let tagBits: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    /// Where a hash's probe starts (before masking): its high half, the tag kept in its slot,
+    /// so growing the table re-places codes without reading their values.
+    @inline(__always)
+    private static func slot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) }
+
     /// The code of `value`, adding it when new.
     /// - Complexity: O(1) expected
     public mutating func code(for value: Value) -> UInt32 {
-        var i = Int(truncatingIfNeeded: hash(value)) & mask
+        let h = hash(value), tag = h & Self.tagBits
+        var i = Self.slot(h) & mask
         while true {
-            let c = slots[i]
-            if c == 0 { break }
-            if matches(value, code: Int(c)) { return c }
+            let e = slots[i]
+            if e == 0 { break }
+            let c = UInt32(truncatingIfNeeded: e)
+            if e & Self.tagBits == tag && matches(value, code: Int(c)) { return c }
             i = (i + 1) & mask
         }
         let code = dictionary.append(value)
-        slots[i] = code
+        slots[i] = tag | UInt64(code)
         if dictionary.count * 2 > slots.count { grow() }
         return code
     }
@@ -53,46 +64,52 @@ public struct DictionaryEncoder: Sendable {
     /// - Complexity: O(1) expected, plus the string's length
     public mutating func code(kind: UInt8, payload: UInt64, bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         if kind != ValueKind.string.rawValue {
-            var i = Int(truncatingIfNeeded: hashScalar(kind: kind, payload: payload)) & mask
+            let h = hashScalar(kind: kind, payload: payload), tag = h & Self.tagBits
+            var i = Self.slot(h) & mask
             while true {
-                let c = slots[i]
-                if c == 0 { break }
-                if dictionary.kinds[Int(c)] == kind && dictionary.payloads[Int(c)] == payload { return c }
+                let e = slots[i]
+                if e == 0 { break }
+                let c = Int(UInt32(truncatingIfNeeded: e))
+                if e & Self.tagBits == tag && dictionary.kinds[c] == kind && dictionary.payloads[c] == payload { return UInt32(c) }
                 i = (i + 1) & mask
             }
             let code = dictionary.appendRaw(kind: kind, payload: payload)
-            slots[i] = code
+            slots[i] = tag | UInt64(code)
             if dictionary.count * 2 > slots.count { grow() }
             return code
         }
         let offset = Int(payload >> 24), length = Int(payload & 0xFF_FFFF)
         let s = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
-        var i = Int(truncatingIfNeeded: hashBytes(s)) & mask
+        let h = hashBytes(s), tag = h & Self.tagBits
+        var i = Self.slot(h) & mask
         while true {
-            let c = slots[i]
-            if c == 0 { break }
-            if dictionary.kinds[Int(c)] == kind {
-                let p = dictionary.payloads[Int(c)]
+            let e = slots[i]
+            if e == 0 { break }
+            let c = Int(UInt32(truncatingIfNeeded: e))
+            if e & Self.tagBits == tag && dictionary.kinds[c] == kind {
+                let p = dictionary.payloads[c]
                 let o = Int(p >> 24), l = Int(p & 0xFF_FFFF)
                 if l == length && (length == 0 || dictionary.pool.withUnsafeBufferPointer { memcmpEqual(s.baseAddress!, $0.baseAddress! + o, length) }) {
-                    return c
+                    return UInt32(c)
                 }
             }
             i = (i + 1) & mask
         }
         let code = dictionary.appendString(bytes: s)
-        slots[i] = code
+        slots[i] = tag | UInt64(code)
         if dictionary.count * 2 > slots.count { grow() }
         return code
     }
 
     /// The code of `value` if it is already known.
     public func lookupCode(_ value: Value) -> UInt32? {
-        var i = Int(truncatingIfNeeded: hash(value)) & mask
+        let h = hash(value), tag = h & Self.tagBits
+        var i = Self.slot(h) & mask
         while true {
-            let c = slots[i]
-            if c == 0 { return nil }
-            if matches(value, code: Int(c)) { return c }
+            let e = slots[i]
+            if e == 0 { return nil }
+            let c = UInt32(truncatingIfNeeded: e)
+            if e & Self.tagBits == tag && matches(value, code: Int(c)) { return c }
             i = (i + 1) & mask
         }
     }
@@ -102,21 +119,29 @@ public struct DictionaryEncoder: Sendable {
         for code in stride(from: 1, through: segment.count, by: 1) {
             guard let v = segment.value(code) else { continue }
             let c = dictionary.append(v)
-            if dictionary.count * 2 > slots.count { grow() } else { place(c) }
+            place(c)
+            if dictionary.count * 2 > slots.count { grow() }
         }
     }
 
     private mutating func grow() {
         let capacity = slots.count * 2
-        slots = [UInt32](repeating: 0, count: capacity)
-        mask = capacity - 1
-        for code in stride(from: 1, through: dictionary.count, by: 1) { place(UInt32(code)) }
+        var grown = [UInt64](repeating: 0, count: capacity)
+        let newMask = capacity - 1
+        for e in slots where e != 0 {
+            var i = Self.slot(e) & newMask
+            while grown[i] != 0 { i = (i + 1) & newMask }
+            grown[i] = e
+        }
+        slots = grown
+        mask = newMask
     }
 
     private mutating func place(_ code: UInt32) {
-        var i = Int(truncatingIfNeeded: storedHash(Int(code))) & mask
+        let h = storedHash(Int(code))
+        var i = Self.slot(h) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
-        slots[i] = code
+        slots[i] = h & Self.tagBits | UInt64(code)
     }
 
     private func matches(_ value: Value, code: Int) -> Bool {
