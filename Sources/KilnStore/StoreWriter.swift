@@ -156,6 +156,9 @@ public final class StoreWriter: EventSink {
     /// Groups of fields coded concurrently: a few more than cores, so that one field costly to
     /// code (a unique id) does not leave a core idle at the end.
     static let codingGroups = 4
+    /// Values a field's dictionary holds before its lookups miss the cache (slots of 8 bytes,
+    /// at most half full: about 1 MB).
+    static let cachedValues = 65_536
 
     private func writeChunk() throws -> Int {
         var state: (version: Int64, rows: Int64, nextChunk: Int64, generation: Int64)?
@@ -201,8 +204,8 @@ public final class StoreWriter: EventSink {
                 fieldOfName.append(fid)
             }
         }
-        // One pass in row order finds the fields present, their records (weighted: strings
-        // cost more to code) and the values of dropped names.
+        // One pass in row order finds the fields present, their records (weighted by what
+        // coding them costs: strings more than numbers) and the values of dropped names.
         var weight = [Int](repeating: 0, count: encoders.count)
         var present = [Int](repeating: 0, count: encoders.count)
         pending.recordNames.withUnsafeBufferPointer { names in
@@ -225,6 +228,9 @@ public final class StoreWriter: EventSink {
         for fid in weight.indices where weight[fid] > 0 {
             dictBefore[fid] = encoders[fid].dictionary.count
             touched.append(fid)
+            // A lookup in a table bigger than the cache waits on memory: a field of many
+            // values (ids) costs several times one of few.
+            if dictBefore[fid] > Self.cachedValues { weight[fid] *= 4 }
         }
         // Fields are coded independently (a field's codes come out the same either way: first
         // seen, first numbered), in groups on all cores for a large batch. Each group walks

@@ -62,6 +62,54 @@ import Testing
         #expect(list.first?["events"] as? Int == 1)
     }
 
+    /// Many inputs at once (files of lines read ahead of the one written, a missing file, an
+    /// empty one, a bad line) store what ingesting them one by one stores: every event once,
+    /// fields first seen in the same order, each bad line named by its own file and line.
+    @Test func manyInputsStoreWhatOneByOneStores() throws {
+        let dir = try TempDir()
+        let sizes = [3, 2_000, 1, 0, 5_000, -1, 40, 700, 1]
+        var inputs: [String] = []
+        var seq = 0
+        for (k, size) in sizes.enumerated() {
+            let path = dir.path("f\(k).jsonl")
+            inputs.append(path)
+            guard size >= 0 else { continue }
+            var text = ""
+            for line in 1...max(1, size) where size > 0 {
+                if k == 4 && line == 17 {
+                    text += "{\"time\": broken\n"
+                    continue
+                }
+                seq += 1
+                text += "{\"time\":\(1_700_000_000 + seq),\"file\":\"f\(k)\",\"seq\":\(seq),\"only_f\(k)\":\(line)}\n"
+            }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        let all = try KilnBinary.run(["ingest", "--db", dir.path("all.db"), "--dataset", "d"] + inputs)
+        #expect(all.status == 2, "\(all.stderr)")
+        #expect(all.stderr.contains("f5.jsonl: cannot open"), "\(all.stderr)")
+        #expect(all.stderr.contains("f4.jsonl:17:"), "\(all.stderr)")
+        #expect(all.stderr.contains("ingested \(seq / 1_000),\(String(format: "%03d", seq % 1_000)) events"), "\(all.stderr)")
+        for input in inputs {
+            _ = try KilnBinary.run(["ingest", "--db", dir.path("one.db"), "--dataset", "d", input])
+        }
+        func summary(_ db: String) throws -> (String, String) {
+            let query = try KilnBinary.run(["query", "--db", db, "--dataset", "d", "--since", "all", "--group-by", "file",
+                                            "--calc", "COUNT", "--calc", "SUM(seq)", "--calc", "MIN(seq)", "--calc", "MAX(seq)", "--format", "json"])
+            let fields = try KilnBinary.run(["fields", "--db", db, "--dataset", "d", "--format", "json"])
+            return (query.stdout, fields.stdout)
+        }
+        let (allQuery, allFields) = try summary(dir.path("all.db"))
+        let (oneQuery, oneFields) = try summary(dir.path("one.db"))
+        #expect(allQuery == oneQuery)
+        #expect(allFields == oneFields)
+        let rows = try #require(try KilnBinary.json(KilnBinary.Result(status: 0, stdout: allQuery, stderr: ""))["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["COUNT"] as? Int ?? -1 }.reduce(0, +) == seq)
+        #expect(rows.count == sizes.filter { $0 > 0 }.count)
+        let names = allFields.components(separatedBy: "\"name\":\"only_f").count - 1
+        #expect(names == sizes.filter { $0 > 0 }.count, "\(allFields)")
+    }
+
     @Test func unknownFormatIsAUsageError() throws {
         let dir = try TempDir()
         let result = try KilnBinary.run(["ingest", "--db", dir.path("k.db"), "--format", "xml", "-"], stdin: Data())

@@ -132,20 +132,20 @@ struct IngestCommand: ParsableCommand {
             return IngestSource(path: input, format: format, options: options, writer: writer, stats: stats, progress: progress)
         }
         func isLines(_ input: String) -> Bool { if case .lines? = shapes[input] { return true } else { return false } }
-        // The next file of lines is decoded while this one is written (not when following,
+        // Files of lines after this one are decoded while it is written (not when following,
         // which reads its inputs to the end one by one, nor from stdin).
-        var started: [Int: IngestQueue] = [:]
+        let readahead = Readahead(
+            inputs: inputs,
+            eligible: { k in !follow && inputs[k] != "-" && isLines(inputs[k]) },
+            source: { k in makeSource(inputs[k]) })
         for (k, input) in inputs.enumerated() {
             if StopSignal.isSet { break }
             let source = makeSource(input)
             do {
                 switch shapes[input] ?? .lines {
                 case .lines:
-                    let queue = try started.removeValue(forKey: k) ?? source.start(follow: follow)
-                    if !follow, k + 1 < inputs.count, isLines(inputs[k + 1]), inputs[k + 1] != "-", input != "-" {
-                        started[k + 1] = try? makeSource(inputs[k + 1]).start(follow: false)
-                    }
-                    try source.consume(queue)
+                    let queue = follow || input == "-" ? try source.start(follow: follow) : try readahead.queue(k)
+                    try source.consume(queue) { readahead.pump(after: k, current: queue) }
                 case .document(let kind):
                     try IngestDocument.ingest(input, kind: kind, dataset: name, writer: writer, stats: stats)
                 case .refused:

@@ -58,6 +58,7 @@ enum IngestItem: Sendable {
 final class IngestQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [IngestItem] = []
+    private var ended = false
     /// Batches waiting: two chunks (~45 MB each for 600-byte lines) keep the writer busy.
     private let capacity = 2
 
@@ -65,8 +66,16 @@ final class IngestQueue: @unchecked Sendable {
         condition.lock()
         while items.count >= capacity { condition.wait() }
         items.append(item)
+        if case .end = item { ended = true }
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// True once the reader has put its last item: it decodes no more.
+    var isDoneReading: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return ended
     }
 
     /// The next item, or nil when none came within `timeout` seconds.
@@ -112,11 +121,13 @@ struct IngestSource {
         return queue
     }
 
-    /// Writes what the reader started by ``start(follow:)`` decodes, until it ends.
-    func consume(_ queue: IngestQueue) throws {
+    /// Writes what the reader started by ``start(follow:)`` decodes, until it ends;
+    /// `between` runs after each item (to start readers of the inputs to come).
+    func consume(_ queue: IngestQueue, between: () -> Void = {}) throws {
         var lastCommit = Clock.monotonic()
         var failure: String?
         loop: while true {
+            between()
             guard let item = queue.take(timeout: 0.25) else {
                 if writer.pendingCount > 0 { stats.stored += try writer.commit(); lastCommit = Clock.monotonic() }
                 continue
@@ -148,6 +159,48 @@ struct IngestSource {
         }
         stats.stored += try writer.commit()
         if let failure { throw IngestFailure(failure) }
+    }
+}
+
+/// Starts the readers of files of lines ahead of the one being written, so that two files
+/// decode while one is written, whatever their sizes: the next file's reader starts as soon as
+/// fewer than two readers are decoding. Each started reader holds at most its queue's two
+/// batches, and at most ``maxAhead`` files are started ahead of the one being written.
+final class Readahead {
+    static let decoding = 2
+    static let maxAhead = 3
+    private let inputs: [String]
+    private let eligible: (Int) -> Bool
+    private let source: (Int) -> IngestSource
+    private var started: [Int: IngestQueue] = [:]
+
+    /// `eligible(k)`: input k is a file of lines that may be read ahead (not stdin, not followed).
+    init(inputs: [String], eligible: @escaping (Int) -> Bool, source: @escaping (Int) -> IngestSource) {
+        self.inputs = inputs
+        self.eligible = eligible
+        self.source = source
+    }
+
+    /// The queue of input `k`: its reader started ahead, or started now.
+    func queue(_ k: Int) throws -> IngestQueue {
+        if let q = started.removeValue(forKey: k) { return q }
+        return try source(k).start(follow: false)
+    }
+
+    /// Starts readers of the inputs after `k` (whose reader is `current`) while fewer than
+    /// ``decoding`` are decoding. An input that cannot be opened is left to fail in its turn.
+    func pump(after k: Int, current: IngestQueue) {
+        guard eligible(k) else { return }
+        var busy = (current.isDoneReading ? 0 : 1) + started.values.filter { !$0.isDoneReading }.count
+        var j = k + 1
+        while busy < Self.decoding, j < inputs.count, j <= k + Self.maxAhead, eligible(j) {
+            if started[j] == nil {
+                guard let q = try? source(j).start(follow: false) else { return }
+                started[j] = q
+                busy += 1
+            }
+            j += 1
+        }
     }
 }
 
