@@ -14,6 +14,9 @@ let package = Package(
         // swift-protobuf nor generated code is needed.
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        // Already needed by the two above; named for the HTTP client (KilnHTTP).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // System libraries: the only places C is imported.
@@ -32,8 +35,18 @@ let package = Package(
         // The event store: dictionary-coded column chunks inside one SQLite file.
         .target(name: "KilnStore", dependencies: ["KilnCore", "CSQLite"]),
         // Kiln on a ClickHouse server or cluster: the EventBackend answering by SQL, and the
-        // writer; talks HTTP through Foundation's URLSession.
-        .target(name: "KilnClickHouse", dependencies: ["KilnCore"]),
+        // writer; talks to it over HTTP (KilnHTTP).
+        .target(name: "KilnClickHouse", dependencies: ["KilnCore", "KilnHTTP"]),
+        // One HTTP POST and its answer, http or https, on SwiftNIO: ClickHouse and alert webhooks.
+        .target(
+            name: "KilnHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // Screen grid, cells, roles, themes, keys; CursesTerminal is the only ncurses user.
         .target(name: "KilnTerminal", dependencies: ["KilnCore", "CNcurses"]),
         // The explorer: state, update, render (pure) plus its run loop.
@@ -43,7 +56,7 @@ let package = Package(
         .target(
             name: "KilnServer",
             dependencies: [
-                "KilnCore", "KilnStore", "KilnIngest", "CZlib",
+                "KilnCore", "KilnStore", "KilnIngest", "KilnHTTP", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -64,7 +77,7 @@ let package = Package(
         .testTarget(name: "KilnStoreTests", dependencies: ["KilnStore", "KilnCore", "KilnIngest"]),
         .testTarget(name: "KilnTerminalTests", dependencies: ["KilnTerminal", "KilnCore"]),
         .testTarget(name: "KilnExplorerTests", dependencies: ["KilnExplorer", "KilnTerminal", "KilnCore", "KilnStore"], exclude: ["Snapshots"]),
-        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest",
+        .testTarget(name: "KilnServerTests", dependencies: ["KilnServer", "KilnStore", "KilnCore", "KilnIngest", "KilnHTTP",
                                                            .product(name: "GRPCCore", package: "grpc-swift-2")]),
         .testTarget(name: "KilnClickHouseTests", dependencies: ["KilnClickHouse", "KilnCore"]),
         .testTarget(name: "KilnCLITests", dependencies: ["kiln", "KilnCore", "KilnStore", "KilnClickHouse"]),

@@ -1,10 +1,8 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import KilnHTTP
 
-/// Sends SQL to one ClickHouse server over its HTTP interface (Foundation's `URLSession`) and
-/// waits for the answer.
+/// Sends SQL to one ClickHouse server over its HTTP interface (``HTTPPost``) and waits for the
+/// answer.
 ///
 /// Reads ask the server to finish the query before answering (`wait_end_of_query=1`), so a
 /// failure anywhere in the cluster (a lost shard) is an HTTP error, never a truncated body
@@ -14,20 +12,12 @@ public final class ClickHouseClient: @unchecked Sendable {
     public let url: ClickHouseURL
     /// Seconds a request may take before it fails.
     public var timeout: TimeInterval
-    private let session: URLSession
 
     /// A client of the server of `url`.
     public init(url: ClickHouseURL, timeout: TimeInterval = 120) {
         self.url = url
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration, delegate: RefuseChallenges(), delegateQueue: nil)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     /// Runs `sql` with `settings` as query parameters; returns the response body.
     /// - Throws: ``ClickHouseError`` `.unavailable` when the server cannot be reached, `.server`
@@ -36,47 +26,33 @@ public final class ClickHouseClient: @unchecked Sendable {
     public func execute(_ sql: String, body: Data? = nil, settings: [String: String] = [:], database: Bool = true) throws -> Data {
         SQLLog.record(sql, body: body)
         var components = URLComponents()
-        components.scheme = "http"
-        components.host = url.host
-        components.port = url.port
         components.path = "/"
         var items: [URLQueryItem] = []
         if database { items.append(URLQueryItem(name: "database", value: url.database)) }
         for (k, v) in settings.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: k, value: v)) }
         // With a body, the SQL travels as the `query` parameter and the body is the data.
         if body != nil { items.append(URLQueryItem(name: "query", value: sql)) }
-        components.queryItems = items
-        guard let endpoint = components.url else { throw ClickHouseError.badURL("cannot make an HTTP address of \(url.address)") }
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.timeoutInterval = timeout
-        request.httpBody = body ?? Data(sql.utf8)
+        components.queryItems = items.isEmpty ? nil : items
+        let target = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        var headers: [(String, String)] = []
         if url.user != nil || url.password != nil {
             let credentials = Data("\(url.user ?? "default"):\(url.password ?? "")".utf8).base64EncodedString()
-            request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
+            headers.append(("Authorization", "Basic \(credentials)"))
         }
-        let box = ResponseBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
+        let response: HTTPPost.Response
+        do {
+            response = try HTTPPost.send(host: url.host, port: url.port, target: target, headers: headers,
+                                         body: Array(body ?? Data(sql.utf8)), timeout: timeout)
+        } catch {
+            throw ClickHouseError.unavailable(url.address, scrub("\(error)"))
         }
-        task.resume()
-        guard box.wait(seconds: timeout + 2) else {
-            task.cancel()
-            throw ClickHouseError.unavailable(url.address, "no answer within \(Int(timeout)) s")
+        if response.status == 401 {
+            throw ClickHouseError.server(url.address, "refused the user or password (HTTP 401); check ?user=U&password=P")
         }
-        if let error = box.error {
-            let code = (error as NSError).code
-            // Only an authentication challenge is cancelled while the task runs (see RefuseChallenges).
-            if code == NSURLErrorCancelled || code == NSURLErrorUserCancelledAuthentication {
-                throw ClickHouseError.server(url.address, "refused the user or password (HTTP 401); check ?user=U&password=P")
-            }
-            throw ClickHouseError.unavailable(url.address, scrub((error as NSError).localizedDescription))
+        guard response.status == 200 else {
+            throw ClickHouseError.server(url.address, Self.summary(scrub(String(decoding: response.body, as: UTF8.self))))
         }
-        let data = box.data ?? Data()
-        guard box.status == 200 else {
-            throw ClickHouseError.server(url.address, Self.summary(scrub(String(decoding: data, as: UTF8.self))))
-        }
-        return data
+        return Data(response.body)
     }
 
     /// The response of `sql` as text.
@@ -131,36 +107,5 @@ enum SQLLog {
         handle.seekToEndOfFile()
         handle.write(data + Data([0x0A]))
         handle.closeFile()
-    }
-}
-
-/// The answer of one request, handed from URLSession's thread to the waiting caller.
-private final class ResponseBox: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private(set) var data: Data?
-    private(set) var status: Int?
-    private(set) var error: Error?
-
-    func set(data: Data?, status: Int?, error: Error?) {
-        self.data = data
-        self.status = status
-        self.error = error
-        done.signal()
-    }
-
-    func wait(seconds: TimeInterval) -> Bool { done.wait(timeout: .now() + seconds) == .success }
-}
-
-/// Answers every authentication challenge by cancelling the task.
-///
-/// ClickHouse answers a wrong user or password with 401 and `WWW-Authenticate: Basic`. Without
-/// a delegate answering that challenge, swift-corelibs-foundation's URLSession leaves the task
-/// suspended until it times out (swiftlang/swift-corelibs-foundation#5456), so a wrong password
-/// took two minutes to report. The credentials already travel in the request; there is nothing
-/// else to offer.
-private final class RefuseChallenges: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        completionHandler(.cancelAuthenticationChallenge, nil)
     }
 }

@@ -1,9 +1,7 @@
 import KilnIngest
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import KilnCore
+import KilnHTTP
 import KilnStore
 
 /// Where `kiln serve` sends SLO alerts.
@@ -199,30 +197,28 @@ public final class SLOAlerter: @unchecked Sendable {
         }
     }
 
-    /// POSTs `json` to `url` and waits for a 2xx answer (10 s at most).
+    /// POSTs `json` to `url` and waits for a 2xx answer (10 s at most). Credentials in the URL
+    /// (`https://user:password@host/...`) go as Basic authorization.
     private static func post(_ json: String, to url: URL) throws {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 10)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("kiln", forHTTPHeaderField: "User-Agent")
-        request.httpBody = Data(json.utf8)
-        let result = DeliveryResult()
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { _, response, error in
-            if let error {
-                // URLError descriptions may quote the URL; keep only the code.
-                result.set("network error \((error as? URLError)?.code.rawValue ?? -1)")
-            } else if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-                result.set("HTTP \(http.statusCode)")
-            }
-            done.signal()
+        guard let parts = URLComponents(url: url, resolvingAgainstBaseURL: false), let host = parts.host, !host.isEmpty else {
+            throw DeliveryError(reason: "no host in the webhook URL")
         }
-        task.resume()
-        if done.wait(timeout: .now() + 15) == .timedOut {
-            task.cancel()
-            throw DeliveryError(reason: "no answer in 15 s")
+        let tls = parts.scheme?.lowercased() == "https"
+        let path = parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath
+        let target = path + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
+        var headers = [("Content-Type", "application/json"), ("User-Agent", "kiln")]
+        if let user = parts.user {
+            headers.append(("Authorization", "Basic " + Data("\(user):\(parts.password ?? "")".utf8).base64EncodedString()))
         }
-        if let reason = result.get() { throw DeliveryError(reason: reason) }
+        let response: HTTPPost.Response
+        do {
+            response = try HTTPPost.send(host: host, port: parts.port ?? (tls ? 443 : 80), target: target, headers: headers,
+                                         body: Array(json.utf8), tls: tls, timeout: 10)
+        } catch {
+            // Connection errors name no part of the URL but the host; keep only their reason.
+            throw DeliveryError(reason: "network error: \(error)")
+        }
+        guard (200..<300).contains(response.status) else { throw DeliveryError(reason: "HTTP \(response.status)") }
     }
 
     /// Runs `command` with `/bin/sh -c`, `stdin` on its standard input; fails unless it exits 0
@@ -253,20 +249,3 @@ private struct DeliveryError: Error, CustomStringConvertible {
     var description: String { reason }
 }
 
-/// The outcome of a URLSession callback, handed to the waiting thread.
-private final class DeliveryResult: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reason: String?
-
-    func set(_ r: String) {
-        lock.lock()
-        reason = r
-        lock.unlock()
-    }
-
-    func get() -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return reason
-    }
-}
