@@ -165,7 +165,12 @@ public struct BubbleUpAccumulator {
             fresh.append(values)
         }
         let groups = self.groups, denseLimit = self.denseLimit
-        return Parallel.map(fresh.count) { i in Tally(column: fresh[i], absent: groups, denseLimit: denseLimit) }
+        // The largest first, as in ``finishCounting()``.
+        let order = fresh.indices.sorted { fresh[$0].valueCount > fresh[$1].valueCount }
+        let made = Parallel.map(order.count) { k in Tally(column: fresh[order[k]], absent: groups, denseLimit: denseLimit) }
+        var slots = [Tally?](repeating: nil, count: fresh.count)
+        for (k, i) in order.enumerated() { slots[i] = made[k] }
+        return slots.map { $0! }
     }
 
     /// Takes counters made by ``counters(for:)``, in their order.
@@ -225,11 +230,18 @@ public struct BubbleUpAccumulator {
     public mutating func finishCounting() {
         let groups = self.groups, options = self.options, maxDistinct = self.maxDistinct
         let tallies = names.map { self.tallies[$0]! }, selectedFields = self.selectedFields
-        // Fields apart, in parallel: (analysis, local codes' dataset codes, capped).
-        let done = Parallel.map(tallies.count) { i in
-            Self.analyze(tallies[i], column: i, groups: groups, options: options, selectedOn: selectedFields.contains(tallies[i].column.name),
-                         maxDistinct: maxDistinct)
+        // Fields apart, in parallel: (analysis, local codes' dataset codes, capped). The
+        // fields of most values first: cores take fields in turn, and one of a million values
+        // started last would leave the other core idle while it finishes.
+        let order = tallies.indices.sorted { tallies[$0].column.valueCount > tallies[$1].column.valueCount }
+        let analysed = Parallel.map(order.count) { k in
+            let i = order[k]
+            return Self.analyze(tallies[i], column: i, groups: groups, options: options, selectedOn: selectedFields.contains(tallies[i].column.name),
+                                maxDistinct: maxDistinct)
         }
+        var slots = [(FieldAnalysis, [UInt32], Bool)?](repeating: nil, count: tallies.count)
+        for (k, i) in order.enumerated() { slots[i] = analysed[k] }
+        let done = slots.map { $0! }
         analyses = done.map(\.0)
         unique = done.map(\.1)
         cappedFields = zip(names, done).filter { $0.1.2 }.map(\.0)
