@@ -175,11 +175,11 @@ public final class EmbeddedBackend: EventBackend {
             return (part, StoredChunk.groups(scope: rows, selected: select(part.table, rows)))
         }
         /// Hands each chunk of a batch to `count`, with its groups and sample rates.
-        /// One thread reads the next chunk while another counts this one (on one core).
+        /// The next chunk is read while this one is counted (see ``StoreReader/scanColumns(of:fields:_:)``).
         func scan(_ part: LoadedDataset, _ groups: [UInt8], fields: Set<String>?, _ count: (StoredChunk) -> Bool) throws {
             try groups.withUnsafeBufferPointer { g in
                 try part.table.sampleRates.withUnsafeBufferPointer { r in
-                    try reader.scanColumns(of: part, fields: fields, overlapped: true) { at, columns in
+                    try reader.scanColumns(of: part, fields: fields) { at, columns in
                         let chunk = StoredChunk(groups: UnsafeBufferPointer(rebasing: g[at]),
                                                 rates: r.isEmpty ? r : UnsafeBufferPointer(rebasing: r[at]), columns: columns)
                         guard count(chunk) else { throw StoreError.corrupt("a column of \(dataset) holds codes beyond its values") }

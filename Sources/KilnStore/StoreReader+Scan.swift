@@ -6,11 +6,12 @@ extension StoreReader {
     /// lie in the store: for answers that count codes (BubbleUp) without building a table of
     /// every field. `loaded` may hold only a few fields (those a scope filters on); `body`
     /// gets each chunk's table rows in `loaded` and the codes of its fields (of `fields`, nil:
-    /// all) over exactly those rows, valid during the call only.
+    /// all) over exactly those rows, valid during the call only. With more than one chunk,
+    /// `body` runs on a thread of its own, one chunk at a time, while this one reads the next.
     ///
     /// Call inside the ``snapshot(_:)`` of the load, so that the chunks are the ones it read.
     /// - Complexity: O(bytes of the chunks' columns), one copy each
-    public func scanColumns(of loaded: LoadedDataset, fields: Set<String>? = nil, overlapped: Bool = false,
+    public func scanColumns(of loaded: LoadedDataset, fields: Set<String>? = nil,
                             _ body: (_ tableRows: Range<Int>, _ columns: [(name: String, codes: StoredCodes)]) throws -> Void) throws {
         let starts = loaded.chunkStarts
         guard !starts.isEmpty else { return }
@@ -18,7 +19,7 @@ extension StoreReader {
             let stmt = try db.prepare("SELECT field_id, width, codes FROM chunk_columns WHERE dataset_id = ? AND chunk_id = ?"
                                       + Self.fieldCondition(fields, names: loaded.fieldNames, column: "field_id"))
             // The bytes of a chunk's columns, copied out of SQLite (whose own copies last only
-            // until its next step). Two, when overlapped: one read while the other is counted.
+            // until its next step). Two: one is read while `body` has the other.
             let arenas = [ScanArena(), ScanArena()]
             var parts: [(field: Int, width: Int, at: Int, count: Int)] = []
             func read(_ k: Int) throws -> (rows: Range<Int>, columns: [(name: String, codes: StoredCodes)]) {
@@ -43,7 +44,7 @@ extension StoreReader {
                 }
                 return (start.tableRow..<end, columns)
             }
-            guard overlapped, starts.count > 1 else {
+            guard starts.count > 1 else {
                 for k in starts.indices {
                     let chunk = try read(k)
                     try body(chunk.rows, chunk.columns)
@@ -61,8 +62,8 @@ extension StoreReader {
                     let chunk = try read(k)
                     group.wait()
                     if let failure = shared.failure { throw failure }
-                    let rows = chunk.rows, columns = ScanColumns(chunk.columns)
-                    worker.async(group: group) { shared.run(rows, columns.value) }
+                    let handed = UnsafeSendable(chunk)
+                    worker.async(group: group) { shared.run(handed.value.rows, handed.value.columns) }
                 }
                 group.wait()
                 if let failure = shared.failure { throw failure }
@@ -145,11 +146,4 @@ private final class ScanHandOff: @unchecked Sendable {
         guard failure == nil else { return }
         do { try body(rows, columns) } catch { failure = error }
     }
-}
-
-/// A chunk's columns crossing to the worker (their bytes live in an arena the reader leaves
-/// alone until the worker is done).
-private struct ScanColumns: @unchecked Sendable {
-    let value: [(name: String, codes: StoredCodes)]
-    init(_ value: [(name: String, codes: StoredCodes)]) { self.value = value }
 }

@@ -208,20 +208,18 @@ public final class StoreWriter: EventSink {
         // coding them costs: strings more than numbers) and the values of dropped names.
         var weight = [Int](repeating: 0, count: encoders.count)
         var present = [Int](repeating: 0, count: encoders.count)
-        pending.recordNames.withUnsafeBufferPointer { names in
-            pending.recordKinds.withUnsafeBufferPointer { kinds in
-                for row in 0..<n {
-                    for r in pending.rowStarts[row]..<pending.rowStarts[row + 1] {
-                        let fid = fieldOfName[Int(names[r])]
-                        if fid < 0 {
-                            pendingDrops.values += 1
-                            if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
-                            pendingDroppedPerRow[row] += 1
-                            continue
-                        }
-                        weight[fid] += kinds[r] == ValueKind.string.rawValue ? 4 : 1
-                        present[fid] += 1
+        pending.withRecords { records in
+            for row in 0..<n {
+                for r in records.of(row: row) {
+                    let fid = fieldOfName[Int(records.names[r])]
+                    if fid < 0 {
+                        pendingDrops.values += 1
+                        if pendingDroppedPerRow.isEmpty { pendingDroppedPerRow = Array(repeating: 0, count: n) }
+                        pendingDroppedPerRow[row] += 1
+                        continue
                     }
+                    weight[fid] += records.kinds[r] == ValueKind.string.rawValue ? 4 : 1
+                    present[fid] += 1
                 }
             }
         }
@@ -236,7 +234,7 @@ public final class StoreWriter: EventSink {
         // seen, first numbered), in groups on all cores for a large batch. Each group walks
         // every record in row order and codes those of its fields: the batch's bytes are read
         // front to back, where walking one field at a time would miss the cache on every row.
-        let groupCount = n >= Self.parallelRows ? min(touched.count, Self.codingGroups) : 1
+        let groupCount = n >= Self.parallelRows ? max(1, min(touched.count, Self.codingGroups)) : 1
         var groupOf = [Int](repeating: -1, count: encoders.count)
         var load = [Int](repeating: 0, count: groupCount)
         for fid in touched.sorted(by: { weight[$0] > weight[$1] }) {
@@ -244,41 +242,31 @@ public final class StoreWriter: EventSink {
             groupOf[fid] = g
             load[g] += weight[fid]
         }
-        let batch = pending
+        for fid in touched {
+            columns[fid] = ColumnBuffer()
+            columns[fid]!.reserve(present[fid])
+        }
         let fieldOf = fieldOfName, owner = groupOf
-        encoders.withUnsafeMutableBufferPointer { encoders in
-            columns.withUnsafeMutableBufferPointer { columns in
-                for fid in touched {
-                    columns[fid] = ColumnBuffer()
-                    columns[fid]!.reserve(present[fid])
-                }
-                let shared = UnsafeSendable((encoders, columns))
-                func code(_ g: Int) {
-                    let (encoders, columns) = shared.value
-                    batch.bytes.withUnsafeBufferPointer { bytes in
-                        batch.recordNames.withUnsafeBufferPointer { names in
-                            batch.recordKinds.withUnsafeBufferPointer { kinds in
-                                batch.recordPayloads.withUnsafeBufferPointer { payloads in
-                                    for row in 0..<n {
-                                        for r in batch.rowStarts[row]..<batch.rowStarts[row + 1] {
-                                            let fid = fieldOf[Int(names[r])]
-                                            guard fid >= 0, owner[fid] == g else { continue }
-                                            let c = encoders[fid].code(kind: kinds[r], payload: payloads[r], bytes: bytes)
-                                            columns[fid]!.append(row: row, code: c)
-                                        }
-                                    }
-                                }
+        pending.withRecords { records in
+            encoders.withUnsafeMutableBufferPointer { encoders in
+                columns.withUnsafeMutableBufferPointer { columns in
+                    let shared = UnsafeSendable((records, encoders, columns))
+                    func code(_ g: Int) {
+                        let (records, encoders, columns) = shared.value
+                        for row in 0..<n {
+                            for r in records.of(row: row) {
+                                let fid = fieldOf[Int(records.names[r])]
+                                guard fid >= 0, owner[fid] == g else { continue }
+                                let c = encoders[fid].code(kind: records.kinds[r], payload: records.payloads[r], bytes: records.bytes)
+                                columns[fid]!.append(row: row, code: c)
                             }
                         }
                     }
-                }
-                if groupCount > 1 {
+                    guard groupCount > 1 else { return code(0) }
                     withoutActuallyEscaping(code) { code in
                         let work = UnsafeSendable(code)
                         DispatchQueue.concurrentPerform(iterations: groupCount) { work.value($0) }
                     }
-                } else if groupCount == 1 {
-                    code(0)
                 }
             }
         }
@@ -368,8 +356,9 @@ public final class StoreWriter: EventSink {
     }
 }
 
-/// Lets one value cross into `concurrentPerform`, whose iterations touch disjoint parts of it.
-private struct UnsafeSendable<T>: @unchecked Sendable {
+/// Lets one value cross to other threads that the caller keeps apart: the iterations of a
+/// `concurrentPerform` touching disjoint parts of it, or a worker the caller waits for.
+struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }

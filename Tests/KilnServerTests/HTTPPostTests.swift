@@ -4,6 +4,18 @@ import Testing
 
 /// `HTTPPost` against a real server on loopback: a socket that answers with canned bytes.
 @Suite struct HTTPPostTests {
+    /// A TCP socket bound to a free port of 127.0.0.1 (not listening yet), and that port.
+    static func loopbackSocket() -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) } }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     /// Accepts one connection on 127.0.0.1, reads one request (head and Content-Length body),
     /// then writes `reply` (or nothing, holding the connection open, when nil).
     final class OneShotServer: @unchecked Sendable {
@@ -13,17 +25,13 @@ import Testing
         private(set) var request: [UInt8] = []
 
         init(reply: String?) throws {
-            let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = 0
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, size) } }
-            guard bound == 0, listen(sock, 1) == 0 else { throw TestError("cannot listen: errno \(errno)") }
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &size) } }
+            let (sock, bound) = HTTPPostTests.loopbackSocket()
+            guard listen(sock, 1) == 0 else {
+                close(sock)
+                throw TestError("cannot listen: errno \(errno)")
+            }
             fd = sock
-            port = Int(UInt16(bigEndian: address.sin_port))
+            port = bound
             let listener = fd
             Thread.detachNewThread { [self] in
                 let client = accept(listener, nil, nil)
@@ -85,15 +93,8 @@ import Testing
 
     @Test func aClosedPortFailsAtOnce() throws {
         // A port bound on loopback that nobody listens on: connecting is refused.
-        let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (sock, port) = Self.loopbackSocket()
         defer { close(sock) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(sock, $0, size) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(sock, $0, &size) } }
-        let port = Int(UInt16(bigEndian: address.sin_port))
         let started = Date()
         #expect {
             _ = try HTTPPost.send(host: "127.0.0.1", port: port, target: "/", body: [], timeout: 10)

@@ -22,9 +22,7 @@ extension BubbleUpAccumulator {
     /// Pass 1 over one stored chunk. Fields of earlier chunks missing from it are absent
     /// from its rows. False when a column does not fit (a code beyond its field's values,
     /// a row id out of the chunk, a field ``begin(_:)`` did not get): the store is corrupt.
-    /// `parallel`: the fields are counted on all cores (false when another core is busy
-    /// reading the next chunk).
-    public mutating func count(_ chunk: StoredChunk, parallel: Bool = true) -> Bool {
+    public mutating func count(_ chunk: StoredChunk) -> Bool {
         let batch = chunk.totals()
         var seen = Set<String>()
         var work: [(Tally, StoredCodes)] = []
@@ -43,10 +41,9 @@ extension BubbleUpAccumulator {
             for i in 0..<chunk.groups.count where chunk.groups[i] == 2 { list.append(UInt32(i)) }
             selectedRows = list
         }
-        func field(_ i: Int) -> Bool {
+        let ok = Parallel.map(work.count) { i in
             Self.add(work[i].0, stored: work[i].1, chunk: chunk, selectedRows: selectedRows, batch: batch, maxDistinct: maxDistinct)
         }
-        let ok = parallel ? Parallel.map(work.count, field) : work.indices.map(field)
         add(batch)
         return !ok.contains(false)
     }
@@ -138,7 +135,7 @@ extension BubbleUpAccumulator {
     /// ``combinationFields`` at least): each event's mask of candidate values (bit i: it has
     /// candidate i's value), counted per mask in scope and in the selection. False when a
     /// column does not fit.
-    public mutating func countCombinations(_ chunk: StoredChunk, parallel: Bool = true) -> Bool {
+    public mutating func countCombinations(_ chunk: StoredChunk) -> Bool {
         guard histogram != nil else { return true }
         let n = chunk.groups.count
         // Per field with candidates, dataset code → bits (code 0: absent).
@@ -157,7 +154,7 @@ extension BubbleUpAccumulator {
         var masks = [UInt16](repeating: 0, count: n)
         let columns = chunk.columns.filter { bitsOf[$0.name] != nil }
         let lacking = bitsOf.filter { entry in entry.value[0] != 0 && !columns.contains { $0.name == entry.key } }.map(\.value[0])
-        let halves = Parallel.ranges(n, parts: parallel ? 2 : 1, minimum: 16_384)
+        let halves = Parallel.ranges(n, parts: 2, minimum: 16_384)
         let ok = masks.withUnsafeMutableBufferPointer { masks in
             let shared = SendablePointer(masks)
             return Parallel.map(halves.count) { h in

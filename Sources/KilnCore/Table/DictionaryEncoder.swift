@@ -54,10 +54,7 @@ public struct DictionaryEncoder: Sendable {
             if e & Self.tagBits == tag && matches(value, code: Int(c)) { return c }
             i = (i + 1) & mask
         }
-        let code = dictionary.append(value)
-        slots[i] = tag | UInt64(code)
-        if dictionary.count * 2 > slots.count { grow() }
-        return code
+        return claim(i, tag: tag, code: dictionary.append(value))
     }
 
     /// The code of a raw record's value (see ``RawBatch``): `payload` as there, string bytes in `bytes`.
@@ -73,10 +70,7 @@ public struct DictionaryEncoder: Sendable {
                 if e & Self.tagBits == tag && dictionary.kinds[c] == kind && dictionary.payloads[c] == payload { return UInt32(c) }
                 i = (i + 1) & mask
             }
-            let code = dictionary.appendRaw(kind: kind, payload: payload)
-            slots[i] = tag | UInt64(code)
-            if dictionary.count * 2 > slots.count { grow() }
-            return code
+            return claim(i, tag: tag, code: dictionary.appendRaw(kind: kind, payload: payload))
         }
         let offset = Int(payload >> 24), length = Int(payload & 0xFF_FFFF)
         let s = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
@@ -95,10 +89,7 @@ public struct DictionaryEncoder: Sendable {
             }
             i = (i + 1) & mask
         }
-        let code = dictionary.appendString(bytes: s)
-        slots[i] = tag | UInt64(code)
-        if dictionary.count * 2 > slots.count { grow() }
-        return code
+        return claim(i, tag: tag, code: dictionary.appendString(bytes: s))
     }
 
     /// The code of `value` if it is already known.
@@ -124,24 +115,32 @@ public struct DictionaryEncoder: Sendable {
         }
     }
 
+    /// Puts a new value's `code` in empty slot `i` (where its probe ended), growing the table
+    /// past half full; returns the code.
+    private mutating func claim(_ i: Int, tag: UInt64, code: UInt32) -> UInt32 {
+        slots[i] = tag | UInt64(code)
+        if dictionary.count * 2 > slots.count { grow() }
+        return code
+    }
+
     private mutating func grow() {
-        let capacity = slots.count * 2
-        var grown = [UInt64](repeating: 0, count: capacity)
-        let newMask = capacity - 1
-        for e in slots where e != 0 {
-            var i = Self.slot(e) & newMask
-            while grown[i] != 0 { i = (i + 1) & newMask }
-            grown[i] = e
-        }
+        var grown = [UInt64](repeating: 0, count: slots.count * 2)
+        for e in slots where e != 0 { Self.insert(e, into: &grown) }
         slots = grown
-        mask = newMask
+        mask = grown.count - 1
     }
 
     private mutating func place(_ code: UInt32) {
         let h = storedHash(Int(code))
-        var i = Self.slot(h) & mask
+        Self.insert(h & Self.tagBits | UInt64(code), into: &slots)
+    }
+
+    /// Puts slot entry `e` at the first empty slot of its probe.
+    private static func insert(_ e: UInt64, into slots: inout [UInt64]) {
+        let mask = slots.count - 1
+        var i = slot(e) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
-        slots[i] = h & Self.tagBits | UInt64(code)
+        slots[i] = e
     }
 
     private func matches(_ value: Value, code: Int) -> Bool {
